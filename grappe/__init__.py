@@ -1,0 +1,1 @@
+"""Grappe: innovation clusters and the public co-funding of their collaborative R&D."""

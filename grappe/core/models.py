@@ -1,0 +1,130 @@
+"""Base models shared by every app: the audit log and role assignments (scopes)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: creation and last-update times (timezone-aware)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """An immutable record of a state change or decision: who did what to which object, and why.
+
+    Rows are only ever inserted (see `grappe.core.services.audit_record`); the admin is read-only.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object id"), max_length=64)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    PROGRAMME_OFFICER = "programme_officer", _("Programme officer")
+    CLUSTER_MANAGER = "cluster_manager", _("Cluster manager")
+    MEMBER = "member", _("Member organisation")
+    EVALUATOR = "evaluator", _("Expert evaluator")
+
+
+class RoleAssignment(models.Model):
+    """Gives a user a role, scoped to a funder, a cluster or an organisation as the role requires.
+
+    Programme officers are scoped to a funder, cluster managers to a cluster, members to an
+    organisation; administrators and evaluators have no scope object.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    funder = models.ForeignKey(
+        "funding.Funder", verbose_name=_("funder"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    cluster = models.ForeignKey(
+        "registry.Cluster",
+        verbose_name=_("cluster"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_role",
+                condition=(
+                    Q(
+                        role="programme_officer",
+                        funder__isnull=False,
+                        cluster__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        role="cluster_manager",
+                        cluster__isnull=False,
+                        funder__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        role="member",
+                        organisation__isnull=False,
+                        funder__isnull=True,
+                        cluster__isnull=True,
+                    )
+                    | Q(
+                        role__in=["administrator", "evaluator"],
+                        funder__isnull=True,
+                        cluster__isnull=True,
+                        organisation__isnull=True,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.funder or self.cluster or self.organisation
+        return f"{self.user} – {self.get_role_display()}" + (f" ({scope})" if scope else "")

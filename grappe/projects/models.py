@@ -1,0 +1,268 @@
+"""Projects (proposals and funded projects), their consortium, budgets, aid and accreditations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from grappe.core.models import TimeStampedModel
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for accreditation")
+    ACCREDITED = "accredited", _("Accredited")
+    FUNDED = "funded", _("Funded")
+    COMPLETED = "completed", _("Completed")
+    NOT_ACCREDITED = "not_accredited", _("Not accredited")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Accredited and funded projects are public; proposals are seen only by their consortium,
+# the clusters they were submitted to, and staff.
+PUBLIC_STATUSES = frozenset(
+    {ProjectStatus.ACCREDITED, ProjectStatus.FUNDED, ProjectStatus.COMPLETED}
+)
+
+
+class ResearchCategory(models.TextChoices):
+    """GBER Art. 25(2) categories."""
+
+    FUNDAMENTAL = "fundamental", _("Fundamental research")
+    INDUSTRIAL = "industrial", _("Industrial research")
+    EXPERIMENTAL = "experimental", _("Experimental development")
+    FEASIBILITY = "feasibility", _("Feasibility study")
+
+
+class CostCategory(models.TextChoices):
+    """GBER Art. 25(3) eligible cost categories."""
+
+    PERSONNEL = "personnel", _("Personnel")
+    EQUIPMENT = "equipment", _("Instruments and equipment")
+    BUILDINGS = "buildings", _("Buildings and land")
+    CONTRACTUAL = "contractual", _("Contractual research, knowledge, patents and consultancy")
+    OVERHEADS = "overheads", _("Additional overheads and other operating costs")
+
+
+class Project(TimeStampedModel):
+    """A collaborative R&D project, from proposal to completion.
+
+    The research category mix (percentages of the budget) must add up to 100 when given.
+    """
+
+    acronym = models.CharField(_("acronym"), max_length=40, db_index=True)
+    title = models.CharField(_("title"), max_length=400)
+    summary = models.TextField(_("summary"), blank=True)
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.DRAFT,
+        db_index=True,
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    trl_start = models.PositiveSmallIntegerField(
+        _("TRL at start"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    trl_target = models.PositiveSmallIntegerField(
+        _("target TRL"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-start_date", "acronym", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="project_trl_progresses",
+                condition=Q(trl_start__isnull=True)
+                | Q(trl_target__isnull=True)
+                | Q(trl_target__gte=models.F("trl_start")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.acronym} – {self.title}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+    def clean(self) -> None:
+        if self.trl_start and self.trl_target and self.trl_target < self.trl_start:
+            raise ValidationError(
+                {"trl_target": _("The target TRL cannot be below the start TRL.")}
+            )
+
+
+class ParticipantRole(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    PARTNER = "partner", _("Partner")
+    SUBCONTRACTOR = "subcontractor", _("Subcontractor")
+
+
+class Participation(models.Model):
+    """An organisation's place in a project's consortium; exactly one coordinator per project."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="participations"
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTNER
+    )
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["project", "display_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation"], name="participation_once_per_project"
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(role="coordinator"),
+                name="participation_one_coordinator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.project.acronym}"
+
+
+class BudgetLine(models.Model):
+    """A partner's planned eligible costs in one cost category and research category (EUR)."""
+
+    participation = models.ForeignKey(
+        Participation,
+        verbose_name=_("participation"),
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+    )
+    cost_category = models.CharField(
+        _("cost category"), max_length=20, choices=CostCategory.choices
+    )
+    research_category = models.CharField(
+        _("research category"), max_length=20, choices=ResearchCategory.choices
+    )
+    amount = models.DecimalField(_("amount (EUR)"), **MONEY, validators=NON_NEGATIVE)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["participation", "research_category", "cost_category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation", "cost_category", "research_category"],
+                name="budget_line_unique",
+            ),
+            models.CheckConstraint(name="budget_line_non_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation}: {self.cost_category}/{self.research_category} {self.amount}"
+
+
+class FundingLine(models.Model):
+    """Aid a partner requested from, and was granted by, one funder (EUR)."""
+
+    participation = models.ForeignKey(
+        Participation,
+        verbose_name=_("participation"),
+        on_delete=models.CASCADE,
+        related_name="funding_lines",
+    )
+    funder = models.ForeignKey(
+        "funding.Funder", verbose_name=_("funder"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested = models.DecimalField(_("aid requested (EUR)"), **MONEY, validators=NON_NEGATIVE)
+    granted = models.DecimalField(
+        _("aid granted (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("funding line")
+        verbose_name_plural = _("funding lines")
+        ordering = ["participation", "funder"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation", "funder"], name="funding_line_one_per_funder"
+            ),
+            models.CheckConstraint(
+                name="funding_line_non_negative",
+                condition=Q(requested__gte=0) & (Q(granted__isnull=True) | Q(granted__gte=0)),
+            ),
+            models.CheckConstraint(
+                name="funding_line_decision_has_date",
+                condition=Q(granted__isnull=True) | Q(decided_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation} ← {self.funder}"
+
+
+class Accreditation(models.Model):
+    """A cluster's label on a project; one of them is the lead cluster, listed first."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="accreditations"
+    )
+    cluster = models.ForeignKey(
+        "registry.Cluster",
+        verbose_name=_("cluster"),
+        on_delete=models.PROTECT,
+        related_name="accreditations",
+    )
+    is_lead = models.BooleanField(_("lead cluster"), default=False)
+    accredited_on = models.DateField(_("accredited on"))
+
+    class Meta:
+        verbose_name = _("accreditation")
+        verbose_name_plural = _("accreditations")
+        ordering = ["project", "-is_lead", "accredited_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "cluster"], name="accreditation_once_per_cluster"
+            ),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(is_lead=True), name="accreditation_one_lead"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.acronym} ← {self.cluster}"

@@ -1,0 +1,182 @@
+"""Project reads, scoped by the requesting user.
+
+Accredited, funded and completed projects are public. Proposals (draft, submitted, not
+accredited, withdrawn) are seen by their consortium's members, managers of the clusters that
+accredited them, programme officers of funders involved, and administrators. Budget lines are
+confidential to the same insiders even on public projects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils.translation import get_language
+
+from grappe.core.domain.scope import Scope
+from grappe.projects.models import (
+    PUBLIC_STATUSES,
+    Accreditation,
+    BudgetLine,
+    FundingLine,
+    Participation,
+    Project,
+)
+from grappe.registry.models import Cluster
+
+
+def _insider_q(scope: Scope) -> Q:
+    q = Q(pk__in=[])
+    if scope.organisation_ids:
+        q |= Exists(
+            Participation.objects.filter(
+                project=OuterRef("pk"), organisation_id__in=scope.organisation_ids
+            )
+        )
+    if scope.cluster_ids:
+        q |= Exists(
+            Accreditation.objects.filter(project=OuterRef("pk"), cluster_id__in=scope.cluster_ids)
+        )
+    if scope.funder_ids:
+        q |= Exists(
+            FundingLine.objects.filter(
+                participation__project=OuterRef("pk"), funder_id__in=scope.funder_ids
+            )
+        )
+    return q
+
+
+def project_visible(*, scope: Scope) -> QuerySet[Project]:
+    """Every project the user may see at all."""
+    if scope.is_staff_wide:
+        return Project.objects.all()
+    return Project.objects.filter(Q(status__in=PUBLIC_STATUSES) | _insider_q(scope))
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    q: str = ""
+    cluster: str = ""  # slug of an accrediting cluster
+    status: str = ""
+    year: int | None = None  # start year
+    organisation: int | None = None
+    paris_only: bool = False  # at least one partner in Paris
+
+
+def project_list(*, scope: Scope, filters: ProjectFilters | None = None) -> QuerySet[Project]:
+    f = filters or ProjectFilters()
+    qs = project_visible(scope=scope)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(
+            Q(acronym__icontains=term) | Q(title__icontains=term) | Q(keywords__icontains=term)
+        )
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.year:
+        qs = qs.filter(start_date__year=f.year)
+    if f.cluster:
+        qs = qs.filter(
+            Exists(Accreditation.objects.filter(project=OuterRef("pk"), cluster__slug=f.cluster))
+        )
+    if f.organisation:
+        qs = qs.filter(
+            Exists(
+                Participation.objects.filter(project=OuterRef("pk"), organisation_id=f.organisation)
+            )
+        )
+    if f.paris_only:
+        qs = qs.filter(
+            Exists(
+                Participation.objects.filter(
+                    project=OuterRef("pk"), organisation__paris_arrondissement__isnull=False
+                )
+            )
+        )
+    return qs.order_by("-start_date", "acronym", "id")
+
+
+def project_get(*, scope: Scope, pk: int) -> Project:
+    """One visible project with its consortium and accreditations; raises `Project.DoesNotExist`."""
+    return (
+        project_visible(scope=scope)
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("organisation").order_by(
+                    "-role", "display_order", "id"
+                ),
+            ),
+            Prefetch(
+                "accreditations",
+                queryset=Accreditation.objects.select_related("cluster").order_by(
+                    "-is_lead", "accredited_on", "id"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def project_is_insider(*, scope: Scope, project: Project) -> bool:
+    if scope.is_staff_wide:
+        return True
+    return Project.objects.filter(pk=project.pk).filter(_insider_q(scope)).exists()
+
+
+def project_budget_lines(*, scope: Scope, project: Project) -> QuerySet[BudgetLine]:
+    """Budget lines of the project's partners; empty for users outside the project."""
+    if not project_is_insider(scope=scope, project=project):
+        return BudgetLine.objects.none()
+    return BudgetLine.objects.filter(participation__project=project).select_related(
+        "participation__organisation"
+    )
+
+
+def project_funding_lines(*, scope: Scope, project: Project) -> QuerySet[FundingLine]:
+    """Aid per partner and funder. The public sees granted aid of public projects; insiders also
+    see what was requested."""
+    qs = FundingLine.objects.filter(participation__project=project).select_related(
+        "participation__organisation", "funder"
+    )
+    if project_is_insider(scope=scope, project=project):
+        return qs
+    return qs.filter(granted__isnull=False) if project.is_public else qs.none()
+
+
+@dataclass(frozen=True)
+class FundingTotal:
+    funder: str
+    year: int
+    granted: Decimal
+
+
+def cluster_funding_totals(*, scope: Scope, cluster: Cluster) -> list[FundingTotal]:
+    """Aid granted to public projects the cluster accredited, per funder and decision year."""
+    rows = (
+        FundingLine.objects.filter(
+            granted__isnull=False,
+            participation__project__status__in=PUBLIC_STATUSES,
+            participation__project__accreditations__cluster=cluster,
+        )
+        .annotate(year=ExtractYear("decided_on"))
+        .values("funder__name_en", "funder__name_fr", "year")
+        .annotate(total=Sum("granted"))
+        .order_by("year", "funder__name_en")
+    )
+    fr = (get_language() or "en").startswith("fr")
+    return [
+        FundingTotal(
+            funder=r["funder__name_fr"] if fr else r["funder__name_en"],
+            year=r["year"],
+            granted=r["total"] or Decimal("0"),
+        )
+        for r in rows
+    ]
+
+
+def cluster_projects(*, scope: Scope, cluster: Cluster) -> QuerySet[Project]:
+    """Projects the cluster accredited that the user may see."""
+    return project_list(scope=scope, filters=ProjectFilters(cluster=cluster.slug))

@@ -1,0 +1,351 @@
+"""The registry: clusters and hubs, member organisations, their figures, ownership and memberships."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from grappe.core.models import TimeStampedModel
+from grappe.registry import validators as v
+
+
+class ClusterKind(models.TextChoices):
+    COMPETITIVENESS_CLUSTER = "competitiveness_cluster", _("Competitiveness cluster")
+    NETWORK = "network", _("Business network / hub")
+
+
+class Cluster(TimeStampedModel):
+    """A competitiveness cluster (pôle de compétitivité) or a sector network / hub.
+
+    Editorial text exists in English and French (`*_en`, `*_fr`); `topic` and `description`
+    return the one for the active language.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=ClusterKind.choices)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    topic_en = models.CharField(_("topic (English)"), max_length=300)
+    topic_fr = models.CharField(_("topic (French)"), max_length=300)
+    description_en = models.TextField(_("description (English)"))
+    description_fr = models.TextField(_("description (French)"))
+    website = models.URLField(_("website"), blank=True)
+    territory = models.CharField(
+        _("territory"), max_length=200, blank=True, help_text=_("Regions the cluster covers.")
+    )
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+        ordering = ["kind", "display_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def topic(self) -> str:
+        return self.topic_fr if (get_language() or "en").startswith("fr") else self.topic_en
+
+    @property
+    def description(self) -> str:
+        return (
+            self.description_fr
+            if (get_language() or "en").startswith("fr")
+            else self.description_en
+        )
+
+
+class ClusterTheme(models.Model):
+    """A strategic theme of a cluster (e.g. Mov'eo's "Road safety"), in both languages."""
+
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="themes"
+    )
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("cluster theme")
+        verbose_name_plural = _("cluster themes")
+        ordering = ["cluster", "display_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+
+
+class OrganisationKind(models.TextChoices):
+    START_UP = "start_up", _("Start-up")
+    SME = "sme", _("SME")
+    MID_CAP = "mid_cap", _("Mid-cap")
+    LARGE_COMPANY = "large_company", _("Large company")
+    RESEARCH_LAB = "research_lab", _("Research lab")
+    HIGHER_EDUCATION = "higher_education", _("Higher education / training")
+    PUBLIC_BODY = "public_body", _("Public body")
+    ASSOCIATION = "association", _("Association")
+    INVESTOR = "investor", _("Investor")
+    OTHER = "other", _("Other")
+
+
+COMPANY_KINDS = frozenset(
+    {
+        OrganisationKind.START_UP,
+        OrganisationKind.SME,
+        OrganisationKind.MID_CAP,
+        OrganisationKind.LARGE_COMPANY,
+    }
+)
+RESEARCH_KINDS = frozenset({OrganisationKind.RESEARCH_LAB, OrganisationKind.HIGHER_EDUCATION})
+
+
+def _unique_when_set(field: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=[field], condition=~Q(**{field: ""}), name=f"organisation_unique_{field}"
+    )
+
+
+class Organisation(TimeStampedModel):
+    """A member organisation: company, lab, school, public body, association or investor.
+
+    Identifiers are optional but, when present, valid and unique. Paris addresses carry their
+    arrondissement.
+    """
+
+    name = models.CharField(_("name"), max_length=300, db_index=True)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True, db_index=True)
+    kind = models.CharField(_("type"), max_length=32, choices=OrganisationKind.choices)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[v.validate_siren])
+    siret = models.CharField(
+        _("SIRET (head office)"), max_length=14, blank=True, validators=[v.validate_siret]
+    )
+    rnsr = models.CharField(_("RNSR"), max_length=10, blank=True, validators=[v.validate_rnsr])
+    ror = models.CharField(_("ROR"), max_length=9, blank=True, validators=[v.validate_ror])
+    pic = models.CharField(_("EU PIC"), max_length=9, blank=True, validators=[v.validate_pic])
+    vat = models.CharField(_("VAT number"), max_length=20, blank=True, validators=[v.validate_vat])
+    address = models.CharField(_("street address"), max_length=300, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True, db_index=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="FR", help_text=_("ISO 3166-1 alpha-2 code.")
+    )
+    paris_arrondissement = models.PositiveSmallIntegerField(
+        _("Paris arrondissement"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    keywords = models.CharField(
+        _("competence keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated competences, e.g. computer vision, batteries."),
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    is_jei = models.BooleanField(_("young innovative company (JEI)"), default=False)
+    is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        constraints = [
+            *(_unique_when_set(f) for f in ("siren", "siret", "rnsr", "ror", "pic", "vat")),
+            models.CheckConstraint(
+                name="organisation_arrondissement_only_in_paris",
+                condition=Q(paris_arrondissement__isnull=True)
+                | Q(paris_arrondissement__gte=1, paris_arrondissement__lte=20, country="FR"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_in_paris(self) -> bool:
+        return self.paris_arrondissement is not None
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.siret and self.siren and not self.siret.startswith(self.siren):
+            errors["siret"] = _("The SIRET must start with the organisation's SIREN.")
+        if self.paris_arrondissement is not None and self.country != "FR":
+            errors["paris_arrondissement"] = _("Only an address in Paris has an arrondissement.")
+        if self.postcode and self.paris_arrondissement is not None:
+            expected = f"750{self.paris_arrondissement:02d}"
+            if self.postcode not in {expected, "75116"}:
+                errors["postcode"] = _("A Paris postcode for this arrondissement is %(code)s.") % {
+                    "code": expected
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class OrganisationFigures(models.Model):
+    """Yearly figures of an organisation: staff in annual work units, turnover, balance sheet."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    staff_awu = models.DecimalField(
+        _("staff (annual work units)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    turnover = models.DecimalField(
+        _("turnover (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    balance_sheet = models.DecimalField(
+        _("balance sheet total (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = _("yearly figures")
+        verbose_name_plural = _("yearly figures")
+        ordering = ["organisation", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="figures_one_per_year"),
+            models.CheckConstraint(
+                name="figures_non_negative",
+                condition=Q(staff_awu__gte=0, turnover__gte=0, balance_sheet__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"
+
+
+class HolderCategory(models.TextChoices):
+    """Who holds the shares: matters for the SME investor exceptions (Rec. 2003/361 Annex 3(2))."""
+
+    ENTERPRISE = "enterprise", _("Enterprise")
+    PUBLIC_BODY = "public_body", _("Public body")
+    PUBLIC_INVESTMENT = "public_investment", _("Public investment corporation")
+    VENTURE_CAPITAL = "venture_capital", _("Venture capital company")
+    BUSINESS_ANGEL = "business_angel", _("Business angel")
+    UNIVERSITY = "university", _("University or non-profit research centre")
+    INSTITUTIONAL_INVESTOR = "institutional_investor", _("Institutional investor")
+    LOCAL_AUTHORITY = "local_authority", _("Autonomous local authority")
+    NATURAL_PERSON = "natural_person", _("Natural persons")
+
+
+class Ownership(models.Model):
+    """`holder` holds `capital_share` % of the capital (and `voting_share` % of the votes) of `held`."""
+
+    holder = models.ForeignKey(
+        Organisation, verbose_name=_("holder"), on_delete=models.CASCADE, related_name="holdings"
+    )
+    held = models.ForeignKey(
+        Organisation, verbose_name=_("held"), on_delete=models.CASCADE, related_name="holders"
+    )
+    holder_category = models.CharField(
+        _("holder category"),
+        max_length=32,
+        choices=HolderCategory.choices,
+        default=HolderCategory.ENTERPRISE,
+    )
+    capital_share = models.DecimalField(
+        _("capital share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    voting_share = models.DecimalField(
+        _("voting share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    dominant_influence = models.BooleanField(
+        _("dominant influence"),
+        default=False,
+        help_text=_("By contract, statutes or the right to appoint a majority of the board."),
+    )
+
+    class Meta:
+        verbose_name = _("ownership link")
+        verbose_name_plural = _("ownership links")
+        constraints = [
+            models.UniqueConstraint(fields=["holder", "held"], name="ownership_unique_pair"),
+            models.CheckConstraint(
+                name="ownership_not_self", condition=~Q(holder=models.F("held"))
+            ),
+            models.CheckConstraint(
+                name="ownership_shares_in_range",
+                condition=Q(
+                    capital_share__gte=0,
+                    capital_share__lte=100,
+                    voting_share__gte=0,
+                    voting_share__lte=100,
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder} → {self.held} ({self.capital_share} %)"
+
+
+class ClusterMembership(models.Model):
+    """An organisation's membership of a cluster over time (open-ended while `end_date` is empty)."""
+
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cluster membership")
+        verbose_name_plural = _("cluster memberships")
+        ordering = ["cluster", "organisation", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "organisation", "start_date"], name="membership_unique_start"
+            ),
+            models.CheckConstraint(
+                name="membership_ends_after_start",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} @ {self.cluster}"
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})

@@ -1,0 +1,141 @@
+"""Registry reads, scoped by the requesting user (`Scope`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from grappe.core.domain.scope import Scope
+from grappe.registry.models import (
+    Cluster,
+    ClusterMembership,
+    Organisation,
+    OrganisationFigures,
+    Ownership,
+)
+
+
+def _current_memberships(today: object | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(memberships__start_date__lte=today) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
+    )
+
+
+def cluster_list(*, scope: Scope) -> QuerySet[Cluster]:
+    """All clusters and hubs (public), with their themes and current member count."""
+    today = timezone.localdate()
+    active = Q(memberships__start_date__lte=today) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
+    )
+    return (
+        Cluster.objects.prefetch_related("themes")
+        .annotate(member_count=Count("memberships", filter=active, distinct=True))
+        .order_by("kind", "display_order", "name")
+    )
+
+
+def cluster_get(*, scope: Scope, slug: str) -> Cluster:
+    """One cluster by slug; raises `Cluster.DoesNotExist`."""
+    return cluster_list(scope=scope).get(slug=slug)
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    q: str = ""
+    kind: str = ""
+    cluster: str = ""  # cluster slug
+    city: str = ""
+    paris_only: bool = False
+    country: str = ""
+
+
+def organisation_list(
+    *, scope: Scope, filters: OrganisationFilters | None = None
+) -> QuerySet[Organisation]:
+    """Organisations matching the filters; public fields only (figures need `organisation_figures`)."""
+    f = filters or OrganisationFilters()
+    qs = Organisation.objects.all()
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(
+            Q(name__icontains=term)
+            | Q(short_name__icontains=term)
+            | Q(keywords__icontains=term)
+            | Q(city__icontains=term)
+        )
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.city:
+        qs = qs.filter(city__iexact=f.city.strip())
+    if f.country:
+        qs = qs.filter(country=f.country.strip().upper())
+    if f.paris_only:
+        qs = qs.filter(paris_arrondissement__isnull=False)
+    if f.cluster:
+        today = timezone.localdate()
+        qs = qs.filter(
+            Exists(
+                ClusterMembership.objects.filter(
+                    organisation=OuterRef("pk"), cluster__slug=f.cluster, start_date__lte=today
+                ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            )
+        )
+    return qs.order_by("name", "id")
+
+
+def organisation_get(*, scope: Scope, pk: int) -> Organisation:
+    """One organisation with its memberships; raises `Organisation.DoesNotExist`."""
+    return Organisation.objects.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=ClusterMembership.objects.select_related("cluster").order_by("-start_date"),
+        )
+    ).get(pk=pk)
+
+
+def organisation_can_see_figures(*, scope: Scope, organisation: Organisation) -> bool:
+    """Yearly figures and ownership are confidential: the organisation's own members, managers of
+    a cluster it belongs to, programme officers and administrators see them."""
+    if scope.is_staff_wide or scope.is_programme_officer:
+        return True
+    if organisation.pk in scope.organisation_ids:
+        return True
+    if scope.cluster_ids:
+        return ClusterMembership.objects.filter(
+            organisation=organisation, cluster_id__in=scope.cluster_ids
+        ).exists()
+    return False
+
+
+def organisation_figures(
+    *, scope: Scope, organisation: Organisation
+) -> QuerySet[OrganisationFigures]:
+    """The organisation's yearly figures, newest first; empty for users who may not see them."""
+    if not organisation_can_see_figures(scope=scope, organisation=organisation):
+        return OrganisationFigures.objects.none()
+    return organisation.figures.order_by("-year")
+
+
+def organisation_ownership(*, scope: Scope, organisation: Organisation) -> QuerySet[Ownership]:
+    """Links where the organisation is holder or held; empty for users who may not see them."""
+    if not organisation_can_see_figures(scope=scope, organisation=organisation):
+        return Ownership.objects.none()
+    return Ownership.objects.filter(Q(holder=organisation) | Q(held=organisation)).select_related(
+        "holder", "held"
+    )
+
+
+def cluster_members(*, scope: Scope, cluster: Cluster) -> QuerySet[Organisation]:
+    """Current members of a cluster, ordered by type then name."""
+    today = timezone.localdate()
+    return (
+        Organisation.objects.filter(
+            memberships__cluster=cluster, memberships__start_date__lte=today
+        )
+        .filter(Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today))
+        .distinct()
+        .order_by("kind", "name", "id")
+    )
