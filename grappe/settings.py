@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "grappe.registry",
     "grappe.funding",
     "grappe.projects",
+    "grappe.interop",
 ]
 
 MIDDLEWARE = [

@@ -18,5 +18,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("grappe.registry.urls")),
     path("", include("grappe.projects.urls")),
+    path("", include("grappe.interop.urls")),
     prefix_default_language=True,
 )
