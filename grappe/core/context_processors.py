@@ -5,9 +5,58 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import gettext
 
+from grappe.core.domain.scope import Scope
+from grappe.core.models import Role
 from grappe.core.scopes import scope_for
 
 
+def role_labels(scope: Scope) -> list[str]:
+    """The user's roles as display labels, derived from the scope (no extra query)."""
+    labels: list[str] = []
+    if scope.is_staff_wide:
+        labels.append(str(Role.ADMINISTRATOR.label))
+    if scope.funder_ids:
+        labels.append(str(Role.PROGRAMME_OFFICER.label))
+    if scope.cluster_ids:
+        labels.append(str(Role.CLUSTER_MANAGER.label))
+    if scope.organisation_ids:
+        labels.append(str(Role.MEMBER.label))
+    if scope.is_evaluator:
+        labels.append(str(Role.EVALUATOR.label))
+    return labels or [gettext("Registered user")]
+
+
+def demo_data_present() -> bool:
+    """True when any organisation or project is flagged as demo data."""
+    from grappe.projects.models import Project
+    from grappe.registry.models import Organisation
+
+    return (
+        Organisation.objects.filter(is_demo=True).exists()
+        or Project.objects.filter(is_demo=True).exists()
+    )
+
+
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"scope": scope_for(getattr(request, "user", None))}
+    scope = scope_for(getattr(request, "user", None))
+    path = request.get_full_path()
+    memo: dict[str, Any] = {}
+
+    # Callables: templates call them lazily, so a page pays only for what it shows.
+    def has_demo_data() -> bool:
+        if "demo" not in memo:
+            memo["demo"] = demo_data_present()
+        return bool(memo["demo"])
+
+    def language_urls() -> dict[str, str]:
+        return {code: translate_url(path, code) for code in ("en", "fr")}
+
+    return {
+        "scope": scope,
+        "has_demo_data": has_demo_data,
+        "language_urls": language_urls,
+        "role_labels": lambda: role_labels(scope),
+    }

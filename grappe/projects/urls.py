@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""Public project pages."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from grappe.projects import views
+
+urlpatterns = [
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+]
