@@ -96,6 +96,10 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="role_scope_matches_role",
+                violation_error_message=_(
+                    "A programme officer needs a funder, a cluster manager a cluster, a member "
+                    "an organisation; administrators and evaluators take no scope."
+                ),
                 condition=(
                     Q(
                         role="programme_officer",

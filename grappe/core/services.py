@@ -41,21 +41,31 @@ def role_assign(
     cluster: Any | None = None,
     organisation: Any | None = None,
 ) -> RoleAssignment:
-    """Give `user` a role in a scope; assigning an existing role again changes nothing."""
-    assignment, created = RoleAssignment.objects.get_or_create(
+    """Give `user` a role in a scope; assigning an existing role again changes nothing.
+
+    Raises `ValidationError` when the scope does not fit the role (a cluster manager needs a
+    cluster and nothing else, and so on).
+    """
+    existing = RoleAssignment.objects.filter(
+        user=user, role=role, funder=funder, cluster=cluster, organisation=organisation
+    ).first()
+    if existing is not None:
+        return existing
+    assignment = RoleAssignment(
         user=user, role=role, funder=funder, cluster=cluster, organisation=organisation
     )
-    if created:
-        audit_record(
-            actor=actor,
-            action="role.assign",
-            obj=assignment,
-            after={
-                "user": user.pk,
-                "role": str(role),
-                "funder": getattr(funder, "pk", None),
-                "cluster": getattr(cluster, "pk", None),
-                "organisation": getattr(organisation, "pk", None),
-            },
-        )
+    assignment.full_clean()
+    assignment.save()
+    audit_record(
+        actor=actor,
+        action="role.assign",
+        obj=assignment,
+        after={
+            "user": user.pk,
+            "role": str(role),
+            "funder": getattr(funder, "pk", None),
+            "cluster": getattr(cluster, "pk", None),
+            "organisation": getattr(organisation, "pk", None),
+        },
+    )
     return assignment

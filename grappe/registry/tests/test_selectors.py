@@ -1,0 +1,87 @@
+"""Organisation reads: public directory, confidential figures (owner / insider / outsider)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from grappe.core.domain.scope import Scope
+from grappe.core.models import Role
+from grappe.core.scopes import scope_for
+from grappe.core.tests.factories import (
+    ClusterFactory,
+    FiguresFactory,
+    FunderFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    user_with_role,
+)
+from grappe.registry import selectors
+from grappe.registry.models import OrganisationKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org_with_figures():
+    membership = MembershipFactory()
+    FiguresFactory(organisation=membership.organisation)
+    return membership.organisation, membership.cluster
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("owner", True),
+        ("cluster_manager", True),
+        ("programme_officer", True),
+        ("administrator", True),
+        ("outsider", False),
+        ("other_cluster_manager", False),
+        ("public", False),
+    ],
+)
+def test_figures_are_confidential(org_with_figures, who: str, sees: bool) -> None:
+    org, cluster = org_with_figures
+    users = {
+        "owner": lambda: user_with_role(Role.MEMBER, organisation=org),
+        "cluster_manager": lambda: user_with_role(Role.CLUSTER_MANAGER, cluster=cluster),
+        "programme_officer": lambda: user_with_role(Role.PROGRAMME_OFFICER, funder=FunderFactory()),
+        "administrator": lambda: user_with_role(Role.ADMINISTRATOR),
+        "outsider": lambda: user_with_role(Role.MEMBER, organisation=OrganisationFactory()),
+        "other_cluster_manager": lambda: user_with_role(
+            Role.CLUSTER_MANAGER, cluster=ClusterFactory()
+        ),
+    }
+    scope = Scope.public() if who == "public" else scope_for(users[who]())
+    assert selectors.organisation_figures(scope=scope, organisation=org).exists() is sees
+    assert selectors.organisation_can_see_figures(scope=scope, organisation=org) is sees
+
+
+def test_directory_filters() -> None:
+    cluster = ClusterFactory(slug="medicen")
+    lab = OrganisationFactory(name="Institut Pasteur Lab", kind=OrganisationKind.RESEARCH_LAB)
+    MembershipFactory(cluster=cluster, organisation=lab)
+    former = OrganisationFactory(name="Former Member")
+    MembershipFactory(cluster=cluster, organisation=former, end_date=dt.date(2021, 1, 1))
+    lyon = OrganisationFactory(
+        name="Lyon Batteries", city="Lyon", postcode="69001", paris_arrondissement=None
+    )
+    f = selectors.OrganisationFilters
+    public = Scope.public()
+    assert list(selectors.organisation_list(scope=public, filters=f(q="pasteur"))) == [lab]
+    assert list(selectors.organisation_list(scope=public, filters=f(cluster="medicen"))) == [lab]
+    assert list(
+        selectors.organisation_list(scope=public, filters=f(kind=OrganisationKind.RESEARCH_LAB))
+    ) == [lab]
+    assert lyon not in selectors.organisation_list(scope=public, filters=f(paris_only=True))
+    assert list(selectors.organisation_list(scope=public, filters=f(city="lyon"))) == [lyon]
+
+
+def test_cluster_list_counts_current_members_only() -> None:
+    cluster = ClusterFactory()
+    MembershipFactory(cluster=cluster)
+    MembershipFactory(cluster=cluster, end_date=dt.date(2021, 1, 1))
+    assert selectors.cluster_get(scope=Scope.public(), slug=cluster.slug).member_count == 1
+    assert selectors.cluster_members(scope=Scope.public(), cluster=cluster).count() == 1
