@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -27,8 +28,8 @@ from grappe.projects.models import (
 from grappe.registry.models import Cluster
 
 
-def _insider_q(scope: Scope) -> Q:
-    q = Q(pk__in=[])
+def _insider_q(scope: Scope) -> Any:
+    q: Any = Q(pk__in=[])
     if scope.organisation_ids:
         q |= Exists(
             Participation.objects.filter(
