@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.models import TimeStampedModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
@@ -58,7 +59,7 @@ class Project(TimeStampedModel):
     The research category mix (percentages of the budget) must add up to 100 when given.
     """
 
-    acronym = models.CharField(_("acronym"), max_length=40, db_index=True)
+    acronym = models.CharField(_("acronym"), max_length=120, db_index=True)
     title = models.CharField(_("title"), max_length=400)
     summary = models.TextField(_("summary"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=500, blank=True)
@@ -89,6 +90,36 @@ class Project(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+    # Filled by imports of published funding data (CORDIS, ANR); empty for projects entered here.
+    source = models.CharField(_("source"), max_length=16, blank=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        help_text=_("The project's id at its source: grant agreement number, ANR decision code."),
+    )
+    funder = models.ForeignKey(
+        "funding.Funder",
+        verbose_name=_("funder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The funder of an imported project (the EU, ANR)."),
+    )
+    objective = models.TextField(_("objective"), blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    total_cost = models.DecimalField(
+        _("total cost (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    eu_contribution = models.DecimalField(
+        _("maximum EU contribution (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    programme = models.CharField(_("programme"), max_length=40, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    call = models.CharField(_("call"), max_length=120, blank=True)
+    funding_scheme = models.CharField(_("funding scheme"), max_length=60, blank=True)
+    topics = models.CharField(_("topics"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("project")
@@ -100,6 +131,22 @@ class Project(TimeStampedModel):
                 condition=Q(trl_start__isnull=True)
                 | Q(trl_target__isnull=True)
                 | Q(trl_target__gte=models.F("trl_start")),
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="project_unique_external_id",
+            ),
+            models.CheckConstraint(
+                name="project_money_non_negative",
+                condition=(Q(total_cost__isnull=True) | Q(total_cost__gte=0))
+                & (Q(eu_contribution__isnull=True) | Q(eu_contribution__gte=0)),
+            ),
+            models.CheckConstraint(
+                name="project_ends_after_start",
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
             ),
         ]
 
@@ -125,6 +172,8 @@ class ParticipantRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     PARTNER = "partner", _("Partner")
     SUBCONTRACTOR = "subcontractor", _("Subcontractor")
+    ASSOCIATED_PARTNER = "associated_partner", _("Associated partner")
+    THIRD_PARTY = "third_party", _("Linked third party")
 
 
 class Participation(models.Model):
@@ -143,6 +192,16 @@ class Participation(models.Model):
         _("role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTNER
     )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    # Published per-partner figures of imported projects (CORDIS); empty when unknown.
+    eu_contribution = models.DecimalField(
+        _("EU contribution (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    net_eu_contribution = models.DecimalField(
+        _("net EU contribution (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    total_cost = models.DecimalField(
+        _("total cost (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
+    )
 
     class Meta:
         verbose_name = _("participation")
@@ -156,6 +215,12 @@ class Participation(models.Model):
                 fields=["project"],
                 condition=Q(role="coordinator"),
                 name="participation_one_coordinator",
+            ),
+            models.CheckConstraint(
+                name="participation_money_non_negative",
+                condition=(Q(eu_contribution__isnull=True) | Q(eu_contribution__gte=0))
+                & (Q(net_eu_contribution__isnull=True) | Q(net_eu_contribution__gte=0))
+                & (Q(total_cost__isnull=True) | Q(total_cost__gte=0)),
             ),
         ]
 

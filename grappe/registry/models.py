@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -115,6 +116,14 @@ def _unique_when_set(field: str) -> models.UniqueConstraint:
     )
 
 
+class SizeClass(models.TextChoices):
+    """Size class as declared by a data source (e.g. ANR's TPE / PME categories)."""
+
+    MICRO = "micro", _("Micro enterprise")
+    SME = "sme", _("Small or medium-sized enterprise")
+    LARGE = "large", _("Larger than an SME")
+
+
 class Organisation(TimeStampedModel):
     """A member organisation: company, lab, school, public body, association or investor.
 
@@ -123,7 +132,7 @@ class Organisation(TimeStampedModel):
     """
 
     name = models.CharField(_("name"), max_length=300, db_index=True)
-    short_name = models.CharField(_("short name"), max_length=80, blank=True, db_index=True)
+    short_name = models.CharField(_("short name"), max_length=120, blank=True, db_index=True)
     kind = models.CharField(_("type"), max_length=32, choices=OrganisationKind.choices)
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[v.validate_siren])
     siret = models.CharField(
@@ -155,6 +164,29 @@ class Organisation(TimeStampedModel):
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     is_jei = models.BooleanField(_("young innovative company (JEI)"), default=False)
+    nuts_code = models.CharField(
+        _("NUTS code"), max_length=5, blank=True, help_text=_("EU statistical region, e.g. FR101.")
+    )
+    sme_declared = models.BooleanField(
+        _("SME (as declared by the source)"),
+        null=True,
+        blank=True,
+        help_text=_("The SME flag published by an imported source; empty when unknown."),
+    )
+    size_class = models.CharField(
+        _("size class (as declared by the source)"),
+        max_length=8,
+        choices=SizeClass.choices,
+        blank=True,
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "The import source that created this organisation; empty when entered by hand."
+        ),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
 
     class Meta:
@@ -182,14 +214,16 @@ class Organisation(TimeStampedModel):
         return [k.strip() for k in self.keywords.split(",") if k.strip()]
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.siret and self.siren and not self.siret.startswith(self.siren):
             errors["siret"] = _("The SIRET must start with the organisation's SIREN.")
         if self.paris_arrondissement is not None and self.country != "FR":
             errors["paris_arrondissement"] = _("Only an address in Paris has an arrondissement.")
         if self.postcode and self.paris_arrondissement is not None:
             expected = f"750{self.paris_arrondissement:02d}"
-            if self.postcode not in {expected, "75116"}:
+            # The 16th arrondissement has two postcodes.
+            allowed = {expected, "75116"} if self.paris_arrondissement == 16 else {expected}
+            if self.postcode not in allowed:
                 errors["postcode"] = _("A Paris postcode for this arrondissement is %(code)s.") % {
                     "code": expected
                 }

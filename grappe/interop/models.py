@@ -1,0 +1,209 @@
+"""Import runs, their rejected rows, organisation aliases and merge proposals."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportSource(models.TextChoices):
+    CORDIS = "cordis", _("CORDIS (EU research projects)")
+    ANR = "anr", _("ANR (French national research agency)")
+    MEMBERS = "members", _("Cluster member spreadsheet")
+
+
+class RunStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed, not written")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """One import of one file: who, when, which file (checksum), the outcome and its counts.
+
+    `counts` maps an entity (`project`, `organisation`, `participation`, `alias`, `membership`)
+    to `{"created": n, "updated": n, "unchanged": n, "rejected": n}`. A failed run wrote nothing
+    but itself: its data changes were rolled back and `error` says why.
+    """
+
+    source = models.CharField(_("source"), max_length=16, choices=ImportSource.choices)
+    file_name = models.CharField(_("file name"), max_length=300)
+    checksum = models.CharField(_("SHA-256 checksum"), max_length=64, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cluster = models.ForeignKey(
+        "registry.Cluster",
+        verbose_name=_("cluster"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="import_runs",
+        help_text=_("For member spreadsheets: the cluster the members join."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    rows_processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    short_circuited = models.BooleanField(
+        _("unchanged file"),
+        default=False,
+        help_text=_("The same file was already imported successfully; nothing was read again."),
+    )
+    payload = models.BinaryField(
+        _("uploaded file"),
+        null=True,
+        blank=True,
+        help_text=_("The uploaded spreadsheet, kept between preview and commit."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(int(c.get("rejected", 0)) for c in (self.counts or {}).values())
+
+
+class RejectedRow(models.Model):
+    """A row an import refused, with its line number in the file and the reason."""
+
+    run = models.ForeignKey(
+        ImportRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="rejected_rows"
+    )
+    file_name = models.CharField(_("file"), max_length=120, blank=True)
+    line = models.PositiveIntegerField(_("line"))
+    reason = models.TextField(_("reason"))
+    raw = models.TextField(_("raw row"), blank=True)
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        ordering = ["run", "file_name", "line", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}:{self.line} {self.reason}"
+
+
+class OrganisationAlias(models.Model):
+    """A spelling of an organisation's name as one source wrote it (provenance kept)."""
+
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="aliases",
+    )
+    name = models.CharField(_("name"), max_length=300)
+    normalised = models.CharField(_("normalised name"), max_length=300, db_index=True)
+    source = models.CharField(_("source"), max_length=16, choices=ImportSource.choices)
+    run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("first seen in run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("organisation alias")
+        verbose_name_plural = _("organisation aliases")
+        ordering = ["organisation", "source", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source", "name"], name="alias_unique_per_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.source})"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    MERGED = "merged", _("Merged")
+    REJECTED = "rejected", _("Not the same organisation")
+    UNDONE = "undone", _("Merge undone")
+
+
+class MergeProposal(models.Model):
+    """Two organisations an import thinks may be one (same normalised name, different city).
+
+    A human decides. A merge moves everything from `duplicate` to `keep` and deletes `duplicate`;
+    `moved` records what moved (and the deleted row) so that the merge can be undone.
+    """
+
+    keep = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation kept"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    duplicate = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("possible duplicate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    duplicate_pk = models.BigIntegerField(_("duplicate id"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("proposed by run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merge_proposals",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    moved = models.JSONField(_("what moved"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merge proposal")
+        verbose_name_plural = _("merge proposals")
+        ordering = ["status", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["keep", "duplicate_pk"], name="merge_proposal_unique_pair"
+            ),
+            models.CheckConstraint(
+                name="merge_proposal_not_self", condition=~Q(keep=models.F("duplicate_pk"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_pk} → {self.keep_id} ({self.status})"
