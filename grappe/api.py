@@ -1,12 +1,47 @@
-"""The JSON API at /api/v1: one NinjaAPI, a router per app."""
+"""The JSON API at /api/v1: one NinjaAPI, a router per app.
+
+Errors share two shapes: 422 `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}` for bad
+input (ninja's own for parameter validation, the same shape for our checks such as a bad cursor)
+and `{"detail": "..."}` for 404. Bad input never reaches the database as a 500.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+
+from grappe.core.pagination import InvalidCursor
+from grappe.projects.api import router as projects_router
+from grappe.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Grappe API",
     version="1",
-    description="Clusters, organisations and collaborative R&D projects. Read-only for the public.",
+    description=(
+        "Clusters, organisations and collaborative R&D projects. Read-only. Anonymous callers "
+        "see public data; a logged-in session adds what the user's roles allow. Lists use "
+        "cursor pagination (`limit`, `cursor` → `next_cursor`). Money is a decimal string "
+        '("45000.00", EUR).'
+    ),
     urls_namespace="api",
 )
+
+api.add_router("", registry_router)
+api.add_router("", projects_router)
+
+
+@api.exception_handler(InvalidCursor)
+def invalid_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": [{"loc": ["query", "cursor"], "msg": str(exc), "type": "invalid_cursor"}]},
+        status=422,
+    )
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def object_not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    # Handlers turn DoesNotExist into a precise 404 themselves; this is the safety net.
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)

@@ -1,0 +1,211 @@
+"""Keyset (cursor) pagination for any ordered QuerySet.
+
+Offset pagination (`LIMIT 25 OFFSET 5000`) re-reads every skipped row and shifts when rows are
+added; keyset pagination asks for "the rows after the last one you saw", which an index serves
+directly and which stays stable while data changes.
+
+How it works:
+
+- The sort keys are read from the QuerySet's own `order_by` (the selector decides the order), and
+  the primary key is appended as a tiebreaker so the order is total.
+- NULLs always sort last, in both directions, on every database (SQLite and PostgreSQL disagree on
+  the default), so a nullable key such as a project's start date pages correctly.
+- The cursor is the last row's key values, signed with `django.core.signing` and bound to the
+  ordering it was made for: a tampered, truncated or foreign cursor raises `InvalidCursor`, which
+  the API turns into a 422.
+
+Keys must be concrete fields of the model (no relations, no annotations).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import F, Model, Q, QuerySet
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import BaseModel, Field
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+_SALT = "grappe.core.pagination.cursor"
+DEFAULT_LIMIT = 25
+# A cursor is a few dozen bytes; anything much longer is not one of ours.
+CURSOR_MAX_LENGTH = 1000
+
+
+class InvalidCursor(ValueError):
+    """The `cursor` parameter was not produced by this endpoint (tampered, truncated, foreign)."""
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: str
+    descending: bool
+    nullable: bool
+
+    @property
+    def token(self) -> str:
+        return f"-{self.field}" if self.descending else self.field
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def sort_keys(qs: QuerySet[Any]) -> list[SortKey]:
+    """The QuerySet's ordering as `SortKey`s, with the primary key appended as tiebreaker."""
+    meta = qs.model._meta
+    pk_name = meta.pk.name if meta.pk else "id"
+    keys: list[SortKey] = []
+    for item in qs.query.order_by or meta.ordering or []:
+        if not isinstance(item, str) or item.startswith("?"):
+            raise ValueError(f"Keyset pagination needs plain field ordering, got {item!r}")
+        token = item
+        descending = token.startswith("-")
+        name = token.lstrip("-")
+        if name == "pk":
+            name = pk_name
+        if "__" in name:
+            raise ValueError(f"Keyset pagination cannot order on a relation: {token!r}")
+        try:
+            field = meta.get_field(name)
+        except FieldDoesNotExist as exc:
+            raise ValueError(f"Keyset pagination cannot order on {token!r}: not a field") from exc
+        if not getattr(field, "concrete", False) or field.is_relation:
+            raise ValueError(f"Keyset pagination needs concrete non-relation fields: {token!r}")
+        keys.append(SortKey(field=name, descending=descending, nullable=bool(field.null)))
+        if name == pk_name:
+            break  # the primary key is unique: later keys never matter
+    else:
+        keys.append(SortKey(field=pk_name, descending=False, nullable=False))
+    return keys
+
+
+def _order_expressions(keys: Sequence[SortKey]) -> list[Any]:
+    return [
+        F(k.field).desc(nulls_last=True) if k.descending else F(k.field).asc(nulls_last=True)
+        for k in keys
+    ]
+
+
+def _after_q(keys: Sequence[SortKey], values: Sequence[Any]) -> Q:
+    """Rows strictly after `values` in the (nulls-last) ordering given by `keys`.
+
+    For keys (k1, k2, k3) this is: k1 after v1, or k1 = v1 and k2 after v2, or k1 = v1 and
+    k2 = v2 and k3 after v3 — with "after NULL" being nothing and "= NULL" being IS NULL.
+    """
+    result = Q(pk__in=[])
+    equal_so_far = Q()
+    for key, value in zip(keys, values, strict=True):
+        if value is None:
+            after = Q(pk__in=[])  # NULLs come last: nothing sorts after a NULL of the same key
+            same = Q(**{f"{key.field}__isnull": True})
+        else:
+            lookup = "lt" if key.descending else "gt"
+            after = Q(**{f"{key.field}__{lookup}": value})
+            if key.nullable:
+                after |= Q(**{f"{key.field}__isnull": True})
+            same = Q(**{key.field: value})
+        result |= equal_so_far & after
+        equal_so_far &= same
+    return result
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def encode_cursor(keys: Sequence[SortKey], row: Model) -> str:
+    payload = {
+        "k": [k.token for k in keys],
+        "v": [_to_json(getattr(row, k.field)) for k in keys],
+    }
+    return signing.dumps(payload, salt=_SALT, compress=False)
+
+
+def decode_cursor(qs: QuerySet[Any], keys: Sequence[SortKey], cursor: str) -> list[Any]:
+    """The key values a cursor carries, converted back to Python; raises `InvalidCursor`."""
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        raise InvalidCursor(_("The cursor is too long to be one this API issued."))
+    try:
+        payload = signing.loads(cursor, salt=_SALT)
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError) as exc:
+        raise InvalidCursor(
+            _("The cursor is invalid or was altered; use the next_cursor of a previous page.")
+        ) from exc
+    if not isinstance(payload, dict) or payload.get("k") != [k.token for k in keys]:
+        raise InvalidCursor(_("The cursor belongs to another list or ordering."))
+    raw = payload.get("v")
+    if not isinstance(raw, list) or len(raw) != len(keys):
+        raise InvalidCursor(_("The cursor is invalid or was altered."))
+    values: list[Any] = []
+    for key, item in zip(keys, raw, strict=True):
+        if item is None:
+            if not key.nullable:
+                raise InvalidCursor(_("The cursor is invalid or was altered."))
+            values.append(None)
+            continue
+        try:
+            values.append(qs.model._meta.get_field(key.field).to_python(item))
+        except (ValidationError, ValueError, TypeError) as exc:
+            raise InvalidCursor(_("The cursor is invalid or was altered.")) from exc
+    return values
+
+
+def paginate(qs: QuerySet[M], *, limit: int, cursor: str | None = None) -> Page[M]:
+    """One page of `qs` (in its own order) after `cursor`, and the cursor of the next page.
+
+    Reads `limit + 1` rows to know whether another page exists; prefetches on `qs` run once per
+    page, so the query count does not depend on `limit`.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    keys = sort_keys(qs)
+    ordered = qs.order_by(*_order_expressions(keys))
+    if cursor:
+        ordered = ordered.filter(_after_q(keys, decode_cursor(qs, keys, cursor)))
+    rows = list(ordered[: limit + 1])
+    has_more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=encode_cursor(keys, items[-1]) if has_more else None)
+
+
+# --- schemas shared by every paginated endpoint ------------------------------------------
+
+
+class PageParams(BaseModel):
+    """`?limit=` and `?cursor=` for list endpoints."""
+
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=settings.API_MAX_PAGE_SIZE,
+        description=f"Rows per page (1 to {settings.API_MAX_PAGE_SIZE}).",
+    )
+    cursor: str | None = Field(
+        None,
+        max_length=CURSOR_MAX_LENGTH,
+        description="Opaque: the `next_cursor` of the previous page. Omit for the first page.",
+    )
+
+
+class CursorPage(Schema, Generic[T]):
+    """A page of results; `next_cursor` is null on the last page."""
+
+    items: list[T]
+    next_cursor: str | None

@@ -1,0 +1,140 @@
+"""API: projects (read-only). Proposals, requested aid and budgets only reach insiders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+
+from grappe.core.pagination import CursorPage, Page, paginate
+from grappe.core.scopes import scope_for
+from grappe.projects.models import (
+    Accreditation,
+    BudgetLine,
+    FundingLine,
+    Participation,
+    Project,
+    ResearchCategory,
+)
+from grappe.projects.schemas import (
+    AidByFunderOut,
+    AidLineOut,
+    BudgetLineOut,
+    FunderRefOut,
+    ProjectDetailOut,
+    ProjectListQuery,
+    ProjectOut,
+    ResearchShareOut,
+)
+from grappe.projects.selectors import (
+    ProjectFilters,
+    project_budget_lines,
+    project_funding_lines,
+    project_get,
+    project_is_insider,
+    project_list,
+)
+from grappe.registry.api import MAX_ID, not_found, require_cluster_slug
+from grappe.registry.schemas import decimal_str
+
+router = Router(tags=["projects"])
+
+# What a list row shows besides the project itself: one query each, whatever the page size.
+LIST_PREFETCH = (
+    Prefetch("participations", queryset=Participation.objects.select_related("organisation")),
+    Prefetch(
+        "accreditations",
+        queryset=Accreditation.objects.select_related("cluster").order_by(
+            "-is_lead", "accredited_on", "id"
+        ),
+    ),
+)
+
+
+@router.get("/projects", response=CursorPage[ProjectOut], summary="List projects")
+def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page[Any]:
+    require_cluster_slug(params.cluster)
+    filters = ProjectFilters(
+        q=params.q,
+        cluster=params.cluster or "",
+        status=params.status or "",
+        year=params.year,
+        organisation=params.organisation,
+        paris_only=params.paris_only,
+    )
+    qs = project_list(scope=scope_for(request.user), filters=filters).prefetch_related(
+        *LIST_PREFETCH
+    )
+    return paginate(qs, limit=params.limit, cursor=params.cursor)
+
+
+@router.get(
+    "/projects/{id}",
+    response=ProjectDetailOut,
+    summary="One project; requested aid and budget lines only for insiders",
+)
+def get_project(request: HttpRequest, id: Path[int]) -> ProjectDetailOut:
+    scope = scope_for(request.user)
+    if not 1 <= id <= MAX_ID:
+        raise not_found(_("project"), id)
+    try:
+        project = project_get(scope=scope, pk=id)
+    except Project.DoesNotExist:
+        # Proposals the user may not see are "not found" too: their existence is confidential.
+        raise not_found(_("project"), id) from None
+    insider = project_is_insider(scope=scope, project=project)
+    out = ProjectDetailOut.from_orm(project)
+    aid = list(project_funding_lines(scope=scope, project=project).order_by("funder", "id"))
+    out.aid = [_aid_line(line, show_requested=insider) for line in aid]
+    out.aid_granted_by_funder = _aid_by_funder(aid)
+    if insider:
+        budget = list(project_budget_lines(scope=scope, project=project))
+        out.budget_lines = [BudgetLineOut.from_orm(line) for line in budget]
+        out.budget_total = decimal_str(sum((b.amount for b in budget), Decimal("0")))
+        out.research_category_mix = _research_mix(budget)
+    return out
+
+
+def _aid_line(line: FundingLine, *, show_requested: bool) -> AidLineOut:
+    out = AidLineOut.from_orm(line)
+    if not show_requested:
+        out.requested = None
+    return out
+
+
+def _aid_by_funder(lines: Iterable[FundingLine]) -> list[AidByFunderOut]:
+    totals: dict[int, tuple[Any, Decimal]] = {}
+    for line in lines:
+        if line.granted is None:
+            continue
+        funder, total = totals.get(line.funder_id, (line.funder, Decimal("0.00")))
+        totals[line.funder_id] = (funder, total + line.granted)
+    return [
+        AidByFunderOut(funder=FunderRefOut.from_orm(funder), granted=decimal_str(total))
+        for funder, total in sorted(totals.values(), key=lambda t: t[0].name)
+    ]
+
+
+def _research_mix(lines: Iterable[BudgetLine]) -> list[ResearchShareOut]:
+    """Share of the budget per research category, in the GBER order, as percentages."""
+    amounts: dict[str, Decimal] = {}
+    for line in lines:
+        amounts[line.research_category] = amounts.get(line.research_category, Decimal("0"))
+        amounts[line.research_category] += line.amount
+    total = sum(amounts.values(), Decimal("0"))
+    if not total:
+        return []
+    return [
+        ResearchShareOut(
+            research_category=category.value,
+            amount=decimal_str(amounts[category.value]),
+            share=decimal_str(amounts[category.value] * 100 / total),
+        )
+        for category in ResearchCategory
+        if category.value in amounts
+    ]

@@ -1,0 +1,191 @@
+"""API schemas (ninja / pydantic) for projects. Money is a string with two decimals ("45000.00")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from grappe.core.pagination import PageParams
+from grappe.projects.models import ParticipantRole, ProjectStatus
+from grappe.registry.schemas import (
+    ClusterRefOut,
+    DecimalStr,
+    OrganisationRefOut,
+    empty_to_none,
+    reject_control_characters,
+)
+
+# --- query parameters ----------------------------------------------------------------------
+
+
+class ProjectListQuery(PageParams):
+    q: str = Field("", max_length=200, description="Search in acronym, title and keywords.")
+    cluster: str | None = Field(None, max_length=80, description="Slug of an accrediting cluster.")
+    status: ProjectStatus | None = Field(None, description="Project status.")
+    year: int | None = Field(None, ge=1900, le=2100, description="Start year.")
+    organisation: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Id of an organisation in the consortium."
+    )
+    paris_only: bool = Field(False, description="Only projects with a partner located in Paris.")
+
+    _empty = field_validator("cluster", "status", "year", "organisation", mode="before")(
+        empty_to_none
+    )
+    _clean = field_validator("q", "cluster", mode="before")(reject_control_characters)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class AccreditationOut(Schema):
+    cluster: ClusterRefOut
+    is_lead: bool
+    accredited_on: dt.date
+
+
+class ConsortiumMemberOut(Schema):
+    organisation: OrganisationRefOut
+    kind: str = Field(description="Organisation type.")
+    city: str
+    role: str
+    is_coordinator: bool
+
+    @staticmethod
+    def resolve_kind(obj: Any) -> str:
+        return str(obj.organisation.kind)
+
+    @staticmethod
+    def resolve_city(obj: Any) -> str:
+        return str(obj.organisation.city)
+
+    @staticmethod
+    def resolve_is_coordinator(obj: Any) -> bool:
+        return bool(obj.role == ParticipantRole.COORDINATOR)
+
+
+def _coordinator(obj: Any) -> Any:
+    for participation in obj.participations.all():
+        if participation.role == ParticipantRole.COORDINATOR:
+            return participation.organisation
+    return None
+
+
+class ProjectOut(Schema):
+    id: int
+    acronym: str
+    title: str
+    status: str
+    start_date: dt.date | None
+    duration_months: int | None
+    keywords: list[str]
+    coordinator: OrganisationRefOut | None
+    clusters: list[ClusterRefOut] = Field(description="Accrediting clusters, lead cluster first.")
+
+    @staticmethod
+    def resolve_keywords(obj: Any) -> list[str]:
+        return list(obj.keyword_list)
+
+    @staticmethod
+    def resolve_coordinator(obj: Any) -> Any:
+        return _coordinator(obj)
+
+    @staticmethod
+    def resolve_clusters(obj: Any) -> list[Any]:
+        return [a.cluster for a in obj.accreditations.all()]
+
+
+class FunderRefOut(Schema):
+    slug: str
+    name: str
+
+
+class AidLineOut(Schema):
+    funder: FunderRefOut
+    organisation: OrganisationRefOut
+    requested: DecimalStr | None = Field(
+        None, description="Aid requested; null unless you are inside the project."
+    )
+    granted: DecimalStr | None = Field(None, description="Aid granted; null until decided.")
+    decided_on: dt.date | None
+
+    @staticmethod
+    def resolve_organisation(obj: Any) -> Any:
+        return obj.participation.organisation
+
+
+class AidByFunderOut(Schema):
+    funder: FunderRefOut
+    granted: DecimalStr
+
+
+class BudgetLineOut(Schema):
+    organisation: OrganisationRefOut
+    cost_category: str
+    research_category: str
+    amount: DecimalStr
+
+    @staticmethod
+    def resolve_organisation(obj: Any) -> Any:
+        return obj.participation.organisation
+
+
+class ResearchShareOut(Schema):
+    research_category: str
+    amount: DecimalStr
+    share: DecimalStr = Field(description="Percent of the total budget.")
+
+
+class ProjectDetailOut(ProjectOut):
+    summary: str
+    trl_start: int | None
+    trl_target: int | None
+    is_demo: bool
+    consortium: list[ConsortiumMemberOut] = Field(description="Coordinator first.")
+    accreditations: list[AccreditationOut] = Field(description="Lead cluster first.")
+    aid: list[AidLineOut] = Field(description="Aid per partner and funder.")
+    aid_granted_by_funder: list[AidByFunderOut]
+    budget_lines: list[BudgetLineOut] | None = Field(
+        None,
+        description="Per partner, cost category and research category; null unless you are "
+        "inside the project (consortium member, accrediting cluster, funder, administrator).",
+    )
+    budget_total: DecimalStr | None = None
+    research_category_mix: list[ResearchShareOut] | None = Field(
+        None, description="Share of the budget per research category; null like `budget_lines`."
+    )
+
+    @staticmethod
+    def resolve_consortium(obj: Any) -> list[Any]:
+        # Coordinator first, then the consortium's display order.
+        return sorted(
+            obj.participations.all(),
+            key=lambda p: (p.role != ParticipantRole.COORDINATOR, p.display_order, p.id),
+        )
+
+    @staticmethod
+    def resolve_accreditations(obj: Any) -> list[Any]:
+        return list(obj.accreditations.all())
+
+    # Aid and budget depend on who asks: the API handler fills them in from the selectors.
+    @staticmethod
+    def resolve_aid(obj: Any) -> list[Any]:
+        return []
+
+    @staticmethod
+    def resolve_aid_granted_by_funder(obj: Any) -> list[Any]:
+        return []
+
+    @staticmethod
+    def resolve_budget_lines(obj: Any) -> None:
+        return None
+
+    @staticmethod
+    def resolve_budget_total(obj: Any) -> None:
+        return None
+
+    @staticmethod
+    def resolve_research_category_mix(obj: Any) -> None:
+        return None

@@ -1,0 +1,115 @@
+"""API: clusters and organisations (read-only, scoped by `scope_for(request.user)`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+from ninja.errors import HttpError, ValidationError
+
+from grappe.core.pagination import CursorPage, Page, paginate
+from grappe.core.scopes import scope_for
+from grappe.registry.models import Cluster, Organisation
+from grappe.registry.schemas import (
+    ClusterDetailOut,
+    ClusterListQuery,
+    ClusterOut,
+    FiguresOut,
+    OrganisationDetailOut,
+    OrganisationListQuery,
+    OrganisationOut,
+    OwnershipOut,
+)
+from grappe.registry.selectors import (
+    OrganisationFilters,
+    cluster_get,
+    cluster_list,
+    organisation_can_see_figures,
+    organisation_figures,
+    organisation_get,
+    organisation_list,
+    organisation_ownership,
+)
+
+router = Router(tags=["registry"])
+
+MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
+
+
+def not_found(what: str, key: object) -> HttpError:
+    """404 with `{"detail": "Not found: project 42"}`."""
+    return HttpError(404, _("Not found: %(what)s %(key)s") % {"what": what, "key": key})
+
+
+def invalid_query(field: str, message: str, error_type: str = "value_error") -> ValidationError:
+    """422 in the same shape as ninja's own validation errors, naming the query parameter."""
+    return ValidationError([{"loc": ["query", field], "msg": message, "type": error_type}])
+
+
+def require_cluster_slug(slug: str | None, field: str = "cluster") -> None:
+    """A filter naming a cluster that does not exist is a mistake worth reporting (422)."""
+    if slug and not Cluster.objects.filter(slug=slug).exists():
+        raise invalid_query(
+            field, _("Unknown cluster slug: %(slug)s.") % {"slug": slug}, "unknown_cluster"
+        )
+
+
+@router.get("/clusters", response=CursorPage[ClusterOut], summary="List clusters and hubs")
+def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
+    qs = cluster_list(scope=scope_for(request.user))
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    return paginate(qs, limit=params.limit, cursor=params.cursor)
+
+
+@router.get("/clusters/{slug}", response=ClusterDetailOut, summary="One cluster or hub")
+def get_cluster(request: HttpRequest, slug: Path[str]) -> Cluster:
+    try:
+        return cluster_get(scope=scope_for(request.user), slug=slug)
+    except Cluster.DoesNotExist:
+        raise not_found(_("cluster"), slug) from None
+
+
+@router.get(
+    "/organisations", response=CursorPage[OrganisationOut], summary="List member organisations"
+)
+def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
+    require_cluster_slug(params.cluster)
+    filters = OrganisationFilters(
+        q=params.q,
+        kind=params.kind or "",
+        cluster=params.cluster or "",
+        city=params.city or "",
+        country=params.country or "",
+        paris_only=params.paris_only,
+    )
+    qs = organisation_list(scope=scope_for(request.user), filters=filters)
+    return paginate(qs, limit=params.limit, cursor=params.cursor)
+
+
+@router.get(
+    "/organisations/{id}",
+    response=OrganisationDetailOut,
+    summary="One organisation; yearly figures and ownership only for those allowed",
+)
+def get_organisation(request: HttpRequest, id: Path[int]) -> OrganisationDetailOut:
+    scope = scope_for(request.user)
+    if not 1 <= id <= MAX_ID:
+        raise not_found(_("organisation"), id)
+    try:
+        organisation = organisation_get(scope=scope, pk=id)
+    except Organisation.DoesNotExist:
+        raise not_found(_("organisation"), id) from None
+    out = OrganisationDetailOut.from_orm(organisation)
+    if organisation_can_see_figures(scope=scope, organisation=organisation):
+        out.figures = [
+            FiguresOut.from_orm(f)
+            for f in organisation_figures(scope=scope, organisation=organisation)
+        ]
+        out.ownership = [
+            OwnershipOut.from_orm(o)
+            for o in organisation_ownership(scope=scope, organisation=organisation)
+        ]
+    return out

@@ -1,0 +1,200 @@
+"""API schemas (ninja / pydantic) for clusters and organisations.
+
+Money and other decimals are serialised as strings ("45000.00") so that no client ever parses
+them as binary floating point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
+
+from grappe.core.pagination import PageParams
+from grappe.registry.models import ClusterKind, OrganisationKind
+
+
+def decimal_str(value: Decimal) -> str:
+    """A decimal rounded half-up to two places, as a plain string: Decimal("45000") -> "45000.00"."""
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+
+
+def _decimal_to_str(value: Any) -> Any:
+    return decimal_str(value) if isinstance(value, Decimal) else value
+
+
+# A decimal amount as a string with two decimals, e.g. "45000.00" (EUR, %, work units).
+DecimalStr = Annotated[
+    str,
+    BeforeValidator(_decimal_to_str),
+    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["45000.00"]}),
+]
+
+
+def _csv(value: str) -> list[str]:
+    return [k.strip() for k in (value or "").split(",") if k.strip()]
+
+
+# --- query parameters ----------------------------------------------------------------------
+
+
+def reject_control_characters(value: Any) -> Any:
+    """NUL bytes break PostgreSQL queries; no filter legitimately contains control characters."""
+    if isinstance(value, str) and any(ord(c) < 32 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def empty_to_none(value: Any) -> Any:
+    """`?kind=` (an empty form field) means "no filter", not "the kind called ''"."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class ClusterListQuery(PageParams):
+    kind: ClusterKind | None = Field(None, description="Competitiveness cluster or network/hub.")
+
+    _empty = field_validator("kind", mode="before")(empty_to_none)
+
+
+class OrganisationListQuery(PageParams):
+    q: str = Field("", max_length=200, description="Search in name, short name, keywords and city.")
+    kind: OrganisationKind | None = Field(None, description="Organisation type.")
+    cluster: str | None = Field(
+        None, max_length=80, description="Slug of a cluster the organisation is a member of."
+    )
+    city: str | None = Field(None, max_length=120, description="City (case-insensitive).")
+    country: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 country code."
+    )
+    paris_only: bool = Field(False, description="Only organisations located in Paris.")
+
+    _empty = field_validator("kind", "cluster", "city", "country", mode="before")(empty_to_none)
+    _clean = field_validator("q", "cluster", "city", mode="before")(reject_control_characters)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class ThemeOut(Schema):
+    name_en: str
+    name_fr: str
+
+
+class ClusterOut(Schema):
+    slug: str
+    kind: str
+    name: str
+    short_name: str
+    topic_en: str
+    topic_fr: str
+    website: str
+    territory: str
+    member_count: int = Field(description="Organisations with a membership running today.")
+
+
+class ClusterDetailOut(ClusterOut):
+    description_en: str
+    description_fr: str
+    themes: list[ThemeOut]
+
+    @staticmethod
+    def resolve_themes(obj: Any) -> list[Any]:
+        return list(obj.themes.all())
+
+
+class ClusterRefOut(Schema):
+    slug: str
+    name: str
+
+
+class OrganisationRefOut(Schema):
+    id: int
+    name: str
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    city: str
+    postcode: str
+    country: str
+    paris_arrondissement: int | None
+    website: str
+    keywords: list[str]
+
+    @staticmethod
+    def resolve_keywords(obj: Any) -> list[str]:
+        return _csv(obj.keywords)
+
+
+class MembershipOut(Schema):
+    cluster: ClusterRefOut
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+class FiguresOut(Schema):
+    year: int
+    staff_awu: DecimalStr = Field(description="Staff in annual work units.")
+    turnover: DecimalStr = Field(description="EUR.")
+    balance_sheet: DecimalStr = Field(description="Balance sheet total, EUR.")
+
+
+class OwnershipOut(Schema):
+    holder: OrganisationRefOut
+    held: OrganisationRefOut
+    holder_category: str
+    capital_share: DecimalStr = Field(description="Percent of the capital.")
+    voting_share: DecimalStr = Field(description="Percent of the voting rights.")
+    dominant_influence: bool
+
+
+class IdentifiersOut(Schema):
+    siren: str
+    siret: str
+    rnsr: str
+    ror: str
+    pic: str
+    vat: str
+
+
+class OrganisationDetailOut(OrganisationOut):
+    description: str
+    address: str
+    founded_on: dt.date | None
+    is_jei: bool
+    is_demo: bool
+    identifiers: IdentifiersOut
+    memberships: list[MembershipOut]
+    figures: list[FiguresOut] | None = Field(
+        description="Yearly figures; null unless you may see them (the organisation's members, "
+        "managers of its clusters, programme officers, administrators)."
+    )
+    ownership: list[OwnershipOut] | None = Field(
+        description="Ownership links where it is holder or held; null like `figures`."
+    )
+
+    @staticmethod
+    def resolve_identifiers(obj: Any) -> dict[str, str]:
+        return {k: getattr(obj, k) for k in ("siren", "siret", "rnsr", "ror", "pic", "vat")}
+
+    @staticmethod
+    def resolve_memberships(obj: Any) -> list[Any]:
+        return list(obj.memberships.all())
+
+    # Confidential parts are never read from the model here (the related manager would leak
+    # them): the API handler fills them in only when the selector allows it.
+    @staticmethod
+    def resolve_figures(obj: Any) -> None:
+        return None
+
+    @staticmethod
+    def resolve_ownership(obj: Any) -> None:
+        return None
