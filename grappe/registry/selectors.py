@@ -139,3 +139,21 @@ def cluster_members(*, scope: Scope, cluster: Cluster) -> QuerySet[Organisation]
         .distinct()
         .order_by("kind", "name", "id")
     )
+
+
+def cluster_choices(*, scope: Scope) -> QuerySet[Cluster]:
+    """Clusters and hubs for a filter's drop-down: slug and name only, display order (one query)."""
+    return Cluster.objects.only("slug", "name", "kind").order_by("kind", "display_order", "name")
+
+
+def cluster_search(*, scope: Scope, q: str) -> QuerySet[Cluster]:
+    """Clusters whose name or topic (either language) contains `q`, with their member count."""
+    term = q.strip()
+    if not term:
+        return Cluster.objects.none()
+    return cluster_list(scope=scope).filter(
+        Q(name__icontains=term)
+        | Q(short_name__icontains=term)
+        | Q(topic_en__icontains=term)
+        | Q(topic_fr__icontains=term)
+    )

@@ -2,25 +2,205 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections import OrderedDict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grappe.core.scopes import scope_for
+from grappe.projects import selectors as project_selectors
+from grappe.projects.models import Accreditation, Participation
+from grappe.registry import selectors
+from grappe.registry.forms import OrganisationFilterForm, PageForm, SearchForm
+from grappe.registry.models import (
+    Cluster,
+    ClusterKind,
+    ClusterMembership,
+    Organisation,
+    OrganisationKind,
+)
+
+SEARCH_PREVIEW = 10
+
+
+def paginate(queryset: QuerySet[Any], number: int) -> Page[Any]:
+    """One page of `settings.PAGE_SIZE` rows; a number past the end gives the last page."""
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(number)
+
+
+def with_current_clusters(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """Prefetch each organisation's current memberships and their clusters (one query)."""
+    today = timezone.localdate()
+    current = (
+        ClusterMembership.objects.filter(start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("cluster")
+        .order_by("cluster__kind", "cluster__display_order", "cluster__name")
+    )
+    return queryset.prefetch_related(
+        Prefetch("memberships", queryset=current, to_attr="current_memberships")
+    )
+
+
+def with_listing_details(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Prefetch the lead cluster and coordinator of each project (two queries)."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "accreditations",
+            queryset=Accreditation.objects.select_related("cluster").order_by(
+                "-is_lead", "accredited_on", "id"
+            ),
+            to_attr="ordered_accreditations",
+        ),
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.filter(role="coordinator").select_related(
+                "organisation"
+            ),
+            to_attr="coordinators",
+        ),
+    )
+
+
+def _kind_groups(organisations: Iterable[Organisation]) -> list[tuple[str, list[Organisation]]]:
+    """Group organisations by type, in the order the types are declared."""
+    groups: OrderedDict[str, list[Organisation]] = OrderedDict(
+        (value, []) for value in OrganisationKind.values
+    )
+    for organisation in organisations:
+        groups.setdefault(organisation.kind, []).append(organisation)
+    labels = dict(OrganisationKind.choices)
+    return [(str(labels.get(kind, kind)), orgs) for kind, orgs in groups.items() if orgs]
+
+
+def _funding_pivot(totals: list[project_selectors.FundingTotal]) -> dict[str, Any]:
+    """Totals by funder (rows) and year (columns), with row, column and grand totals."""
+    years = sorted({t.year for t in totals if t.year is not None})
+    rows: OrderedDict[str, dict[int, Decimal]] = OrderedDict()
+    for t in totals:
+        rows.setdefault(t.funder, {})
+        rows[t.funder][t.year] = rows[t.funder].get(t.year, Decimal("0")) + t.granted
+    year_totals = {
+        y: sum((r.get(y, Decimal("0")) for r in rows.values()), Decimal("0")) for y in years
+    }
+    return {
+        "years": years,
+        "rows": [
+            {
+                "funder": funder,
+                "cells": [cells.get(y) for y in years],
+                "total": sum(cells.values(), Decimal("0")),
+            }
+            for funder, cells in sorted(rows.items())
+        ],
+        "year_totals": [year_totals[y] for y in years],
+        "grand_total": sum(year_totals.values(), Decimal("0")),
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/home.html", {})
+    scope = scope_for(request.user)
+    clusters = list(selectors.cluster_list(scope=scope))
+    groups = [
+        (
+            kind,
+            ClusterKind(kind).label,
+            [c for c in clusters if c.kind == kind],
+        )
+        for kind in (ClusterKind.COMPETITIVENESS_CLUSTER, ClusterKind.NETWORK)
+    ]
+    return render(request, "registry/home.html", {"groups": groups})
 
 
 def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "registry/home.html", {})
+    scope = scope_for(request.user)
+    try:
+        cluster = selectors.cluster_get(scope=scope, slug=slug)
+    except Cluster.DoesNotExist as exc:
+        raise Http404(_("No cluster with this address.")) from exc
+    page_form = PageForm(request.GET)
+    page_form.is_valid()
+    members = list(selectors.cluster_members(scope=scope, cluster=cluster))
+    projects = paginate(
+        with_listing_details(project_selectors.cluster_projects(scope=scope, cluster=cluster)),
+        page_form.page_number(),
+    )
+    funding = _funding_pivot(project_selectors.cluster_funding_totals(scope=scope, cluster=cluster))
+    return render(
+        request,
+        "registry/cluster_detail.html",
+        {
+            "cluster": cluster,
+            "member_groups": _kind_groups(members),
+            "member_total": len(members),
+            "projects": projects,
+            "funding": funding,
+            "page_errors": page_form.errors.get("page"),
+        },
+    )
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/home.html", {})
+    scope = scope_for(request.user)
+    form = OrganisationFilterForm(request.GET, clusters=selectors.cluster_choices(scope=scope))
+    form.is_valid()
+    organisations = selectors.organisation_list(scope=scope, filters=form.to_filters())
+    page = paginate(with_current_clusters(organisations), form.page_number())
+    return render(request, "registry/organisation_list.html", {"form": form, "page_obj": page})
 
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "registry/home.html", {})
+    scope = scope_for(request.user)
+    try:
+        organisation = selectors.organisation_get(scope=scope, pk=pk)
+    except Organisation.DoesNotExist as exc:
+        raise Http404(_("No organisation with this address.")) from exc
+    can_see_figures = selectors.organisation_can_see_figures(scope=scope, organisation=organisation)
+    projects = with_listing_details(
+        project_selectors.project_list(
+            scope=scope, filters=project_selectors.ProjectFilters(organisation=organisation.pk)
+        )
+    )
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "memberships": organisation.memberships.all(),
+        "projects": projects,
+        "can_see_figures": can_see_figures,
+    }
+    if can_see_figures:
+        context["figures"] = selectors.organisation_figures(scope=scope, organisation=organisation)
+        context["ownership"] = selectors.organisation_ownership(
+            scope=scope, organisation=organisation
+        )
+    return render(request, "registry/organisation_detail.html", context)
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/home.html", {})
+    scope = scope_for(request.user)
+    form = SearchForm(request.GET)
+    context: dict[str, Any] = {"form": form, "query": ""}
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"]
+        organisations = selectors.organisation_list(
+            scope=scope, filters=selectors.OrganisationFilters(q=q)
+        )
+        projects = project_selectors.project_list(
+            scope=scope, filters=project_selectors.ProjectFilters(q=q)
+        )
+        context.update(
+            query=q,
+            clusters=list(selectors.cluster_search(scope=scope, q=q)),
+            organisations=list(with_current_clusters(organisations)[:SEARCH_PREVIEW]),
+            organisation_count=organisations.count(),
+            projects=list(with_listing_details(projects)[:SEARCH_PREVIEW]),
+            project_count=projects.count(),
+        )
+    return render(request, "registry/search.html", context)
