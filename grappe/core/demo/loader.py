@@ -1,0 +1,356 @@
+"""Writes the reference data (clusters, funders) and the synthetic demo ecosystem to the database.
+
+Reference rows are upserted by slug, so loading twice changes nothing. Demo rows (`is_demo=True`)
+are written with `bulk_create` in one transaction, only when none exist yet; `demo_wipe` removes
+them (and everything that hangs off them) so that a reload starts from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from grappe.core.demo.clusters import CLUSTERS, FUNDERS
+from grappe.core.demo.generator import Ecosystem, build_ecosystem
+from grappe.core.models import Role
+from grappe.core.services import role_assign
+from grappe.funding.models import Funder
+from grappe.projects.models import (
+    Accreditation,
+    BudgetLine,
+    FundingLine,
+    Participation,
+    Project,
+)
+from grappe.registry.models import (
+    Cluster,
+    ClusterMembership,
+    ClusterTheme,
+    Organisation,
+    OrganisationFigures,
+    Ownership,
+)
+
+DEMO_PASSWORD = "demo-grappe"  # noqa: S105 - printed by the command, demo accounts only
+DEMO_EMAIL_DOMAIN = "demo.grappe.invalid"
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded or wiped; the message says why."""
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+def clusters_load() -> dict[str, Cluster]:
+    """Create or update the 12 real clusters and hubs and their themes; returns them by slug."""
+    result: dict[str, Cluster] = {}
+    for order, data in enumerate(CLUSTERS, start=1):
+        cluster, _ = Cluster.objects.update_or_create(
+            slug=data.slug,
+            defaults={
+                "kind": data.kind,
+                "name": data.name,
+                "short_name": data.short_name,
+                "topic_en": data.topic_en,
+                "topic_fr": data.topic_fr,
+                "description_en": data.description_en,
+                "description_fr": data.description_fr,
+                "website": data.website,
+                "territory": data.territory,
+                "display_order": order,
+            },
+        )
+        current = [(t.name_en, t.name_fr) for t in cluster.themes.order_by("display_order", "id")]
+        wanted = [(t.en, t.fr) for t in data.themes]
+        if current != wanted:
+            cluster.themes.all().delete()
+            ClusterTheme.objects.bulk_create(
+                ClusterTheme(cluster=cluster, name_en=en, name_fr=fr, display_order=i)
+                for i, (en, fr) in enumerate(wanted, start=1)
+            )
+        result[data.slug] = cluster
+    return result
+
+
+def funders_load() -> dict[str, Funder]:
+    """Create or update the real public funders; returns them by slug."""
+    result: dict[str, Funder] = {}
+    for data in FUNDERS:
+        funder, _ = Funder.objects.update_or_create(
+            slug=data.slug,
+            defaults={
+                "name_en": data.name_en,
+                "name_fr": data.name_fr,
+                "kind": data.kind,
+                "website": data.website,
+            },
+        )
+        result[data.slug] = funder
+    return result
+
+
+# --------------------------------------------------------------------------- demo ecosystem
+
+
+def demo_present() -> bool:
+    return (
+        Organisation.objects.filter(is_demo=True).exists()
+        or Project.objects.filter(is_demo=True).exists()
+    )
+
+
+@transaction.atomic
+def demo_wipe() -> None:
+    """Delete every demo project and organisation, with their figures, links and budgets."""
+    Project.objects.filter(is_demo=True).delete()
+    try:
+        Organisation.objects.filter(is_demo=True).delete()
+    except ProtectedError as exc:
+        raise DemoError(
+            "Some demo organisations take part in projects that are not demo data; "
+            "remove those participations first."
+        ) from exc
+
+
+def organisations_from(eco: Ecosystem) -> list[Organisation]:
+    """Unsaved `Organisation` rows for the ecosystem, in generation order (used by tests too)."""
+    return [
+        Organisation(
+            name=o.name,
+            short_name=o.short_name,
+            kind=o.kind,
+            siren=o.siren,
+            siret=o.siret,
+            rnsr=o.rnsr,
+            ror=o.ror,
+            pic=o.pic,
+            vat=o.vat,
+            address=o.address,
+            postcode=o.postcode,
+            city=o.city,
+            country=o.country,
+            paris_arrondissement=o.paris_arrondissement,
+            website=o.website,
+            description=o.description,
+            keywords=o.keywords,
+            founded_on=o.founded_on,
+            is_jei=o.is_jei,
+            is_demo=True,
+        )
+        for o in eco.organisations
+    ]
+
+
+@transaction.atomic
+def ecosystem_load(
+    eco: Ecosystem, clusters: dict[str, Cluster], funders: dict[str, Funder]
+) -> list[Organisation]:
+    """Bulk-insert the synthetic ecosystem; returns the organisations in generation order."""
+    orgs = Organisation.objects.bulk_create(organisations_from(eco))
+    OrganisationFigures.objects.bulk_create(
+        OrganisationFigures(
+            organisation=org, year=year, staff_awu=staff, turnover=turnover, balance_sheet=balance
+        )
+        for org, spec in zip(orgs, eco.organisations, strict=True)
+        for year, staff, turnover, balance in spec.figures
+    )
+    ClusterMembership.objects.bulk_create(
+        ClusterMembership(cluster=clusters[slug], organisation=org, start_date=start, end_date=end)
+        for org, spec in zip(orgs, eco.organisations, strict=True)
+        for slug, start, end in spec.memberships
+    )
+    Ownership.objects.bulk_create(
+        Ownership(
+            holder=orgs[link.holder],
+            held=orgs[link.held],
+            holder_category=link.holder_category,
+            capital_share=link.capital_share,
+            voting_share=link.voting_share,
+            dominant_influence=link.dominant_influence,
+        )
+        for link in eco.ownerships
+    )
+    projects = Project.objects.bulk_create(
+        Project(
+            acronym=p.acronym,
+            title=p.title,
+            summary=p.summary,
+            keywords=p.keywords,
+            status=p.status,
+            start_date=p.start_date,
+            duration_months=p.duration_months,
+            trl_start=p.trl_start,
+            trl_target=p.trl_target,
+            is_demo=True,
+        )
+        for p in eco.projects
+    )
+    Accreditation.objects.bulk_create(
+        Accreditation(project=project, cluster=clusters[slug], is_lead=is_lead, accredited_on=on)
+        for project, spec in zip(projects, eco.projects, strict=True)
+        for slug, is_lead, on in spec.accreditations
+    )
+    part_specs = [
+        (project, order, part)
+        for project, spec in zip(projects, eco.projects, strict=True)
+        for order, part in enumerate(spec.participations)
+    ]
+    participations = Participation.objects.bulk_create(
+        Participation(
+            project=project,
+            organisation=orgs[part.organisation],
+            role=part.role,
+            display_order=order,
+        )
+        for project, order, part in part_specs
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(
+            participation=participation,
+            cost_category=cost,
+            research_category=research,
+            amount=amount,
+        )
+        for participation, (_, _, part) in zip(participations, part_specs, strict=True)
+        for cost, research, amount in part.budget
+    )
+    FundingLine.objects.bulk_create(
+        FundingLine(
+            participation=participation,
+            funder=funders[f.funder],
+            requested=f.requested,
+            granted=f.granted,
+            decided_on=f.decided_on,
+        )
+        for participation, (_, _, part) in zip(participations, part_specs, strict=True)
+        for f in part.funding
+    )
+    return orgs
+
+
+# --------------------------------------------------------------------------- demo users
+
+
+def demo_users_load(
+    *, member_organisation: Organisation, clusters: dict[str, Cluster], funders: dict[str, Funder]
+) -> list[DemoLogin]:
+    """One login per role, all with `DEMO_PASSWORD`; an existing non-demo user is left alone."""
+    user_model = get_user_model()
+    # Hash once: five PBKDF2 rounds would cost more than the rest of the load.
+    password = make_password(DEMO_PASSWORD)
+    city, cap_digital = funders["city-of-paris"], clusters["cap-digital"]
+    plan: list[tuple[str, Role, dict[str, Any], str]] = [
+        ("admin", Role.ADMINISTRATOR, {}, "—"),
+        ("officer", Role.PROGRAMME_OFFICER, {"funder": city}, city.name_en),
+        ("manager", Role.CLUSTER_MANAGER, {"cluster": cap_digital}, cap_digital.name),
+        (
+            "member",
+            Role.MEMBER,
+            {"organisation": member_organisation},
+            member_organisation.name,
+        ),
+        ("evaluator", Role.EVALUATOR, {}, "—"),
+    ]
+    logins: list[DemoLogin] = []
+    with transaction.atomic():
+        for username, role, scope, label in plan:
+            email = f"{username}@{DEMO_EMAIL_DOMAIN}"
+            user = user_model.objects.filter(username=username).first()
+            if user is not None and user.email != email:
+                continue  # a real account with that name: never touch it
+            if user is None:
+                user = user_model(username=username, email=email)
+            user.password = password
+            user.is_staff = username == "admin"
+            user.is_superuser = username == "admin"
+            user.first_name = username.capitalize()
+            user.last_name = "(demo)"
+            user.save()
+            role_assign(actor=None, user=user, role=role, **scope)
+            logins.append(DemoLogin(username, str(role.label), label))
+    return logins
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+@dataclass
+class LoadResult:
+    loaded_ecosystem: bool
+    logins: list[DemoLogin]
+
+
+def demo_load(*, reset: bool = False, seed: int | None = None) -> LoadResult:
+    """Load reference data, then the demo ecosystem unless it is already there (or `reset`)."""
+    with transaction.atomic():
+        clusters = clusters_load()
+        funders = funders_load()
+        if reset:
+            demo_wipe()
+        eco = build_ecosystem() if seed is None else build_ecosystem(seed)
+        loaded = False
+        if not demo_present():
+            ecosystem_load(eco, clusters, funders)
+            loaded = True
+        member_org = _member_organisation(eco)
+        logins = demo_users_load(member_organisation=member_org, clusters=clusters, funders=funders)
+    return LoadResult(loaded_ecosystem=loaded, logins=logins)
+
+
+def _member_organisation(eco: Ecosystem) -> Organisation:
+    spec = eco.organisations[eco.member_start_up]
+    org = Organisation.objects.filter(is_demo=True, name=spec.name, siren=spec.siren).first()
+    if org is None:
+        raise DemoError(
+            "The demo data in the database does not match this version of the generator; "
+            "run `grappe load_demo --reset`."
+        )
+    return org
+
+
+def demo_digest() -> str:
+    """A fingerprint of the demo rows (names, identifiers, projects, budgets), independent of ids."""
+    queries: list[Any] = [
+        Organisation.objects.filter(is_demo=True)
+        .order_by("name", "siren")
+        .values_list(
+            "name", "kind", "siren", "siret", "rnsr", "ror", "pic", "vat", "postcode", "keywords"
+        ),
+        Project.objects.filter(is_demo=True)
+        .order_by("acronym")
+        .values_list("acronym", "title", "status", "start_date", "trl_start", "trl_target"),
+        BudgetLine.objects.filter(participation__project__is_demo=True)
+        .order_by(
+            "participation__project__acronym",
+            "participation__organisation__name",
+            "cost_category",
+            "research_category",
+        )
+        .values_list(
+            "participation__project__acronym",
+            "participation__organisation__name",
+            "participation__role",
+            "cost_category",
+            "research_category",
+            "amount",
+        ),
+    ]
+    digest = hashlib.sha256()
+    for query in queries:
+        for row in query:
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
