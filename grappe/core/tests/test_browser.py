@@ -1,0 +1,178 @@
+"""The public site in headless Chromium: home, cluster, organisation and project, in both languages.
+
+Fails on any console error, uncaught page error or failed request (a missing stylesheet or icon
+shows up as one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from grappe.core.tests.factories import (
+    AccreditationFactory,
+    ClusterFactory,
+    FunderFactory,
+    FundingLineFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    ProjectFactory,
+)
+from grappe.projects.models import ParticipantRole, ProjectStatus
+from grappe.registry.models import ClusterKind, OrganisationKind
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT = Path(
+    os.environ.get("GRAPPE_SCREENSHOT", Path(tempfile.gettempdir()) / "grappe-home-fr.png")
+)
+
+
+@pytest.fixture
+def small_world():
+    systematic = ClusterFactory(
+        name="Systematic Paris Region",
+        slug="systematic",
+        topic_en="Complex systems, software and electronics",
+        topic_fr="Systèmes complexes, logiciel et électronique",
+        description_en="At the forefront of complex systems: transport, telecoms, health, security.",
+        description_fr="À la pointe des systèmes complexes : transports, télécoms, santé, sécurité.",
+    )
+    ClusterFactory(
+        name="Medicen Paris Region",
+        slug="medicen",
+        topic_en="Health technology",
+        topic_fr="Technologies de santé",
+    )
+    ClusterFactory(
+        kind=ClusterKind.NETWORK,
+        name="Capital Games",
+        slug="capital-games",
+        topic_en="Video games",
+        topic_fr="Jeux vidéo",
+    )
+    lab = OrganisationFactory(
+        name="Laboratoire des Systèmes Sûrs",
+        kind=OrganisationKind.RESEARCH_LAB,
+        keywords="formal methods, safety",
+        address="1 rue de la Paix",
+        postcode="75002",
+        paris_arrondissement=2,
+    )
+    startup = OrganisationFactory(name="Nuage Robotique", kind=OrganisationKind.START_UP)
+    MembershipFactory(cluster=systematic, organisation=lab, start_date=dt.date(2021, 3, 1))
+    MembershipFactory(cluster=systematic, organisation=startup)
+    project = ProjectFactory(
+        acronym="SURETE",
+        title="Certified software for autonomous shuttles",
+        summary="Proving the control software of driverless shuttles.",
+        status=ProjectStatus.FUNDED,
+        start_date=dt.date(2023, 3, 1),
+    )
+    coordinator = ParticipationFactory(
+        project=project, organisation=lab, role=ParticipantRole.COORDINATOR
+    )
+    ParticipationFactory(project=project, organisation=startup)
+    AccreditationFactory(project=project, cluster=systematic)
+    FundingLineFactory(
+        participation=coordinator,
+        funder=FunderFactory(name_en="City of Paris", name_fr="Ville de Paris"),
+        granted=Decimal("1250000.00"),
+    )
+    return {"lab": lab, "project": project}
+
+
+def _switch_language(page, code: str) -> None:
+    """Use the header's language switcher, the way a visitor does."""
+    page.locator(f'.lang-switch a[data-lang="{code}"]').click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == code
+
+
+def _h1(page) -> str:
+    return page.locator("main h1").first.inner_text()
+
+
+def test_public_pages_in_both_languages_without_console_errors(
+    live_server, browser_page, small_world
+):
+    page, errors = browser_page
+    base = live_server.url
+
+    # Home, English.
+    page.goto(f"{base}/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Competitiveness clusters" in _h1(page)
+    assert page.get_by_role("heading", name="Competitiveness clusters", exact=True).is_visible()
+    assert page.get_by_text("Complex systems, software and electronics").is_visible()
+    assert page.get_by_role("link", name="Capital Games").is_visible()
+    # The stylesheet loaded (the body background comes from it).
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(246, 244, 248)", background
+
+    # Home, French, through the switcher; screenshot for a design check.
+    _switch_language(page, "fr")
+    assert page.url == f"{base}/fr/"
+    assert page.get_by_text("Systèmes complexes, logiciel et électronique").is_visible()
+    assert page.get_by_text("Jeux vidéo").is_visible()
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # A cluster, French then English.
+    page.get_by_role("link", name="Systematic Paris Region").click()
+    page.wait_for_load_state()
+    assert page.url == f"{base}/fr/clusters/systematic/"
+    assert _h1(page) == "Systematic Paris Region"
+    assert page.get_by_text("À la pointe des systèmes complexes").is_visible()
+    assert page.get_by_role("link", name="Laboratoire des Systèmes Sûrs").first.is_visible()
+    assert page.get_by_text("1\u00a0250\u00a0000\u00a0€").first.is_visible()
+    _switch_language(page, "en")
+    assert page.url == f"{base}/en/clusters/systematic/"
+    assert page.get_by_text("At the forefront of complex systems").is_visible()
+    assert page.get_by_text("€1,250,000").first.is_visible()
+
+    # An organisation, English then French.
+    page.get_by_role("link", name="Laboratoire des Systèmes Sûrs").first.click()
+    page.wait_for_load_state()
+    lab = small_world["lab"]
+    assert page.url == f"{base}/en/organisations/{lab.pk}/"
+    assert _h1(page).startswith("Laboratoire des Systèmes Sûrs")
+    assert page.get_by_text("March 1, 2021").is_visible()
+    assert page.get_by_role("link", name="formal methods").is_visible()
+    _switch_language(page, "fr")
+    assert page.url == f"{base}/fr/organisations/{lab.pk}/"
+    assert page.get_by_text("1 mars 2021").is_visible()
+
+    # A project, French then English.
+    page.get_by_role("link", name="SURETE").first.click()
+    page.wait_for_load_state()
+    project = small_world["project"]
+    assert page.url == f"{base}/fr/projects/{project.pk}/"
+    assert _h1(page) == "SURETE"
+    assert page.get_by_text("Certified software for autonomous shuttles").is_visible()
+    assert page.get_by_text("1 mars 2023").is_visible()
+    assert page.get_by_role("rowheader", name="Ville de Paris").first.is_visible()
+    _switch_language(page, "en")
+    assert page.url == f"{base}/en/projects/{project.pk}/"
+    assert page.get_by_role("rowheader", name="City of Paris").first.is_visible()
+    assert page.get_by_text("March 1, 2023").is_visible()
+    # Consortium: the coordinator is listed first.
+    first_partner = page.locator("#consortium ~ table tbody tr").first.inner_text()
+    assert "Laboratoire des Systèmes Sûrs" in first_partner
+
+    # Lists and search render too.
+    page.goto(f"{base}/en/organisations/?paris_only=on")
+    assert page.get_by_role("link", name="Nuage Robotique").is_visible()
+    page.goto(f"{base}/fr/projects/?year=abc")
+    assert page.locator(".error-summary").is_visible()
+    page.goto(f"{base}/en/search/?q=sure")
+    assert page.get_by_role("link", name="SURETE").is_visible()
+
+    assert errors == [], "\n".join(errors)
