@@ -1,0 +1,138 @@
+"""Back office for projects, their consortium, budget lines, funding lines and accreditations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from grappe.projects.models import (
+    Accreditation,
+    BudgetLine,
+    FundingLine,
+    ParticipantRole,
+    Participation,
+    Project,
+)
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ("display_order", "organisation", "role")
+    autocomplete_fields = ("organisation",)
+    show_change_link = True  # budget and funding lines are edited on the participation
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("organisation")
+
+
+class AccreditationInline(admin.TabularInline):
+    model = Accreditation
+    extra = 0
+    fields = ("cluster", "is_lead", "accredited_on")
+    autocomplete_fields = ("cluster",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("cluster")
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = (
+        "acronym",
+        "title",
+        "status",
+        "start_date",
+        "duration_months",
+        "coordinator",
+        "partner_count",
+        "is_demo",
+    )
+    list_filter = ("status", "is_demo", "accreditations__cluster")
+    search_fields = ("acronym", "title", "keywords", "participations__organisation__name")
+    date_hierarchy = "start_date"
+    inlines = (ParticipationInline, AccreditationInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        coordinator = Participation.objects.filter(
+            project=OuterRef("pk"), role=ParticipantRole.COORDINATOR
+        ).values("organisation__name")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                coordinator_name=Subquery(coordinator),
+                partners=Count("participations", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("coordinator"), ordering="coordinator_name")
+    def coordinator(self, obj: Any) -> str:
+        return obj.coordinator_name or "—"
+
+    @admin.display(description=_("partners"), ordering="partners")
+    def partner_count(self, obj: Any) -> int:
+        return int(obj.partners)
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ("research_category", "cost_category", "amount")
+
+
+class FundingLineInline(admin.TabularInline):
+    model = FundingLine
+    extra = 0
+    fields = ("funder", "requested", "granted", "decided_on")
+    autocomplete_fields = ("funder",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("funder")
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ("project", "organisation", "role", "display_order")
+    list_filter = ("role", "organisation__kind", "project__status")
+    search_fields = ("project__acronym", "project__title", "organisation__name")
+    autocomplete_fields = ("project", "organisation")
+    list_select_related = ("project", "organisation")
+    inlines = (BudgetLineInline, FundingLineInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # `str(participation)` reads both; autocomplete lists use this queryset too.
+        return super().get_queryset(request).select_related("project", "organisation")
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = ("participation", "research_category", "cost_category", "amount")
+    list_filter = ("research_category", "cost_category")
+    search_fields = ("participation__project__acronym", "participation__organisation__name")
+    autocomplete_fields = ("participation",)
+    list_select_related = ("participation__project", "participation__organisation")
+
+
+@admin.register(FundingLine)
+class FundingLineAdmin(admin.ModelAdmin):
+    list_display = ("participation", "funder", "requested", "granted", "decided_on")
+    list_filter = ("funder", ("granted", admin.EmptyFieldListFilter))
+    search_fields = ("participation__project__acronym", "participation__organisation__name")
+    autocomplete_fields = ("participation", "funder")
+    list_select_related = ("participation__project", "participation__organisation", "funder")
+    date_hierarchy = "decided_on"
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(admin.ModelAdmin):
+    list_display = ("project", "cluster", "is_lead", "accredited_on")
+    list_filter = ("cluster", "is_lead")
+    search_fields = ("project__acronym", "project__title", "cluster__name")
+    autocomplete_fields = ("project", "cluster")
+    list_select_related = ("project", "cluster")
+    date_hierarchy = "accredited_on"
