@@ -38,9 +38,9 @@ def client() -> Client:
     return Client()
 
 
-def get_json(client: Client, url: str, status: int = 200, **params):
+def get_json(client: Client, url: str, expect: int = 200, **params):
     response = client.get(url, params)
-    assert response.status_code == status, response.content
+    assert response.status_code == expect, response.content
     return response.json()
 
 
@@ -89,7 +89,7 @@ def test_clusters_filter_by_kind(client):
 
 
 def test_clusters_refuse_an_unknown_kind(client):
-    body = get_json(client, f"{API}/clusters", status=422, kind="planet")
+    body = get_json(client, f"{API}/clusters", expect=422, kind="planet")
     assert body["detail"][0]["loc"] == ["query", "kind"]
     assert body["detail"][0]["type"] == "enum"
 
@@ -109,7 +109,7 @@ def test_cluster_detail_has_both_languages_themes_and_member_count(client):
 
 
 def test_unknown_cluster_is_404_naming_it(client):
-    body = get_json(client, f"{API}/clusters/atlantis", status=404)
+    body = get_json(client, f"{API}/clusters/atlantis", expect=404)
     assert body == {"detail": "Not found: cluster atlantis"}
 
 
@@ -179,7 +179,7 @@ def test_organisations_filter_by_current_cluster_membership(client):
 def test_organisations_bad_query_is_422_naming_the_field_and_rule(
     client, params, field, error_type
 ):
-    body = get_json(client, f"{API}/organisations", status=422, **params)
+    body = get_json(client, f"{API}/organisations", expect=422, **params)
     [error] = body["detail"]
     assert error["loc"] == ["query", field]
     assert error["type"] == error_type
@@ -188,7 +188,7 @@ def test_organisations_bad_query_is_422_naming_the_field_and_rule(
 
 def test_limit_above_the_maximum_names_the_maximum(client):
     body = get_json(
-        client, f"{API}/organisations", status=422, limit=settings.API_MAX_PAGE_SIZE + 1
+        client, f"{API}/organisations", expect=422, limit=settings.API_MAX_PAGE_SIZE + 1
     )
     assert str(settings.API_MAX_PAGE_SIZE) in body["detail"][0]["msg"]
 
@@ -196,7 +196,7 @@ def test_limit_above_the_maximum_names_the_maximum(client):
 def test_a_cursor_from_another_list_is_422(client):
     ClusterFactory.create_batch(3)
     cursor = get_json(client, f"{API}/clusters", limit=1)["next_cursor"]
-    body = get_json(client, f"{API}/organisations", status=422, cursor=cursor)
+    body = get_json(client, f"{API}/organisations", expect=422, cursor=cursor)
     assert body["detail"][0]["loc"] == ["query", "cursor"]
 
 
@@ -320,7 +320,7 @@ def test_organisation_list_never_carries_figures(client, confidential_org):
     ],
 )
 def test_organisation_detail_bad_ids(client, path, status):
-    body = get_json(client, f"{API}/organisations/{path}", status=status)
+    body = get_json(client, f"{API}/organisations/{path}", expect=status)
     if status == 404:
         assert body["detail"].startswith("Not found: organisation")
     else:
