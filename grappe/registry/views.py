@@ -82,27 +82,31 @@ def _kind_groups(organisations: Iterable[Organisation]) -> list[tuple[str, list[
 
 
 def _funding_pivot(totals: list[project_selectors.FundingTotal]) -> dict[str, Any]:
-    """Totals by funder (rows) and year (columns), with row, column and grand totals."""
-    years = sorted({t.year for t in totals if t.year is not None})
-    rows: OrderedDict[str, dict[int, Decimal]] = OrderedDict()
+    """Aid granted by year (rows, newest first) and funder (columns), with all the totals.
+
+    Years are rows because they grow over time while funders stay few: the table stays narrow.
+    """
+    zero = Decimal("0")
+    funders = sorted({t.funder for t in totals})
+    by_year: dict[int, dict[str, Decimal]] = {}
     for t in totals:
-        rows.setdefault(t.funder, {})
-        rows[t.funder][t.year] = rows[t.funder].get(t.year, Decimal("0")) + t.granted
-    year_totals = {
-        y: sum((r.get(y, Decimal("0")) for r in rows.values()), Decimal("0")) for y in years
-    }
+        cells = by_year.setdefault(t.year, {})
+        cells[t.funder] = cells.get(t.funder, zero) + t.granted
+    years = sorted(by_year, key=lambda y: (y is None, -(y or 0)))
     return {
-        "years": years,
+        "funders": funders,
         "rows": [
             {
-                "funder": funder,
-                "cells": [cells.get(y) for y in years],
-                "total": sum(cells.values(), Decimal("0")),
+                "year": year,
+                "cells": [by_year[year].get(f) for f in funders],
+                "total": sum(by_year[year].values(), zero),
             }
-            for funder, cells in sorted(rows.items())
+            for year in years
         ],
-        "year_totals": [year_totals[y] for y in years],
-        "grand_total": sum(year_totals.values(), Decimal("0")),
+        "funder_totals": [
+            sum((cells.get(f, zero) for cells in by_year.values()), zero) for f in funders
+        ],
+        "grand_total": sum((t.granted for t in totals), zero),
     }
 
 

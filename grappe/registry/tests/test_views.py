@@ -190,8 +190,12 @@ def test_cluster_page_shows_members_projects_and_funding(
     assert "QUANTIX" in body
     assert total in body  # grand total of aid granted
     funding = response.context["funding"]
-    assert funding["years"] == [2023, 2024]
+    assert [row["year"] for row in funding["rows"]] == [2024, 2023]
     assert funding["grand_total"] == Decimal("1434567.00")
+    funders = funding["funders"]
+    assert funders == ["Bpifrance", "Ville de Paris" if lang == "fr" else "City of Paris"]
+    assert funding["rows"][0]["cells"] == [Decimal("200000.00"), None]
+    assert funding["funder_totals"] == [Decimal("200000.00"), Decimal("1234567.00")]
 
 
 def test_cluster_page_groups_members_by_type(client, ecosystem):
