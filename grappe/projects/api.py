@@ -40,7 +40,7 @@ from grappe.projects.selectors import (
     project_list,
 )
 from grappe.registry.api import MAX_ID, not_found, require_cluster_slug
-from grappe.registry.schemas import decimal_str
+from grappe.registry.schemas import NotFoundOut, ValidationErrorOut, decimal_str
 
 router = Router(tags=["projects"])
 
@@ -56,7 +56,11 @@ LIST_PREFETCH = (
 )
 
 
-@router.get("/projects", response=CursorPage[ProjectOut], summary="List projects")
+@router.get(
+    "/projects",
+    response={200: CursorPage[ProjectOut], 422: ValidationErrorOut},
+    summary="List projects",
+)
 def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page[Any]:
     require_cluster_slug(params.cluster)
     filters = ProjectFilters(
@@ -75,7 +79,7 @@ def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page
 
 @router.get(
     "/projects/{id}",
-    response=ProjectDetailOut,
+    response={200: ProjectDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
     summary="One project; requested aid and budget lines only for insiders",
 )
 def get_project(request: HttpRequest, id: Path[int]) -> ProjectDetailOut:

@@ -17,10 +17,12 @@ from grappe.registry.schemas import (
     ClusterListQuery,
     ClusterOut,
     FiguresOut,
+    NotFoundOut,
     OrganisationDetailOut,
     OrganisationListQuery,
     OrganisationOut,
     OwnershipOut,
+    ValidationErrorOut,
 )
 from grappe.registry.selectors import (
     OrganisationFilters,
@@ -56,7 +58,11 @@ def require_cluster_slug(slug: str | None, field: str = "cluster") -> None:
         )
 
 
-@router.get("/clusters", response=CursorPage[ClusterOut], summary="List clusters and hubs")
+@router.get(
+    "/clusters",
+    response={200: CursorPage[ClusterOut], 422: ValidationErrorOut},
+    summary="List clusters and hubs",
+)
 def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
     qs = cluster_list(scope=scope_for(request.user))
     if params.kind:
@@ -64,7 +70,11 @@ def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page
     return paginate(qs, limit=params.limit, cursor=params.cursor)
 
 
-@router.get("/clusters/{slug}", response=ClusterDetailOut, summary="One cluster or hub")
+@router.get(
+    "/clusters/{slug}",
+    response={200: ClusterDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    summary="One cluster or hub",
+)
 def get_cluster(request: HttpRequest, slug: Path[str]) -> Cluster:
     try:
         return cluster_get(scope=scope_for(request.user), slug=slug)
@@ -73,7 +83,9 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> Cluster:
 
 
 @router.get(
-    "/organisations", response=CursorPage[OrganisationOut], summary="List member organisations"
+    "/organisations",
+    response={200: CursorPage[OrganisationOut], 422: ValidationErrorOut},
+    summary="List member organisations",
 )
 def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
     require_cluster_slug(params.cluster)
@@ -91,7 +103,7 @@ def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery
 
 @router.get(
     "/organisations/{id}",
-    response=OrganisationDetailOut,
+    response={200: OrganisationDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
     summary="One organisation; yearly figures and ownership only for those allowed",
 )
 def get_organisation(request: HttpRequest, id: Path[int]) -> OrganisationDetailOut:

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
@@ -44,7 +45,7 @@ def _csv(value: str) -> list[str]:
 def reject_control_characters(value: Any) -> Any:
     """NUL bytes break PostgreSQL queries; no filter legitimately contains control characters."""
     if isinstance(value, str) and any(ord(c) < 32 for c in value):
-        raise ValueError("must not contain control characters")
+        raise ValueError(gettext("must not contain control characters"))
     return value
 
 
@@ -75,6 +76,23 @@ class OrganisationListQuery(PageParams):
 
     _empty = field_validator("kind", "cluster", "city", "country", mode="before")(empty_to_none)
     _clean = field_validator("q", "cluster", "city", mode="before")(reject_control_characters)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class NotFoundOut(Schema):
+    detail: str = Field(examples=["Not found: project 42"])
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(examples=[["query", "limit"]])
+    msg: str = Field(examples=["Input should be less than or equal to 100"])
+    type: str = Field(examples=["less_than_equal"])
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
 
 
 # --- output ----------------------------------------------------------------------------------
