@@ -116,6 +116,9 @@ class OrganisationAlias(models.Model):
     name = models.CharField(_("name"), max_length=300)
     normalised = models.CharField(_("normalised name"), max_length=300, db_index=True)
     source = models.CharField(_("source"), max_length=16, choices=ImportSource.choices)
+    # Where the source placed it: the same spelling in another city may be another organisation.
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
     run = models.ForeignKey(
         ImportRun,
         verbose_name=_("first seen in run"),
@@ -131,7 +134,8 @@ class OrganisationAlias(models.Model):
         ordering = ["organisation", "source", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "source", "name"], name="alias_unique_per_source"
+                fields=["organisation", "source", "name", "city"],
+                name="alias_unique_per_source_and_city",
             ),
         ]
 

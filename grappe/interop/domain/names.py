@@ -1,0 +1,199 @@
+"""Name normalisation for identity resolution, and source vocabularies mapped to Grappe's.
+
+Pure Python: no Django. The organisation kinds are the string values of
+`grappe.registry.models.OrganisationKind`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from grappe.interop.domain.countries import COUNTRY_CODES
+
+# Legal forms dropped from names before comparing them (as whole words, after punctuation is
+# removed, so "S.A." and "e.V." become "s a" / "e v" and are caught by the two-word forms).
+LEGAL_FORMS = frozenset(
+    {
+        "sa",
+        "sas",
+        "sasu",
+        "sarl",
+        "eurl",
+        "sci",
+        "snc",
+        "scop",
+        "sca",
+        "gie",
+        "gmbh",
+        "ag",
+        "kg",
+        "ug",
+        "ev",
+        "ltd",
+        "limited",
+        "plc",
+        "llc",
+        "llp",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "bv",
+        "nv",
+        "vzw",
+        "asbl",
+        "spa",
+        "srl",
+        "sl",
+        "slu",
+        "ab",
+        "as",
+        "asa",
+        "oy",
+        "oyj",
+        "aps",
+        "sp",
+        "zoo",
+        "kft",
+        "doo",
+        "ohg",
+        "mbh",
+    }
+)
+_TWO_WORD_FORMS = {("s", "a"), ("e", "v"), ("b", "v"), ("n", "v"), ("s", "l"), ("a", "g")}
+_APOSTROPHES = "'’`´ʼ"
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(value: str) -> str:
+    """Casefold and strip accents; drop apostrophes (sources lose them: `lEnvironnement`)."""
+    text = unicodedata.normalize("NFKD", value.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    for apostrophe in _APOSTROPHES:
+        text = text.replace(apostrophe, "")
+    return text.replace("\ufffd", "")
+
+
+def normalise_name(value: str) -> str:
+    """The comparison key of an organisation name.
+
+    `"Laboratoire des Sciences du Climat et de l'Environnement (LSCE) SAS"` and
+    `"LABORATOIRE DES SCIENCES DU CLIMAT ET DE LENVIRONNEMENT LSCE"` give the same key.
+    """
+    words = _NON_WORD.sub(" ", fold(value)).split()
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and (words[i], words[i + 1]) in _TWO_WORD_FORMS:
+            i += 2
+            continue
+        if words[i] not in LEGAL_FORMS or len(words) == 1:
+            kept.append(words[i])
+        i += 1
+    return " ".join(kept) or " ".join(words)
+
+
+def normalise_city(value: str) -> str:
+    """Cities compare without case, accents, punctuation or a trailing CEDEX / district number."""
+    words = _NON_WORD.sub(" ", fold(value)).split()
+    while words and (words[-1] == "cedex" or words[-1].isdigit()):
+        words.pop()
+    return " ".join(words)
+
+
+def country_key(value: str) -> str:
+    """Country names compare like names, but an apostrophe separates words (d'Irlande)."""
+    for apostrophe in _APOSTROPHES:
+        value = value.replace(apostrophe, " ")
+    return " ".join(_NON_WORD.sub(" ", fold(value)).split())
+
+
+# CORDIS uses EU codes where ISO 3166 differs.
+_CORDIS_COUNTRY = {"UK": "GB", "EL": "GR"}
+
+
+def cordis_country(code: str) -> str:
+    """ISO 3166-1 alpha-2 from a CORDIS country code (`UK` → `GB`, `EL` → `GR`)."""
+    code = code.strip().upper()
+    return _CORDIS_COUNTRY.get(code, code)
+
+
+def country_from_name(name: str) -> str | None:
+    """ISO code of a country written out in French or English; None when unknown."""
+    if not name.strip():
+        return None
+    return COUNTRY_CODES.get(country_key(name))
+
+
+# CORDIS activityType → organisation kind. PRC (private for-profit) depends on the SME flag.
+CORDIS_ACTIVITY = {
+    "REC": "research_lab",
+    "HES": "higher_education",
+    "PUB": "public_body",
+    "OTH": "other",
+}
+
+
+def cordis_kind(activity_type: str, sme: bool | None, funding_scheme: str = "") -> str:
+    """Organisation kind from CORDIS `activityType` and `SME`.
+
+    A private company (PRC) is an SME when CORDIS says so, or — when the flag is missing — when
+    it takes part in the SME instrument (funding schemes `SME-1`, `SME-2`), which only SMEs may
+    join; otherwise a large company.
+    """
+    code = activity_type.strip().upper()
+    if code == "PRC":
+        if sme is True or (sme is None and funding_scheme.upper().startswith("SME-")):
+            return "sme"
+        return "large_company"
+    return CORDIS_ACTIVITY.get(code, "other")
+
+
+# ANR `Categorie_organisme` → (organisation kind, declared size class).
+ANR_CATEGORIES: dict[str, tuple[str, str]] = {
+    "laboratoire public": ("research_lab", ""),
+    "organisme de recherche": ("research_lab", ""),
+    "fondation de recherche": ("research_lab", ""),
+    "divers public": ("public_body", ""),
+    "fr public": ("public_body", ""),
+    "pme": ("sme", "sme"),
+    "tpe": ("sme", "micro"),
+    "entreprise autre que tpe ou pme": ("large_company", "large"),
+    "association": ("association", ""),
+    "divers prive": ("other", ""),
+    "fr prive": ("other", ""),
+    "etranger": ("other", ""),
+    "": ("other", ""),
+}
+
+
+def anr_kind(category: str) -> tuple[str, str] | None:
+    """(kind, size class) for an ANR partner category; None for a category we do not know."""
+    return ANR_CATEGORIES.get(country_key(category))
+
+
+# CORDIS participation roles (H2020 and Horizon Europe spellings) → Grappe roles.
+CORDIS_ROLES = {
+    "coordinator": "coordinator",
+    "participant": "partner",
+    "beneficiary": "partner",
+    "partner": "associated_partner",
+    "associatedpartner": "associated_partner",
+    "internationalpartner": "associated_partner",
+    "thirdparty": "third_party",
+}
+
+
+def cordis_role(value: str) -> str | None:
+    return CORDIS_ROLES.get(value.strip().replace(" ", "").replace("_", "").lower())
+
+
+# CORDIS project status → Grappe project status.
+CORDIS_STATUS = {
+    "SIGNED": "funded",
+    "SUSPENDED": "funded",
+    "CLOSED": "completed",
+    "TERMINATED": "completed",
+}

@@ -1,0 +1,784 @@
+"""CORDIS and ANR importers: stream rows, validate, resolve organisations, write in batches.
+
+An importer is built on one input (`open_input`), checks every file's header up front
+(`check()`, raising `FileProblem` before anything is written), then `run()` streams the rows.
+Values are compared with what the database holds and only differences are written, so that
+importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils import timezone
+
+from grappe.funding.models import Funder, FunderKind
+from grappe.interop.domain import names
+from grappe.interop.domain.readers import (
+    FileProblem,
+    Row,
+    RowProblem,
+    check_length,
+    parse_bool,
+    parse_date,
+    parse_money,
+    read_rows,
+    text_stream,
+)
+from grappe.interop.models import ImportRun, RejectedRow
+from grappe.interop.resolver import Conflict, OrgState, Resolver
+from grappe.projects.models import Participation, Project
+from grappe.registry.domain import identifiers as idf
+
+Progress = Callable[[int], None]
+
+
+class Counts:
+    """Per-entity counters: created / updated / unchanged / rejected."""
+
+    KINDS = ("created", "updated", "unchanged", "rejected")
+
+    def __init__(self) -> None:
+        self.data: dict[str, dict[str, int]] = {}
+
+    def add(self, entity: str, kind: str, n: int = 1) -> None:
+        bucket = self.data.setdefault(entity, dict.fromkeys(self.KINDS, 0))
+        bucket[kind] = bucket.get(kind, 0) + n
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {k: dict(v) for k, v in sorted(self.data.items())}
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+class Input:
+    """A folder, a zip or a single file, opened by base name; checksum over the files used."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            raise FileProblem(f"{path}: no such file or folder.")
+        self._zip: zipfile.ZipFile | None = None
+        if path.is_file() and zipfile.is_zipfile(path):
+            self._zip = zipfile.ZipFile(path)
+
+    def names(self) -> dict[str, str]:
+        if self._zip is not None:
+            return {Path(n).name: n for n in self._zip.namelist() if not n.endswith("/")}
+        if self.path.is_dir():
+            return {p.name: str(p) for p in self.path.iterdir() if p.is_file()}
+        return {self.path.name: str(self.path)}
+
+    def has(self, name: str) -> bool:
+        return name in self.names()
+
+    def open(self, name: str) -> IO[str]:
+        where = self.names().get(name)
+        if where is None:
+            raise FileProblem(f"{self.path}: {name} is missing.")
+        binary: IO[bytes]
+        binary = self._zip.open(where) if self._zip is not None else open(where, "rb")  # noqa: SIM115
+        return text_stream(binary, name)
+
+    def checksum(self, wanted: list[str]) -> str:
+        digest = hashlib.sha256()
+        if self._zip is None and self.path.is_file():
+            wanted = [self.path.name]
+        elif self._zip is not None:
+            with open(self.path, "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+            return digest.hexdigest()
+        found = self.names()
+        for name in wanted:
+            if name not in found:
+                continue
+            digest.update(name.encode())
+            with open(found[name], "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+        return digest.hexdigest()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def ensure_funder(slug: str) -> Funder:
+    """The EU and ANR funders, created on first import (same slugs as the demo loader)."""
+    defaults = {
+        "european-union": {
+            "name_en": "European Union",
+            "name_fr": "Union européenne",
+            "kind": FunderKind.EU,
+            "website": "https://cordis.europa.eu/",
+        },
+        "anr": {
+            "name_en": "ANR",
+            "name_fr": "Agence nationale de la recherche",
+            "kind": FunderKind.AGENCY,
+            "website": "https://anr.fr/",
+        },
+    }[slug]
+    funder, _ = Funder.objects.get_or_create(slug=slug, defaults=defaults)
+    return funder
+
+
+# --- the shared engine ---------------------------------------------------------------------
+
+PROJECT_FIELDS = (
+    "acronym",
+    "title",
+    "objective",
+    "status",
+    "start_date",
+    "end_date",
+    "duration_months",
+    "total_cost",
+    "eu_contribution",
+    "programme",
+    "legal_basis",
+    "call",
+    "funding_scheme",
+    "topics",
+    "funder_id",
+)
+PARTICIPATION_FIELDS = (
+    "role",
+    "display_order",
+    "eu_contribution",
+    "net_eu_contribution",
+    "total_cost",
+)
+
+
+@dataclass
+class PendingParticipation:
+    line: int
+    project: str  # external id; the pk is known once the project is written
+    org: OrgState
+    values: dict[str, Any]
+
+
+@dataclass
+class Engine:
+    """Batches project, organisation and participation writes for one run."""
+
+    source: str
+    run: ImportRun | None
+    progress: Progress | None = None
+    batch_size: int = 2000
+    counts: Counts = field(default_factory=Counts)
+    rows_processed: int = 0
+
+    def __post_init__(self) -> None:
+        self.resolver = Resolver(source=self.source, run=self.run, counts=self.counts)
+        self.projects: dict[str, tuple[int | None, dict[str, Any]]] = {}
+        for row in (
+            Project.objects.filter(source=self.source)
+            .exclude(external_id="")
+            .values("pk", "external_id", *PROJECT_FIELDS)
+            .iterator(chunk_size=5000)
+        ):
+            pk = row.pop("pk")
+            self.projects[row.pop("external_id")] = (pk, row)
+        self.participations: dict[tuple[int, int], tuple[int, tuple[Any, ...]]] = {}
+        for row in (
+            Participation.objects.filter(project__source=self.source)
+            .exclude(project__external_id="")
+            .values_list("pk", "project_id", "organisation_id", *PARTICIPATION_FIELDS)
+            .iterator(chunk_size=5000)
+        ):
+            self.participations[(row[1], row[2])] = (row[0], tuple(row[3:]))
+        self.coordinators: dict[int, int] = {
+            pid: pk
+            for pk, pid in Participation.objects.filter(
+                project__source=self.source, role="coordinator"
+            ).values_list("pk", "project_id")
+        }
+        self._new_projects: list[tuple[str, Project]] = []
+        self._changed_projects: list[Project] = []
+        self._changed_project_fields: set[str] = set()
+        self._pending: list[PendingParticipation] = []
+        self._new_orgs: list[OrgState] = []
+        self._rejected: list[RejectedRow] = []
+        self._seen_projects: set[str] = set()
+        self._seen_pairs: dict[tuple[str, int], int] = {}  # (project, id(org state)) → line
+        self._coordinator_in_run: dict[str, int] = {}
+        self.rejected_total = 0
+
+    # --- rejects and progress ---
+    def reject(self, entity: str, label: str, row: Row, reason: str) -> None:
+        self.counts.add(entity, "rejected")
+        self.rejected_total += 1
+        self._rejected.append(
+            RejectedRow(run=self.run, file_name=label, line=row.line, reason=reason, raw=row.raw)
+        )
+        if len(self._rejected) >= self.batch_size:
+            self._flush_rejects()
+
+    def _flush_rejects(self) -> None:
+        if self.run is not None and self._rejected:
+            RejectedRow.objects.bulk_create(self._rejected, batch_size=self.batch_size)
+        self._rejected = []
+
+    def tick(self) -> None:
+        self.rows_processed += 1
+        if self.rows_processed % self.batch_size == 0 and self.progress is not None:
+            self.progress(self.rows_processed)
+
+    # --- projects ---
+    def project_seen(self, external_id: str) -> bool:
+        return external_id in self._seen_projects
+
+    def upsert_project(self, external_id: str, values: dict[str, Any]) -> None:
+        self._seen_projects.add(external_id)
+        known = self.projects.get(external_id)
+        if known is None:
+            obj = Project(source=self.source, external_id=external_id, **values)
+            self._new_projects.append((external_id, obj))
+            self.projects[external_id] = (None, values)
+            self.counts.add("project", "created")
+        else:
+            pk, old = known
+            changed = {f for f in PROJECT_FIELDS if old.get(f) != values.get(f)}
+            if not changed or pk is None:
+                self.counts.add("project", "unchanged")
+                return
+            obj = Project(pk=pk, **values)
+            obj.updated_at = timezone.now()
+            self._changed_projects.append(obj)
+            self._changed_project_fields |= changed
+            self.projects[external_id] = (pk, values)
+            self.counts.add("project", "updated")
+        if len(self._new_projects) + len(self._changed_projects) >= self.batch_size:
+            self.flush_projects()
+
+    def flush_projects(self) -> None:
+        if self._new_projects:
+            objs = [o for _, o in self._new_projects]
+            Project.objects.bulk_create(objs, batch_size=self.batch_size)
+            for external_id, obj in self._new_projects:
+                self.projects[external_id] = (obj.pk, self.projects[external_id][1])
+            self._new_projects = []
+        if self._changed_projects:
+            Project.objects.bulk_update(
+                self._changed_projects,
+                [*sorted(self._changed_project_fields), "updated_at"],
+                batch_size=self.batch_size,
+            )
+            self._changed_projects = []
+            self._changed_project_fields = set()
+
+    def project_pk(self, external_id: str) -> int:
+        pk = self.projects[external_id][0]
+        assert pk is not None, "flush_projects() first"
+        return pk
+
+    # --- participations ---
+    def add_participation(
+        self, label: str, row: Row, project: str, cand: dict[str, Any], values: dict[str, Any]
+    ) -> None:
+        """Resolve the organisation and queue the participation (or reject the row)."""
+        try:
+            org = self.resolver.resolve(cand)
+        except Conflict as exc:
+            self.reject("organisation", label, row, str(exc))
+            return
+        if org.pk is None and org.is_new and org not in self._new_orgs:
+            self._new_orgs.append(org)
+        pair = (project, id(org))
+        first_line = self._seen_pairs.get(pair)
+        if first_line is not None:
+            reason = (
+                f"the same organisation ({org.values['name']!r}) is already in this project "
+                f"at line {first_line}; a project lists each organisation once"
+            )
+            if values["role"] == "coordinator":
+                for pending in self._pending:
+                    if pending.project == project and pending.org is org:
+                        pending.values["role"] = "coordinator"
+                reason += " (its coordinator role was kept)"
+            self.reject("participation", label, row, reason)
+            return
+        if values["role"] == "coordinator":
+            other = self._coordinator_in_run.get(project)
+            if other is not None:
+                self.reject(
+                    "participation",
+                    label,
+                    row,
+                    f"role: the project already has a coordinator at line {other}",
+                )
+                return
+            self._coordinator_in_run[project] = row.line
+        self._seen_pairs[pair] = row.line
+        self._pending.append(PendingParticipation(row.line, project, org, values))
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        self.flush_projects()
+        self.resolver.flush(self._new_orgs, batch_size=self.batch_size)
+        self._new_orgs = []
+        creates: list[Participation] = []
+        updates: list[Participation] = []
+        changed_fields: set[str] = set()
+        for p in self._pending:
+            assert p.org.pk is not None
+            project_pk = self.project_pk(p.project)
+            key = (project_pk, p.org.pk)
+            current = self.participations.get(key)
+            new_tuple = tuple(p.values[f] for f in PARTICIPATION_FIELDS)
+            if current is None:
+                creates.append(
+                    Participation(project_id=project_pk, organisation_id=p.org.pk, **p.values)
+                )
+                self.counts.add("participation", "created")
+            elif current[1] != new_tuple:
+                updates.append(Participation(pk=current[0], **p.values))
+                changed_fields |= {
+                    f
+                    for f, old, new in zip(PARTICIPATION_FIELDS, current[1], new_tuple, strict=True)
+                    if old != new
+                }
+                self.participations[key] = (current[0], new_tuple)
+                self.counts.add("participation", "updated")
+            else:
+                self.counts.add("participation", "unchanged")
+        # A coordinator that changed hands: demote the old one first (one coordinator rule).
+        demote = []
+        for p in self._pending:
+            if p.values["role"] != "coordinator":
+                continue
+            project_pk = self.project_pk(p.project)
+            old = self.coordinators.get(project_pk)
+            key_pk = self.participations.get((project_pk, p.org.pk or 0), (None,))[0]
+            if old is not None and old != key_pk:
+                demote.append(old)
+        if demote:
+            Participation.objects.filter(pk__in=demote).update(role="partner")
+            self.counts.add("participation", "updated", len(demote))
+        if updates:
+            Participation.objects.bulk_update(
+                updates, sorted(changed_fields), batch_size=self.batch_size
+            )
+        if creates:
+            Participation.objects.bulk_create(creates, batch_size=self.batch_size)
+            for obj in creates:
+                self.participations[(obj.project_id, obj.organisation_id)] = (
+                    obj.pk,
+                    tuple(getattr(obj, f) for f in PARTICIPATION_FIELDS),
+                )
+        for p in self._pending:
+            if p.values["role"] == "coordinator":
+                project_pk = self.project_pk(p.project)
+                self.coordinators[project_pk] = self.participations[(project_pk, p.org.pk)][0]  # type: ignore[index]
+        self._pending = []
+        self._flush_rejects()
+
+    def finish(self) -> None:
+        self.flush()
+        self.resolver.finish()
+        if self.progress is not None:
+            self.progress(self.rows_processed)
+
+
+def _months_between(start: dt.date | None, end: dt.date | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(1, min(32767, round(((end - start).days + 1) / 30.4375)))
+
+
+def _identifier(value: str, check: Callable[[str], str], column: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return check(value)
+    except idf.InvalidIdentifier as exc:
+        raise RowProblem(f"{column}: {value!r} is invalid — {exc}") from exc
+
+
+def _country(code: str, column: str) -> str:
+    code = names.cordis_country(code)
+    if code and not re.fullmatch(r"[A-Z]{2}", code):
+        raise RowProblem(f"{column}: {code!r} is not a 2-letter country code")
+    return code
+
+
+def _website(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    if not re.match(r"^https?://", value, re.IGNORECASE):
+        value = "http://" + value
+    return value[:200]
+
+
+# --- CORDIS --------------------------------------------------------------------------------
+
+CORDIS_PROJECT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "acronym": ("acronym",),
+    "status": ("status",),
+    "title": ("title",),
+    "startDate": ("startDate",),
+    "endDate": ("endDate",),
+    "totalCost": ("totalCost",),
+    "ecMaxContribution": ("ecMaxContribution",),
+    "legalBasis": ("legalBasis", "programme"),
+    "topics": ("topics",),
+    "ecSignatureDate": ("ecSignatureDate",),
+    "frameworkProgramme": ("frameworkProgramme",),
+    "masterCall": ("masterCall", "call"),
+    "subCall": ("subCall",),
+    "fundingScheme": ("fundingScheme",),
+    "objective": ("objective",),
+}
+CORDIS_PROJECT_REQUIRED = (
+    "id",
+    "acronym",
+    "startDate",
+    "endDate",
+    "totalCost",
+    "ecMaxContribution",
+)
+
+CORDIS_ORG_COLUMNS: dict[str, tuple[str, ...]] = {
+    "projectID": ("projectID",),
+    "organisationID": ("organisationID", "id"),
+    "vatNumber": ("vatNumber",),
+    "name": ("name",),
+    "shortName": ("shortName",),
+    "SME": ("SME",),
+    "activityType": ("activityType",),
+    "street": ("street",),
+    "postCode": ("postCode",),
+    "city": ("city",),
+    "country": ("country",),
+    "nutsCode": ("nutsCode",),
+    "organizationURL": ("organizationURL", "organizationUrl"),
+    "order": ("order",),
+    "role": ("role",),
+    "ecContribution": ("ecContribution",),
+    "netEcContribution": ("netEcContribution",),
+    "totalCost": ("totalCost",),
+}
+CORDIS_ORG_REQUIRED = ("projectID", "organisationID", "name", "country", "role")
+
+
+class CordisImporter:
+    """`project.csv` then `organization.csv` (+ `topics.csv` titles when present)."""
+
+    source = "cordis"
+    files = ("project.csv", "organization.csv", "topics.csv")
+
+    def __init__(self, path: Path) -> None:
+        self.input = Input(path)
+
+    def checksum(self) -> str:
+        return self.input.checksum(list(self.files))
+
+    def check(self) -> None:
+        for name, columns, required in (
+            ("project.csv", CORDIS_PROJECT_COLUMNS, CORDIS_PROJECT_REQUIRED),
+            ("organization.csv", CORDIS_ORG_COLUMNS, CORDIS_ORG_REQUIRED),
+        ):
+            with contextlib.closing(self.input.open(name)) as stream:
+                read_rows(stream, label=name, delimiter=";", columns=columns, required=required)
+
+    def _topics(self) -> dict[str, str]:
+        if not self.input.has("topics.csv"):
+            return {}
+        titles: dict[str, str] = {}
+        with contextlib.closing(self.input.open("topics.csv")) as stream:
+            for row in read_rows(
+                stream,
+                label="topics.csv",
+                delimiter=";",
+                columns={"code": ("code", "topicCode"), "title": ("title",)},
+                required=("code", "title"),
+            ):
+                if row.get("code") and row.get("title"):
+                    titles.setdefault(row.get("code"), row.get("title"))
+        return titles
+
+    def run(self, engine: Engine) -> None:
+        funder = ensure_funder("european-union")
+        topics = self._topics()
+        self.schemes: dict[str, str] = {}
+        with contextlib.closing(self.input.open("project.csv")) as stream:
+            for row in read_rows(
+                stream,
+                label="project.csv",
+                delimiter=";",
+                columns=CORDIS_PROJECT_COLUMNS,
+                required=CORDIS_PROJECT_REQUIRED,
+            ):
+                engine.tick()
+                try:
+                    external_id, values = self._project(row, funder.pk, topics)
+                except RowProblem as exc:
+                    engine.reject("project", "project.csv", row, str(exc))
+                    continue
+                if engine.project_seen(external_id):
+                    engine.reject("project", "project.csv", row, f"id: {external_id} appears twice")
+                    continue
+                engine.upsert_project(external_id, values)
+                self.schemes[external_id] = values["funding_scheme"]
+        engine.flush_projects()
+        order: dict[str, int] = {}
+        with contextlib.closing(self.input.open("organization.csv")) as stream:
+            for row in read_rows(
+                stream,
+                label="organization.csv",
+                delimiter=";",
+                columns=CORDIS_ORG_COLUMNS,
+                required=CORDIS_ORG_REQUIRED,
+            ):
+                engine.tick()
+                try:
+                    project_id, cand, values = self._participation(row)
+                    if not engine.project_seen(project_id):
+                        raise RowProblem(
+                            f"projectID: {project_id} is not a valid project of project.csv"
+                        )
+                except RowProblem as exc:
+                    engine.reject("participation", "organization.csv", row, str(exc))
+                    continue
+                if values["display_order"] is None:
+                    order[project_id] = order.get(project_id, 0) + 1
+                    values["display_order"] = order[project_id]
+                engine.add_participation("organization.csv", row, project_id, cand, values)
+        engine.finish()
+
+    @staticmethod
+    def _project(row: Row, funder_pk: int, topics: dict[str, str]) -> tuple[str, dict[str, Any]]:
+        if "__error__" in row.values:
+            raise RowProblem(row.values["__error__"])
+        external_id = row.get("id")
+        if not re.fullmatch(r"[0-9]{1,12}", external_id):
+            raise RowProblem(f"id: {external_id!r} is not a grant agreement number (digits)")
+        acronym = check_length(row.get("acronym"), "acronym", 120)
+        if not acronym:
+            raise RowProblem("acronym: empty")
+        start = parse_date(row.get("startDate"), "startDate")
+        end = parse_date(row.get("endDate"), "endDate")
+        if start and end and end < start:
+            raise RowProblem(f"endDate: {end} is before startDate {start}")
+        total = parse_money(row.get("totalCost"), "totalCost")
+        eu = parse_money(row.get("ecMaxContribution"), "ecMaxContribution")
+        status_raw = row.get("status").upper()
+        status = names.CORDIS_STATUS.get(status_raw or "SIGNED")
+        if status is None:
+            raise RowProblem(f"status: {row.get('status')!r} is not a CORDIS project status")
+        topic_codes = row.get("topics")
+        # The reduced H2020 set has no titles: fall back on the topic's title, then the acronym.
+        title = row.get("title") or topics.get(topic_codes.split(";")[0], "") or acronym
+        return external_id, {
+            "acronym": acronym,
+            "title": title[:400],
+            "objective": row.get("objective"),
+            "status": status,
+            "start_date": start,
+            "end_date": end,
+            "duration_months": _months_between(start, end),
+            "total_cost": total,
+            "eu_contribution": eu,
+            "programme": check_length(row.get("frameworkProgramme"), "frameworkProgramme", 40),
+            "legal_basis": check_length(row.get("legalBasis"), "legalBasis", 300),
+            "call": check_length(row.get("subCall") or row.get("masterCall"), "subCall", 120),
+            "funding_scheme": check_length(row.get("fundingScheme"), "fundingScheme", 60),
+            "topics": check_length(topic_codes, "topics", 300),
+            "funder_id": funder_pk,
+        }
+
+    def _participation(self, row: Row) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        if "__error__" in row.values:
+            raise RowProblem(row.values["__error__"])
+        project_id = row.get("projectID")
+        name = check_length(row.get("name"), "name", 300)
+        if not name:
+            raise RowProblem("name: empty")
+        sme = parse_bool(row.get("SME"), "SME")
+        role = names.cordis_role(row.get("role"))
+        if role is None:
+            raise RowProblem(f"role: {row.get('role')!r} is not a CORDIS participation role")
+        order_text = row.get("order")
+        if order_text and not order_text.isdigit():
+            raise RowProblem(f"order: {order_text!r} is not a whole number")
+        cand = {
+            "name": name,
+            "short_name": check_length(row.get("shortName"), "shortName", 120),
+            "kind": names.cordis_kind(
+                row.get("activityType"), sme, self.schemes.get(project_id, "")
+            ),
+            "pic": _identifier(row.get("organisationID"), idf.check_pic, "organisationID"),
+            "vat": _identifier(row.get("vatNumber"), idf.check_vat, "vatNumber"),
+            "address": check_length(row.get("street"), "street", 300),
+            "postcode": check_length(row.get("postCode"), "postCode", 16),
+            "city": check_length(row.get("city"), "city", 120),
+            "country": _country(row.get("country"), "country"),
+            "nuts_code": check_length(row.get("nutsCode"), "nutsCode", 5),
+            "website": _website(row.get("organizationURL")),
+            "sme_declared": sme,
+        }
+        values = {
+            "role": role,
+            "display_order": min(int(order_text), 32767) if order_text else None,
+            "eu_contribution": parse_money(row.get("ecContribution"), "ecContribution"),
+            "net_eu_contribution": parse_money(row.get("netEcContribution"), "netEcContribution"),
+            "total_cost": parse_money(row.get("totalCost"), "totalCost"),
+        }
+        return project_id, cand, values
+
+
+# --- ANR -----------------------------------------------------------------------------------
+
+ANR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "project": ("Projet.Code_Decision_ANR",),
+    "acronym": ("Projet.Acronyme",),
+    "partner": ("Projet.Partenaire.Code_Decision_ANR",),
+    "coordinator": ("Projet.Partenaire.Est_coordinateur",),
+    "name": ("Projet.Partenaire.Nom_organisme",),
+    "category": ("Projet.Partenaire.Categorie_organisme",),
+    "rnsr": ("Projet.Partenaire.Code_RNSR",),
+    "city": ("Projet.Partenaire.Adresse.Ville",),
+    "region": ("Projet.Partenaire.Adresse.Region",),
+    "country": ("Projet.Partenaire.Adresse.Pays",),
+    "siret": ("Projet.Partenaire.SIRET", "Projet.Partenaire.Code_SIRET"),
+}
+ANR_REQUIRED = ("project", "acronym", "coordinator", "name", "category", "city", "country")
+_ANR_CODE = re.compile(r"^ANR-[0-9]{2}-[A-Z0-9]{2,8}-[0-9]{4}$")
+
+
+class AnrImporter:
+    """The ANR open-data partner file: one row per project partner."""
+
+    source = "anr"
+
+    def __init__(self, path: Path) -> None:
+        self.input = Input(path)
+        found = [n for n in self.input.names() if n.lower().endswith(".csv")]
+        if not found:
+            raise FileProblem(f"{path}: no .csv file found.")
+        self.file = "anr_dos_partners.csv" if "anr_dos_partners.csv" in found else sorted(found)[0]
+
+    def checksum(self) -> str:
+        return self.input.checksum([self.file])
+
+    def check(self) -> None:
+        with contextlib.closing(self.input.open(self.file)) as stream:
+            read_rows(
+                stream, label=self.file, delimiter=",", columns=ANR_COLUMNS, required=ANR_REQUIRED
+            )
+
+    def run(self, engine: Engine) -> None:
+        funder = ensure_funder("anr")
+        order: dict[str, int] = {}
+        with contextlib.closing(self.input.open(self.file)) as stream:
+            for row in read_rows(
+                stream, label=self.file, delimiter=",", columns=ANR_COLUMNS, required=ANR_REQUIRED
+            ):
+                engine.tick()
+                try:
+                    code, project_values, cand, values = self._row(row, funder.pk)
+                except RowProblem as exc:
+                    engine.reject("participation", self.file, row, str(exc))
+                    continue
+                if not engine.project_seen(code):
+                    engine.upsert_project(code, project_values)
+                order[code] = order.get(code, 0) + 1
+                values["display_order"] = order[code]
+                engine.add_participation(self.file, row, code, cand, values)
+        engine.finish()
+
+    @staticmethod
+    def _row(
+        row: Row, funder_pk: int
+    ) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
+        if "__error__" in row.values:
+            raise RowProblem(row.values["__error__"])
+        code = row.get("project")
+        if not _ANR_CODE.match(code):
+            raise RowProblem(
+                f"Projet.Code_Decision_ANR: {code!r} is not an ANR decision code (ANR-yy-XXXX-nnnn)"
+            )
+        acronym = check_length(row.get("acronym"), "Projet.Acronyme", 120) or code
+        coordinator = parse_bool(row.get("coordinator"), "Projet.Partenaire.Est_coordinateur")
+        if coordinator is None:
+            raise RowProblem("Projet.Partenaire.Est_coordinateur: empty (expected True or False)")
+        name = check_length(row.get("name"), "Projet.Partenaire.Nom_organisme", 300)
+        if not name:
+            raise RowProblem("Projet.Partenaire.Nom_organisme: empty")
+        mapped = names.anr_kind(row.get("category"))
+        if mapped is None:
+            raise RowProblem(
+                f"Projet.Partenaire.Categorie_organisme: {row.get('category')!r} is not a known "
+                "ANR category"
+            )
+        country_name = row.get("country")
+        country = names.country_from_name(country_name)
+        if country_name and country is None:
+            raise RowProblem(f"Projet.Partenaire.Adresse.Pays: unknown country {country_name!r}")
+        if not country and row.get("region"):
+            country = "FR"  # French regions are only given for French addresses
+        cand = {
+            "name": name,
+            "kind": mapped[0],
+            "size_class": mapped[1],
+            "rnsr": _identifier(row.get("rnsr"), idf.check_rnsr, "Projet.Partenaire.Code_RNSR"),
+            "siret": _identifier(row.get("siret"), idf.check_siret, "Projet.Partenaire.SIRET"),
+            "city": check_length(row.get("city"), "Projet.Partenaire.Adresse.Ville", 120),
+            "country": country or "",
+        }
+        if cand["siret"]:
+            cand["siren"] = cand["siret"][:9]
+        project_values = {
+            "acronym": acronym,
+            "title": acronym,
+            "objective": "",
+            "status": "funded",
+            "start_date": None,
+            "end_date": None,
+            "duration_months": None,
+            "total_cost": None,
+            "eu_contribution": None,
+            "programme": "ANR",
+            "legal_basis": "",
+            "call": code.split("-")[2],
+            "funding_scheme": "",
+            "topics": "",
+            "funder_id": funder_pk,
+        }
+        values: dict[str, Any] = {
+            "role": "coordinator" if coordinator else "partner",
+            "display_order": 0,
+            "eu_contribution": None,
+            "net_eu_contribution": None,
+            "total_cost": None,
+        }
+        return code, project_values, cand, values
+
+
+IMPORTERS: dict[str, type[CordisImporter] | type[AnrImporter]] = {
+    "cordis": CordisImporter,
+    "anr": AnrImporter,
+}
+
+
+def build_importer(source: str, path: Path) -> CordisImporter | AnrImporter:
+    try:
+        return IMPORTERS[source](path)
+    except KeyError as exc:
+        raise FileProblem(f"unknown import source {source!r}") from exc

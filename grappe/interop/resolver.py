@@ -1,0 +1,317 @@
+"""Organisation identity resolution over an in-memory identity map, with batched writes.
+
+The resolver loads every organisation (the fields imports write) and every alias once, then
+answers each incoming row from dictionaries keyed by identifier and by normalised name; new and
+changed organisations are written in batches by `flush()`.
+
+Rules (docs/imports.md):
+1. identifiers first (PIC, SIREN, SIRET, RNSR, ROR, VAT): a row whose identifiers point to two
+   organisations, or to one that holds a different value of the same identifier, is rejected —
+   two organisations whose identifiers conflict are never merged;
+2. otherwise the normalised name (or a known alias) in the same country, with the same city or
+   a city missing on one side, provided no identifier conflicts;
+3. the same normalised name in another city and no identifier to decide: a new organisation and
+   a `MergeProposal` for a human to confirm;
+4. otherwise a new organisation.
+
+The source that created an organisation keeps it up to date; other sources only fill blanks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from grappe.interop.domain.names import normalise_city, normalise_name
+from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias
+from grappe.registry.models import Organisation
+
+IDENTIFIERS = ("pic", "siren", "siret", "rnsr", "ror", "vat")
+IDENTIFIER_LABELS = {
+    "pic": "PIC",
+    "siren": "SIREN",
+    "siret": "SIRET",
+    "rnsr": "RNSR",
+    "ror": "ROR",
+    "vat": "VAT",
+}
+# The organisation fields an import may write, besides the identifiers.
+DESCRIPTIVE = (
+    "name",
+    "short_name",
+    "kind",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "nuts_code",
+    "website",
+    "sme_declared",
+    "size_class",
+)
+FIELDS = (*DESCRIPTIVE, *IDENTIFIERS, "source")
+_BLANK_VALUES: tuple[Any, ...] = ("", None)
+
+
+@dataclass(eq=False)
+class OrgState:
+    """What the resolver knows of one organisation; `pk` is None until it is written."""
+
+    pk: int | None
+    values: dict[str, Any]
+    is_new: bool = False
+    changed: set[str] = field(default_factory=set)
+    seen: bool = False  # already updated from a row of this run
+    aliases: set[tuple[str, str, str]] = field(default_factory=set)  # (source, name, city)
+
+    @property
+    def label(self) -> str:
+        return f"#{self.pk} {self.values['name']!r}" if self.pk else repr(self.values["name"])
+
+
+class Conflict(ValueError):
+    """The row's identifiers contradict the organisations we hold; the row is rejected."""
+
+
+class Resolver:
+    def __init__(self, *, source: str, run: ImportRun | None, counts: Any) -> None:
+        self.source = source
+        self.run = run
+        self.counts = counts
+        self.by_id: dict[str, dict[str, OrgState]] = {k: {} for k in IDENTIFIERS}
+        self.by_name: dict[tuple[str, str], list[OrgState]] = {}
+        # (source, exact name, normalised city, country) → where that spelling went last time,
+        # so that a re-import resolves every row as the first import did.
+        self.by_spelling: dict[tuple[str, str, str, str], OrgState] = {}
+        self.states: list[OrgState] = []
+        self._pending_aliases: list[OrganisationAlias] = []
+        self._pending_proposals: list[tuple[OrgState, OrgState, str]] = []
+        self._known_proposals: set[tuple[int, int]] = set()
+        self.touched: set[int] = set()
+        self.created: set[int] = set()
+        self.updated: set[int] = set()
+        self._load()
+
+    # --- loading ----------------------------------------------------------------------------
+    def _load(self) -> None:
+        by_pk: dict[int, OrgState] = {}
+        rows = Organisation.objects.order_by("pk").values("pk", *FIELDS)
+        for row in rows.iterator(chunk_size=5000):
+            pk = row.pop("pk")
+            state = OrgState(pk=pk, values=row)
+            by_pk[pk] = state
+            self._index(state)
+        aliases = OrganisationAlias.objects.order_by("pk").values_list(
+            "organisation_id", "source", "name", "normalised", "city", "country"
+        )
+        for org_id, source, name, norm, city, country in aliases.iterator(chunk_size=5000):
+            found = by_pk.get(org_id)
+            if found is None:
+                continue
+            state = found
+            state.aliases.add((source, name, city))
+            self._index_name(state, norm)
+            self.by_spelling.setdefault((source, name, normalise_city(city), country), state)
+        self._known_proposals = set(MergeProposal.objects.values_list("keep_id", "duplicate_pk"))
+
+    def _index(self, state: OrgState) -> None:
+        self.states.append(state)
+        for kind in IDENTIFIERS:
+            value = state.values.get(kind)
+            if value:
+                self.by_id[kind][value] = state
+        self._index_name(state, normalise_name(state.values["name"]))
+
+    def _index_name(self, state: OrgState, norm: str) -> None:
+        key = (norm, state.values.get("country") or "")
+        bucket = self.by_name.setdefault(key, [])
+        if state not in bucket:
+            bucket.append(state)
+
+    # --- resolving --------------------------------------------------------------------------
+    def resolve(self, cand: dict[str, Any]) -> OrgState:
+        """The organisation a row describes (existing, or new and pending); raises `Conflict`."""
+        state = self._resolve(cand)
+        self.touched.add(id(state))
+        return state
+
+    def _resolve(self, cand: dict[str, Any]) -> OrgState:
+        ids = {k: cand[k] for k in IDENTIFIERS if cand.get(k)}
+        matched: dict[str, OrgState] = {}
+        for kind, value in ids.items():
+            state = self.by_id[kind].get(value)
+            if state is not None:
+                matched[kind] = state
+        distinct = {id(s): s for s in matched.values()}
+        if len(distinct) > 1:
+            detail = "; ".join(
+                f"{IDENTIFIER_LABELS[k]} {ids[k]} → {s.label}" for k, s in matched.items()
+            )
+            raise Conflict(f"identifiers point to different organisations ({detail})")
+        if distinct:
+            state = next(iter(distinct.values()))
+            clash = self._clash(state, ids)
+            if clash:
+                raise Conflict(clash)
+            self._update(state, cand)
+            return state
+        norm = normalise_name(cand["name"])
+        country = cand.get("country") or ""
+        city = normalise_city(cand.get("city") or "")
+        known = self.by_spelling.get((self.source, cand["name"], city, country))
+        if known is not None and not self._clash(known, ids):
+            self._update(known, cand)
+            return known
+        elsewhere: list[OrgState] = []
+        for state in self.by_name.get((norm, country), []):
+            if self._clash(state, ids):
+                continue
+            other_city = normalise_city(state.values.get("city") or "")
+            if not city or not other_city or city == other_city:
+                self._update(state, cand)
+                return state
+            elsewhere.append(state)
+        state = self._create(cand)
+        for other in elsewhere[:3]:
+            self._pending_proposals.append(
+                (
+                    other,
+                    state,
+                    f"Same normalised name {norm!r} in {country or '?'}, but in "
+                    f"{other.values.get('city')!r} and {cand.get('city')!r}, "
+                    "and no identifier to decide.",
+                )
+            )
+        return state
+
+    @staticmethod
+    def _clash(state: OrgState, ids: dict[str, str]) -> str:
+        for kind, value in ids.items():
+            held = state.values.get(kind)
+            if held and held != value:
+                return (
+                    f"{IDENTIFIER_LABELS[kind]} {value} differs from {held} held by "
+                    f"{state.label}, which other identifiers or the name match"
+                )
+        return ""
+
+    def _create(self, cand: dict[str, Any]) -> OrgState:
+        values = {f: cand.get(f, "") for f in FIELDS}
+        for f in ("sme_declared",):
+            values[f] = cand.get(f)
+        values["country"] = cand.get("country") or ""
+        values["kind"] = cand.get("kind") or "other"
+        values["source"] = self.source
+        state = OrgState(pk=None, values=values, is_new=True, seen=True)
+        self.created.add(id(state))
+        self._index(state)
+        self.alias(state, cand["name"], cand.get("city") or "", values["country"])
+        return state
+
+    def _update(self, state: OrgState, cand: dict[str, Any]) -> None:
+        owner = state.values.get("source") == self.source and not state.seen
+        for f in (*DESCRIPTIVE, *IDENTIFIERS):
+            if f not in cand:
+                continue
+            new = cand[f]
+            old = state.values.get(f)
+            if new in _BLANK_VALUES or new == old:
+                continue
+            if f == "kind" and new == "other":
+                continue  # "other" says nothing; never let it replace a known kind
+            blank = old in _BLANK_VALUES or (f == "kind" and old == "other")
+            if f in IDENTIFIERS:
+                if old:  # a clash was refused above; never overwrite an identifier
+                    continue
+                if new in self.by_id[f]:
+                    continue
+                self.by_id[f][new] = state
+            elif not (owner or blank):
+                continue
+            state.values[f] = new
+            if f == "name":
+                self._index_name(state, normalise_name(new))
+            if not state.is_new:
+                state.changed.add(f)
+        state.seen = True
+        self.alias(state, cand["name"], cand.get("city") or "", cand.get("country") or "")
+
+    def alias(self, state: OrgState, name: str, city: str, country: str) -> None:
+        spelling = (self.source, name, normalise_city(city), country)
+        self.by_spelling.setdefault(spelling, state)
+        key = (self.source, name, city)
+        if key in state.aliases:
+            return
+        state.aliases.add(key)
+        norm = normalise_name(name)
+        self._index_name(state, norm)
+        self._pending_aliases.append(
+            OrganisationAlias(
+                organisation=None,
+                name=name[:300],
+                normalised=norm[:300],
+                source=self.source,
+                city=city[:120],
+                country=country[:2],
+            )
+        )
+        self._pending_aliases[-1]._state_ref = state  # type: ignore[attr-defined]
+
+    # --- writing ----------------------------------------------------------------------------
+    def flush(self, pending_new: list[OrgState], *, batch_size: int = 1000) -> None:
+        """Write new organisations (getting their ids), changed ones, aliases and proposals."""
+        if pending_new:
+            objs = [Organisation(**s.values) for s in pending_new]
+            Organisation.objects.bulk_create(objs, batch_size=batch_size)
+            for state, obj in zip(pending_new, objs, strict=True):
+                state.pk = obj.pk
+                state.is_new = False
+        changed = [s for s in self.states if s.changed]
+        if changed:
+            fields = sorted(set().union(*(s.changed for s in changed)))
+            objs = []
+            now = timezone.now()
+            for state in changed:
+                obj = Organisation(pk=state.pk, **{f: state.values[f] for f in fields})
+                obj.updated_at = now
+                objs.append(obj)
+                state.changed = set()
+                self.updated.add(id(state))
+            Organisation.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=batch_size)
+        if self._pending_aliases:
+            for alias in self._pending_aliases:
+                alias.organisation_id = alias._state_ref.pk  # type: ignore[attr-defined]
+                alias.run = self.run
+            OrganisationAlias.objects.bulk_create(
+                self._pending_aliases, batch_size=batch_size, ignore_conflicts=True
+            )
+            self.counts.add("alias", "created", len(self._pending_aliases))
+            self._pending_aliases = []
+        proposals = []
+        for keep, dup, reason in self._pending_proposals:
+            pair = (keep.pk, dup.pk)
+            if keep.pk is None or dup.pk is None or pair in self._known_proposals:
+                continue
+            self._known_proposals.add(pair)  # type: ignore[arg-type]
+            proposals.append(
+                MergeProposal(
+                    keep_id=keep.pk,
+                    duplicate_id=dup.pk,
+                    duplicate_pk=dup.pk,
+                    reason=reason,
+                    run=self.run,
+                )
+            )
+        if proposals:
+            MergeProposal.objects.bulk_create(proposals, batch_size=batch_size)
+            self.counts.add("merge_proposal", "created", len(proposals))
+        self._pending_proposals = []
+
+    def finish(self) -> None:
+        """Count organisations: created, updated, and matched but left as they were."""
+        self.counts.add("organisation", "created", len(self.created))
+        updated = self.updated - self.created
+        self.counts.add("organisation", "updated", len(updated))
+        self.counts.add("organisation", "unchanged", len(self.touched - self.created - updated))

@@ -1,0 +1,176 @@
+"""Import runs: create, execute (atomically), and organisation merges (confirm, undo)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.db import connections, transaction
+from django.utils import timezone
+
+from grappe.core.services import audit_record
+from grappe.interop.domain.readers import FileProblem
+from grappe.interop.importers import Engine, build_importer
+from grappe.interop.models import ImportRun, RunStatus
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+def import_run_create(
+    *,
+    source: str,
+    path: Path | None = None,
+    payload: bytes | None = None,
+    file_name: str = "",
+    user: Any | None = None,
+    cluster: Any | None = None,
+) -> ImportRun:
+    """Record a queued import of a file on disk (`path`) or of uploaded bytes (`payload`).
+
+    A file that cannot be opened still gets a run, marked failed with the reason.
+    """
+    run = ImportRun(
+        source=source,
+        file_name=file_name or (path.name if path else ""),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        cluster=cluster,
+        payload=payload,
+        status=RunStatus.QUEUED,
+    )
+    try:
+        if payload is not None:
+            import hashlib
+
+            run.checksum = hashlib.sha256(payload).hexdigest()
+        elif path is not None:
+            run.checksum = build_importer(source, path).checksum()
+    except FileProblem as exc:
+        run.status = RunStatus.FAILED
+        run.error = str(exc)
+        run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def _progress_writer(run: ImportRun) -> Callable[[int], None]:
+    """Write rows processed outside the import's transaction so that others can see it.
+
+    PostgreSQL: through a second connection. SQLite allows one writer at a time, so the count is
+    kept on the run and written with the result.
+    """
+    if connections["default"].vendor != "postgresql":
+
+        def keep(count: int) -> None:
+            run.rows_processed = count
+
+        return keep
+    side = connections.create_connection("default")
+
+    def write(count: int) -> None:
+        run.rows_processed = count
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportRun._meta.db_table} SET rows_processed = %s WHERE id = %s",  # noqa: S608
+                [count, run.pk],
+            )
+        side.commit() if not side.get_autocommit() else None
+
+    write.close = side.close  # type: ignore[attr-defined]
+    return write
+
+
+def _latest_success(run: ImportRun) -> ImportRun | None:
+    return (
+        ImportRun.objects.filter(source=run.source, status=RunStatus.SUCCEEDED)
+        .exclude(pk=run.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def import_run_execute(
+    run: ImportRun,
+    *,
+    path: Path | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    batch_size: int = 2000,
+) -> ImportRun:
+    """Run a queued CORDIS or ANR import. A failure rolls back every data change.
+
+    When the latest successful import of the same source had the same checksum, nothing is read
+    again (unless `force`): the run reports every entity as unchanged.
+    """
+    if run.status == RunStatus.FAILED:
+        return run
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    tmp: Path | None = None
+    writer = _progress_writer(run)
+
+    def report(count: int) -> None:
+        writer(count)
+        if progress is not None:
+            progress(count)
+
+    try:
+        if path is None:
+            if run.payload is None:
+                raise FileProblem("the run has neither a file path nor an uploaded file")
+            suffix = Path(run.file_name).suffix or ".bin"
+            with tempfile.NamedTemporaryFile(delete=False, suffix=suffix) as handle:
+                handle.write(bytes(run.payload))
+                tmp = Path(handle.name)
+            path = tmp
+        importer = build_importer(run.source, path)
+        importer.check()  # header problems stop the run before anything is written
+        previous = _latest_success(run)
+        if not force and previous is not None and previous.checksum == run.checksum:
+            run.short_circuited = True
+            run.counts = {
+                entity: {
+                    "created": 0,
+                    "updated": 0,
+                    "unchanged": c.get("created", 0) + c.get("updated", 0) + c.get("unchanged", 0),
+                    "rejected": c.get("rejected", 0),
+                }
+                for entity, c in (previous.counts or {}).items()
+            }
+            run.rows_processed = previous.rows_processed
+        else:
+            with transaction.atomic():
+                engine = Engine(source=run.source, run=run, progress=report, batch_size=batch_size)
+                importer.run(engine)
+                run.counts = engine.counts.as_dict()
+                run.rows_processed = engine.rows_processed
+                audit_record(
+                    actor=run.user,
+                    action=f"import.{run.source}",
+                    obj=run,
+                    after={"checksum": run.checksum, "counts": run.counts},
+                )
+        run.status = RunStatus.SUCCEEDED
+    except FileProblem as exc:
+        run.status = RunStatus.FAILED
+        run.error = str(exc)
+    except Exception as exc:  # record why, keep nothing
+        logger.exception("import run %s failed", run.pk)
+        run.status = RunStatus.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.counts = {}
+    finally:
+        close = getattr(writer, "close", None)
+        if close is not None:
+            close()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    run.finished_at = timezone.now()
+    run.payload = None if run.source != "members" else run.payload
+    run.save()
+    return run
