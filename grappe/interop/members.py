@@ -1,0 +1,301 @@
+"""Cluster member spreadsheets (CSV or XLSX): template, preview (nothing written), commit."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from grappe.core.services import audit_record
+from grappe.interop.domain.names import normalise_city, normalise_name
+from grappe.interop.domain.readers import RowProblem, check_utf8, parse_date
+from grappe.interop.importers import Counts
+from grappe.interop.models import ImportRun, RejectedRow, RunStatus
+from grappe.interop.resolver import IDENTIFIERS, Conflict, OrgState, Resolver
+from grappe.registry.domain import identifiers as idf
+from grappe.registry.models import ClusterMembership, OrganisationKind
+
+COLUMNS = (
+    "name",
+    "short_name",
+    "type",
+    "siren",
+    "siret",
+    "rnsr",
+    "ror",
+    "pic",
+    "vat",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "website",
+    "member_since",
+    "member_until",
+)
+REQUIRED = ("name", "type", "member_since")
+EXAMPLE = {
+    "name": "Exemple Robotique",
+    "short_name": "ExRob",
+    "type": "sme",
+    "siren": "732829320",
+    "city": "Paris",
+    "postcode": "75011",
+    "country": "FR",
+    "website": "https://example.org",
+    "member_since": "2024-01-01",
+}
+CHECKS = {
+    "siren": idf.check_siren,
+    "siret": idf.check_siret,
+    "rnsr": idf.check_rnsr,
+    "ror": idf.check_ror,
+    "pic": idf.check_pic,
+    "vat": idf.check_vat,
+}
+MAX_ROWS = 20_000
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow([EXAMPLE.get(c, "") for c in COLUMNS])
+    return out.getvalue()
+
+
+@dataclass
+class PreviewLine:
+    line: int
+    name: str
+    action: str  # create / update / match / unchanged / error
+    detail: str = ""
+
+
+@dataclass
+class Preview:
+    problem: str = ""
+    lines: list[PreviewLine] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    _plan: list[tuple[int, OrgState, dt.date, dt.date | None]] = field(default_factory=list)
+    _resolver: Resolver | None = None
+    _counts: Counts | None = None
+
+
+def _rows(run: ImportRun) -> list[tuple[int, dict[str, str]]]:
+    """The spreadsheet's rows as dictionaries keyed by lower-case header; raises RowProblem."""
+    data = bytes(run.payload or b"")
+    if not data:
+        raise RowProblem("the file is empty")
+    if run.file_name.lower().endswith(".xlsx") or data[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:
+            raise RowProblem(f"the file is not a readable XLSX workbook ({exc})") from exc
+        sheet = book.worksheets[0]
+        raw_rows = [
+            [
+                ""
+                if v is None
+                else (v.date().isoformat() if isinstance(v, dt.datetime) else str(v))
+                for v in row
+            ]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        check_utf8(data[:65536], run.file_name)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RowProblem("the file is not UTF-8 encoded") from exc
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        raw_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if not raw_rows:
+        raise RowProblem("the file is empty (no header row)")
+    header = [h.strip().lower() for h in raw_rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise RowProblem(f"required column(s) missing from the header: {', '.join(missing)}")
+    if len(raw_rows) - 1 > MAX_ROWS:
+        raise RowProblem(f"more than {MAX_ROWS} rows; split the file")
+    rows = []
+    for number, values in enumerate(raw_rows[1:], start=2):
+        if not any(str(v).strip() for v in values):
+            continue
+        rows.append(
+            (
+                number,
+                {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)},
+            )
+        )
+    return rows
+
+
+def _candidate(values: dict[str, str]) -> tuple[dict[str, Any], dt.date, dt.date | None]:
+    name = values.get("name", "")
+    if not name:
+        raise RowProblem("name: empty")
+    if len(name) > 300:
+        raise RowProblem("name: longer than 300 characters")
+    kind = values.get("type", "").strip().lower()
+    labels = {str(label).lower(): value for value, label in OrganisationKind.choices}
+    kind = labels.get(kind, kind)
+    if kind not in OrganisationKind.values:
+        raise RowProblem(
+            f"type: {values.get('type')!r} is not one of {', '.join(OrganisationKind.values)}"
+        )
+    cand: dict[str, Any] = {"name": name, "kind": kind}
+    for column in IDENTIFIERS:
+        raw = values.get(column, "")
+        if raw:
+            try:
+                cand[column] = CHECKS[column](raw)
+            except idf.InvalidIdentifier as exc:
+                raise RowProblem(f"{column}: {raw!r} is invalid — {exc}") from exc
+    if cand.get("siret") and cand.get("siren") and not cand["siret"].startswith(cand["siren"]):
+        raise RowProblem("siret: the SIRET must start with the SIREN")
+    if cand.get("siret") and not cand.get("siren"):
+        cand["siren"] = cand["siret"][:9]
+    country = (values.get("country") or "FR").upper()
+    if len(country) != 2 or not country.isalpha():
+        raise RowProblem(f"country: {country!r} is not a 2-letter ISO code")
+    cand["country"] = country
+    for column, limit in (("short_name", 120), ("address", 300), ("postcode", 16), ("city", 120)):
+        value = values.get(column, "")
+        if len(value) > limit:
+            raise RowProblem(f"{column}: longer than {limit} characters")
+        cand[column] = value
+    website = values.get("website", "")
+    if website and not website.lower().startswith(("http://", "https://")):
+        raise RowProblem(f"website: {website!r} must start with http:// or https://")
+    cand["website"] = website
+    since = parse_date(values.get("member_since", ""), "member_since")
+    if since is None:
+        raise RowProblem("member_since: empty (the date the organisation joined)")
+    until = parse_date(values.get("member_until", ""), "member_until")
+    if until is not None and until < since:
+        raise RowProblem(f"member_until: {until} is before member_since {since}")
+    return cand, since, until
+
+
+def members_preview(run: ImportRun) -> Preview:
+    """Validate every row and say what a commit would do; writes nothing."""
+    preview = Preview()
+    try:
+        rows = _rows(run)
+    except RowProblem as exc:
+        preview.problem = f"{run.file_name}: {exc}"
+        return preview
+    counts = Counts()
+    resolver = Resolver(source="members", run=run, counts=counts)
+    preview._resolver, preview._counts = resolver, counts
+    seen: dict[tuple[str, ...], int] = {}
+    cluster_id: Any = run.cluster_id
+    memberships = {
+        org_id: (start, end)
+        for org_id, start, end in ClusterMembership.objects.filter(
+            cluster_id=cluster_id
+        ).values_list("organisation_id", "start_date", "end_date")
+    }
+    for line, values in rows:
+        name = values.get("name", "")
+        try:
+            cand, since, until = _candidate(values)
+            keys: list[tuple[str, ...]] = [(k, cand[k]) for k in IDENTIFIERS if cand.get(k)] or [
+                ("name", normalise_name(name), normalise_city(cand.get("city", "")))
+            ]
+            for key in keys:
+                if key in seen:
+                    raise RowProblem(f"duplicate of line {seen[key]} ({key[0]})")
+            for key in keys:
+                seen[key] = line
+            state = resolver.resolve(cand)
+        except (RowProblem, Conflict) as exc:
+            preview.lines.append(PreviewLine(line, name, "error", str(exc)))
+            continue
+        if state.is_new:
+            action, detail = "create", ""
+        elif state.changed:
+            action, detail = "update", ", ".join(sorted(state.changed))
+        else:
+            action, detail = "match", f"#{state.pk}"
+        current = memberships.get(state.pk) if state.pk else None
+        if current is not None and current == (since, until) and action == "match":
+            action = "unchanged"
+        preview.lines.append(PreviewLine(line, name, action, detail))
+        preview._plan.append((line, state, since, until))
+    for item in preview.lines:
+        preview.totals[item.action] = preview.totals.get(item.action, 0) + 1
+    return preview
+
+
+def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
+    """Write what the preview showed, atomically; invalid rows are recorded as rejected."""
+    preview = members_preview(run)
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    if preview.problem:
+        run.status, run.error, run.finished_at = RunStatus.FAILED, preview.problem, timezone.now()
+        run.save()
+        return run
+    try:
+        with transaction.atomic():
+            assert preview._resolver is not None and preview._counts is not None
+            counts = preview._counts
+            resolver = preview._resolver
+            resolver.flush([s for _, s, _, _ in preview._plan if s.is_new and s.pk is None])
+            resolver.finish()
+            cluster_id: Any = run.cluster_id
+            existing: dict[Any, ClusterMembership] = {
+                m.organisation_id: m
+                for m in ClusterMembership.objects.filter(cluster_id=cluster_id)
+            }
+            for _line, state, since, until in preview._plan:
+                org_id: Any = state.pk
+                membership = existing.get(org_id)
+                if membership is None:
+                    membership = ClusterMembership.objects.create(
+                        cluster_id=cluster_id,
+                        organisation_id=org_id,
+                        start_date=since,
+                        end_date=until,
+                    )
+                    existing[org_id] = membership
+                    counts.add("membership", "created")
+                elif (membership.start_date, membership.end_date) != (since, until):
+                    membership.start_date, membership.end_date = since, until
+                    membership.save(update_fields=["start_date", "end_date"])
+                    counts.add("membership", "updated")
+                else:
+                    counts.add("membership", "unchanged")
+            errors = [p for p in preview.lines if p.action == "error"]
+            RejectedRow.objects.bulk_create(
+                [
+                    RejectedRow(
+                        run=run, file_name=run.file_name, line=p.line, reason=p.detail, raw=p.name
+                    )
+                    for p in errors
+                ]
+            )
+            if errors:
+                counts.add("organisation", "rejected", len(errors))
+            run.counts = counts.as_dict()
+            run.rows_processed = len(preview.lines)
+            run.status = RunStatus.SUCCEEDED
+            run.user = user if getattr(user, "is_authenticated", False) else run.user
+            audit_record(actor=user, action="import.members", obj=run, after={"counts": run.counts})
+    except Exception as exc:
+        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        run.counts = {}
+    run.finished_at = timezone.now()
+    run.payload = None
+    run.save()
+    return run
