@@ -27,7 +27,8 @@ class ParticipationInline(admin.TabularInline):
     show_change_link = True  # budget and funding lines are edited on the participation
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).select_related("organisation")
+        # `str(participation)` (the row title) reads both.
+        return super().get_queryset(request).select_related("project", "organisation")
 
 
 class AccreditationInline(admin.TabularInline):

@@ -1,0 +1,304 @@
+"""The back office: every model registered, staff-only, validated, audit log read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from stdnum import luhn
+
+from grappe.core.models import AuditEvent, Role, RoleAssignment
+from grappe.core.services import audit_record
+from grappe.core.tests import factories as f
+from grappe.registry.models import ClusterTheme, Organisation, Ownership
+
+APPS = ("core", "registry", "projects", "funding")
+MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models()]
+
+
+def _id(model: Any) -> str:
+    return model._meta.label
+
+
+def _url(model: Any, view: str, *args: Any) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def admin_user(db: Any) -> Any:
+    """A superuser without a hashed password (hashing costs ~1 s a test)."""
+    return get_user_model().objects.create(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client: Any, admin_user: Any) -> Any:
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def one_of_each(db: Any) -> dict[Any, Any]:
+    """One row of every model, so changelists and change forms render real objects."""
+    part = f.ParticipationFactory(role="coordinator")
+    holder = f.OrganisationFactory(kind="large_company")
+    cluster = f.ClusterFactory()
+    funder = f.FunderFactory()
+    objects = {
+        "registry.Cluster": cluster,
+        "registry.ClusterTheme": ClusterTheme.objects.create(
+            cluster=cluster, name_en="Road safety", name_fr="Sécurité routière"
+        ),
+        "registry.Organisation": part.organisation,
+        "registry.OrganisationFigures": f.FiguresFactory(organisation=part.organisation),
+        "registry.Ownership": Ownership.objects.create(
+            holder=holder,
+            held=part.organisation,
+            capital_share=Decimal("60"),
+            voting_share=Decimal("60"),
+            dominant_influence=True,
+        ),
+        "registry.ClusterMembership": f.MembershipFactory(
+            cluster=cluster, organisation=part.organisation
+        ),
+        "funding.Funder": funder,
+        "projects.Project": part.project,
+        "projects.Participation": part,
+        "projects.BudgetLine": f.BudgetLineFactory(participation=part),
+        "projects.FundingLine": f.FundingLineFactory(participation=part, funder=funder),
+        "projects.Accreditation": f.AccreditationFactory(project=part.project, cluster=cluster),
+        "core.RoleAssignment": RoleAssignment.objects.create(
+            user=f.UserFactory(), role=Role.CLUSTER_MANAGER, cluster=cluster
+        ),
+    }
+    objects["core.AuditEvent"] = audit_record(actor=None, action="test.create", obj=cluster)
+    return objects
+
+
+def test_every_model_of_the_core_apps_is_in_the_admin() -> None:
+    missing = [_id(m) for m in MODELS if not admin.site.is_registered(m)]
+    assert not missing, f"register these in their app's admin.py: {missing}"
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_id)
+def test_changelist_and_forms_open_for_a_superuser(
+    model: Any, one_of_each: dict[str, Any], admin_client: Any
+) -> None:
+    assert admin_client.get(_url(model, "changelist")).status_code == 200
+    obj = one_of_each[_id(model)]
+    assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
+    add = admin_client.get(_url(model, "add"))
+    assert add.status_code == (403 if model is AuditEvent else 200)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_id)
+def test_changelist_search_works(
+    model: Any, one_of_each: dict[str, Any], admin_client: Any
+) -> None:
+    response = admin_client.get(_url(model, "changelist"), {"q": "a"})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS, ids=_id)
+def test_anonymous_visitors_are_sent_to_the_login_page(model: Any, client: Any) -> None:
+    response = client.get(_url(model, "changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_signed_in_non_staff_users_are_sent_to_the_login_page(client: Any) -> None:
+    user = f.user_with_role(Role.MEMBER, organisation=f.OrganisationFactory())
+    client.force_login(user)
+    response = client.get(_url(Organisation, "changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+# --------------------------------------------------------------------------- the audit log
+
+
+def test_audit_events_cannot_be_added_changed_or_deleted(
+    one_of_each: dict[str, Any], admin_client: Any, rf: Any, admin_user: Any
+) -> None:
+    event = one_of_each["core.AuditEvent"]
+    model_admin = admin.site._registry[AuditEvent]
+    request = rf.get("/")
+    request.user = admin_user
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+    assert model_admin.has_view_permission(request, event)
+
+    assert admin_client.post(_url(AuditEvent, "add"), {"action": "x"}).status_code == 403
+    response = admin_client.post(_url(AuditEvent, "change", event.pk), {"action": "forged"})
+    assert response.status_code == 403
+    assert admin_client.post(_url(AuditEvent, "delete", event.pk), {"post": "yes"}).status_code == (
+        403
+    )
+    changelist = admin_client.get(_url(AuditEvent, "changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+    event.refresh_from_db()
+    assert event.action == "test.create"
+
+
+@pytest.mark.django_db
+def test_roles_granted_in_the_back_office_are_audited(admin_client: Any) -> None:
+    user = f.UserFactory()
+    cluster = f.ClusterFactory()
+    response = admin_client.post(
+        _url(RoleAssignment, "add"),
+        {"user": user.pk, "role": Role.CLUSTER_MANAGER, "cluster": cluster.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assignment = RoleAssignment.objects.get(user=user)
+    event = AuditEvent.objects.get(object_type="core.roleassignment", object_id=str(assignment.pk))
+    assert event.action == "role.assign"
+    assert event.after is not None and event.after["cluster"] == cluster.pk
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _organisation_form(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "Lumisense",
+        "short_name": "",
+        "kind": "start_up",
+        "siren": "",
+        "siret": "",
+        "vat": "",
+        "rnsr": "",
+        "ror": "",
+        "pic": "",
+        "address": "",
+        "postcode": "75011",
+        "city": "Paris",
+        "paris_arrondissement": "11",
+        "country": "FR",
+        "website": "",
+        "description": "",
+        "keywords": "",
+        "founded_on": "",
+    }
+    for prefix in ("figures", "memberships", "holders"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_the_organisation_form_accepts_valid_identifiers(admin_client: Any) -> None:
+    siren = f.make_siren(42_424_242)
+    siret = siren + "0001"
+    siret += luhn.calc_check_digit(siret)
+    response = admin_client.post(
+        _url(Organisation, "add"), _organisation_form(siren=siren, siret=siret)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Organisation.objects.get(name="Lumisense").siret == siret
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("siren", "123456788", "Luhn"),
+        ("siren", "12345", "9 digits"),
+        ("ror", "03yrm5c27", "checksum"),
+        ("rnsr", "2006123", "9 digits followed by one letter"),
+        ("pic", "12ab", "9 digits"),
+        ("vat", "FR00123456789", "VAT"),
+    ],
+)
+def test_the_organisation_form_rejects_invalid_identifiers(
+    admin_client: Any, field: str, value: str, message: str
+) -> None:
+    response = admin_client.post(_url(Organisation, "add"), _organisation_form(**{field: value}))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert field in errors
+    assert message in " ".join(errors[field])
+    assert not Organisation.objects.filter(name="Lumisense").exists()
+
+
+@pytest.mark.django_db
+def test_the_organisation_form_runs_the_model_clean(admin_client: Any) -> None:
+    response = admin_client.post(
+        _url(Organisation, "add"),
+        _organisation_form(postcode="75012", paris_arrondissement="11"),
+    )
+    assert response.status_code == 200
+    assert "postcode" in response.context["adminform"].form.errors
+    assert not Organisation.objects.exists()
+
+
+# --------------------------------------------------------------------------- query counts
+
+
+def _populate(n: int) -> None:
+    cluster = f.ClusterFactory()
+    funder = f.FunderFactory()
+    for _ in range(n):
+        project = f.ProjectFactory()
+        f.AccreditationFactory(project=project, cluster=cluster)
+        for role in ("coordinator", "partner"):
+            part = f.ParticipationFactory(project=project, role=role)
+            f.BudgetLineFactory(participation=part)
+            f.FundingLineFactory(participation=part, funder=funder)
+            f.FiguresFactory(organisation=part.organisation)
+            f.MembershipFactory(cluster=cluster, organisation=part.organisation)
+        holder = f.OrganisationFactory()
+        Ownership.objects.create(
+            holder=holder,
+            held=part.organisation,
+            capital_share=Decimal("30"),
+            voting_share=Decimal("30"),
+        )
+    audit_record(actor=None, action="x", obj=cluster)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS, ids=_id)
+def test_changelist_queries_do_not_grow_with_the_rows(model: Any, admin_client: Any) -> None:
+    _populate(1)
+    url = _url(model, "changelist")
+    admin_client.get(url)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    _populate(4)
+    with CaptureQueriesContext(connection) as many:
+        assert admin_client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+@pytest.mark.django_db
+def test_project_change_form_needs_at_most_one_query_per_partner(admin_client: Any) -> None:
+    # Each partner row's autocomplete widget looks up its selected organisation (Django's
+    # AutocompleteSelect does one query per widget); nothing else may grow with the consortium.
+    project = f.ProjectFactory(start_date=dt.date(2024, 1, 1))
+    f.ParticipationFactory(project=project, role="coordinator")
+    url = _url(project.__class__, "change", project.pk)
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url)
+    for _ in range(5):
+        f.ParticipationFactory(project=project)
+    with CaptureQueriesContext(connection) as many:
+        assert admin_client.get(url).status_code == 200
+    assert len(many) <= len(few) + 5, [q["sql"] for q in many.captured_queries]
