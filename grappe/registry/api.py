@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -38,6 +39,7 @@ from grappe.registry.selectors import (
 router = Router(tags=["registry"])
 
 MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def not_found(what: str, key: object) -> HttpError:
@@ -76,6 +78,8 @@ def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page
     summary="One cluster or hub",
 )
 def get_cluster(request: HttpRequest, slug: Path[str]) -> Cluster:
+    if not SLUG.fullmatch(slug):  # e.g. a NUL byte, which PostgreSQL refuses outright
+        raise not_found(_("cluster"), slug)
     try:
         return cluster_get(scope=scope_for(request.user), slug=slug)
     except Cluster.DoesNotExist:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from hypothesis import strategies as st
 
 from grappe.core.models import Role
 from grappe.core.tests.factories import (
@@ -402,3 +404,48 @@ def test_list_query_count_does_not_grow_with_page_size(
     print(f"{url} {params} {who}: limit=10 → {count_page_of_10}, limit=100 → {count_page_of_100}")
     assert count_page_of_10 == count_page_of_100 == count_next_page
     assert count_page_of_100 <= 6
+
+
+# --- no input makes a 500 --------------------------------------------------------------------
+
+ALL_QUERY_PARAMETERS = [
+    *("q", "kind", "cluster", "city", "country", "paris_only", "status", "year"),
+    *("organisation", "limit", "cursor"),
+]
+fuzz_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+
+
+@hypothesis.settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    endpoint=st.sampled_from(["clusters", "organisations", "projects"]),
+    params=st.dictionaries(
+        st.sampled_from(ALL_QUERY_PARAMETERS),
+        fuzz_text,
+        max_size=4,
+    ),
+)
+def test_no_query_string_makes_a_server_error(endpoint, params):
+    response = Client(raise_request_exception=False).get(f"{API}/{endpoint}", params)
+    assert response.status_code in (200, 422), (params, response.content)
+    if response.status_code == 422:
+        assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+@hypothesis.settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    endpoint=st.sampled_from(["clusters", "organisations", "projects"]),
+    key=fuzz_text.filter(lambda s: "/" not in s and "?" not in s and "#" not in s and s.strip()),
+)
+def test_no_detail_path_makes_a_server_error(endpoint, key):
+    from urllib.parse import quote
+
+    response = Client(raise_request_exception=False).get(f"{API}/{endpoint}/{quote(key)}")
+    assert response.status_code in (404, 422), (key, response.content)
