@@ -462,3 +462,17 @@ def test_query_count_does_not_grow_with_page_size(client, many_rows, settings, u
     large = _count_queries(client, url)
     print(f"\nqueries {url}: PAGE_SIZE=10 → {small}, PAGE_SIZE=50 → {large}")
     assert small == large
+
+
+# Error pages ---------------------------------------------------------------------------------
+
+
+def test_not_found_page_uses_the_site_layout_in_the_active_language(client, ecosystem):
+    response = client.get("/fr/clusters/nope/")
+    assert response.status_code == 404
+    body = text(response)
+    assert '<html lang="fr">' in body
+    assert 'href="/en/clusters/nope/"' in body  # the switcher still works
+    response = client.get("/fr/nothing/here/")
+    assert response.status_code == 404
+    assert '<html lang="fr">' in text(response)
