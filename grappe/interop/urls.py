@@ -1,3 +1,25 @@
 from django.urls import path
 
-urlpatterns: list = []
+from grappe.interop import views
+
+app_name = "interop"
+
+urlpatterns = [
+    path("imports/", views.run_list, name="run_list"),
+    path("imports/upload/", views.run_upload, name="run_upload"),
+    path("imports/<int:pk>/", views.run_detail, name="run_detail"),
+    path("imports/<int:pk>/rejected.csv", views.run_rejected_csv, name="run_rejected_csv"),
+    path("imports/merges/", views.merge_list, name="merge_list"),
+    path("imports/merges/<int:pk>/", views.merge_decide, name="merge_decide"),
+    path(
+        "clusters/<slug:slug>/members/template.csv",
+        views.member_template,
+        name="member_template",
+    ),
+    path("clusters/<slug:slug>/members/import/", views.member_upload, name="member_upload"),
+    path(
+        "clusters/<slug:slug>/members/import/<int:pk>/",
+        views.member_preview,
+        name="member_preview",
+    ),
+]
