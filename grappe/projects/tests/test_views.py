@@ -323,3 +323,31 @@ def test_project_list_query_count_does_not_grow_with_page_size(client, settings)
     print(f"\nproject list queries: {counts}")
     for url in ("/en/projects/", "/en/projects/?cluster=big&paris_only=on&year=2021"):
         assert counts[(10, url)] == counts[(50, url)]
+
+
+# No query string makes a 500 -----------------------------------------------------------------
+
+
+ODD_VALUES = [
+    "\x00",
+    "abc\x00",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e5",
+    "",
+    " ",
+    "é" * 300,
+    "'; --",
+]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize(
+    "url",
+    ["/en/projects/", "/fr/organisations/", "/en/search/", "/en/clusters/systematic/"],
+)
+def test_odd_query_values_never_cause_a_500(client, world, url, value):
+    params = ("q", "cluster", "status", "year", "kind", "country", "paris_only", "page")
+    response = client.get(url, dict.fromkeys(params, value))
+    assert response.status_code == 200
