@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -123,11 +124,10 @@ def import_run_execute(
         if path is None:
             if run.payload is None:
                 raise FileProblem("the run has neither a file path nor an uploaded file")
-            suffix = Path(run.file_name).suffix or ".bin"
-            with tempfile.NamedTemporaryFile(delete=False, suffix=suffix) as handle:
-                handle.write(bytes(run.payload))
-                tmp = Path(handle.name)
-            path = tmp
+            # keep the uploaded name: rejected rows cite it
+            tmp = Path(tempfile.mkdtemp(prefix="grappe-import-"))
+            path = tmp / (Path(run.file_name).name or "upload.csv")
+            path.write_bytes(bytes(run.payload))
         importer = build_importer(run.source, path)
         importer.check()  # header problems stop the run before anything is written
         previous = _latest_success(run)
@@ -169,7 +169,7 @@ def import_run_execute(
         if close is not None:
             close()
         if tmp is not None:
-            tmp.unlink(missing_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
     run.finished_at = timezone.now()
     run.payload = None if run.source != "members" else run.payload
     run.save()

@@ -1,0 +1,279 @@
+"""Member spreadsheets (preview then commit), import pages, permissions, merges."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from grappe.core.models import Role
+from grappe.core.tests.factories import (
+    ClusterFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    make_siren,
+    user_with_role,
+)
+from grappe.interop.members import members_commit, members_preview, template_csv
+from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias, RunStatus
+from grappe.interop.services import import_run_create, merge_confirm, merge_undo
+from grappe.registry.models import ClusterMembership, Organisation
+
+pytestmark = pytest.mark.django_db
+
+SIREN_A = make_siren(55_000_001)
+SIREN_B = make_siren(55_000_002)
+
+
+def sheet(
+    *rows: str, header: str = "name,type,siren,city,country,member_since,member_until"
+) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def members_run(cluster, data: bytes, file_name: str = "members.csv") -> ImportRun:
+    return import_run_create(source="members", payload=data, file_name=file_name, cluster=cluster)
+
+
+def test_the_template_has_every_column_and_an_example() -> None:
+    lines = template_csv().splitlines()
+    assert lines[0].startswith("name,short_name,type,siren")
+    assert "Exemple Robotique" in lines[1]
+
+
+def test_preview_validates_every_row_and_writes_nothing() -> None:
+    cluster = ClusterFactory()
+    existing = OrganisationFactory(name="Acme", siren=SIREN_A, city="Paris")
+    data = sheet(
+        f"Acme SAS,sme,{SIREN_A},Paris,FR,2024-01-01,",
+        "Nouvelle Startup,start_up,,Paris,FR,2024-02-01,",
+        "Bad Siren,sme,123456789,Paris,FR,2024-01-01,",
+        "Bad Type,unicorn,,Paris,FR,2024-01-01,",
+        "Bad Dates,sme,,Paris,FR,2024-01-01,2023-01-01",
+        "No Date,sme,,Paris,FR,,",
+        "Nouvelle Startup,start_up,,Paris,FR,2024-02-01,",
+    )
+    run = members_run(cluster, data)
+    preview = members_preview(run)
+    actions = {(p.line, p.action) for p in preview.lines}
+    assert (2, "match") in actions
+    assert (3, "create") in actions
+    details = {p.line: p.detail for p in preview.lines}
+    assert "siren: '123456789' is invalid" in details[4]
+    assert "type: 'unicorn' is not one of" in details[5]
+    assert "member_until: 2023-01-01 is before member_since 2024-01-01" in details[6]
+    assert "member_since: empty" in details[7]
+    assert "duplicate of line 3" in details[8]
+    assert Organisation.objects.count() == 1
+    assert ClusterMembership.objects.count() == 0
+    run = members_commit(run, user=None)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert ClusterMembership.objects.filter(cluster=cluster).count() == 2
+    assert ClusterMembership.objects.filter(cluster=cluster, organisation=existing).exists()
+    assert run.counts["membership"]["created"] == 2
+    assert run.counts["organisation"]["rejected"] == 5
+    assert run.rejected_rows.count() == 5
+    assert OrganisationAlias.objects.filter(source="members", name="Acme SAS").exists()
+
+
+def test_two_organisations_with_different_sirens_never_merge() -> None:
+    cluster = ClusterFactory()
+    data = sheet(
+        f"Durand Industrie,sme,{SIREN_A},Paris,FR,2024-01-01,",
+        f"DURAND INDUSTRIE SAS,sme,{SIREN_B},Paris,FR,2024-01-01,",
+    )
+    run = members_commit(members_run(cluster, data), user=None)
+    assert run.status == RunStatus.SUCCEEDED
+    assert Organisation.objects.filter(siren__in=[SIREN_A, SIREN_B]).count() == 2
+
+
+def test_an_xlsx_member_sheet_is_read() -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.append(["name", "type", "city", "member_since"])
+    ws.append(["Tableur SARL", "SME", "Paris", "2024-03-01"])
+    out = io.BytesIO()
+    book.save(out)
+    cluster = ClusterFactory()
+    run = members_commit(members_run(cluster, out.getvalue(), "m.xlsx"), user=None)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert Organisation.objects.get(name="Tableur SARL").kind == "sme"
+
+
+def test_a_sheet_without_required_columns_is_refused_whole() -> None:
+    run = members_run(ClusterFactory(), b"nom,ville\nX,Paris\n")
+    preview = members_preview(run)
+    assert "required column(s) missing from the header: name, type, member_since" in preview.problem
+
+
+def test_reimporting_a_member_sheet_changes_nothing() -> None:
+    cluster = ClusterFactory()
+    data = sheet(f"Acme,sme,{SIREN_A},Paris,FR,2024-01-01,")
+    members_commit(members_run(cluster, data), user=None)
+    run = members_run(cluster, data)
+    preview = members_preview(run)
+    assert [p.action for p in preview.lines] == ["unchanged"]
+    run = members_commit(run, user=None)
+    assert run.counts["membership"] == {"created": 0, "updated": 0, "unchanged": 1, "rejected": 0}
+    assert Organisation.objects.count() == 1
+
+
+# --- pages and permissions -------------------------------------------------------------------
+
+
+@pytest.fixture
+def cluster():
+    return ClusterFactory(slug="cap-test")
+
+
+def test_member_import_pages_triad(client, cluster) -> None:
+    upload_url = reverse("interop:member_upload", kwargs={"slug": cluster.slug})
+    manager = user_with_role(Role.CLUSTER_MANAGER, cluster=cluster)
+    other = user_with_role(Role.CLUSTER_MANAGER, cluster=ClusterFactory())
+    # anonymous → login
+    response = client.get(upload_url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    # manager of another cluster → 404, and cannot post either
+    client.force_login(other)
+    assert client.get(upload_url).status_code == 404
+    data = SimpleUploadedFile("m.csv", sheet("X,sme,,Paris,FR,2024-01-01,"))
+    assert client.post(upload_url, {"file": data}).status_code == 404
+    assert ImportRun.objects.count() == 0
+    # manager of this cluster → preview then commit
+    client.force_login(manager)
+    assert client.get(upload_url).status_code == 200
+    data = SimpleUploadedFile("m.csv", sheet("Société X,sme,,Paris,FR,2024-01-01,"))
+    response = client.post(upload_url, {"file": data})
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert run.status == RunStatus.PREVIEWED
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Société X" in page.content.decode() and "create" in page.content.decode()
+    assert Organisation.objects.count() == 0
+    # the other manager cannot see or commit this preview
+    client.force_login(other)
+    preview_url = reverse("interop:member_preview", kwargs={"slug": cluster.slug, "pk": run.pk})
+    assert client.get(preview_url).status_code == 404
+    assert client.post(preview_url).status_code == 404
+    assert client.get(reverse("interop:run_detail", kwargs={"pk": run.pk})).status_code == 404
+    client.force_login(manager)
+    response = client.post(preview_url)
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    assert ClusterMembership.objects.filter(
+        cluster=cluster, organisation__name="Société X"
+    ).exists()
+    # committing twice does not import twice
+    client.post(preview_url)
+    assert ClusterMembership.objects.count() == 1
+    assert client.get(reverse("interop:run_detail", kwargs={"pk": run.pk})).status_code == 200
+
+
+def test_a_manager_cannot_preview_another_clusters_run_through_their_own_cluster(
+    client, cluster
+) -> None:
+    other_cluster = ClusterFactory()
+    other_run = members_run(other_cluster, sheet("X,sme,,Paris,FR,2024-01-01,"))
+    manager = user_with_role(Role.CLUSTER_MANAGER, cluster=cluster)
+    client.force_login(manager)
+    url = reverse("interop:member_preview", kwargs={"slug": cluster.slug, "pk": other_run.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_open_data_uploads_and_merges_are_for_administrators_only(client, cluster) -> None:
+    manager = user_with_role(Role.CLUSTER_MANAGER, cluster=cluster)
+    client.force_login(manager)
+    response = client.post(reverse("interop:run_upload"), {"source": "anr"})
+    assert response.status_code == 403
+    assert client.get(reverse("interop:merge_list")).status_code == 403
+    admin = user_with_role(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    assert client.get(reverse("interop:merge_list")).status_code == 200
+    assert client.get(reverse("interop:run_list")).status_code == 200
+
+
+def test_an_uploaded_anr_file_runs_as_a_task_and_reports_progress(client) -> None:
+    from grappe.interop.tests.conftest import ANR_HEADER, anr_row
+
+    admin = user_with_role(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    body = "\n".join([ANR_HEADER, anr_row(), anr_row(code="ANR-2020-X")]) + "\n"
+    upload = SimpleUploadedFile("anr.csv", body.encode())
+    response = client.post(reverse("interop:run_upload"), {"source": "anr", "file": upload})
+    run = ImportRun.objects.get()
+    assert response["Location"].endswith(reverse("interop:run_detail", kwargs={"pk": run.pk}))
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.user == admin and run.rows_processed == 2 and run.payload is None
+    page = client.get(response["Location"]).content.decode()
+    assert "Rejected rows" in page and "is not an ANR decision code" in page
+    csv_response = client.get(reverse("interop:run_rejected_csv", kwargs={"pk": run.pk}))
+    text = b"".join(
+        csv_response.streaming_content if csv_response.streaming else [csv_response.content]
+    ).decode()
+    assert text.splitlines()[0] == "file,line,reason,raw"
+    assert "anr.csv,3," in text and "is not an ANR decision code" in text
+    client.logout()
+    assert client.get(reverse("interop:run_rejected_csv", kwargs={"pk": run.pk})).status_code == 302
+
+
+def test_the_member_template_downloads(client, cluster) -> None:
+    response = client.get(reverse("interop:member_template", kwargs={"slug": cluster.slug}))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+
+
+# --- merges ----------------------------------------------------------------------------------
+
+
+def test_a_confirmed_merge_moves_everything_and_can_be_undone() -> None:
+    keep = OrganisationFactory(name="Institut Exemple", city="Marseille", siren="")
+    dup = OrganisationFactory(name="INSTITUT EXEMPLE", city="Montpellier", siren=SIREN_B)
+    shared_project = ParticipationFactory(organisation=keep).project
+    moved = ParticipationFactory(organisation=dup)
+    dropped = ParticipationFactory(organisation=dup, project=shared_project)
+    membership = ClusterMembership.objects.create(
+        cluster=ClusterFactory(), organisation=dup, start_date="2024-01-01"
+    )
+    alias = OrganisationAlias.objects.create(
+        organisation=dup, name="INSTITUT EXEMPLE", normalised="institut exemple", source="anr"
+    )
+    proposal = MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="same name"
+    )
+    admin = user_with_role(Role.ADMINISTRATOR)
+    merge_confirm(proposal=proposal, user=admin)
+    assert not Organisation.objects.filter(pk=dup.pk).exists()
+    keep.refresh_from_db()
+    assert keep.siren == SIREN_B  # blank filled from the duplicate
+    assert set(keep.participations.values_list("pk", flat=True)) >= {moved.pk}
+    assert keep.memberships.filter(pk=membership.pk).exists()
+    assert keep.aliases.filter(pk=alias.pk).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "merged"
+    merge_undo(proposal=proposal, user=admin)
+    restored = Organisation.objects.get(pk=dup.pk)
+    assert restored.siren == SIREN_B and restored.city == "Montpellier"
+    keep.refresh_from_db()
+    assert keep.siren == ""
+    assert set(restored.participations.values_list("pk", flat=True)) == {moved.pk, dropped.pk}
+    assert restored.memberships.filter(pk=membership.pk).exists()
+    assert restored.aliases.filter(pk=alias.pk).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "undone"
+
+
+def test_a_merge_of_organisations_with_different_identifiers_is_refused() -> None:
+    keep = OrganisationFactory(siren=SIREN_A)
+    dup = OrganisationFactory(siren=SIREN_B)
+    proposal = MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="x"
+    )
+    with pytest.raises(ValueError, match="different SIRENs"):
+        merge_confirm(proposal=proposal, user=None)
+    assert Organisation.objects.filter(pk=dup.pk).exists()
