@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from grappe.core.models import Role
 from grappe.core.tests.factories import (
     AccreditationFactory,
     ClusterFactory,
@@ -23,6 +24,7 @@ from grappe.core.tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
     ProjectFactory,
+    user_with_role,
 )
 from grappe.projects.models import ParticipantRole, ProjectStatus
 from grappe.registry.models import ClusterKind, OrganisationKind
@@ -175,4 +177,35 @@ def test_public_pages_in_both_languages_without_console_errors(
     page.goto(f"{base}/en/search/?q=sure")
     assert page.get_by_role("link", name="SURETE").is_visible()
 
+    assert errors == [], "\n".join(errors)
+
+
+def test_small_screens_do_not_scroll_sideways(live_server, browser_page, small_world):
+    page, errors = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/fr/", "/en/organisations/", "/fr/clusters/systematic/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide on a 390px screen"
+    assert errors == [], "\n".join(errors)
+
+
+def test_member_logs_in_sees_the_budget_and_logs_out(live_server, browser_page, small_world):
+    page, errors = browser_page
+    lab = small_world["lab"]
+    user = user_with_role(Role.MEMBER, organisation=lab)
+    project_url = f"{live_server.url}/en/projects/{small_world['project'].pk}/"
+    page.goto(project_url)
+    assert not page.get_by_role("heading", name="Budget").is_visible()
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert page.url == project_url  # back where the visitor was
+    assert page.get_by_text("(Member organisation)").is_visible()
+    assert page.get_by_role("heading", name="Budget").is_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Log in").is_visible()
     assert errors == [], "\n".join(errors)
