@@ -67,6 +67,18 @@ ASSOCIATION = "association"
 INVESTOR = "investor"
 OTHER = "other"
 COMPANIES = (START_UP, SME, MID_CAP, LARGE)
+KIND_LABELS = {
+    START_UP: "start-up",
+    SME: "SME",
+    MID_CAP: "mid-cap company",
+    LARGE: "large company",
+    LAB: "research laboratory",
+    HIGHER_ED: "higher-education institution",
+    PUBLIC_BODY: "public body",
+    ASSOCIATION: "association",
+    INVESTOR: "investment fund",
+    OTHER: "organisation",
+}
 RESEARCH = (LAB, HIGHER_ED)
 
 KIND_COUNTS: tuple[tuple[str, int], ...] = (
@@ -516,7 +528,7 @@ def _organisations(rng: random.Random) -> list[OrgSpec]:
                 else ""
             )
             org.description = (
-                f"Fictional {kind.replace('_', ' ')} generated for the Grappe demo; "
+                f"Fictional {KIND_LABELS[kind]} generated for the Grappe demo; "
                 f"works on {', '.join(kws[:2])}."
             )
             org.figures = _figures(rng, kind, founded)

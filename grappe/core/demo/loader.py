@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, RestrictedError
 
 from grappe.core.demo.clusters import CLUSTERS, FUNDERS
 from grappe.core.demo.generator import Ecosystem, build_ecosystem
@@ -116,13 +116,17 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_wipe() -> None:
     """Delete every demo project and organisation, with their figures, links and budgets."""
-    Project.objects.filter(is_demo=True).delete()
     try:
+        Project.objects.filter(is_demo=True).delete()
         Organisation.objects.filter(is_demo=True).delete()
-    except ProtectedError as exc:
+    except (ProtectedError, RestrictedError) as exc:
+        blocked: Any = getattr(exc, "protected_objects", None) or getattr(
+            exc, "restricted_objects", ()
+        )
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocked})
         raise DemoError(
-            "Some demo organisations take part in projects that are not demo data; "
-            "remove those participations first."
+            "Demo organisations or projects are still referenced by data that is not demo data "
+            f"({', '.join(kinds)}); remove those rows first."
         ) from exc
 
 

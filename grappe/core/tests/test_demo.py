@@ -9,7 +9,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
 from grappe.core.demo import generator as g
@@ -339,6 +339,18 @@ def test_wipe_removes_demo_rows_but_keeps_reference_data() -> None:
     assert not Participation.objects.exists()
     assert Cluster.objects.count() == 12
     assert Funder.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_wipe_refuses_when_real_data_uses_a_demo_organisation_and_deletes_nothing() -> None:
+    load()
+    real_project = Project.objects.create(acronym="REAL", title="A real project")
+    demo_org = Organisation.objects.filter(is_demo=True).first()
+    Participation.objects.create(project=real_project, organisation=demo_org, role="coordinator")
+    before = _counts()
+    with pytest.raises(CommandError, match="participations"):
+        load("--wipe")
+    assert _counts() == before
 
 
 @pytest.mark.django_db
