@@ -557,6 +557,15 @@ def _give_identifiers(rng: random.Random, ids: _Identifiers, org: OrgSpec) -> No
         org.pic = ids.pic()
 
 
+RELATED_NETWORKS: dict[str, tuple[str, ...]] = {
+    "cap-digital": ("capital-games", "silicon-sentier", "mila", "paris-mix"),
+    "systematic": ("silicon-sentier",),
+    "finance-innovation": ("silicon-sentier",),
+    "advancity": ("durapole",),
+    "moveo": ("durapole",),
+}
+
+
 def _memberships(rng: random.Random, org: OrgSpec) -> list[tuple[str, dt.date, dt.date | None]]:
     if org.kind == INVESTOR and rng.random() < 0.5:
         return []
@@ -567,6 +576,12 @@ def _memberships(rng: random.Random, org: OrgSpec) -> list[tuple[str, dt.date, d
         second = _weighted(rng, COMPETITIVENESS_WEIGHTS)
         if second not in clusters:
             clusters.append(second)
+    # Sector networks recruit among the members of the related competitiveness cluster.
+    networks = RELATED_NETWORKS.get(org.primary_cluster, ())
+    if networks and org.kind in (START_UP, SME, ASSOCIATION, OTHER) and rng.random() < 0.4:
+        network = rng.choice(networks)
+        if network not in clusters:
+            clusters.append(network)
     rows = []
     for slug in clusters:
         start = _date_between(rng, earliest, dt.date(2025, 9, 30))
