@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI and Redoc from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "grappe.core",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 
@@ -22,6 +22,7 @@ from grappe.projects.models import (
     Accreditation,
     BudgetLine,
     FundingLine,
+    ParticipantRole,
     Participation,
     Project,
 )
@@ -99,6 +100,14 @@ def project_list(*, scope: Scope, filters: ProjectFilters | None = None) -> Quer
     return qs.order_by("-start_date", "acronym", "id")
 
 
+# The coordinator leads the consortium list, then partners, then subcontractors.
+COORDINATOR_FIRST = Case(
+    When(role=ParticipantRole.COORDINATOR, then=Value(0)),
+    When(role=ParticipantRole.PARTNER, then=Value(1)),
+    default=Value(2),
+)
+
+
 def project_get(*, scope: Scope, pk: int) -> Project:
     """One visible project with its consortium and accreditations; raises `Project.DoesNotExist`."""
     return (
@@ -107,7 +116,7 @@ def project_get(*, scope: Scope, pk: int) -> Project:
             Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("organisation").order_by(
-                    "-role", "display_order", "id"
+                    COORDINATOR_FIRST, "display_order", "id"
                 ),
             ),
             Prefetch(

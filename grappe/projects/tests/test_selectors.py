@@ -124,3 +124,16 @@ def test_cluster_funding_totals_group_by_funder_and_year() -> None:
     assert [(t.funder, t.year, t.granted) for t in totals] == [
         ("City of Paris", 2024, Decimal("150000.50"))
     ]
+
+
+def test_the_coordinator_leads_the_consortium_list() -> None:
+    project = ProjectFactory()
+    ParticipationFactory(project=project, role=ParticipantRole.SUBCONTRACTOR)
+    ParticipationFactory(project=project, role=ParticipantRole.PARTNER)
+    ParticipationFactory(project=project, role=ParticipantRole.COORDINATOR)
+    loaded = selectors.project_get(scope=Scope.public(), pk=project.pk)
+    assert [p.role for p in loaded.participations.all()] == [
+        ParticipantRole.COORDINATOR,
+        ParticipantRole.PARTNER,
+        ParticipantRole.SUBCONTRACTOR,
+    ]

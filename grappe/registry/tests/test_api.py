@@ -354,12 +354,6 @@ def test_docs_page_loads(client):
     assert b"openapi.json" in response.content
 
 
-@pytest.mark.xfail(
-    "ninja" not in settings.INSTALLED_APPS,
-    reason="ninja serves Swagger UI from its own static files only when 'ninja' is in "
-    "INSTALLED_APPS; until then the docs page loads it from a CDN",
-    strict=True,
-)
 def test_docs_page_uses_local_assets_only(client):
     response = client.get(f"{API}/docs")
     assert b"cdn." not in response.content
