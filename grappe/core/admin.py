@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from grappe.core.models import AuditEvent, RoleAssignment
+from grappe.core.models import AuditEvent, Role, RoleAssignment
 from grappe.core.services import audit_record
 
 
@@ -54,10 +56,52 @@ def _assignment_snapshot(assignment: RoleAssignment) -> dict[str, Any]:
     }
 
 
+# Which scope field each role needs; the others must stay empty.
+SCOPE_FIELD = {
+    Role.PROGRAMME_OFFICER: "funder",
+    Role.CLUSTER_MANAGER: "cluster",
+    Role.MEMBER: "organisation",
+}
+SCOPE_FIELDS = ("funder", "cluster", "organisation")
+SCOPE_LABELS = {"funder": _("funder"), "cluster": _("cluster"), "organisation": _("organisation")}
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    """Names the missing or superfluous scope field instead of a bare constraint violation."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ("user", "role", "funder", "cluster", "organisation")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role")
+        if not role:
+            return data
+        needed = SCOPE_FIELD.get(Role(role))
+        label = Role(role).label
+        for name in SCOPE_FIELDS:
+            field_label = SCOPE_LABELS[name]
+            if name == needed and not data.get(name):
+                self.add_error(
+                    name,
+                    _("The role %(role)s is scoped to one %(field)s: choose it.")
+                    % {"role": label, "field": field_label},
+                )
+            elif name != needed and data.get(name):
+                self.add_error(
+                    name,
+                    _("The role %(role)s takes no %(field)s: leave it empty.")
+                    % {"role": label, "field": field_label},
+                )
+        return data
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
     """Roles granted from the back office are audited like those granted by services."""
 
+    form = RoleAssignmentForm
     list_display = ("user", "role", "funder", "cluster", "organisation")
     list_filter = ("role", "funder", "cluster")
     search_fields = ("user__username", "user__email", "organisation__name", "cluster__name")

@@ -165,6 +165,31 @@ def test_roles_granted_in_the_back_office_are_audited(admin_client: Any) -> None
     assert event.after is not None and event.after["cluster"] == cluster.pk
 
 
+@pytest.mark.django_db
+def test_a_role_without_its_scope_is_refused_with_a_form_error(admin_client: Any) -> None:
+    user = f.UserFactory()
+    response = admin_client.post(
+        _url(RoleAssignment, "add"), {"user": user.pk, "role": Role.CLUSTER_MANAGER}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "cluster" in errors and "scoped to one cluster" in errors["cluster"][0]
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_role_with_a_foreign_scope_is_refused_on_that_field(admin_client: Any) -> None:
+    user = f.UserFactory()
+    response = admin_client.post(
+        _url(RoleAssignment, "add"),
+        {"user": user.pk, "role": Role.EVALUATOR, "funder": f.FunderFactory().pk},
+    )
+    assert response.status_code == 200
+    assert "takes no funder" in response.context["adminform"].form.errors["funder"][0]
+    assert not RoleAssignment.objects.filter(user=user).exists()
+
+
 # --------------------------------------------------------------------------- validation
 
 
