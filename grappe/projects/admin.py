@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +21,42 @@ from grappe.projects.models import (
 )
 
 
+class AtMostOneFormSet(BaseInlineFormSet):
+    """Checks a conditional unique constraint (one coordinator, one lead cluster) across the rows
+    of one submission, which Django's formset validation does not, so that it fails as a form
+    error rather than as an integrity error."""
+
+    flag_field = ""
+    flag_value: Any = True
+    message: Any = ""
+
+    def clean(self) -> None:
+        super().clean()
+        flagged = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get(self.flag_field) == self.flag_value
+        ]
+        if len(flagged) > 1:
+            raise ValidationError(self.message)
+
+
+class ParticipationFormSet(AtMostOneFormSet):
+    flag_field = "role"
+    flag_value = ParticipantRole.COORDINATOR
+    message = _("A project has exactly one coordinator: mark only one partner as coordinator.")
+
+
+class AccreditationFormSet(AtMostOneFormSet):
+    flag_field = "is_lead"
+    message = _("A project has one lead cluster: tick “lead cluster” on one accreditation only.")
+
+
 class ParticipationInline(admin.TabularInline):
     model = Participation
+    formset = ParticipationFormSet
     extra = 0
     fields = ("display_order", "organisation", "role")
     autocomplete_fields = ("organisation",)
@@ -33,6 +69,7 @@ class ParticipationInline(admin.TabularInline):
 
 class AccreditationInline(admin.TabularInline):
     model = Accreditation
+    formset = AccreditationFormSet
     extra = 0
     fields = ("cluster", "is_lead", "accredited_on")
     autocomplete_fields = ("cluster",)

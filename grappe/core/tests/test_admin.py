@@ -327,3 +327,66 @@ def test_project_change_form_needs_at_most_one_query_per_partner(admin_client: A
     with CaptureQueriesContext(connection) as many:
         assert admin_client.get(url).status_code == 200
     assert len(many) <= len(few) + 5, [q["sql"] for q in many.captured_queries]
+
+
+def _project_form(project: Any, parts: list[Any], accreditations: list[Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "acronym": project.acronym,
+        "title": project.title,
+        "summary": "",
+        "keywords": "",
+        "status": project.status,
+        "start_date": "2024-01-01",
+        "duration_months": "36",
+        "trl_start": "",
+        "trl_target": "",
+    }
+    for prefix, rows in (("participations", parts), ("accreditations", accreditations)):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(len(rows)),
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+        for i, row in enumerate(rows):
+            data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+            data[f"{prefix}-{i}-project"] = project.pk
+    return data
+
+
+@pytest.mark.django_db
+def test_two_coordinators_in_one_submission_are_a_form_error_not_a_crash(
+    admin_client: Any,
+) -> None:
+    project = f.ProjectFactory()
+    a, b = f.OrganisationFactory(), f.OrganisationFactory()
+    parts = [
+        {"organisation": a.pk, "role": "coordinator", "display_order": "0"},
+        {"organisation": b.pk, "role": "coordinator", "display_order": "1"},
+    ]
+    url = _url(project.__class__, "change", project.pk)
+    response = admin_client.post(url, _project_form(project, parts, []))
+    assert response.status_code == 200
+    assert "exactly one coordinator" in response.content.decode()
+    assert not project.participations.exists()
+
+    parts[1]["role"] = "partner"
+    response = admin_client.post(url, _project_form(project, parts, []))
+    assert response.status_code == 302
+    assert project.participations.filter(role="coordinator").count() == 1
+
+
+@pytest.mark.django_db
+def test_two_lead_clusters_in_one_submission_are_a_form_error(admin_client: Any) -> None:
+    project = f.ProjectFactory()
+    rows = [
+        {"cluster": f.ClusterFactory().pk, "is_lead": "on", "accredited_on": "2023-10-01"},
+        {"cluster": f.ClusterFactory().pk, "is_lead": "on", "accredited_on": "2023-10-02"},
+    ]
+    url = _url(project.__class__, "change", project.pk)
+    response = admin_client.post(url, _project_form(project, [], rows))
+    assert response.status_code == 200
+    assert "one lead cluster" in response.content.decode()
+    assert not project.accreditations.exists()
