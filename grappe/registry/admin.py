@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -69,8 +70,30 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("cluster")
 
 
+class OwnershipForm(forms.ModelForm):
+    class Meta:
+        model = Ownership
+        fields = (
+            "holder",
+            "held",
+            "holder_category",
+            "capital_share",
+            "voting_share",
+            "dominant_influence",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        holder = data.get("holder")
+        held_id = data["held"].pk if data.get("held") else self.instance.held_id
+        if holder is not None and held_id is not None and holder.pk == held_id:
+            self.add_error("holder", _("An organisation cannot hold shares in itself."))
+        return data
+
+
 class ShareholderInline(admin.TabularInline):
     model = Ownership
+    form = OwnershipForm
     fk_name = "held"
     extra = 0
     verbose_name = _("shareholder")
@@ -130,6 +153,7 @@ class OrganisationFiguresAdmin(admin.ModelAdmin):
 
 @admin.register(Ownership)
 class OwnershipAdmin(admin.ModelAdmin):
+    form = OwnershipForm
     list_display = (
         "holder",
         "held",

@@ -390,3 +390,22 @@ def test_two_lead_clusters_in_one_submission_are_a_form_error(admin_client: Any)
     assert response.status_code == 200
     assert "one lead cluster" in response.content.decode()
     assert not project.accreditations.exists()
+
+
+@pytest.mark.django_db
+def test_an_organisation_cannot_hold_itself(admin_client: Any) -> None:
+    org = f.OrganisationFactory()
+    response = admin_client.post(
+        _url(Ownership, "add"),
+        {
+            "holder": org.pk,
+            "held": org.pk,
+            "holder_category": "enterprise",
+            "capital_share": "30",
+            "voting_share": "30",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "cannot hold shares in itself" in errors["holder"][0]
+    assert not Ownership.objects.exists()
