@@ -33,6 +33,7 @@ from grappe.interop.domain.readers import (
     read_rows,
     text_stream,
 )
+from grappe.interop.fastsql import insert_rows, reserve_ids
 from grappe.interop.models import ImportRun, RejectedRow
 from grappe.interop.resolver import Conflict, OrgState, Resolver
 from grappe.projects.models import Participation, Project
@@ -205,7 +206,7 @@ class Engine:
                 project__source=self.source, role="coordinator"
             ).values_list("pk", "project_id")
         }
-        self._new_projects: list[tuple[str, Project]] = []
+        self._new_projects: list[tuple[str, dict[str, Any]]] = []
         self._changed_projects: list[Project] = []
         self._changed_project_fields: set[str] = set()
         self._pending: list[PendingParticipation] = []
@@ -244,8 +245,7 @@ class Engine:
         self._seen_projects.add(external_id)
         known = self.projects.get(external_id)
         if known is None:
-            obj = Project(source=self.source, external_id=external_id, **values)
-            self._new_projects.append((external_id, obj))
+            self._new_projects.append((external_id, values))
             self.projects[external_id] = (None, values)
             self.counts.add("project", "created")
         else:
@@ -265,10 +265,12 @@ class Engine:
 
     def flush_projects(self) -> None:
         if self._new_projects:
-            objs = [o for _, o in self._new_projects]
-            Project.objects.bulk_create(objs, batch_size=self.batch_size)
-            for external_id, obj in self._new_projects:
-                self.projects[external_id] = (obj.pk, self.projects[external_id][1])
+            ids = reserve_ids(Project, len(self._new_projects))
+            rows = []
+            for (external_id, values), pk in zip(self._new_projects, ids, strict=True):
+                self.projects[external_id] = (pk, values)
+                rows.append((pk, self.source, external_id, *(values[f] for f in PROJECT_FIELDS)))
+            insert_rows(Project, ["id", "source", "external_id", *PROJECT_FIELDS], rows)
             self._new_projects = []
         if self._changed_projects:
             Project.objects.bulk_update(
@@ -330,7 +332,7 @@ class Engine:
         self.flush_projects()
         self.resolver.flush(self._new_orgs, batch_size=self.batch_size)
         self._new_orgs = []
-        creates: list[Participation] = []
+        creates: list[tuple[int, int, tuple[Any, ...]]] = []
         updates: list[Participation] = []
         changed_fields: set[str] = set()
         for p in self._pending:
@@ -340,9 +342,7 @@ class Engine:
             current = self.participations.get(key)
             new_tuple = tuple(p.values[f] for f in PARTICIPATION_FIELDS)
             if current is None:
-                creates.append(
-                    Participation(project_id=project_pk, organisation_id=p.org.pk, **p.values)
-                )
+                creates.append((project_pk, p.org.pk, new_tuple))
                 self.counts.add("participation", "created")
             elif current[1] != new_tuple:
                 updates.append(Participation(pk=current[0], **p.values))
@@ -373,12 +373,14 @@ class Engine:
                 updates, sorted(changed_fields), batch_size=self.batch_size
             )
         if creates:
-            Participation.objects.bulk_create(creates, batch_size=self.batch_size)
-            for obj in creates:
-                self.participations[(obj.project_id, obj.organisation_id)] = (
-                    obj.pk,
-                    tuple(getattr(obj, f) for f in PARTICIPATION_FIELDS),
-                )
+            ids = reserve_ids(Participation, len(creates))
+            rows = []
+            for (project_pk, org_pk, values), pk in zip(creates, ids, strict=True):
+                self.participations[(project_pk, org_pk)] = (pk, values)
+                rows.append((pk, project_pk, org_pk, *values))
+            insert_rows(
+                Participation, ["id", "project_id", "organisation_id", *PARTICIPATION_FIELDS], rows
+            )
         for p in self._pending:
             if p.values["role"] == "coordinator":
                 project_pk = self.project_pk(p.project)

@@ -25,6 +25,7 @@ from typing import Any
 from django.utils import timezone
 
 from grappe.interop.domain.names import normalise_city, normalise_name
+from grappe.interop.fastsql import insert_rows, reserve_ids
 from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias
 from grappe.registry.models import Organisation
 
@@ -86,7 +87,7 @@ class Resolver:
         # so that a re-import resolves every row as the first import did.
         self.by_spelling: dict[tuple[str, str, str, str], OrgState] = {}
         self.states: list[OrgState] = []
-        self._pending_aliases: list[OrganisationAlias] = []
+        self._pending_aliases: list[tuple[OrgState, str, str, str, str, str]] = []
         self._pending_proposals: list[tuple[OrgState, OrgState, str]] = []
         self._known_proposals: set[tuple[int, int]] = set()
         self.touched: set[int] = set()
@@ -248,26 +249,20 @@ class Resolver:
         norm = normalise_name(name)
         self._index_name(state, norm)
         self._pending_aliases.append(
-            OrganisationAlias(
-                organisation=None,
-                name=name[:300],
-                normalised=norm[:300],
-                source=self.source,
-                city=city[:120],
-                country=country[:2],
-            )
+            (state, name[:300], norm[:300], self.source, city[:120], country[:2])
         )
-        self._pending_aliases[-1]._state_ref = state  # type: ignore[attr-defined]
 
     # --- writing ----------------------------------------------------------------------------
     def flush(self, pending_new: list[OrgState], *, batch_size: int = 1000) -> None:
         """Write new organisations (getting their ids), changed ones, aliases and proposals."""
         if pending_new:
-            objs = [Organisation(**s.values) for s in pending_new]
-            Organisation.objects.bulk_create(objs, batch_size=batch_size)
-            for state, obj in zip(pending_new, objs, strict=True):
-                state.pk = obj.pk
+            ids = reserve_ids(Organisation, len(pending_new))
+            rows = []
+            for state, pk in zip(pending_new, ids, strict=True):
+                state.pk = pk
                 state.is_new = False
+                rows.append((pk, *(state.values[f] for f in FIELDS)))
+            insert_rows(Organisation, ["id", *FIELDS], rows)
         changed = [s for s in self.states if s.changed]
         if changed:
             fields = sorted(set().union(*(s.changed for s in changed)))
@@ -281,11 +276,11 @@ class Resolver:
                 self.updated.add(id(state))
             Organisation.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=batch_size)
         if self._pending_aliases:
-            for alias in self._pending_aliases:
-                alias.organisation_id = alias._state_ref.pk  # type: ignore[attr-defined]
-                alias.run = self.run
-            OrganisationAlias.objects.bulk_create(
-                self._pending_aliases, batch_size=batch_size, ignore_conflicts=True
+            run_id = self.run.pk if self.run is not None else None
+            insert_rows(
+                OrganisationAlias,
+                ["organisation_id", "name", "normalised", "source", "city", "country", "run_id"],
+                [(a[0].pk, *a[1:], run_id) for a in self._pending_aliases],
             )
             self.counts.add("alias", "created", len(self._pending_aliases))
             self._pending_aliases = []

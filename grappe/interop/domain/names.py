@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from grappe.interop.domain.countries import COUNTRY_CODES
 
@@ -67,6 +68,7 @@ _APOSTROPHES = "'’`´ʼ"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=262_144)
 def fold(value: str) -> str:
     """Casefold and strip accents; drop apostrophes (sources lose them: `lEnvironnement`)."""
     text = unicodedata.normalize("NFKD", value.casefold())
@@ -76,6 +78,7 @@ def fold(value: str) -> str:
     return text.replace("\ufffd", "")
 
 
+@lru_cache(maxsize=262_144)
 def normalise_name(value: str) -> str:
     """The comparison key of an organisation name.
 
@@ -95,6 +98,7 @@ def normalise_name(value: str) -> str:
     return " ".join(kept) or " ".join(words)
 
 
+@lru_cache(maxsize=262_144)
 def normalise_city(value: str) -> str:
     """Cities compare without case, accents, punctuation or a trailing CEDEX / district number."""
     words = _NON_WORD.sub(" ", fold(value)).split()
@@ -103,6 +107,7 @@ def normalise_city(value: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=262_144)
 def country_key(value: str) -> str:
     """Country names compare like names, but an apostrophe separates words (d'Irlande)."""
     for apostrophe in _APOSTROPHES:
