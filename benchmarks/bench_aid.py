@@ -2,9 +2,16 @@
 
 Each company partner comes with an ownership chain (parent, grandparent, subsidiary, investors,
 two years of figures), so the timing includes the EU SME assessment of every company as well as
-the aid simulation and the consortium verdicts. Generation is seeded and timed separately.
+the aid computation. Generation is seeded and timed separately.
 
-    python benchmarks/bench_aid.py [--projects N] [--seed S]
+Two modes, same arithmetic (the script checks that their totals agree):
+
+* explained: `assess_smes` + `simulate` - every explanation step, line result and verdict;
+* batch: `assess_smes(explain=False)` + `max_aid` - the figures only, for ranking/allocation.
+
+Each runs in one process, then split over the machine's cores (forked workers).
+
+    python benchmarks/bench_aid.py [--projects N] [--seed S] [--workers W]
 
 Target: under 2 s for 10,000 projects on the 2-core reference machine.
 """

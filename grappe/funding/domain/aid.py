@@ -605,7 +605,7 @@ def _compute(
             )
         line_ids = {c.id for c in p.costs if c.id}
         claimed: dict[str, str] = {}
-        for o in sorted(p.other_aid, key=_other_key) if detail else ():
+        for o in sorted(p.other_aid, key=_other_key) if detail and p.other_aid else ():
             overlap = sorted(o.cost_line_ids & line_ids)
             twice = sorted(i for i in o.cost_line_ids if i in claimed and claimed[i] != o.funder)
             if overlap or twice:
@@ -695,21 +695,34 @@ def _partner_result(w: _Work, eligible: Decimal) -> PartnerResult:
                 for line, intensity, cap, aid in w.lines
             ]
         ),
-        categories=tuple(
-            [
-                CategoryResult(
-                    cat,
-                    q(eligible, CENT),
-                    None if ceiling is None else q(ceiling, CENT),
-                    q(other, CENT),
-                    q(scheme_aid, CENT),
-                    q(aid, CENT),
-                    tuple(w.category_steps[cat]),
-                )
-                for cat, eligible, ceiling, other, scheme_aid, aid in w.categories
-            ]
-        ),
+        categories=tuple([_category_result(w, *c) for c in w.categories]),
         max_aid=q(w.aid, CENT),
         steps=tuple(w.steps),
         warnings=tuple(w.warnings),
+    )
+
+
+_ZERO_CENTS = Decimal("0.00")
+
+
+def _category_result(
+    w: _Work,
+    cat: CostCategory,
+    eligible: Decimal,
+    ceiling: Decimal | None,
+    other: Decimal,
+    scheme_aid: Decimal,
+    aid: Decimal,
+) -> CategoryResult:
+    q = _quantize
+    rounded_aid = q(aid, CENT)
+    steps = w.category_steps[cat]
+    return CategoryResult(
+        cat,
+        q(eligible, CENT),
+        None if ceiling is None else q(ceiling, CENT),
+        _ZERO_CENTS if not other else q(other, CENT),
+        rounded_aid if scheme_aid is aid else q(scheme_aid, CENT),
+        rounded_aid,
+        tuple(steps) if steps else (),
     )

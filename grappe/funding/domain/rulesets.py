@@ -50,7 +50,13 @@ class ByResearch:
     feasibility: Decimal
 
     def get(self, category: ResearchCategory) -> Decimal:
-        return getattr(self, category.value)  # type: ignore[no-any-return]
+        if category is ResearchCategory.FUNDAMENTAL:
+            return self.fundamental
+        if category is ResearchCategory.INDUSTRIAL:
+            return self.industrial
+        if category is ResearchCategory.EXPERIMENTAL:
+            return self.experimental
+        return self.feasibility
 
 
 @dataclass(frozen=True, slots=True)

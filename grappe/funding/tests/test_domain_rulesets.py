@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from decimal import Decimal as D
 
@@ -280,3 +281,14 @@ def test_a_city_set_is_configurable() -> None:
     rs = ruleset_from_dict(data)
     assert rs.startup_bonus == D("0.15")
     assert not rs.startup_bonus_requires_paris
+
+
+def test_every_refusal_rule_has_a_template() -> None:
+    from pathlib import Path
+
+    from grappe.funding.domain import rulesets
+
+    source = Path(rulesets.__file__).read_text()
+    rules = set(re.findall(r'RuleSetError\(\s*[^,]+,\s*"([a-z_]+)"', source))
+    assert len(rules) >= 10
+    assert {f"ruleset.error.{r}" for r in rules} <= set(MESSAGES)

@@ -34,6 +34,16 @@ ParamValue = Decimal | str | int
 
 REC = "Rec. 2003/361/EC"
 DECREE = "Décret 2008-1354 art. 3"
+_REF_2 = f"{REC} Annex Art. 2"
+_REF_3_1 = f"{REC} Annex Art. 3(1)"
+_REF_3_2 = f"{REC} Annex Art. 3(2)"
+_REF_3_2_SECOND_SUBPARAGRAPH = f"{REC} Annex Art. 3(2), second subparagraph"
+_REF_3_3 = f"{REC} Annex Art. 3(3)"
+_REF_3_4 = f"{REC} Annex Art. 3(4)"
+_REF_4_2 = f"{REC} Annex Art. 4(2)"
+_REF_6_1 = f"{REC} Annex Art. 6(1)"
+_REF_6_2 = f"{REC} Annex Art. 6(2)"
+_REF_6_2_3 = f"{REC} Annex Art. 6(2)-(3)"
 
 
 class SizeClass(StrEnum):
@@ -562,9 +572,7 @@ def _assess(
     linked = sorted(own_group - {enterprise_id})
     for lid in linked:
         if explain:
-            steps.append(
-                Explanation("sme.linked_enterprise", {"id": lid}, f"{REC} Annex Art. 3(3)")
-            )
+            steps.append(Explanation("sme.linked_enterprise", {"id": lid}, _REF_3_3))
 
     # Public bodies (row 25): counted for every member of the linked group, since it is one unit.
     public_share = ZERO
@@ -609,7 +617,7 @@ def _assess(
                             Explanation(
                                 "sme.investor_exception",
                                 {"holders": holders, "share_pct": _p(share)},
-                                f"{REC} Annex Art. 3(2), second subparagraph",
+                                _REF_3_2_SECOND_SUBPARAGRAPH,
                             )
                         )
                     continue
@@ -618,7 +626,7 @@ def _assess(
                         Explanation(
                             "sme.investor_exception_lost",
                             {"holders": holders, "share_pct": _p(share)},
-                            f"{REC} Annex Art. 3(2), second subparagraph",
+                            _REF_3_2_SECOND_SUBPARAGRAPH,
                         )
                     )
             partner_share[grp] = max(partner_share.get(grp, ZERO), share)
@@ -644,22 +652,22 @@ def _assess(
     for pl in partners:
         pp: dict[str, ParamValue] = {"ids": ", ".join(pl.ids), "share_pct": _p(pl.share)}
         if pl.upstream and explain:
-            steps.append(Explanation("sme.partner.upstream", pp, f"{REC} Annex Art. 3(2)"))
+            steps.append(Explanation("sme.partner.upstream", pp, _REF_3_2))
         if pl.downstream and explain:
-            steps.append(Explanation("sme.partner.downstream", pp, f"{REC} Annex Art. 3(2)"))
+            steps.append(Explanation("sme.partner.downstream", pp, _REF_3_2))
 
     if linked:
         etype = EnterpriseType.LINKED
         if explain:
-            steps.append(Explanation("sme.type.linked", {}, f"{REC} Annex Art. 3(3)"))
+            steps.append(Explanation("sme.type.linked", {}, _REF_3_3))
     elif partners:
         etype = EnterpriseType.PARTNER
         if explain:
-            steps.append(Explanation("sme.type.partner", {}, f"{REC} Annex Art. 3(2)"))
+            steps.append(Explanation("sme.type.partner", {}, _REF_3_2))
     else:
         etype = EnterpriseType.AUTONOMOUS
         if explain:
-            steps.append(Explanation("sme.type.autonomous", {}, f"{REC} Annex Art. 3(1)"))
+            steps.append(Explanation("sme.type.autonomous", {}, _REF_3_1))
 
     # Aggregation (Annex Art. 6), per year.
     skip = target.consolidated_ids
@@ -669,9 +677,7 @@ def _assess(
         assert own is not None
         staff, turnover, balance = own.staff_awu, own.turnover, own.balance_sheet
         if explain:
-            steps.append(
-                Explanation("sme.aggregate.own", _figure_params(own), f"{REC} Annex Art. 6(1)")
-            )
+            steps.append(Explanation("sme.aggregate.own", _figure_params(own), _REF_6_1))
         for lid in linked:
             if lid in skip:
                 continue
@@ -685,7 +691,7 @@ def _assess(
                         Explanation(
                             "sme.aggregate.linked",
                             {"id": lid, **_figure_params(f)},
-                            f"{REC} Annex Art. 6(2)",
+                            _REF_6_2,
                         )
                     )
         for pl in partners:
@@ -715,7 +721,7 @@ def _assess(
                             "turnover_eur": pt_ * pl.share,
                             "balance_sheet_eur": pb * pl.share,
                         },
-                        f"{REC} Annex Art. 6(2)-(3)",
+                        _REF_6_2_3,
                     )
                 )
         return _sum_figures(year, staff, turnover, balance)
@@ -742,20 +748,19 @@ def _assess(
     ref = aggregated[-1]
     size = statuses[-1]
     if explain:
-        steps.append(Explanation(_SIZE_CODE[raw[-1]], _figure_params(ref), f"{REC} Annex Art. 2"))
+        steps.append(Explanation(_SIZE_CODE[raw[-1]], _figure_params(ref), _REF_2))
     if size is not raw[-1]:
         if explain:
             steps.append(
                 Explanation(
                     "sme.two_year_rule.kept",
                     {"year": ref_year},
-                    f"{REC} Annex Art. 4(2) [unconfirmed]",
+                    _REF_4_2,
+                    True,  # the two-year rule is unconfirmed [U]
                 )
             )
         if explain:
-            steps.append(
-                Explanation(_STATUS_CODE[size], {"year": ref_year}, f"{REC} Annex Art. 4(2)")
-            )
+            steps.append(Explanation(_STATUS_CODE[size], {"year": ref_year}, _REF_4_2, True))
     if public_share >= params.public_bodies_threshold:
         size = SizeClass.LARGE
         if explain:
@@ -766,7 +771,7 @@ def _assess(
                         "share_pct": _p(public_share),
                         "threshold_pct": _p(params.public_bodies_threshold),
                     },
-                    f"{REC} Annex Art. 3(4)",
+                    _REF_3_4,
                 )
             )
     fr = french_category(size, ref, params)

@@ -385,7 +385,8 @@ def test_two_year_rule_is_a_parameter() -> None:
     with_rule = assess_sme("A", {"A": a}, [])
     without = assess_sme("A", {"A": a}, [], SmeParameters(two_consecutive_years=False))
     assert with_rule.size is SizeClass.SMALL
-    assert "sme.two_year_rule.kept" in [s.code for s in with_rule.steps]
+    kept = [s for s in with_rule.steps if s.code == "sme.two_year_rule.kept"]
+    assert kept and kept[0].unconfirmed  # Annex Art. 4(2) is [U]
     assert without.size is SizeClass.MEDIUM
     assert assess_sme("A", {"A": a}, [], reference_year=2023).size is SizeClass.SMALL
 
