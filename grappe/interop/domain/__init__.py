@@ -1,0 +1,1 @@
+"""Pure import rules: readers, name normalisation, country codes (no Django)."""
