@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-IGNORED = [".venv", "staticfiles", "node_modules", "build", "*.egg-info"]
+IGNORED = [".venv*", "benchmarks", "staticfiles", "node_modules", "build", "*.egg-info"]
 
 
 def catalogues() -> list[Path]:
