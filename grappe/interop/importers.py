@@ -335,36 +335,48 @@ class Engine:
         creates: list[tuple[int, int, tuple[Any, ...]]] = []
         updates: list[Participation] = []
         changed_fields: set[str] = set()
+        demote: list[int] = []
+        coordinators: list[tuple[int, int]] = []
+        unchanged = 0
+        projects, participations = self.projects, self.participations
         for p in self._pending:
-            assert p.org.pk is not None
-            project_pk = self.project_pk(p.project)
-            key = (project_pk, p.org.pk)
-            current = self.participations.get(key)
-            new_tuple = tuple(p.values[f] for f in PARTICIPATION_FIELDS)
+            org_pk = p.org.pk
+            assert org_pk is not None
+            project_pk = projects[p.project][0]
+            assert project_pk is not None
+            key = (project_pk, org_pk)
+            current = participations.get(key)
+            values = p.values
+            new_tuple = (
+                values["role"],
+                values["display_order"],
+                values["eu_contribution"],
+                values["net_eu_contribution"],
+                values["total_cost"],
+            )
+            if new_tuple[0] == "coordinator":
+                # A coordinator that changed hands: demote the old one first (one per project).
+                old = self.coordinators.get(project_pk)
+                if old is not None and (current is None or old != current[0]):
+                    demote.append(old)
+                coordinators.append(key)
             if current is None:
-                creates.append((project_pk, p.org.pk, new_tuple))
-                self.counts.add("participation", "created")
+                creates.append((project_pk, org_pk, new_tuple))
             elif current[1] != new_tuple:
-                updates.append(Participation(pk=current[0], **p.values))
+                updates.append(Participation(pk=current[0], **values))
                 changed_fields |= {
                     f
-                    for f, old, new in zip(PARTICIPATION_FIELDS, current[1], new_tuple, strict=True)
-                    if old != new
+                    for f, old_value, new_value in zip(
+                        PARTICIPATION_FIELDS, current[1], new_tuple, strict=True
+                    )
+                    if old_value != new_value
                 }
-                self.participations[key] = (current[0], new_tuple)
-                self.counts.add("participation", "updated")
+                participations[key] = (current[0], new_tuple)
             else:
-                self.counts.add("participation", "unchanged")
-        # A coordinator that changed hands: demote the old one first (one coordinator rule).
-        demote = []
-        for p in self._pending:
-            if p.values["role"] != "coordinator":
-                continue
-            project_pk = self.project_pk(p.project)
-            old = self.coordinators.get(project_pk)
-            key_pk = self.participations.get((project_pk, p.org.pk or 0), (None,))[0]
-            if old is not None and old != key_pk:
-                demote.append(old)
+                unchanged += 1
+        self.counts.add("participation", "created", len(creates))
+        self.counts.add("participation", "updated", len(updates))
+        self.counts.add("participation", "unchanged", unchanged)
         if demote:
             Participation.objects.filter(pk__in=demote).update(role="partner")
             self.counts.add("participation", "updated", len(demote))
@@ -375,16 +387,14 @@ class Engine:
         if creates:
             ids = reserve_ids(Participation, len(creates))
             rows = []
-            for (project_pk, org_pk, values), pk in zip(creates, ids, strict=True):
-                self.participations[(project_pk, org_pk)] = (pk, values)
-                rows.append((pk, project_pk, org_pk, *values))
+            for (project_pk, org_pk, created), pk in zip(creates, ids, strict=True):
+                participations[(project_pk, org_pk)] = (pk, created)
+                rows.append((pk, project_pk, org_pk, *created))
             insert_rows(
                 Participation, ["id", "project_id", "organisation_id", *PARTICIPATION_FIELDS], rows
             )
-        for p in self._pending:
-            if p.values["role"] == "coordinator":
-                project_pk = self.project_pk(p.project)
-                self.coordinators[project_pk] = self.participations[(project_pk, p.org.pk)][0]  # type: ignore[index]
+        for key in coordinators:
+            self.coordinators[key[0]] = participations[key][0]
         self._pending = []
         self._flush_rejects()
 

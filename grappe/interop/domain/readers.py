@@ -40,7 +40,8 @@ class Row:
     raw: str
 
     def get(self, column: str) -> str:
-        return self.values.get(column, "").strip()
+        """The value, stripped of surrounding spaces; empty when the column is absent."""
+        return self.values.get(column, "")
 
 
 def check_utf8(head: bytes, label: str) -> None:
@@ -112,6 +113,7 @@ def _rows(
     stream: IO[str], *, label: str, delimiter: str, width: int, position: dict[str, int]
 ) -> Iterator[Row]:
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    items = list(position.items())
     line = 1
     try:
         for fields in reader:
@@ -127,7 +129,7 @@ def _rows(
                     raw,
                 )
                 continue
-            yield Row(start, {c: fields[i] for c, i in position.items()}, raw)
+            yield Row(start, {c: fields[i].strip() for c, i in items}, raw)
     except UnicodeDecodeError as exc:
         raise FileProblem(
             f"{label}: the file is not UTF-8 encoded (an invalid byte after line {line})."
