@@ -521,8 +521,8 @@ class CordisImporter:
                 columns={"code": ("code", "topicCode"), "title": ("title",)},
                 required=("code", "title"),
             ):
-                if row.get("code") and row.get("title"):
-                    titles.setdefault(row.get("code"), row.get("title"))
+                if row.values["code"] and row.values["title"]:
+                    titles.setdefault(row.values["code"], row.values["title"])
         return titles
 
     def run(self, engine: Engine) -> None:
@@ -576,81 +576,81 @@ class CordisImporter:
 
     @staticmethod
     def _project(row: Row, funder_pk: int, topics: dict[str, str]) -> tuple[str, dict[str, Any]]:
-        if "__error__" in row.values:
-            raise RowProblem(row.values["__error__"])
-        external_id = row.get("id")
+        v = row.values
+        if "__error__" in v:
+            raise RowProblem(v["__error__"])
+        external_id = v["id"]
         if not re.fullmatch(r"[0-9]{1,12}", external_id):
             raise RowProblem(f"id: {external_id!r} is not a grant agreement number (digits)")
-        acronym = check_length(row.get("acronym"), "acronym", 120)
+        acronym = check_length(v["acronym"], "acronym", 120)
         if not acronym:
             raise RowProblem("acronym: empty")
-        start = parse_date(row.get("startDate"), "startDate")
-        end = parse_date(row.get("endDate"), "endDate")
+        start = parse_date(v["startDate"], "startDate")
+        end = parse_date(v["endDate"], "endDate")
         if start and end and end < start:
             raise RowProblem(f"endDate: {end} is before startDate {start}")
-        total = parse_money(row.get("totalCost"), "totalCost")
-        eu = parse_money(row.get("ecMaxContribution"), "ecMaxContribution")
-        status_raw = row.get("status").upper()
+        total = parse_money(v["totalCost"], "totalCost")
+        eu = parse_money(v["ecMaxContribution"], "ecMaxContribution")
+        status_raw = v["status"].upper()
         status = names.CORDIS_STATUS.get(status_raw or "SIGNED")
         if status is None:
             raise RowProblem(f"status: {row.get('status')!r} is not a CORDIS project status")
-        topic_codes = row.get("topics")
+        topic_codes = v["topics"]
         # The reduced H2020 set has no titles: fall back on the topic's title, then the acronym.
-        title = row.get("title") or topics.get(topic_codes.split(";")[0], "") or acronym
+        title = v["title"] or topics.get(topic_codes.split(";")[0], "") or acronym
         return external_id, {
             "acronym": acronym,
             "title": title[:400],
-            "objective": row.get("objective"),
+            "objective": v["objective"],
             "status": status,
             "start_date": start,
             "end_date": end,
             "duration_months": _months_between(start, end),
             "total_cost": total,
             "eu_contribution": eu,
-            "programme": check_length(row.get("frameworkProgramme"), "frameworkProgramme", 40),
-            "legal_basis": check_length(row.get("legalBasis"), "legalBasis", 300),
-            "call": check_length(row.get("subCall") or row.get("masterCall"), "subCall", 120),
-            "funding_scheme": check_length(row.get("fundingScheme"), "fundingScheme", 60),
+            "programme": check_length(v["frameworkProgramme"], "frameworkProgramme", 40),
+            "legal_basis": check_length(v["legalBasis"], "legalBasis", 300),
+            "call": check_length(v["subCall"] or v["masterCall"], "subCall", 120),
+            "funding_scheme": check_length(v["fundingScheme"], "fundingScheme", 60),
             "topics": check_length(topic_codes, "topics", 300),
             "funder_id": funder_pk,
         }
 
     def _participation(self, row: Row) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        if "__error__" in row.values:
-            raise RowProblem(row.values["__error__"])
-        project_id = row.get("projectID")
-        name = check_length(row.get("name"), "name", 300)
+        v = row.values
+        if "__error__" in v:
+            raise RowProblem(v["__error__"])
+        project_id = v["projectID"]
+        name = check_length(v["name"], "name", 300)
         if not name:
             raise RowProblem("name: empty")
-        sme = parse_bool(row.get("SME"), "SME")
-        role = names.cordis_role(row.get("role"))
+        sme = parse_bool(v["SME"], "SME")
+        role = names.cordis_role(v["role"])
         if role is None:
             raise RowProblem(f"role: {row.get('role')!r} is not a CORDIS participation role")
-        order_text = row.get("order")
+        order_text = v["order"]
         if order_text and not order_text.isdigit():
             raise RowProblem(f"order: {order_text!r} is not a whole number")
         cand = {
             "name": name,
-            "short_name": check_length(row.get("shortName"), "shortName", 120),
-            "kind": names.cordis_kind(
-                row.get("activityType"), sme, self.schemes.get(project_id, "")
-            ),
-            "pic": _identifier(row.get("organisationID"), idf.check_pic, "organisationID"),
-            "vat": _identifier(row.get("vatNumber"), idf.check_vat, "vatNumber"),
-            "address": check_length(row.get("street"), "street", 300),
-            "postcode": check_length(row.get("postCode"), "postCode", 16),
-            "city": check_length(row.get("city"), "city", 120),
-            "country": _country(row.get("country"), "country"),
-            "nuts_code": check_length(row.get("nutsCode"), "nutsCode", 5),
-            "website": _website(row.get("organizationURL")),
+            "short_name": check_length(v["shortName"], "shortName", 120),
+            "kind": names.cordis_kind(v["activityType"], sme, self.schemes.get(project_id, "")),
+            "pic": _identifier(v["organisationID"], idf.check_pic, "organisationID"),
+            "vat": _identifier(v["vatNumber"], idf.check_vat, "vatNumber"),
+            "address": check_length(v["street"], "street", 300),
+            "postcode": check_length(v["postCode"], "postCode", 16),
+            "city": check_length(v["city"], "city", 120),
+            "country": _country(v["country"], "country"),
+            "nuts_code": check_length(v["nutsCode"], "nutsCode", 5),
+            "website": _website(v["organizationURL"]),
             "sme_declared": sme,
         }
         values = {
             "role": role,
             "display_order": min(int(order_text), 32767) if order_text else None,
-            "eu_contribution": parse_money(row.get("ecContribution"), "ecContribution"),
-            "net_eu_contribution": parse_money(row.get("netEcContribution"), "netEcContribution"),
-            "total_cost": parse_money(row.get("totalCost"), "totalCost"),
+            "eu_contribution": parse_money(v["ecContribution"], "ecContribution"),
+            "net_eu_contribution": parse_money(v["netEcContribution"], "netEcContribution"),
+            "total_cost": parse_money(v["totalCost"], "totalCost"),
         }
         return project_id, cand, values
 
@@ -719,39 +719,40 @@ class AnrImporter:
     def _row(
         row: Row, funder_pk: int
     ) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
-        if "__error__" in row.values:
-            raise RowProblem(row.values["__error__"])
-        code = row.get("project")
+        v = row.values
+        if "__error__" in v:
+            raise RowProblem(v["__error__"])
+        code = v["project"]
         if not _ANR_CODE.match(code):
             raise RowProblem(
                 f"Projet.Code_Decision_ANR: {code!r} is not an ANR decision code (ANR-yy-XXXX-nnnn)"
             )
-        acronym = check_length(row.get("acronym"), "Projet.Acronyme", 120) or code
-        coordinator = parse_bool(row.get("coordinator"), "Projet.Partenaire.Est_coordinateur")
+        acronym = check_length(v["acronym"], "Projet.Acronyme", 120) or code
+        coordinator = parse_bool(v["coordinator"], "Projet.Partenaire.Est_coordinateur")
         if coordinator is None:
             raise RowProblem("Projet.Partenaire.Est_coordinateur: empty (expected True or False)")
-        name = check_length(row.get("name"), "Projet.Partenaire.Nom_organisme", 300)
+        name = check_length(v["name"], "Projet.Partenaire.Nom_organisme", 300)
         if not name:
             raise RowProblem("Projet.Partenaire.Nom_organisme: empty")
-        mapped = names.anr_kind(row.get("category"))
+        mapped = names.anr_kind(v["category"])
         if mapped is None:
             raise RowProblem(
                 f"Projet.Partenaire.Categorie_organisme: {row.get('category')!r} is not a known "
                 "ANR category"
             )
-        country_name = row.get("country")
+        country_name = v["country"]
         country = names.country_from_name(country_name)
         if country_name and country is None:
             raise RowProblem(f"Projet.Partenaire.Adresse.Pays: unknown country {country_name!r}")
-        if not country and row.get("region"):
+        if not country and v["region"]:
             country = "FR"  # French regions are only given for French addresses
         cand = {
             "name": name,
             "kind": mapped[0],
             "size_class": mapped[1],
-            "rnsr": _identifier(row.get("rnsr"), idf.check_rnsr, "Projet.Partenaire.Code_RNSR"),
-            "siret": _identifier(row.get("siret"), idf.check_siret, "Projet.Partenaire.SIRET"),
-            "city": check_length(row.get("city"), "Projet.Partenaire.Adresse.Ville", 120),
+            "rnsr": _identifier(v["rnsr"], idf.check_rnsr, "Projet.Partenaire.Code_RNSR"),
+            "siret": _identifier(v["siret"], idf.check_siret, "Projet.Partenaire.SIRET"),
+            "city": check_length(v["city"], "Projet.Partenaire.Adresse.Ville", 120),
             "country": country or "",
         }
         if cand["siret"]:

@@ -90,6 +90,7 @@ class Resolver:
         self._pending_aliases: list[tuple[OrgState, str, str, str, str, str]] = []
         self._pending_proposals: list[tuple[OrgState, OrgState, str]] = []
         self._known_proposals: set[tuple[int, int]] = set()
+        self._dirty: dict[int, OrgState] = {}
         self.touched: set[int] = set()
         self.created: set[int] = set()
         self.updated: set[int] = set()
@@ -236,6 +237,7 @@ class Resolver:
                 self._index_name(state, normalise_name(new))
             if not state.is_new:
                 state.changed.add(f)
+                self._dirty[id(state)] = state
         state.seen = True
         self.alias(state, cand["name"], cand.get("city") or "", cand.get("country") or "")
 
@@ -263,7 +265,8 @@ class Resolver:
                 state.is_new = False
                 rows.append((pk, *(state.values[f] for f in FIELDS)))
             insert_rows(Organisation, ["id", *FIELDS], rows)
-        changed = [s for s in self.states if s.changed]
+        changed = list(self._dirty.values())
+        self._dirty = {}
         if changed:
             fields = sorted(set().union(*(s.changed for s in changed)))
             objs = []

@@ -68,7 +68,6 @@ _APOSTROPHES = "'’`´ʼ"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
-@lru_cache(maxsize=262_144)
 def fold(value: str) -> str:
     """Casefold and strip accents; drop apostrophes (sources lose them: `lEnvironnement`)."""
     text = unicodedata.normalize("NFKD", value.casefold())

@@ -11,9 +11,9 @@ import codecs
 import csv
 import datetime as dt
 import io
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -31,16 +31,29 @@ class RowProblem(ValueError):
     """One row is unusable; the message names the column and the rule."""
 
 
-@dataclass(frozen=True)
 class Row:
-    """One data row: its line number in the file (1 = header), its values by canonical column."""
+    """One data row: its line number in the file (1 = header), its values by canonical column.
 
-    line: int
-    values: dict[str, str]
-    raw: str
+    Values are stripped of surrounding spaces. `raw` (the fields joined again) is only built
+    when asked for, i.e. for rejected rows.
+    """
+
+    __slots__ = ("_delimiter", "_fields", "line", "values")
+
+    def __init__(
+        self, line: int, values: dict[str, str], fields: list[str], delimiter: str = ";"
+    ) -> None:
+        self.line = line
+        self.values = values
+        self._fields = fields
+        self._delimiter = delimiter
+
+    @property
+    def raw(self) -> str:
+        return self._delimiter.join(self._fields)
 
     def get(self, column: str) -> str:
-        """The value, stripped of surrounding spaces; empty when the column is absent."""
+        """The value; empty when the column is absent."""
         return self.values.get(column, "")
 
 
@@ -106,6 +119,9 @@ def read_rows(
     if missing:
         names = ", ".join(columns[c][0] for c in missing)
         raise FileProblem(f"{label}: required column(s) missing from the header: {names}.")
+    # Optional columns the file lacks read as empty: they point past the row's last field.
+    for canonical in columns:
+        position.setdefault(canonical, len(header))
     return _rows(stream, label=label, delimiter=delimiter, width=len(header), position=position)
 
 
@@ -113,7 +129,14 @@ def _rows(
     stream: IO[str], *, label: str, delimiter: str, width: int, position: dict[str, int]
 ) -> Iterator[Row]:
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
-    items = list(position.items())
+    names = tuple(position)
+    pick = operator.itemgetter(*position.values())
+    strip = str.strip
+    needs_pad = width in position.values()
+
+    def padded(fields: list[str]) -> list[str]:
+        return [*fields, ""] if needs_pad else fields
+
     line = 1
     try:
         for fields in reader:
@@ -121,15 +144,21 @@ def _rows(
             line = reader.line_num + 1  # reader counts lines after the header line we read
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue
-            raw = delimiter.join(fields)
             if len(fields) != width:
                 yield Row(
                     start,
                     {"__error__": f"expected {width} fields, found {len(fields)}"},
-                    raw,
+                    fields,
+                    delimiter,
                 )
                 continue
-            yield Row(start, {c: fields[i].strip() for c, i in items}, raw)
+            picked = pick(padded(fields))
+            values = (
+                dict(zip(names, map(strip, picked), strict=True))
+                if len(names) > 1
+                else {names[0]: strip(picked)}
+            )
+            yield Row(start, values, fields, delimiter)
     except UnicodeDecodeError as exc:
         raise FileProblem(
             f"{label}: the file is not UTF-8 encoded (an invalid byte after line {line})."
