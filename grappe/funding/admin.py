@@ -1,10 +1,31 @@
-"""Back office for funders."""
+"""Back office for funders, calls and the versions of each call's rule set.
+
+A call's rule set is edited as JSON and saved through `call_ruleset_update`, which validates it
+with the rules engine (a wrong rate or an unknown rule is a form error naming the field and the
+rule) and keeps every earlier version, shown read-only.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+import json
+from typing import Any
 
-from grappe.funding.models import Funder
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from grappe.core.services import audit_record
+from grappe.funding.domain.rulesets import READY_MADE
+from grappe.funding.models import Call, CallRuleSet, Funder
+from grappe.funding.services import (
+    RuleSetInvalid,
+    call_create,
+    call_ruleset_update,
+    ready_made_data,
+    ruleset_validate,
+)
 
 
 @admin.register(Funder)
@@ -13,3 +34,236 @@ class FunderAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("name_en", "name_fr", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
+
+
+def _ready_made_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(code, str(data["title"])) for code, data in sorted(READY_MADE.items())]
+
+
+class _PrettyJSONField(forms.JSONField):
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        return super().prepare_value(value)
+
+
+class RuleSetFields(forms.Form):
+    """The rule-set part of the call and version forms."""
+
+    ruleset_data = _PrettyJSONField(
+        label=_("Rule set (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}),
+        help_text=_(
+            'Rates are fractions ("0.45"), amounts EUR strings. Leave empty and choose a '
+            "ready-made set to start from one."
+        ),
+    )
+    source_code = forms.ChoiceField(
+        label=_("Ready-made set"), required=False, choices=_ready_made_choices
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"), required=False, max_length=500, widget=forms.TextInput
+    )
+
+
+def _clean_ruleset(form: forms.BaseForm) -> dict[str, Any] | None:
+    """Validate the JSON (or the chosen ready-made set) with the rules engine."""
+    data = form.cleaned_data.get("ruleset_data")
+    code = form.cleaned_data.get("source_code") or ""
+    if data in (None, "", {}):
+        if not code:
+            return None
+        data = ready_made_data(code)
+    try:
+        _rs, normalised = ruleset_validate(data)
+    except RuleSetInvalid as exc:
+        form.add_error("ruleset_data", exc)
+        return None
+    form.cleaned_data["ruleset_normalised"] = normalised
+    return normalised
+
+
+class CallAdminForm(forms.ModelForm):
+    ruleset_data = RuleSetFields.base_fields["ruleset_data"]
+    source_code = RuleSetFields.base_fields["source_code"]
+    reason = RuleSetFields.base_fields["reason"]
+
+    class Meta:
+        model = Call
+        fields = ("funder", "slug", "title_en", "title_fr", "opens_on", "closes_on", "envelope")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.ruleset is not None:
+            self.initial.setdefault("ruleset_data", self.instance.ruleset.data)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        normalised = _clean_ruleset(self)
+        if normalised is None and not self.instance.pk and "ruleset_data" not in self.errors:
+            self.add_error(
+                "ruleset_data", _("Give a rule set or choose a ready-made set to start from.")
+            )
+        return cleaned
+
+
+class CallRuleSetInline(admin.TabularInline):
+    """Earlier versions, read-only."""
+
+    model = CallRuleSet
+    fk_name = "call"
+    extra = 0
+    can_delete = False
+    fields = ("version", "created_at", "created_by", "source_code", "reason")
+    readonly_fields = fields
+    ordering = ("-version",)
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    form = CallAdminForm
+    list_display = (
+        "slug",
+        "title_en",
+        "funder",
+        "opens_on",
+        "closes_on",
+        "status_label",
+        "envelope",
+        "ruleset_version",
+    )
+    list_filter = ("funder",)
+    list_select_related = ("funder", "ruleset")
+    search_fields = ("slug", "title_en", "title_fr")
+    date_hierarchy = "opens_on"
+    inlines = (CallRuleSetInline,)
+    fieldsets = (
+        (None, {"fields": ("funder", "slug", "title_en", "title_fr")}),
+        (_("Dates and envelope"), {"fields": ("opens_on", "closes_on", "envelope")}),
+        (_("Rule set"), {"fields": ("source_code", "ruleset_data", "reason")}),
+    )
+
+    @admin.display(description=_("status"))
+    def status_label(self, obj: Call) -> str:
+        return str(obj.status.label)
+
+    @admin.display(description=_("rule set version"))
+    def ruleset_version(self, obj: Call) -> int | None:
+        return obj.ruleset.version if obj.ruleset is not None else None
+
+    def save_model(self, request: HttpRequest, obj: Call, form: Any, change: bool) -> None:
+        data = form.cleaned_data.get("ruleset_normalised")
+        reason = form.cleaned_data.get("reason") or ""
+        source = form.cleaned_data.get("source_code") or ""
+        if not change:
+            created = call_create(
+                actor=request.user,
+                funder=obj.funder,
+                slug=obj.slug,
+                title_en=obj.title_en,
+                title_fr=obj.title_fr,
+                opens_on=obj.opens_on,
+                closes_on=obj.closes_on,
+                envelope=obj.envelope,
+                ruleset_data=data,
+                source_code=source,
+                reason=reason,
+            )
+            obj.pk = created.pk
+            obj.ruleset = created.ruleset
+            obj.created_at, obj.updated_at = created.created_at, created.updated_at
+            return
+        fields = [f for f in form.changed_data if f in CallAdminForm.Meta.fields]
+        if fields:
+            obj.save()
+            audit_record(
+                actor=request.user,
+                action="call.update",
+                obj=obj,
+                after={f: str(getattr(obj, f)) for f in fields},
+                reason=reason,
+            )
+        if data is not None:
+            call_ruleset_update(
+                actor=request.user, call=obj, data=data, reason=reason, source_code=source
+            )
+
+
+class CallRuleSetAddForm(forms.ModelForm):
+    """A new version for a call: validated, then saved by `call_ruleset_update`."""
+
+    ruleset_data = RuleSetFields.base_fields["ruleset_data"]
+    source_code = RuleSetFields.base_fields["source_code"]
+    reason = RuleSetFields.base_fields["reason"]
+
+    class Meta:
+        model = CallRuleSet
+        fields = ("call",)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        normalised = _clean_ruleset(self)
+        if normalised is None and "ruleset_data" not in self.errors:
+            self.add_error(
+                "ruleset_data", _("Give a rule set or choose a ready-made set to start from.")
+            )
+        return cleaned
+
+
+@admin.register(CallRuleSet)
+class CallRuleSetAdmin(admin.ModelAdmin):
+    """Versions are immutable: they can be listed, viewed and added (as a call's new version)."""
+
+    list_display = ("call", "version", "source_code", "created_by", "created_at", "reason")
+    list_select_related = ("call", "created_by")
+    list_filter = ("source_code",)
+    search_fields = ("call__slug", "call__title_en", "reason")
+    readonly_fields = ("call", "version", "source_code", "reason", "created_by", "created_at")
+    fields = (*readonly_fields, "data_pretty")
+
+    @admin.display(description=_("rule set"))
+    def data_pretty(self, obj: CallRuleSet) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False))
+
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = CallRuleSetAddForm
+            kwargs["fields"] = ("call", "source_code", "ruleset_data", "reason")
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ("call", "source_code", "ruleset_data", "reason")
+        return self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else (*self.readonly_fields, "data_pretty")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: CallRuleSet, form: Any, change: bool) -> None:
+        version = call_ruleset_update(
+            actor=request.user,
+            call=form.cleaned_data["call"],
+            data=form.cleaned_data["ruleset_normalised"],
+            reason=form.cleaned_data.get("reason") or "",
+            source_code=form.cleaned_data.get("source_code") or "",
+        )
+        obj.pk = version.pk
+        obj.version = version.version
+        obj.data = version.data
+        obj.created_at = version.created_at

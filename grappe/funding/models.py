@@ -1,8 +1,18 @@
-"""Funding: the public funders (calls, decisions and grants come with later issues)."""
+"""Funding: the public funders, their calls and each call's versioned rule set.
+
+Decisions and grants come with later issues.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +48,119 @@ class Funder(TimeStampedModel):
     @property
     def name(self) -> str:
         return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+
+
+class CallStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Call(TimeStampedModel):
+    """A funder's call for projects, open between two dates, with its current rule set.
+
+    The rule set (rates, consortium rules) is data: every change creates a new immutable
+    `CallRuleSet` version and `ruleset` points at the current one. Write through
+    `grappe.funding.services` (`call_create`, `call_ruleset_update`), never directly.
+    """
+
+    funder = models.ForeignKey(
+        Funder, verbose_name=_("funder"), on_delete=models.PROTECT, related_name="calls"
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_fr = models.CharField(_("title (French)"), max_length=300)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    envelope = models.DecimalField(
+        _("envelope (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("The total aid the call may give; empty when not announced."),
+    )
+    ruleset = models.ForeignKey(
+        "funding.CallRuleSet",
+        verbose_name=_("current rule set"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-opens_on", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                name="call_closes_after_opening", condition=Q(closes_on__gte=models.F("opens_on"))
+            ),
+            models.CheckConstraint(
+                name="call_envelope_non_negative",
+                condition=Q(envelope__isnull=True) | Q(envelope__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.title_fr if (get_language() or "en").startswith("fr") else self.title_en
+
+    def status_on(self, day: dt.date) -> CallStatus:
+        if day < self.opens_on:
+            return CallStatus.UPCOMING
+        if day > self.closes_on:
+            return CallStatus.CLOSED
+        return CallStatus.OPEN
+
+    @property
+    def status(self) -> CallStatus:
+        return self.status_on(timezone.localdate())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CallStatus.OPEN
+
+
+class CallRuleSet(models.Model):
+    """One immutable version of a call's rule set (validated by `ruleset_from_dict`).
+
+    `data` is the normalised rule set as stored; `source_code` names the ready-made set it was
+    started from ("fui-19", "city-of-paris"), if any.
+    """
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="ruleset_versions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("rule set"))
+    source_code = models.CharField(_("ready-made set"), max_length=40, blank=True)
+    reason = models.TextField(_("reason for the change"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call rule set version")
+        verbose_name_plural = _("call rule set versions")
+        ordering = ["call", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "version"], name="call_ruleset_unique_version"),
+            models.CheckConstraint(
+                name="call_ruleset_version_positive", condition=Q(version__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call.slug} v{self.version}"

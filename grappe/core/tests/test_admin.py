@@ -18,6 +18,7 @@ from stdnum import luhn
 from grappe.core.models import AuditEvent, Role, RoleAssignment
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
+from grappe.funding.services import call_create
 from grappe.registry.models import ClusterTheme, Organisation, Ownership
 
 APPS = ("core", "registry", "projects", "funding")
@@ -79,6 +80,18 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         ),
     }
     objects["core.AuditEvent"] = audit_record(actor=None, action="test.create", obj=cluster)
+    call = call_create(
+        actor=None,
+        funder=funder,
+        slug="call-test",
+        title_en="A call",
+        title_fr="Un appel",
+        opens_on=dt.date(2026, 1, 1),
+        closes_on=dt.date(2026, 12, 31),
+        source_code="city-of-paris",
+    )
+    objects["funding.Call"] = call
+    objects["funding.CallRuleSet"] = call.ruleset
     return objects
 
 

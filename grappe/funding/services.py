@@ -1,0 +1,189 @@
+"""Funding writers: calls and their versioned rule sets (atomic, audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from grappe.core.services import audit_record
+from grappe.funding.domain.rulesets import (
+    READY_MADE,
+    RuleSet,
+    RuleSetError,
+    ruleset_from_dict,
+    ruleset_to_dict,
+)
+from grappe.funding.explain import ruleset_error_message
+from grappe.funding.models import Call, CallRuleSet, Funder
+
+
+class RuleSetInvalid(ValidationError):
+    """A rule set was refused: `field` is its dotted path, `rule` the rule broken.
+
+    The message is the domain's, translated (e.g. "company_rates.small must be a fraction
+    between 0 and 1.").
+    """
+
+    def __init__(self, error: RuleSetError) -> None:
+        self.field = error.field
+        self.rule = error.rule
+        self.detail = str(error)
+        super().__init__(
+            ruleset_error_message(error), code=error.rule, params={"field": error.field}
+        )
+
+
+def ruleset_validate(data: object) -> tuple[RuleSet, dict[str, object]]:
+    """The validated rule set and its normalised data; raises `RuleSetInvalid`."""
+    if not isinstance(data, Mapping):
+        raise RuleSetInvalid(RuleSetError("(root)", "type", "must be an object"))
+    try:
+        rs = ruleset_from_dict(data)
+    except RuleSetError as exc:
+        raise RuleSetInvalid(exc) from None
+    return rs, ruleset_to_dict(rs)
+
+
+def ready_made_data(code: str) -> dict[str, object]:
+    """A copy of a ready-made rule set's data; raises `ValidationError` for an unknown code."""
+    try:
+        data = READY_MADE[code]
+    except KeyError:
+        raise ValidationError(
+            _("Unknown ready-made rule set: %(code)s (known: %(known)s).")
+            % {"code": code, "known": ", ".join(sorted(READY_MADE))},
+            code="unknown_ruleset",
+        ) from None
+    return ruleset_to_dict(ruleset_from_dict(data))
+
+
+def _new_version(
+    *, actor: Any, call: Call, data: Mapping[str, object], reason: str, source_code: str
+) -> CallRuleSet | None:
+    """Store `data` as the call's next version; None when it equals the current one."""
+    rs, normalised = ruleset_validate(data)
+    current = call.ruleset
+    number = (
+        max(call.ruleset_versions.values_list("version", flat=True), default=0) + 1
+        if call.pk
+        else 1
+    )
+    if current is not None:
+        previous = dict(current.data)
+        previous["version"] = normalised["version"]
+        if previous == normalised:
+            return None
+    normalised["version"] = number
+    version = CallRuleSet.objects.create(
+        call=call,
+        version=number,
+        data=normalised,
+        source_code=source_code,
+        reason=reason,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    call.ruleset = version
+    call.save(update_fields=["ruleset", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="call.ruleset_update",
+        obj=call,
+        before=None if current is None else {"version": current.version, "data": current.data},
+        after={"version": number, "code": rs.code, "source_code": source_code, "data": normalised},
+        reason=reason,
+    )
+    return version
+
+
+@transaction.atomic
+def call_create(
+    *,
+    actor: Any,
+    funder: Funder,
+    slug: str,
+    title_en: str,
+    title_fr: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    envelope: Decimal | None = None,
+    ruleset_data: Mapping[str, object] | None = None,
+    source_code: str = "",
+    reason: str = "",
+) -> Call:
+    """Create a call and its first rule-set version.
+
+    `ruleset_data` or `source_code` (a ready-made set, e.g. "city-of-paris") gives the rule set.
+    Raises `ValidationError` (field errors) or `RuleSetInvalid`; nothing is written then.
+    """
+    if ruleset_data is None:
+        if not source_code:
+            raise ValidationError(
+                {"ruleset": _("A call needs a rule set or a ready-made set code.")}
+            )
+        ruleset_data = ready_made_data(source_code)
+    call = Call(
+        funder=funder,
+        slug=slug,
+        title_en=title_en,
+        title_fr=title_fr,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        envelope=envelope,
+    )
+    call.full_clean(exclude=["ruleset"])
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": _("A call cannot close before it opens.")})
+    call.save()
+    audit_record(
+        actor=actor,
+        action="call.create",
+        obj=call,
+        after={
+            "funder": funder.slug,
+            "slug": slug,
+            "opens_on": opens_on.isoformat(),
+            "closes_on": closes_on.isoformat(),
+            "envelope": None if envelope is None else str(envelope),
+        },
+        reason=reason,
+    )
+    _new_version(
+        actor=actor,
+        call=call,
+        data=ruleset_data,
+        reason=reason or "initial rule set",
+        source_code=source_code,
+    )
+    return call
+
+
+@transaction.atomic
+def call_ruleset_update(
+    *,
+    actor: Any,
+    call: Call,
+    data: Mapping[str, object],
+    reason: str,
+    source_code: str = "",
+) -> CallRuleSet:
+    """Validate `data` and make it the call's new current rule-set version (audited).
+
+    Earlier versions are kept unchanged. Submitting the current rule set again creates no
+    version and returns the current one. Raises `RuleSetInvalid` naming the field and rule.
+    """
+    locked = Call.objects.select_for_update().select_related("ruleset").get(pk=call.pk)
+    version = _new_version(
+        actor=actor, call=locked, data=data, reason=reason, source_code=source_code
+    )
+    call.ruleset = locked.ruleset
+    call.ruleset_id = locked.ruleset_id
+    if version is None:
+        assert locked.ruleset is not None
+        return locked.ruleset
+    return version
