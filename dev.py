@@ -31,13 +31,13 @@ def say(message: str) -> None:
 def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     cmd = [str(a) for a in args]
     print("$ " + " ".join(cmd), flush=True)
-    result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, check=False)
+    result = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, check=False)  # noqa: S603 -- our own tools
     if result.returncode != 0:
         sys.exit(f"\nFAILED ({result.returncode}): {' '.join(cmd)}")
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- dev.py may run on an older system Python
         sys.exit("Grappe needs Python 3.11 or newer.")
     if not PY.exists():
         say(f"Creating a virtual environment in {VENV}")
@@ -88,7 +88,9 @@ def test(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_start = sub.add_parser("start", help="install, migrate, load the demo and serve")
     p_start.add_argument("--addr", default="127.0.0.1:8000")
