@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 import zipfile
@@ -215,6 +216,7 @@ class Engine:
         self._seen_projects: set[str] = set()
         self._seen_pairs: dict[tuple[str, int], int] = {}  # (project, id(org state)) → line
         self._coordinator_in_run: dict[str, int] = {}
+        self._org_cache: dict[tuple[str, ...], OrgState] = {}
         self.rejected_total = 0
 
     # --- rejects and progress ---
@@ -288,14 +290,32 @@ class Engine:
 
     # --- participations ---
     def add_participation(
-        self, label: str, row: Row, project: str, cand: dict[str, Any], values: dict[str, Any]
+        self,
+        label: str,
+        row: Row,
+        project: str,
+        candidate: Callable[[], dict[str, Any]],
+        values: dict[str, Any],
+        org_key: tuple[str, ...] | None = None,
     ) -> None:
-        """Resolve the organisation and queue the participation (or reject the row)."""
-        try:
-            org = self.resolver.resolve(cand)
-        except Conflict as exc:
-            self.reject("organisation", label, row, str(exc))
-            return
+        """Resolve the organisation and queue the participation (or reject the row).
+
+        `candidate()` parses the row's organisation fields (raising `RowProblem`). Rows repeat
+        the same organisation with the same fields; `org_key` (those raw fields) lets a repeat
+        skip parsing and resolving: it would reach the same organisation and change nothing.
+        """
+        org = self._org_cache.get(org_key) if org_key is not None else None
+        if org is None:
+            try:
+                org = self.resolver.resolve(candidate())
+            except RowProblem as exc:
+                self.reject("participation", label, row, str(exc))
+                return
+            except Conflict as exc:
+                self.reject("organisation", label, row, str(exc))
+                return
+            if org_key is not None:
+                self._org_cache[org_key] = org
         if org.pk is None and org.is_new and org not in self._new_orgs:
             self._new_orgs.append(org)
         pair = (project, id(org))
@@ -487,6 +507,21 @@ CORDIS_ORG_COLUMNS: dict[str, tuple[str, ...]] = {
     "totalCost": ("totalCost",),
 }
 CORDIS_ORG_REQUIRED = ("projectID", "organisationID", "name", "country", "role")
+# The columns that describe the organisation (rather than its participation).
+CORDIS_ORG_FIELDS = (
+    "organisationID",
+    "vatNumber",
+    "name",
+    "shortName",
+    "SME",
+    "activityType",
+    "street",
+    "postCode",
+    "city",
+    "country",
+    "nutsCode",
+    "organizationURL",
+)
 
 
 class CordisImporter:
@@ -560,7 +595,7 @@ class CordisImporter:
             ):
                 engine.tick()
                 try:
-                    project_id, cand, values = self._participation(row)
+                    project_id, values = self._participation(row)
                     if not engine.project_seen(project_id):
                         raise RowProblem(
                             f"projectID: {project_id} is not a valid project of project.csv"
@@ -571,7 +606,21 @@ class CordisImporter:
                 if values["display_order"] is None:
                     order[project_id] = order.get(project_id, 0) + 1
                     values["display_order"] = order[project_id]
-                engine.add_participation("organization.csv", row, project_id, cand, values)
+                v = row.values
+                sme, activity = v["SME"], v["activityType"]
+                scheme = self.schemes.get(project_id, "") if activity == "PRC" and not sme else ""
+                key = (
+                    *(v[c] for c in CORDIS_ORG_FIELDS),
+                    scheme,
+                )
+                engine.add_participation(
+                    "organization.csv",
+                    row,
+                    project_id,
+                    functools.partial(self._organisation, row, project_id),
+                    values,
+                    key,
+                )
         engine.finish()
 
     @staticmethod
@@ -616,22 +665,32 @@ class CordisImporter:
             "funder_id": funder_pk,
         }
 
-    def _participation(self, row: Row) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    def _participation(self, row: Row) -> tuple[str, dict[str, Any]]:
         v = row.values
         if "__error__" in v:
             raise RowProblem(v["__error__"])
-        project_id = v["projectID"]
+        role = names.cordis_role(v["role"])
+        if role is None:
+            raise RowProblem(f"role: {v['role']!r} is not a CORDIS participation role")
+        order_text = v["order"]
+        if order_text and not order_text.isdigit():
+            raise RowProblem(f"order: {order_text!r} is not a whole number")
+        values = {
+            "role": role,
+            "display_order": min(int(order_text), 32767) if order_text else None,
+            "eu_contribution": parse_money(v["ecContribution"], "ecContribution"),
+            "net_eu_contribution": parse_money(v["netEcContribution"], "netEcContribution"),
+            "total_cost": parse_money(v["totalCost"], "totalCost"),
+        }
+        return v["projectID"], values
+
+    def _organisation(self, row: Row, project_id: str) -> dict[str, Any]:
+        v = row.values
         name = check_length(v["name"], "name", 300)
         if not name:
             raise RowProblem("name: empty")
         sme = parse_bool(v["SME"], "SME")
-        role = names.cordis_role(v["role"])
-        if role is None:
-            raise RowProblem(f"role: {row.get('role')!r} is not a CORDIS participation role")
-        order_text = v["order"]
-        if order_text and not order_text.isdigit():
-            raise RowProblem(f"order: {order_text!r} is not a whole number")
-        cand = {
+        return {
             "name": name,
             "short_name": check_length(v["shortName"], "shortName", 120),
             "kind": names.cordis_kind(v["activityType"], sme, self.schemes.get(project_id, "")),
@@ -645,14 +704,6 @@ class CordisImporter:
             "website": _website(v["organizationURL"]),
             "sme_declared": sme,
         }
-        values = {
-            "role": role,
-            "display_order": min(int(order_text), 32767) if order_text else None,
-            "eu_contribution": parse_money(v["ecContribution"], "ecContribution"),
-            "net_eu_contribution": parse_money(v["netEcContribution"], "netEcContribution"),
-            "total_cost": parse_money(v["totalCost"], "totalCost"),
-        }
-        return project_id, cand, values
 
 
 # --- ANR -----------------------------------------------------------------------------------
@@ -670,6 +721,7 @@ ANR_COLUMNS: dict[str, tuple[str, ...]] = {
     "country": ("Projet.Partenaire.Adresse.Pays",),
     "siret": ("Projet.Partenaire.SIRET", "Projet.Partenaire.Code_SIRET"),
 }
+ANR_ORG_FIELDS = ("name", "category", "rnsr", "siret", "city", "region", "country")
 ANR_REQUIRED = ("project", "acronym", "coordinator", "name", "category", "city", "country")
 _ANR_CODE = re.compile(r"^ANR-[0-9]{2}-[A-Z0-9]{2,8}-[0-9]{4}$")
 
@@ -712,7 +764,11 @@ class AnrImporter:
                     engine.upsert_project(code, project_values)
                 order[code] = order.get(code, 0) + 1
                 values["display_order"] = order[code]
-                engine.add_participation(self.file, row, code, cand, values)
+                v = row.values
+                key = tuple(v[c] for c in ANR_ORG_FIELDS)
+                engine.add_participation(
+                    self.file, row, code, functools.partial(dict, cand), values, key
+                )
         engine.finish()
 
     @staticmethod
