@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from grappe.core.pagination import InvalidCursor
+from grappe.funding.api import router as funding_router
 from grappe.projects.api import router as projects_router
 from grappe.registry.api import router as registry_router
 
@@ -30,6 +31,7 @@ api = NinjaAPI(
 
 api.add_router("", registry_router)
 api.add_router("", projects_router)
+api.add_router("", funding_router)
 
 
 @api.exception_handler(InvalidCursor)

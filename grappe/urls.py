@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("grappe.registry.urls")),
     path("", include("grappe.projects.urls")),
+    path("", include("grappe.funding.urls")),
     path("", include("grappe.interop.urls")),
     prefix_default_language=True,
 )

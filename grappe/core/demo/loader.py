@@ -7,6 +7,7 @@ them (and everything that hangs off them) so that a reload starts from scratch.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +16,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from grappe.core.demo.clusters import CLUSTERS, FUNDERS
 from grappe.core.demo.generator import Ecosystem, build_ecosystem
 from grappe.core.models import Role
 from grappe.core.services import role_assign
-from grappe.funding.models import Funder
+from grappe.funding.models import Call, Funder
+from grappe.funding.services import call_create
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -100,6 +103,58 @@ def funders_load() -> dict[str, Funder]:
             },
         )
         result[data.slug] = funder
+    return result
+
+
+def calls_load(funders: dict[str, Funder]) -> dict[str, Call]:
+    """Three example calls with ready-made rule sets, created once through the funding service.
+
+    The open ones run from 1 January of the year they are loaded to the end of the next year.
+    """
+    year = timezone.localdate().year
+    specs = [
+        (
+            "city-of-paris-cluster-projects",
+            "city-of-paris",
+            "City of Paris co-funding of cluster projects",
+            "Cofinancement des projets des pôles par la Ville de Paris",
+            dt.date(year, 1, 1),
+            dt.date(year + 1, 12, 31),
+            "city-of-paris",
+        ),
+        (
+            "pspc-regions-ile-de-france",
+            "bpifrance",
+            "PSPC-Régions Île-de-France",
+            "PSPC-Régions Île-de-France",
+            dt.date(year, 1, 1),
+            dt.date(year + 1, 12, 31),
+            "pspc-regions",
+        ),
+        (
+            "fui-25",
+            "bpifrance",
+            "FUI call 25",
+            "FUI appel 25",
+            dt.date(2017, 10, 2),
+            dt.date(2018, 1, 18),
+            "fui-25",
+        ),
+    ]
+    result: dict[str, Call] = {}
+    for slug, funder, title_en, title_fr, opens_on, closes_on, code in specs:
+        existing = Call.objects.filter(slug=slug).first()
+        result[slug] = existing or call_create(
+            actor=None,
+            funder=funders[funder],
+            slug=slug,
+            title_en=title_en,
+            title_fr=title_fr,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            source_code=code,
+            reason="demo data",
+        )
     return result
 
 
@@ -303,6 +358,7 @@ def demo_load(*, reset: bool = False, seed: int | None = None) -> LoadResult:
     with transaction.atomic():
         clusters = clusters_load()
         funders = funders_load()
+        calls_load(funders)
         if reset:
             demo_wipe()
         eco = build_ecosystem() if seed is None else build_ecosystem(seed)

@@ -1,0 +1,163 @@
+"""API: aid simulation and calls.
+
+`POST /aid/simulate` answers in the request's language (`?lang=fr`, else `Accept-Language`).
+Bad input is a 422 naming the field and the rule; an unknown call or a project the caller may
+not simulate is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+from ninja.errors import ValidationError
+
+from grappe.core.scopes import scope_for
+from grappe.funding.models import Call, CallStatus
+from grappe.funding.schemas import (
+    CallDetailOut,
+    CallListQuery,
+    CallOut,
+    SimulateIn,
+    SimulationOut,
+)
+from grappe.funding.selectors import (
+    call_get,
+    call_list,
+    project_aid_input,
+    project_for_simulation,
+)
+from grappe.funding.simulation import (
+    UNCONFIRMED_NOTICE,
+    SimulationInputError,
+    inline_aid_input,
+    resolve_ruleset,
+    run_simulation,
+    simulation_to_dict,
+)
+from grappe.projects.models import Project
+from grappe.registry.api import SLUG, not_found
+from grappe.registry.schemas import NotFoundOut, ValidationErrorOut, decimal_str
+
+router = Router(tags=["funding"])
+
+LANGS = {code for code, _name in settings.LANGUAGES}
+
+
+def request_language(request: HttpRequest) -> str:
+    lang = request.GET.get("lang", "")
+    if lang in LANGS:
+        return lang
+    return translation.get_language_from_request(request)
+
+
+def _invalid(exc: SimulationInputError) -> ValidationError:
+    return ValidationError([{"loc": ["body", *exc.loc], "msg": exc.message, "type": exc.rule}])
+
+
+@router.post(
+    "/aid/simulate",
+    response={200: SimulationOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    summary="Simulate the maximum aid of a project's partners under a rule set or call",
+)
+def simulate_aid(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    with translation.override(request_language(request)):
+        try:
+            if payload.call is not None and not SLUG.fullmatch(payload.call):
+                raise not_found(_("call"), payload.call)
+            try:
+                ruleset, call = resolve_ruleset(
+                    scope=scope,
+                    ruleset=payload.ruleset,
+                    ruleset_code=payload.ruleset_code,
+                    call=payload.call,
+                )
+            except Call.DoesNotExist:
+                raise not_found(_("call"), payload.call) from None
+            if payload.project_id is not None:
+                try:
+                    project = project_for_simulation(scope=scope, pk=payload.project_id)
+                except Project.DoesNotExist:
+                    raise not_found(_("project"), payload.project_id) from None
+                aid_input = project_aid_input(
+                    scope=scope,
+                    project=project,
+                    funder_id=call.funder_id if call is not None else None,
+                )
+            else:
+                assert payload.project is not None
+                aid_input = inline_aid_input(payload.project)
+        except SimulationInputError as exc:
+            raise _invalid(exc) from None
+        result = run_simulation(aid_input, ruleset)
+        return simulation_to_dict(result, aid_input, ruleset, call)
+
+
+def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
+    data = call.ruleset.data if call.ruleset is not None else None
+    unconfirmed = list(data.get("unconfirmed") or []) if isinstance(data, dict) else []
+    out: dict[str, Any] = {
+        "slug": call.slug,
+        "title": call.title,
+        "title_en": call.title_en,
+        "title_fr": call.title_fr,
+        "funder": call.funder.name,
+        "funder_slug": call.funder.slug,
+        "opens_on": call.opens_on,
+        "closes_on": call.closes_on,
+        "status": call.status.value,
+        "envelope": None if call.envelope is None else decimal_str(call.envelope),
+        "ruleset_version": call.ruleset.version if call.ruleset is not None else None,
+        "ruleset_code": data.get("code") if isinstance(data, dict) else None,
+        "unconfirmed": unconfirmed,
+    }
+    if detail:
+        out["ruleset"] = data
+        funder = data.get("funder") if isinstance(data, dict) else None
+        out["unconfirmed_notice"] = (
+            _(UNCONFIRMED_NOTICE) % {"funder": funder or call.funder.name} if unconfirmed else None
+        )
+    return out
+
+
+@router.get(
+    "/calls",
+    response={200: list[CallOut], 422: ValidationErrorOut},
+    summary="Calls for projects (open ones by default) with their rule set's unconfirmed flags",
+)
+def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> list[dict[str, Any]]:
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    if params.status == "open":
+        calls = call_list(scope=scope, open_on=today)
+    else:
+        calls = call_list(scope=scope)
+        if params.status != "all":
+            calls = calls.filter(
+                **(
+                    {"closes_on__lt": today}
+                    if params.status == CallStatus.CLOSED
+                    else {"opens_on__gt": today}
+                )
+            )
+    return [_call_out(c) for c in calls]
+
+
+@router.get(
+    "/calls/{slug}",
+    response={200: CallDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    summary="One call with its current rule set",
+)
+def get_call(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
+    if not SLUG.fullmatch(slug):
+        raise not_found(_("call"), slug)
+    try:
+        call = call_get(scope=scope_for(request.user), slug=slug)
+    except Call.DoesNotExist:
+        raise not_found(_("call"), slug) from None
+    return _call_out(call, detail=True)

@@ -1,0 +1,263 @@
+"""API schemas for aid simulation and calls (the command `grappe aid simulate` reads the same input).
+
+Money is a decimal string (or a JSON number) in EUR; shares and rates are fractions ("0.60").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field, model_validator
+
+from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory, RoBasis
+from grappe.registry.domain.sme import FrenchCategory, HolderKind, SizeClass
+
+Money = Decimal
+Id = str
+
+# --------------------------------------------------------------------------- input
+
+
+class FiguresIn(Schema):
+    """One closed accounting year (EU SME Recommendation)."""
+
+    year: int = Field(..., ge=1900, le=2100)
+    staff_awu: Decimal = Field(..., ge=0, description="Staff in annual work units.")
+    turnover: Money = Field(..., ge=0)
+    balance_sheet: Money = Field(..., ge=0)
+
+
+class EnterpriseIn(Schema):
+    """An enterprise that is not a partner but holds, or is held by, one (for SME status)."""
+
+    id: Id = Field(..., min_length=1, max_length=80)
+    figures: list[FiguresIn] = []
+    founded_on: dt.date | None = None
+    is_jei: bool = False
+
+
+class HoldingIn(Schema):
+    """`holder` holds shares of `held` (ids of partners or enterprises); shares are fractions."""
+
+    holder: Id = Field(..., min_length=1, max_length=80)
+    held: Id = Field(..., min_length=1, max_length=80)
+    capital_share: Decimal = Field(..., ge=0, le=1)
+    voting_share: Decimal | None = Field(None, ge=0, le=1, description="Defaults to capital.")
+    holder_kind: HolderKind = HolderKind.ENTERPRISE
+    dominant_influence: bool = False
+
+
+class CostLineIn(Schema):
+    id: str = Field("", max_length=80)
+    category: CostCategory
+    research: ResearchCategory
+    amount: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
+
+
+class OtherAidIn(Schema):
+    """Aid for the same project from another funder (checked for cumulation)."""
+
+    funder: str = Field(..., min_length=1, max_length=120)
+    category: CostCategory
+    amount: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
+    research: ResearchCategory | None = None
+    cost_line_ids: list[str] = []
+
+
+class PartnerIn(Schema):
+    id: Id = Field(..., min_length=1, max_length=80)
+    name: str = Field("", max_length=300)
+    kind: PartnerKind
+    size: SizeClass | None = Field(
+        None, description="Declared size; ignored when `figures` are given (then assessed)."
+    )
+    french_category: FrenchCategory | None = None
+    figures: list[FiguresIn] = []
+    founded_on: dt.date | None = None
+    is_jei: bool = False
+    is_startup: bool | None = None
+    coordinator: bool = False
+    group: str | None = Field(None, max_length=80)
+    country: str = Field("FR", pattern=r"^[A-Z]{2}$")
+    in_paris: bool = False
+    in_cluster_territory: bool = True
+    right_to_publish: bool = True
+    contract_research: bool = False
+    wide_dissemination: bool = False
+    economic_activity: bool = False
+    ro_basis: RoBasis | None = None
+    requests_aid: bool = True
+    costs: list[CostLineIn] = Field(default_factory=list, max_length=200)
+    other_aid: list[OtherAidIn] = Field(default_factory=list, max_length=50)
+
+
+class ProjectIn(Schema):
+    id: str = Field("project", min_length=1, max_length=120)
+    partners: list[PartnerIn] = Field(..., min_length=1, max_length=50)
+    accreditations: list[str] = Field(
+        default_factory=list, description="Accrediting clusters, the lead cluster first."
+    )
+    lead_cluster: str | None = None
+    wide_dissemination: bool = False
+    as_of: dt.date | None = Field(None, description="Date for start-up ages (default: today).")
+    enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=200)
+    ownership: list[HoldingIn] = Field(default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ProjectIn:
+        ids = [p.id for p in self.partners]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"partner ids must be unique (repeated: {', '.join(dupes)})")
+        return self
+
+
+class SimulateIn(Schema):
+    """A project (inline, or `project_id`) against a rule set (inline, ready-made code, or call)."""
+
+    project: ProjectIn | None = None
+    project_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    ruleset: dict[str, Any] | None = Field(None, description="A rule set as data.")
+    ruleset_code: str | None = Field(
+        None, description='A ready-made set: "fui-19", "fui-25", "pspc-regions", ...'
+    )
+    call: str | None = Field(None, max_length=80, description="The slug of a call.")
+
+    @model_validator(mode="after")
+    def _one_of_each(self) -> SimulateIn:
+        if (self.project is None) == (self.project_id is None):
+            raise ValueError("give exactly one of project or project_id")
+        given = [k for k in ("ruleset", "ruleset_code", "call") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of ruleset, ruleset_code or call")
+        return self
+
+
+# --------------------------------------------------------------------------- output
+
+
+class StepOut(Schema):
+    code: str
+    sentence: str
+    legal_ref: str
+    unconfirmed: bool
+    params: dict[str, str]
+
+
+class LineOut(Schema):
+    id: str
+    category: str
+    research: str
+    eligible_cost: str
+    intensity_pct: str
+    gber_cap_pct: str | None
+    max_aid: str
+    steps: list[StepOut]
+
+
+class CategoryOut(Schema):
+    category: str
+    eligible_cost: str
+    gber_max_aid: str | None
+    other_aid: str
+    scheme_aid: str
+    max_aid: str
+    steps: list[StepOut]
+
+
+class PartnerOut(Schema):
+    id: str
+    name: str
+    organisation_id: int | None = None
+    kind: str
+    undertaking: bool
+    size: str
+    french_category: str | None
+    is_startup: bool
+    eligible_cost: str
+    max_aid: str
+    average_intensity_pct: str
+    lines: list[LineOut]
+    categories: list[CategoryOut]
+    steps: list[StepOut]
+    warnings: list[StepOut]
+    notes: list[str]
+
+
+class VerdictOut(Schema):
+    rule: str
+    status: Literal["passed", "failed", "needs_justification", "not_applicable"]
+    code: str
+    sentence: str
+    legal_ref: str
+    unconfirmed: bool
+    params: dict[str, str]
+
+
+class RuleSetRefOut(Schema):
+    code: str
+    title: str
+    version: int
+    funder: str
+    reference: str
+    gber_version: str
+    unconfirmed: list[str]
+    gber_unconfirmed: list[str]
+
+
+class CallRefOut(Schema):
+    slug: str
+    title: str
+    funder: str
+    status: str
+
+
+class CollaborationOut(Schema):
+    basis: str | None
+    steps: list[StepOut]
+
+
+class SimulationOut(Schema):
+    project_id: str
+    language: str
+    ruleset: RuleSetRefOut
+    call: CallRefOut | None
+    total_eligible_cost: str
+    total_max_aid: str
+    uses_unconfirmed_parameters: bool
+    unconfirmed_notice: str | None
+    partners: list[PartnerOut]
+    collaboration: CollaborationOut
+    verdicts: list[VerdictOut]
+    steps: list[StepOut]
+    warnings: list[StepOut]
+
+
+class CallOut(Schema):
+    slug: str
+    title: str
+    title_en: str
+    title_fr: str
+    funder: str
+    funder_slug: str
+    opens_on: dt.date
+    closes_on: dt.date
+    status: str
+    envelope: str | None
+    ruleset_version: int | None
+    ruleset_code: str | None
+    unconfirmed: list[str]
+
+
+class CallDetailOut(CallOut):
+    ruleset: dict[str, Any] | None
+    unconfirmed_notice: str | None
+
+
+class CallListQuery(Schema):
+    status: Literal["open", "closed", "upcoming", "all"] = Field(
+        "open", description="Open calls by default."
+    )

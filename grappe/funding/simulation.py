@@ -1,0 +1,374 @@
+"""Aid simulation for the interfaces (API, command, web page): input, rule set, output.
+
+Thin glue around the pure engine: it builds `ProjectInput` from an inline description or a
+stored project, picks the rule set (inline data, a ready-made code or a call), runs
+`simulate` and turns the result into plain data (money as strings, sentences translated into
+the active language).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import get_language, gettext, gettext_noop
+
+from grappe.core.domain.scope import Scope
+from grappe.funding.domain.aid import SimulationResult, simulate
+from grappe.funding.domain.common import ResearchCategory, pct
+from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
+from grappe.funding.domain.rulesets import (
+    READY_MADE,
+    RuleSet,
+    RuleSetError,
+    ready_made,
+    ruleset_from_dict,
+)
+from grappe.funding.explain import (
+    format_param,
+    render,
+    render_explanation,
+    ruleset_error_message,
+)
+from grappe.funding.models import Call
+from grappe.funding.schemas import ProjectIn
+from grappe.funding.selectors import AidInput, Note, call_get, call_ruleset
+from grappe.registry.domain.sme import (
+    Enterprise,
+    EnterpriseFigures,
+    Explanation,
+    FrenchCategory,
+    Holding,
+    SizeClass,
+    SmeInputError,
+    SmeResult,
+    assess_smes,
+)
+
+UNCONFIRMED_NOTICE = gettext_noop(
+    "The rules of %(funder)s are unconfirmed: the parameters marked as such are to be checked."
+)
+UNCONFIRMED_USED_NOTICE = gettext_noop(
+    "Some parameters used in this simulation are unconfirmed: they are marked and to be checked."
+)
+
+
+class SimulationInputError(ValueError):
+    """Bad simulation input: `loc` is the path of the offending field, `rule` what it broke."""
+
+    def __init__(self, loc: Sequence[str | int], message: str, rule: str) -> None:
+        self.loc = list(loc)
+        self.message = message
+        self.rule = rule
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------- rule sets
+
+
+def resolve_ruleset(
+    *,
+    scope: Scope,
+    ruleset: Mapping[str, Any] | None = None,
+    ruleset_code: str | None = None,
+    call: str | None = None,
+) -> tuple[RuleSet, Call | None]:
+    """The rule set to apply; raises `SimulationInputError` or `Call.DoesNotExist`."""
+    if ruleset is not None:
+        try:
+            return ruleset_from_dict(ruleset), None
+        except RuleSetError as exc:
+            loc: list[str | int] = ["ruleset", *exc.field.split(".")]
+            raise SimulationInputError(
+                loc, ruleset_error_message(exc), f"ruleset.{exc.rule}"
+            ) from None
+    if ruleset_code is not None:
+        if ruleset_code not in READY_MADE:
+            raise SimulationInputError(
+                ["ruleset_code"],
+                gettext("Unknown ready-made rule set: %(code)s (known: %(known)s).")
+                % {"code": ruleset_code, "known": ", ".join(sorted(READY_MADE))},
+                "unknown_ruleset",
+            )
+        return ready_made(ruleset_code), None
+    assert call is not None
+    found = call_get(scope=scope, slug=call)
+    return call_ruleset(found), found
+
+
+# --------------------------------------------------------------------------- inline projects
+
+
+def _figures(rows: Iterable[Any]) -> tuple[EnterpriseFigures, ...]:
+    return tuple(EnterpriseFigures(f.year, f.staff_awu, f.turnover, f.balance_sheet) for f in rows)
+
+
+def inline_aid_input(payload: ProjectIn) -> AidInput:
+    """The engine's input for a project described inline (API body or command file)."""
+    enterprises: dict[str, Enterprise] = {}
+    for e in payload.enterprises:
+        enterprises[e.id] = Enterprise(e.id, _figures(e.figures), e.founded_on, e.is_jei)
+    for p in payload.partners:
+        if p.figures or p.founded_on or p.is_jei:
+            enterprises[p.id] = Enterprise(p.id, _figures(p.figures), p.founded_on, p.is_jei)
+    holdings: list[Holding] = []
+    for i, h in enumerate(payload.ownership):
+        try:
+            holdings.append(
+                Holding(
+                    h.holder,
+                    h.held,
+                    h.capital_share,
+                    h.voting_share if h.voting_share is not None else h.capital_share,
+                    h.holder_kind,
+                    h.dominant_influence,
+                )
+            )
+        except ValueError as exc:
+            raise SimulationInputError(
+                ["project", "ownership", i], str(exc), "value_error"
+            ) from None
+    sizes: dict[str, SmeResult] = {}
+    for i, p in enumerate(payload.partners):
+        if not p.figures:
+            continue
+        try:
+            sizes.update(assess_smes([p.id], enterprises, holdings))
+        except SmeInputError as exc:
+            raise SimulationInputError(
+                ["project", "partners", i, "figures"], str(exc), "value_error"
+            ) from None
+    partners: list[PartnerInput] = []
+    for i, p in enumerate(payload.partners):
+        try:
+            partners.append(
+                PartnerInput(
+                    id=p.id,
+                    kind=p.kind,
+                    costs=tuple(CostLine(c.category, c.research, c.amount, c.id) for c in p.costs),
+                    size=p.size or SizeClass.LARGE,
+                    french_category=p.french_category,
+                    is_startup=bool(p.is_startup) if p.is_startup is not None else p.is_jei,
+                    coordinator=p.coordinator,
+                    group=p.group,
+                    country=p.country,
+                    in_cluster_territory=p.in_cluster_territory,
+                    in_paris=p.in_paris,
+                    right_to_publish=p.right_to_publish,
+                    contract_research=p.contract_research,
+                    wide_dissemination=p.wide_dissemination,
+                    economic_activity=p.economic_activity,
+                    ro_basis=p.ro_basis,
+                    requests_aid=p.requests_aid,
+                    other_aid=tuple(
+                        OtherAid(
+                            o.funder, o.category, o.amount, o.research, frozenset(o.cost_line_ids)
+                        )
+                        for o in p.other_aid
+                    ),
+                )
+            )
+        except (TypeError, ValueError) as exc:
+            raise SimulationInputError(
+                ["project", "partners", i], str(exc), "value_error"
+            ) from None
+    project = ProjectInput(
+        id=payload.id,
+        partners=tuple(partners),
+        accreditations=tuple(payload.accreditations),
+        lead_cluster=payload.lead_cluster,
+        wide_dissemination=payload.wide_dissemination,
+        as_of=payload.as_of,
+    )
+    names = {p.id: p.name for p in payload.partners if p.name}
+    return AidInput(project, sizes, names)
+
+
+# --------------------------------------------------------------------------- what if
+
+
+def apply_what_if(
+    aid_input: AidInput,
+    *,
+    sizes: Mapping[str, SizeClass] | None = None,
+    amounts: Mapping[str, Decimal] | None = None,
+    research: Mapping[str, ResearchCategory] | None = None,
+) -> AidInput:
+    """The same input with a partner's size, a cost line's amount or research category changed.
+
+    A changed size replaces the assessed one (the partner is then taken as declared).
+    """
+    sizes = sizes or {}
+    amounts = amounts or {}
+    research = research or {}
+    partners = []
+    for p in aid_input.project.partners:
+        costs = tuple(
+            dataclasses.replace(
+                c,
+                amount=amounts.get(c.id, c.amount),
+                research=research.get(c.id, c.research),
+            )
+            for c in p.costs
+        )
+        size = sizes.get(p.id)
+        if size is not None:
+            if size.is_sme:
+                french: FrenchCategory | None = FrenchCategory.PME
+            elif p.french_category in (FrenchCategory.ETI, FrenchCategory.GE):
+                french = p.french_category
+            else:
+                french = FrenchCategory.GE
+            p = dataclasses.replace(p, size=size, french_category=french)
+        partners.append(dataclasses.replace(p, costs=costs))
+    assessed = {k: v for k, v in aid_input.sizes.items() if k not in sizes}
+    project = dataclasses.replace(aid_input.project, partners=tuple(partners))
+    return dataclasses.replace(aid_input, project=project, sizes=assessed)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{pct(value):f}"
+
+
+def _raw(value: object) -> str:
+    return f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+
+def _step(e: Explanation, names: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "code": e.code,
+        "sentence": render_explanation(e, names),
+        "legal_ref": e.legal_ref,
+        "unconfirmed": e.unconfirmed,
+        "params": {k: _raw(v) for k, v in e.params.items()},
+    }
+
+
+def _note(n: Note) -> str:
+    values = {k: format_param(k, v) for k, v in n.params.items()}
+    return gettext(n.template) % values
+
+
+def run_simulation(aid_input: AidInput, ruleset: RuleSet) -> SimulationResult:
+    return simulate(aid_input.project, ruleset, aid_input.sizes)
+
+
+def simulation_to_dict(
+    result: SimulationResult,
+    aid_input: AidInput,
+    ruleset: RuleSet,
+    call: Call | None = None,
+) -> dict[str, Any]:
+    """The result as plain data in the active language (the API's `SimulationOut`)."""
+    names = aid_input.names
+    steps = [_step(e, names) for e in result.steps]
+    verdicts = [
+        {
+            "rule": v.rule,
+            "status": v.status.value,
+            "code": v.code,
+            "sentence": render(v.code, v.params, names),
+            "legal_ref": v.legal_ref,
+            "unconfirmed": v.unconfirmed,
+            "params": {k: _raw(x) for k, x in v.params.items()},
+        }
+        for v in result.verdicts
+    ]
+    used_unconfirmed = any(e.unconfirmed for e in result.explanations()) or any(
+        v.unconfirmed and v.status.value != "not_applicable" for v in result.verdicts
+    )
+    partners = []
+    for p in result.partners:
+        partners.append(
+            {
+                "id": p.partner_id,
+                "name": names.get(p.partner_id, p.partner_id),
+                "organisation_id": aid_input.organisation_ids.get(p.partner_id),
+                "kind": p.kind.value,
+                "undertaking": p.undertaking,
+                "size": p.size.value,
+                "french_category": p.french_category.value if p.french_category else None,
+                "is_startup": p.is_startup,
+                "eligible_cost": _money(p.eligible_cost),
+                "max_aid": _money(p.max_aid),
+                "average_intensity_pct": _pct(p.average_intensity),
+                "lines": [
+                    {
+                        "id": line.line_id,
+                        "category": line.category.value,
+                        "research": line.research.value,
+                        "eligible_cost": _money(line.eligible_cost),
+                        "intensity_pct": _pct(line.intensity),
+                        "gber_cap_pct": None if line.gber_cap is None else _pct(line.gber_cap),
+                        "max_aid": _money(line.max_aid),
+                        "steps": [_step(e, names) for e in line.steps],
+                    }
+                    for line in p.lines
+                ],
+                "categories": [
+                    {
+                        "category": c.category.value,
+                        "eligible_cost": _money(c.eligible_cost),
+                        "gber_max_aid": None if c.gber_max_aid is None else _money(c.gber_max_aid),
+                        "other_aid": _money(c.other_aid),
+                        "scheme_aid": _money(c.scheme_aid),
+                        "max_aid": _money(c.max_aid),
+                        "steps": [_step(e, names) for e in c.steps],
+                    }
+                    for c in p.categories
+                ],
+                "steps": [_step(e, names) for e in p.steps],
+                "warnings": [_step(e, names) for e in p.warnings],
+                "notes": [_note(n) for n in aid_input.notes.get(p.partner_id, ())],
+            }
+        )
+    notice = None
+    if ruleset.unconfirmed:
+        notice = gettext(UNCONFIRMED_NOTICE) % {"funder": ruleset.funder}
+    elif used_unconfirmed:
+        notice = gettext(UNCONFIRMED_USED_NOTICE)
+    return {
+        "project_id": result.project_id,
+        "language": (get_language() or "en")[:2],
+        "ruleset": {
+            "code": ruleset.code,
+            "title": ruleset.title,
+            "version": ruleset.version,
+            "funder": ruleset.funder,
+            "reference": ruleset.reference,
+            "gber_version": ruleset.gber.version,
+            "unconfirmed": list(ruleset.unconfirmed),
+            "gber_unconfirmed": list(ruleset.gber.unconfirmed),
+        },
+        "call": None
+        if call is None
+        else {
+            "slug": call.slug,
+            "title": call.title,
+            "funder": call.funder.name,
+            "status": call.status.value,
+        },
+        "total_eligible_cost": _money(result.total_eligible_cost),
+        "total_max_aid": _money(result.total_max_aid),
+        "uses_unconfirmed_parameters": used_unconfirmed,
+        "unconfirmed_notice": notice,
+        "partners": partners,
+        "collaboration": {
+            "basis": None
+            if result.collaboration.basis is None
+            else result.collaboration.basis.value,
+            "steps": [_step(e, names) for e in result.collaboration.steps],
+        },
+        "verdicts": verdicts,
+        "steps": steps,
+        "warnings": [_step(e, names) for e in result.warnings],
+    }

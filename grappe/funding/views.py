@@ -1,0 +1,161 @@
+"""The aid simulation page of a project (staff and the project's insiders only).
+
+Thin: selectors load the project and the open calls, the "what if" form changes the input
+(GET parameters, nothing is written), `simulation` runs the engine and renders the result.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grappe.core.scopes import scope_for
+from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory
+from grappe.funding.selectors import (
+    COST_CATEGORY_BACK,
+    AidInput,
+    call_list,
+    call_ruleset,
+    project_aid_input,
+    project_for_simulation,
+)
+from grappe.funding.simulation import apply_what_if, run_simulation, simulation_to_dict
+from grappe.projects.models import CostCategory as CostCategoryChoices
+from grappe.projects.models import Project
+from grappe.projects.models import ResearchCategory as ResearchChoices
+from grappe.registry.domain.sme import SizeClass
+
+SIZE_LABELS = {
+    SizeClass.MICRO: gettext_lazy("Micro-enterprise"),
+    SizeClass.SMALL: gettext_lazy("Small enterprise"),
+    SizeClass.MEDIUM: gettext_lazy("Medium-sized enterprise"),
+    SizeClass.LARGE: gettext_lazy("Large enterprise"),
+}
+STATUS_LABELS = {
+    "passed": gettext_lazy("Passed"),
+    "failed": gettext_lazy("Failed"),
+    "needs_justification": gettext_lazy("Needs justification"),
+    "not_applicable": gettext_lazy("Not applicable"),
+}
+
+
+class WhatIfForm(forms.Form):
+    """One size per company and one amount and research category per budget line; blank = as is."""
+
+    def __init__(self, data: Any, *, aid_input: AidInput) -> None:
+        super().__init__(data)
+        self.partners: list[dict[str, Any]] = []
+        size_choices = [("", _("as assessed"))] + [(s.value, SIZE_LABELS[s]) for s in SizeClass]
+        research_choices = [("", _("unchanged")), *ResearchChoices.choices]
+        for p in aid_input.project.partners:
+            row: dict[str, Any] = {"name": aid_input.names.get(p.id, p.id), "lines": []}
+            if p.kind is PartnerKind.COMPANY:
+                name = f"size_{p.id}"
+                self.fields[name] = forms.ChoiceField(
+                    label=_("Size of %(name)s") % {"name": row["name"]},
+                    choices=size_choices,
+                    required=False,
+                )
+                row["size_field"] = self[name]
+            for c in p.costs:
+                amount, research = f"amount_{c.id}", f"research_{c.id}"
+                self.fields[amount] = forms.DecimalField(
+                    label=_("Amount"),
+                    required=False,
+                    min_value=Decimal(0),
+                    max_digits=14,
+                    decimal_places=2,
+                    widget=forms.NumberInput(attrs={"placeholder": f"{c.amount:f}", "step": "any"}),
+                )
+                self.fields[research] = forms.ChoiceField(
+                    label=_("Research category"), choices=research_choices, required=False
+                )
+                row["lines"].append(
+                    {
+                        "id": c.id,
+                        "category": _cost_label(c.category.value),
+                        "research": _research_label(c.research.value),
+                        "amount": c.amount,
+                        "amount_field": self[amount],
+                        "research_field": self[research],
+                    }
+                )
+            self.partners.append(row)
+
+    def overrides(self) -> dict[str, Any]:
+        """The valid changes (an invalid field is reported and ignored)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        sizes: dict[str, SizeClass] = {}
+        amounts: dict[str, Decimal] = {}
+        research: dict[str, ResearchCategory] = {}
+        for name, value in data.items():
+            if value in (None, ""):
+                continue
+            kind, _sep, key = name.partition("_")
+            if kind == "size":
+                sizes[key] = SizeClass(value)
+            elif kind == "amount":
+                amounts[key] = value
+            elif kind == "research":
+                research[key] = ResearchCategory(value)
+        return {"sizes": sizes, "amounts": amounts, "research": research}
+
+
+def _cost_label(domain_value: str) -> str:
+    back = COST_CATEGORY_BACK.get(CostCategory(domain_value), domain_value)
+    return str(dict(CostCategoryChoices.choices).get(back, domain_value))
+
+
+def _research_label(value: str) -> str:
+    return str(dict(ResearchChoices.choices).get(value, value))
+
+
+def _decorate(data: dict[str, Any]) -> dict[str, Any]:
+    """Labels for the template (the API keeps codes)."""
+    for p in data["partners"]:
+        p["size_label"] = SIZE_LABELS.get(SizeClass(p["size"]), p["size"])
+        for line in p["lines"]:
+            line["category_label"] = _cost_label(line["category"])
+            line["research_label"] = _research_label(line["research"])
+        for c in p["categories"]:
+            c["category_label"] = _cost_label(c["category"])
+    for v in data["verdicts"]:
+        v["status_label"] = STATUS_LABELS[v["status"]]
+    return data
+
+
+def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    try:
+        project = project_for_simulation(scope=scope, pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("No project with this address, or you may not see it.")) from exc
+    calls = list(call_list(scope=scope, open_on=timezone.localdate()).filter(ruleset__isnull=False))
+    wanted = request.GET.get("call", "")
+    call = next((c for c in calls if c.slug == wanted), calls[0] if calls else None)
+    context: dict[str, Any] = {"project": project, "calls": calls, "call": call}
+    if call is not None:
+        ruleset = call_ruleset(call)
+        aid_input = project_aid_input(scope=scope, project=project, funder_id=call.funder_id)
+        form = WhatIfForm(request.GET, aid_input=aid_input)
+        changes = form.overrides()
+        changed = any(changes.values())
+        if changed:
+            baseline = run_simulation(aid_input, ruleset)
+            aid_input = apply_what_if(aid_input, **changes)
+            context["baseline_total"] = baseline.total_max_aid
+        result = run_simulation(aid_input, ruleset)
+        context.update(
+            form=form,
+            what_if=changed,
+            sim=_decorate(simulation_to_dict(result, aid_input, ruleset, call)),
+        )
+    return render(request, "funding/project_aid.html", context)
