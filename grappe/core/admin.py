@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
+from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -97,29 +100,39 @@ class RoleAssignmentForm(forms.ModelForm):
         return data
 
 
-@admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
-    """Roles granted from the back office are audited like those granted by services."""
+def snapshot(obj: Any) -> dict[str, Any]:
+    """A JSON-safe copy of a model's editable fields (Decimal and dates as strings)."""
+    data = model_to_dict(obj)
+    return cast(dict[str, Any], json.loads(json.dumps(data, cls=DjangoJSONEncoder)))
 
-    form = RoleAssignmentForm
-    list_display = ("user", "role", "funder", "cluster", "organisation")
-    list_filter = ("role", "funder", "cluster")
-    search_fields = ("user__username", "user__email", "organisation__name", "cluster__name")
-    autocomplete_fields = ("user", "funder", "cluster", "organisation")
-    list_select_related = ("user", "funder", "cluster", "organisation")
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Back-office edits write the same immutable audit events as services.
+
+    Actions are `<app>.<model>.create|change|delete`, with before/after snapshots; inline rows
+    are audited one by one. Subclasses may override `audit_snapshot` and `audit_action`.
+    """
+
+    audit_action_prefix = ""
+
+    def audit_snapshot(self, obj: Any) -> dict[str, Any]:
+        return snapshot(obj)
+
+    def audit_action(self, obj: Any, verb: str) -> str:
+        return f"{self.audit_action_prefix or obj._meta.label_lower}.{verb}"
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             before = None
             if change and obj.pk:
-                before = _assignment_snapshot(RoleAssignment.objects.get(pk=obj.pk))
+                before = self.audit_snapshot(type(obj)._default_manager.get(pk=obj.pk))
             super().save_model(request, obj, form, change)
             audit_record(
                 actor=request.user,
-                action="role.change" if change else "role.assign",
+                action=self.audit_action(obj, "change" if change else "create"),
                 obj=obj,
                 before=before,
-                after=_assignment_snapshot(obj),
+                after=self.audit_snapshot(obj),
                 reason="back office",
             )
 
@@ -127,9 +140,9 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         with transaction.atomic():
             audit_record(
                 actor=request.user,
-                action="role.revoke",
+                action=self.audit_action(obj, "delete"),
                 obj=obj,
-                before=_assignment_snapshot(obj),
+                before=self.audit_snapshot(obj),
                 reason="back office",
             )
             super().delete_model(request, obj)
@@ -139,9 +152,63 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             for obj in queryset:
                 audit_record(
                     actor=request.user,
-                    action="role.revoke",
+                    action=self.audit_action(obj, "delete"),
                     obj=obj,
-                    before=_assignment_snapshot(obj),
+                    before=self.audit_snapshot(obj),
                     reason="back office",
                 )
             super().delete_queryset(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        with transaction.atomic():
+            befores = {
+                f.instance.pk: self.audit_snapshot(
+                    type(f.instance)._default_manager.get(pk=f.instance.pk)
+                )
+                for f in formset.initial_forms
+                if f.instance.pk and f.has_changed()
+            }
+            super().save_formset(request, form, formset, change)
+            for obj in formset.deleted_objects:
+                audit_record(
+                    actor=request.user,
+                    action=f"{obj._meta.label_lower}.delete",
+                    obj=obj,
+                    before=befores.get(obj.pk),
+                    reason="back office",
+                )
+            for obj in formset.new_objects:
+                audit_record(
+                    actor=request.user,
+                    action=f"{obj._meta.label_lower}.create",
+                    obj=obj,
+                    after=self.audit_snapshot(obj),
+                    reason="back office",
+                )
+            for obj, _fields in formset.changed_objects:
+                audit_record(
+                    actor=request.user,
+                    action=f"{obj._meta.label_lower}.change",
+                    obj=obj,
+                    before=befores.get(obj.pk),
+                    after=self.audit_snapshot(obj),
+                    reason="back office",
+                )
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(AuditedModelAdmin):
+    """Roles granted from the back office are audited like those granted by services."""
+
+    form = RoleAssignmentForm
+    list_display = ("user", "role", "funder", "cluster", "organisation")
+    list_filter = ("role", "funder", "cluster")
+    search_fields = ("user__username", "user__email", "organisation__name", "cluster__name")
+    autocomplete_fields = ("user", "funder", "cluster", "organisation")
+    list_select_related = ("user", "funder", "cluster", "organisation")
+
+    def audit_snapshot(self, obj: Any) -> dict[str, Any]:
+        return _assignment_snapshot(obj)
+
+    def audit_action(self, obj: Any, verb: str) -> str:
+        return {"create": "role.assign", "change": "role.change", "delete": "role.revoke"}[verb]

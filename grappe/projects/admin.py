@@ -11,6 +11,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.admin import AuditedModelAdmin
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -79,7 +80,7 @@ class AccreditationInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(AuditedModelAdmin):
     list_display = (
         "acronym",
         "title",
@@ -134,7 +135,7 @@ class FundingLineInline(admin.TabularInline):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(AuditedModelAdmin):
     list_display = ("project", "organisation", "role", "display_order")
     list_filter = ("role", "organisation__kind", "project__status")
     search_fields = ("project__acronym", "project__title", "organisation__name")
@@ -148,7 +149,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(AuditedModelAdmin):
     list_display = ("participation", "research_category", "cost_category", "amount")
     list_filter = ("research_category", "cost_category")
     search_fields = ("participation__project__acronym", "participation__organisation__name")
@@ -157,7 +158,7 @@ class BudgetLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(admin.ModelAdmin):
+class FundingLineAdmin(AuditedModelAdmin):
     list_display = ("participation", "funder", "requested", "granted", "decided_on")
     list_filter = ("funder", ("granted", admin.EmptyFieldListFilter))
     search_fields = ("participation__project__acronym", "participation__organisation__name")
@@ -167,7 +168,7 @@ class FundingLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Accreditation)
-class AccreditationAdmin(admin.ModelAdmin):
+class AccreditationAdmin(AuditedModelAdmin):
     list_display = ("project", "cluster", "is_lead", "accredited_on")
     list_filter = ("cluster", "is_lead")
     search_fields = ("project__acronym", "project__title", "cluster__name")

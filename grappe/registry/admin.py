@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.admin import AuditedModelAdmin
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -31,7 +32,7 @@ class ClusterThemeInline(admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(AuditedModelAdmin):
     list_display = ("name", "short_name", "kind", "territory", "display_order")
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "slug", "topic_en", "topic_fr")
@@ -46,7 +47,7 @@ class ClusterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClusterTheme)
-class ClusterThemeAdmin(admin.ModelAdmin):
+class ClusterThemeAdmin(AuditedModelAdmin):
     list_display = ("name_en", "name_fr", "cluster", "display_order")
     list_filter = ("cluster",)
     search_fields = ("name_en", "name_fr", "cluster__name")
@@ -106,7 +107,7 @@ class ShareholderInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedModelAdmin):
     list_display = (
         "name",
         "short_name",
@@ -143,7 +144,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationFigures)
-class OrganisationFiguresAdmin(admin.ModelAdmin):
+class OrganisationFiguresAdmin(AuditedModelAdmin):
     list_display = ("organisation", "year", "staff_awu", "turnover", "balance_sheet")
     list_filter = ("year", "organisation__kind")
     search_fields = ("organisation__name", "organisation__siren")
@@ -152,7 +153,7 @@ class OrganisationFiguresAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ownership)
-class OwnershipAdmin(admin.ModelAdmin):
+class OwnershipAdmin(AuditedModelAdmin):
     form = OwnershipForm
     list_display = (
         "holder",
@@ -169,7 +170,7 @@ class OwnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClusterMembership)
-class ClusterMembershipAdmin(admin.ModelAdmin):
+class ClusterMembershipAdmin(AuditedModelAdmin):
     list_display = ("organisation", "cluster", "start_date", "end_date")
     list_filter = ("cluster", ("end_date", admin.EmptyFieldListFilter))
     search_fields = ("organisation__name", "cluster__name")
