@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import operator
 import re
 import zipfile
 from collections.abc import Callable
@@ -585,6 +586,7 @@ class CordisImporter:
                 self.schemes[external_id] = values["funding_scheme"]
         engine.flush_projects()
         order: dict[str, int] = {}
+        pick_org = operator.itemgetter(*CORDIS_ORG_FIELDS)
         with contextlib.closing(self.input.open("organization.csv")) as stream:
             for row in read_rows(
                 stream,
@@ -609,10 +611,7 @@ class CordisImporter:
                 v = row.values
                 sme, activity = v["SME"], v["activityType"]
                 scheme = self.schemes.get(project_id, "") if activity == "PRC" and not sme else ""
-                key = (
-                    *(v[c] for c in CORDIS_ORG_FIELDS),
-                    scheme,
-                )
+                key = (*pick_org(v), scheme)
                 engine.add_participation(
                     "organization.csv",
                     row,

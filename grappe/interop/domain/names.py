@@ -66,15 +66,17 @@ LEGAL_FORMS = frozenset(
 _TWO_WORD_FORMS = {("s", "a"), ("e", "v"), ("b", "v"), ("n", "v"), ("s", "l"), ("a", "g")}
 _APOSTROPHES = "'’`´ʼ"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_DROP = str.maketrans("", "", _APOSTROPHES + "\ufffd")
 
 
 def fold(value: str) -> str:
     """Casefold and strip accents; drop apostrophes (sources lose them: `lEnvironnement`)."""
-    text = unicodedata.normalize("NFKD", value.casefold())
+    text = value.casefold()
+    if text.isascii():  # most names: nothing to decompose
+        return text.replace("'", "").replace("`", "")
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    for apostrophe in _APOSTROPHES:
-        text = text.replace(apostrophe, "")
-    return text.replace("\ufffd", "")
+    return text.translate(_DROP)
 
 
 @lru_cache(maxsize=262_144)
