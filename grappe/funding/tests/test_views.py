@@ -1,0 +1,114 @@
+"""The aid simulation page: who may see it, what it shows, what "what if" changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from grappe.core.models import Role
+from grappe.core.tests import factories as f
+from grappe.funding.tests.helpers import closed_call, consortium, open_call
+
+pytestmark = pytest.mark.django_db
+
+
+def url(project: Any, lang: str = "en") -> str:
+    with translation.override(lang):
+        return reverse("project_aid_simulation", args=[project.pk])
+
+
+@pytest.mark.parametrize("status", ["draft", "funded"])
+def test_owner_and_insiders_see_the_page_outsiders_get_404(client: Any, status: str) -> None:
+    c = consortium(status=status)
+    open_call(code="fui-19")
+    for user in (
+        f.user_with_role(Role.MEMBER, organisation=c.lab),
+        f.user_with_role(Role.CLUSTER_MANAGER, cluster=c.cluster),
+        f.user_with_role(Role.ADMINISTRATOR),
+    ):
+        client.force_login(user)
+        response = client.get(url(c.project))
+        assert response.status_code == 200
+        assert "Petite Co" in response.content.decode()
+        client.logout()
+    client.force_login(f.user_with_role(Role.MEMBER, organisation=f.OrganisationFactory()))
+    assert client.get(url(c.project)).status_code == 404
+    client.logout()
+    assert client.get(url(c.project)).status_code == 404
+
+
+def test_the_project_page_links_to_the_simulation_for_insiders_only(client: Any) -> None:
+    c = consortium(status="funded")
+    link = url(c.project)
+    page = reverse("project_detail", args=[c.project.pk])
+    assert link not in client.get(page).content.decode()
+    client.force_login(f.user_with_role(Role.MEMBER, organisation=c.coordinator))
+    assert link in client.get(page).content.decode()
+
+
+def test_the_page_explains_each_line_and_the_consortium_rules(client: Any) -> None:
+    c = consortium()
+    call = open_call(code="fui-19")
+    closed_call()  # closed calls are not offered
+    client.force_login(f.user_with_role(Role.MEMBER, organisation=c.coordinator))
+    html = client.get(url(c.project)).content.decode()
+    assert call.title_en in html and "FUI 25" not in html
+    assert "85 % is capped at 80 %." in html
+    assert "GBER Art. 25(6)(a)" in html
+    assert "€45,000.00" in html  # the small coordinator: 45 % of 100 000
+    assert "€40,000.00" in html  # the lab: 40 % of full cost
+    assert "2 independent companies (at least 2)." in html
+    assert "badge-passed" in html
+    assert "unconfirmed parameter" not in html
+
+
+def test_unconfirmed_city_of_paris_parameters_carry_a_badge(client: Any) -> None:
+    c = consortium()
+    open_call(code="fui-19", slug="a-fui")
+    paris = open_call(code="city-of-paris", slug="b-paris")
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    html = client.get(url(c.project), {"call": paris.slug}).content.decode()
+    assert "The rules of City of Paris are unconfirmed" in html
+    assert html.count("badge-unconfirmed") > 3
+
+
+def test_what_if_a_partner_were_medium_sized_and_a_cost_higher(client: Any) -> None:
+    c = consortium()
+    open_call(code="fui-25")
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    base = client.get(url(c.project)).context["sim"]
+    pid = str(c.large.pk)
+    line_id = next(p for p in base["partners"] if p["id"] == pid)["lines"][0]["id"]
+    response = client.get(url(c.project), {f"size_{pid}": "medium", f"amount_{line_id}": "300000"})
+    sim = response.context["sim"]
+    large = next(p for p in sim["partners"] if p["id"] == pid)
+    # FUI 25: a medium SME in the cluster's territory gets 50 % (was 30 % as a large company).
+    assert (large["size"], large["lines"][0]["intensity_pct"]) == ("medium", "50")
+    assert large["max_aid"] == "150000.00"
+    assert response.context["what_if"] is True
+    assert response.context["baseline_total"] == Decimal(base["total_max_aid"])
+
+
+def test_bad_what_if_values_are_reported_and_ignored(client: Any) -> None:
+    c = consortium()
+    open_call(code="fui-25")
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    base = client.get(url(c.project)).context["sim"]
+    line_id = base["partners"][0]["lines"][0]["id"]
+    response = client.get(url(c.project), {f"amount_{line_id}": "-1", "size_x": "giant"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert response.context["sim"]["total_max_aid"] == base["total_max_aid"]
+
+
+def test_without_an_open_call_the_page_says_so(client: Any) -> None:
+    c = consortium()
+    closed_call()
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    response = client.get(url(c.project, "fr"))
+    assert response.status_code == 200
+    assert response.context["call"] is None
