@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,8 @@ def test_json_output_is_the_apis(body_file: Path) -> None:
 def test_lang_fr_formats_numbers_the_french_way(body_file: Path) -> None:
     data = json.loads(run(body_file, "--json", "--lang", "fr"))
     assert data["language"] == "fr"
+    budget = next(v for v in data["verdicts"] if v["rule"] == "budget")
+    assert re.search(r"200\s000 EUR", budget["sentence"]), budget["sentence"]
 
 
 @pytest.mark.parametrize(
