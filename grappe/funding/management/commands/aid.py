@@ -101,7 +101,9 @@ class Command(BaseCommand):
         w("")
         header = f"  {'category':<22} {'research':<13} {'eligible':>14} {'rate':>7} {'GBER':>5} {'max aid':>14}"
         for p in data["partners"]:
-            w(f"{p['name']} — {p['kind']}, {p['size']}{' (start-up)' if p['is_startup'] else ''}")
+            size = f", {p['size']}" if p["undertaking"] else ""
+            startup = " (start-up)" if p["is_startup"] else ""
+            w(f"{p['name']} — {p['kind']}{size}{startup}")
             w(header)
             for line in p["lines"]:
                 cap = line["gber_cap_pct"] or "—"
