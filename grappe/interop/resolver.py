@@ -86,7 +86,6 @@ class Resolver:
         # (source, exact name, normalised city, country) → where that spelling went last time,
         # so that a re-import resolves every row as the first import did.
         self.by_spelling: dict[tuple[str, str, str, str], OrgState] = {}
-        self.states: list[OrgState] = []
         self._pending_aliases: list[tuple[OrgState, str, str, str, str, str]] = []
         self._pending_proposals: list[tuple[OrgState, OrgState, str]] = []
         self._known_proposals: set[tuple[int, int]] = set()
@@ -119,7 +118,6 @@ class Resolver:
         self._known_proposals = set(MergeProposal.objects.values_list("keep_id", "duplicate_pk"))
 
     def _index(self, state: OrgState) -> None:
-        self.states.append(state)
         for kind in IDENTIFIERS:
             value = state.values.get(kind)
             if value:
