@@ -185,15 +185,15 @@ class Engine:
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(source=self.source, run=self.run, counts=self.counts)
-        self.projects: dict[str, tuple[int | None, dict[str, Any]]] = {}
+        # external id → (pk, values in PROJECT_FIELDS order); pk is None until written
+        self.projects: dict[str, tuple[int | None, tuple[Any, ...]]] = {}
         for row in (
             Project.objects.filter(source=self.source)
             .exclude(external_id="")
-            .values("pk", "external_id", *PROJECT_FIELDS)
+            .values_list("pk", "external_id", *PROJECT_FIELDS)
             .iterator(chunk_size=5000)
         ):
-            pk = row.pop("pk")
-            self.projects[row.pop("external_id")] = (pk, row)
+            self.projects[row[1]] = (row[0], tuple(row[2:]))
         self.participations: dict[tuple[int, int], tuple[int, tuple[Any, ...]]] = {}
         for row in (
             Participation.objects.filter(project__source=self.source)
@@ -208,7 +208,7 @@ class Engine:
                 project__source=self.source, role="coordinator"
             ).values_list("pk", "project_id")
         }
-        self._new_projects: list[tuple[str, dict[str, Any]]] = []
+        self._new_projects: list[tuple[str, tuple[Any, ...]]] = []
         self._changed_projects: list[Project] = []
         self._changed_project_fields: set[str] = set()
         self._pending: list[PendingParticipation] = []
@@ -246,22 +246,23 @@ class Engine:
 
     def upsert_project(self, external_id: str, values: dict[str, Any]) -> None:
         self._seen_projects.add(external_id)
+        new = tuple(values[f] for f in PROJECT_FIELDS)
         known = self.projects.get(external_id)
         if known is None:
-            self._new_projects.append((external_id, values))
-            self.projects[external_id] = (None, values)
+            self._new_projects.append((external_id, new))
+            self.projects[external_id] = (None, new)
             self.counts.add("project", "created")
         else:
             pk, old = known
-            changed = {f for f in PROJECT_FIELDS if old.get(f) != values.get(f)}
-            if not changed or pk is None:
+            if old == new or pk is None:
                 self.counts.add("project", "unchanged")
                 return
+            changed = {f for f, a, b in zip(PROJECT_FIELDS, old, new, strict=True) if a != b}
             obj = Project(pk=pk, **values)
             obj.updated_at = timezone.now()
             self._changed_projects.append(obj)
             self._changed_project_fields |= changed
-            self.projects[external_id] = (pk, values)
+            self.projects[external_id] = (pk, new)
             self.counts.add("project", "updated")
         if len(self._new_projects) + len(self._changed_projects) >= self.batch_size:
             self.flush_projects()
@@ -270,9 +271,9 @@ class Engine:
         if self._new_projects:
             ids = reserve_ids(Project, len(self._new_projects))
             rows = []
-            for (external_id, values), pk in zip(self._new_projects, ids, strict=True):
-                self.projects[external_id] = (pk, values)
-                rows.append((pk, self.source, external_id, *(values[f] for f in PROJECT_FIELDS)))
+            for (external_id, new), pk in zip(self._new_projects, ids, strict=True):
+                self.projects[external_id] = (pk, new)
+                rows.append((pk, self.source, external_id, *new))
             insert_rows(Project, ["id", "source", "external_id", *PROJECT_FIELDS], rows)
             self._new_projects = []
         if self._changed_projects:

@@ -224,7 +224,7 @@ def members_preview(run: ImportRun) -> Preview:
         if state.is_new:
             action, detail = "create", ""
         elif state.changed:
-            action, detail = "update", ", ".join(sorted(state.changed))
+            action, detail = "update", ", ".join(sorted(state.changed or ()))
         else:
             action, detail = "match", f"#{state.pk}"
         current = memberships.get(state.pk) if state.pk else None

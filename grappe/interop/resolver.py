@@ -56,14 +56,14 @@ FIELDS = (*DESCRIPTIVE, *IDENTIFIERS, "source")
 _BLANK_VALUES: tuple[Any, ...] = ("", None)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class OrgState:
     """What the resolver knows of one organisation; `pk` is None until it is written."""
 
     pk: int | None
     values: dict[str, Any]
     is_new: bool = False
-    changed: set[str] = field(default_factory=set)
+    changed: set[str] | None = None  # fields to write; a set only once something changed
     seen: bool = False  # already updated from a row of this run
     aliases: set[tuple[str, str, str]] = field(default_factory=set)  # (source, name, city)
 
@@ -234,6 +234,8 @@ class Resolver:
             if f == "name":
                 self._index_name(state, normalise_name(new))
             if not state.is_new:
+                if state.changed is None:
+                    state.changed = set()
                 state.changed.add(f)
                 self._dirty[id(state)] = state
         state.seen = True
@@ -266,14 +268,14 @@ class Resolver:
         changed = list(self._dirty.values())
         self._dirty = {}
         if changed:
-            fields = sorted(set().union(*(s.changed for s in changed)))
+            fields = sorted(set().union(*(s.changed or () for s in changed)))
             objs = []
             now = timezone.now()
             for state in changed:
                 obj = Organisation(pk=state.pk, **{f: state.values[f] for f in fields})
                 obj.updated_at = now
                 objs.append(obj)
-                state.changed = set()
+                state.changed = None
                 self.updated.add(id(state))
             Organisation.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=batch_size)
         if self._pending_aliases:
