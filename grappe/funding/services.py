@@ -177,7 +177,7 @@ def call_ruleset_update(
     Earlier versions are kept unchanged. Submitting the current rule set again creates no
     version and returns the current one. Raises `RuleSetInvalid` naming the field and rule.
     """
-    locked = Call.objects.select_for_update().select_related("ruleset").get(pk=call.pk)
+    locked = Call.objects.select_for_update(of=("self",)).select_related("ruleset").get(pk=call.pk)
     version = _new_version(
         actor=actor, call=locked, data=data, reason=reason, source_code=source_code
     )
