@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -112,3 +114,17 @@ def test_without_an_open_call_the_page_says_so(client: Any) -> None:
     response = client.get(url(c.project, "fr"))
     assert response.status_code == 200
     assert response.context["call"] is None
+
+
+def _page_queries(client: Any, extra: int) -> int:
+    c = consortium(extra_companies=extra)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url(c.project)).status_code == 200
+    return len(ctx)
+
+
+def test_the_page_needs_the_same_number_of_queries_for_3_or_8_partners(client: Any) -> None:
+    open_call(code="fui-19")
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    client.get(url(consortium().project))  # warm the session and content types
+    assert _page_queries(client, 0) == _page_queries(client, 5)
