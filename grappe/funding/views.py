@@ -125,6 +125,7 @@ def _decorate(data: dict[str, Any]) -> dict[str, Any]:
         for line in p["lines"]:
             line["category_label"] = _cost_label(line["category"])
             line["research_label"] = _research_label(line["research"])
+            line["intensity_decimals"] = 0 if "." not in line["intensity_pct"] else 2
         for c in p["categories"]:
             c["category_label"] = _cost_label(c["category"])
     for v in data["verdicts"]:
