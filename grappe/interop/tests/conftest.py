@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-# The browser fixtures (Debian's Chromium through Playwright) live with the core tests.
-from grappe.core.tests.conftest import browser_page, chromium  # noqa: F401
-
 PROJECT_HEADER = (
     "id;acronym;status;title;startDate;endDate;totalCost;ecMaxContribution;legalBasis;topics;"
     "ecSignatureDate;frameworkProgramme;masterCall;subCall;fundingScheme;nature;objective;"
