@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.admin import AuditedModelAdmin
 from grappe.core.services import audit_record
 from grappe.funding.domain.rulesets import READY_MADE
 from grappe.funding.models import Call, CallRuleSet, Funder
@@ -29,7 +30,7 @@ from grappe.funding.services import (
 
 
 @admin.register(Funder)
-class FunderAdmin(admin.ModelAdmin):
+class FunderAdmin(AuditedModelAdmin):
     list_display = ("name_en", "name_fr", "kind", "slug", "website")
     list_filter = ("kind",)
     search_fields = ("name_en", "name_fr", "slug")
@@ -128,7 +129,9 @@ class CallRuleSetInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AuditedModelAdmin):
+    """Saves go through the funding services (which audit); deletions are audited here."""
+
     form = CallAdminForm
     list_display = (
         "slug",
@@ -150,6 +153,12 @@ class CallAdmin(admin.ModelAdmin):
         (_("Dates and envelope"), {"fields": ("opens_on", "closes_on", "envelope")}),
         (_("Rule set"), {"fields": ("source_code", "ruleset_data", "reason")}),
     )
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # Versions cannot be deleted on their own, but they go with their call.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(str(CallRuleSet._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description=_("status"))
     def status_label(self, obj: Call) -> str:

@@ -86,7 +86,8 @@ class Call(TimeStampedModel):
         verbose_name=_("current rule set"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # Versions are only ever deleted with their call (cascade), which must not be blocked.
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

@@ -134,3 +134,13 @@ def test_versions_are_read_only_and_a_new_one_goes_through_the_service(admin_cli
     )
     assert bad.status_code == 200
     assert bad.context["adminform"].form.errors["ruleset_data"] == ["code is required."]
+
+
+def test_a_call_can_be_deleted_with_its_versions_and_the_deletion_is_audited(
+    admin_client: Any,
+) -> None:
+    call = open_call(code="fui-19")
+    url = reverse("admin:funding_call_delete", args=[call.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Call.objects.exists() and not CallRuleSet.objects.exists()
+    assert AuditEvent.objects.filter(action="funding.call.delete").exists()
