@@ -95,7 +95,16 @@ def resolve_ruleset(
         return ready_made(ruleset_code), None
     assert call is not None
     found = call_get(scope=scope, slug=call)
-    return call_ruleset(found), found
+    try:
+        return call_ruleset(found), found
+    except RuleSetError as exc:
+        # Stored before a change of the engine's rules: say so rather than fail.
+        raise SimulationInputError(
+            ["call"],
+            gettext("The rule set of call %(call)s is no longer valid: %(error)s")
+            % {"call": found.slug, "error": ruleset_error_message(exc)},
+            f"ruleset.{exc.rule}",
+        ) from None
 
 
 # --------------------------------------------------------------------------- inline projects

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from grappe.core.scopes import scope_for
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory
+from grappe.funding.domain.rulesets import RuleSetError
+from grappe.funding.explain import ruleset_error_message
 from grappe.funding.selectors import (
     COST_CATEGORY_BACK,
     AidInput,
@@ -144,7 +146,11 @@ def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
     call = next((c for c in calls if c.slug == wanted), calls[0] if calls else None)
     context: dict[str, Any] = {"project": project, "calls": calls, "call": call}
     if call is not None:
-        ruleset = call_ruleset(call)
+        try:
+            ruleset = call_ruleset(call)
+        except RuleSetError as exc:
+            context["ruleset_error"] = ruleset_error_message(exc)
+            return render(request, "funding/project_aid.html", context)
         aid_input = project_aid_input(scope=scope, project=project, funder_id=call.funder_id)
         form = WhatIfForm(request.GET, aid_input=aid_input)
         changes = form.overrides()

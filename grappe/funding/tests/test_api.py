@@ -322,3 +322,18 @@ def test_calls_lists_open_calls_by_default_and_shows_one_with_its_rule_set(clien
     assert client.get(f"/api/v1/calls/{fui.slug}").json()["unconfirmed_notice"] is None
     assert client.get("/api/v1/calls/nope").status_code == 404
     assert client.get("/api/v1/calls?status=weird").status_code == 422
+
+
+def test_a_call_whose_stored_rule_set_no_longer_validates_is_a_422_not_a_500(
+    client: Any,
+) -> None:
+    call = open_call(code="fui-19")
+    version = call.ruleset
+    version.data = {**version.data, "retired_rule": True}
+    version.save()
+    r = post(client, small_and_large(call=call.slug))
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "call"]
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    page = client.get(f"/en/projects/{consortium().project.pk}/aid-simulation/")
+    assert page.status_code == 200 and "retired_rule is not a known rule." in page.content.decode()
