@@ -59,7 +59,9 @@ def test_anonymous_scope_is_public() -> None:
     assert not scope_for(None).is_authenticated
 
 
-@pytest.mark.parametrize(("raw", "value"), [("true", True), ("0", False), ("", False), ("Yes", True)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("true", True), ("0", False), ("", False), ("Yes", True)]
+)
 def test_env_bool_reads_booleans(monkeypatch, raw: str, value: bool) -> None:
     monkeypatch.setenv("GRAPPE_TEST_FLAG", raw)
     assert grappe_settings.env_bool("GRAPPE_TEST_FLAG", False) is value
