@@ -155,6 +155,9 @@ def _candidate(values: dict[str, str]) -> tuple[dict[str, Any], dt.date, dt.date
     cand: dict[str, Any] = {"name": name, "kind": kind}
     for column in IDENTIFIERS:
         raw = values.get(column, "")
+        width = {"siren": 9, "siret": 14, "pic": 9}.get(column)
+        if width and raw.isdigit() and len(raw) < width:
+            raw = raw.zfill(width)  # a spreadsheet stored the number and dropped leading zeros
         if raw:
             try:
                 cand[column] = CHECKS[column](raw)
