@@ -277,3 +277,46 @@ def test_a_merge_of_organisations_with_different_identifiers_is_refused() -> Non
     with pytest.raises(ValueError, match="different SIRENs"):
         merge_confirm(proposal=proposal, user=None)
     assert Organisation.objects.filter(pk=dup.pk).exists()
+
+
+def test_the_command_imports_a_member_sheet_for_a_cluster(tmp_path, capsys) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    cluster = ClusterFactory(slug="cmd-cluster")
+    path = tmp_path / "members.csv"
+    path.write_bytes(
+        sheet(f"Acme,sme,{SIREN_A},Paris,FR,2024-01-01,", "Bad,unicorn,,Paris,FR,2024-01-01,")
+    )
+    call_command("import", "members", str(path), "--cluster", "cmd-cluster", "--dry-run")
+    assert "line 2: create Acme" in capsys.readouterr().out
+    assert ClusterMembership.objects.count() == 0
+    call_command("import", "members", str(path), "--cluster", "cmd-cluster")
+    out = capsys.readouterr().out
+    assert "membership" in out and "succeeded" in out
+    assert ClusterMembership.objects.filter(cluster=cluster).count() == 1
+    with pytest.raises(CommandError, match="--cluster SLUG is required"):
+        call_command("import", "members", str(path))
+    with pytest.raises(CommandError, match="no cluster with the slug 'nope'"):
+        call_command("import", "members", str(path), "--cluster", "nope")
+
+
+def test_an_administrator_merges_and_undoes_from_the_page(client) -> None:
+    keep = OrganisationFactory(name="Institut Exemple", city="Marseille")
+    dup = OrganisationFactory(name="INSTITUT EXEMPLE", city="Montpellier", siren="")
+    proposal = MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="x"
+    )
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk})
+    manager = user_with_role(Role.CLUSTER_MANAGER, cluster=ClusterFactory())
+    client.force_login(manager)
+    assert client.post(url, {"action": "merge"}).status_code == 404
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    page = client.get(reverse("interop:merge_list")).content.decode()
+    assert "INSTITUT EXEMPLE" in page
+    client.post(url, {"action": "merge"})
+    assert not Organisation.objects.filter(pk=dup.pk).exists()
+    client.post(url, {"action": "undo"})
+    assert Organisation.objects.filter(pk=dup.pk).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "undone"
