@@ -218,10 +218,22 @@ class Engine:
         self._seen_pairs: dict[tuple[str, int], int] = {}  # (project, id(org state)) → line
         self._coordinator_in_run: dict[str, int] = {}
         self._org_cache: dict[tuple[str, ...], OrgState] = {}
+        self._seen_keys: set[tuple[int, int]] = set()
+        self._projects_with_rejects: set[str] = set()
+        self._no_deletions = False
         self.rejected_total = 0
 
     # --- rejects and progress ---
-    def reject(self, entity: str, label: str, row: Row, reason: str) -> None:
+    def reject(
+        self, entity: str, label: str, row: Row, reason: str, project: str | None = ""
+    ) -> None:
+        """Record a rejected row. `project`: the project a rejected participation row named
+        (None when unknown); its other participations are then not deleted as stale."""
+        if entity in {"participation", "organisation"}:
+            if project is None:
+                self._no_deletions = True
+            else:
+                self._projects_with_rejects.add(project)
         self.counts.add(entity, "rejected")
         self.rejected_total += 1
         self._rejected.append(
@@ -311,10 +323,10 @@ class Engine:
             try:
                 org = self.resolver.resolve(candidate())
             except RowProblem as exc:
-                self.reject("participation", label, row, str(exc))
+                self.reject("participation", label, row, str(exc), project)
                 return
             except Conflict as exc:
-                self.reject("organisation", label, row, str(exc))
+                self.reject("organisation", label, row, str(exc), project)
                 return
             if org_key is not None:
                 self._org_cache[org_key] = org
@@ -332,7 +344,7 @@ class Engine:
                     if pending.project == project and pending.org is org:
                         pending.values["role"] = "coordinator"
                 reason += " (its coordinator role was kept)"
-            self.reject("participation", label, row, reason)
+            self.reject("participation", label, row, reason, project)
             return
         if values["role"] == "coordinator":
             other = self._coordinator_in_run.get(project)
@@ -342,6 +354,7 @@ class Engine:
                     label,
                     row,
                     f"role: the project already has a coordinator at line {other}",
+                    project,
                 )
                 return
             self._coordinator_in_run[project] = row.line
@@ -367,6 +380,7 @@ class Engine:
             project_pk = projects[p.project][0]
             assert project_pk is not None
             key = (project_pk, org_pk)
+            self._seen_keys.add(key)
             current = participations.get(key)
             values = p.values
             new_tuple = (
@@ -420,8 +434,34 @@ class Engine:
         self._pending = []
         self._flush_rejects()
 
+    def delete_stale_participations(self) -> None:
+        """A newer file no longer lists an organisation in a project: remove that participation.
+
+        Only for projects of this file, and never for a project with a rejected participation
+        row (the row may be the one that would have kept it), nor after a row whose project is
+        unknown.
+        """
+        if self._no_deletions:
+            return
+        in_file = {
+            self.projects[e][0] for e in self._seen_projects if e not in self._projects_with_rejects
+        }
+        stale = [
+            pk
+            for key, (pk, _values) in self.participations.items()
+            if key[0] in in_file and key not in self._seen_keys
+        ]
+        for start in range(0, len(stale), self.batch_size):
+            Participation.objects.filter(pk__in=stale[start : start + self.batch_size]).delete()
+        if stale:
+            self.counts.add("participation", "deleted", len(stale))
+            gone = set(stale)
+            for key in [k for k, v in self.participations.items() if v[0] in gone]:
+                del self.participations[key]
+
     def finish(self) -> None:
         self.flush()
+        self.delete_stale_participations()
         self.resolver.finish()
         if self.progress is not None:
             self.progress(self.rows_processed)
@@ -604,7 +644,13 @@ class CordisImporter:
                             f"projectID: {project_id} is not a valid project of project.csv"
                         )
                 except RowProblem as exc:
-                    engine.reject("participation", "organization.csv", row, str(exc))
+                    engine.reject(
+                        "participation",
+                        "organization.csv",
+                        row,
+                        str(exc),
+                        row.values.get("projectID"),
+                    )
                     continue
                 if values["display_order"] is None:
                     order[project_id] = order.get(project_id, 0) + 1
@@ -758,7 +804,9 @@ class AnrImporter:
                 try:
                     code, project_values, cand, values = self._row(row, funder.pk)
                 except RowProblem as exc:
-                    engine.reject("participation", self.file, row, str(exc))
+                    engine.reject(
+                        "participation", self.file, row, str(exc), row.values.get("project")
+                    )
                     continue
                 if not engine.project_seen(code):
                     engine.upsert_project(code, project_values)

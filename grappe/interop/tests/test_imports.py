@@ -388,6 +388,29 @@ def test_a_newer_file_updates_only_what_changed(cordis_dir) -> None:
     assert Organisation.objects.count() == 2
 
 
+def test_a_newer_file_without_a_partner_removes_that_participation(cordis_dir) -> None:
+    run_import("cordis", cordis_dir())
+    newer = cordis_dir(name="newer", orgs=[org_row()])
+    run = run_import("cordis", newer)
+    assert run.counts["participation"]["deleted"] == 1
+    assert list(Participation.objects.values_list("organisation__pic", flat=True)) == ["999999001"]
+    assert Organisation.objects.filter(pic="999999002").exists()  # the organisation stays
+
+
+def test_a_rejected_row_keeps_the_participations_of_its_project(cordis_dir) -> None:
+    run_import("cordis", cordis_dir())
+    newer = cordis_dir(
+        name="newer",
+        orgs=[
+            org_row(),
+            org_row(pic="999999002", name="UNIVERSITE DE TEST", role="participant", ec="-1"),
+        ],
+    )
+    run = run_import("cordis", newer)
+    assert "deleted" not in run.counts["participation"]
+    assert Participation.objects.count() == 2
+
+
 # --- identity resolution -------------------------------------------------------------------
 
 

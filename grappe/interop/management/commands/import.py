@@ -57,7 +57,9 @@ class Command(BaseCommand):
         out.write(f"sha256 {run.checksum}")
         if run.short_circuited:
             out.write("Unchanged file: already imported by the latest successful run.")
-        kinds = ("created", "updated", "unchanged", "rejected")
+        kinds: tuple[str, ...] = ("created", "updated", "unchanged", "rejected")
+        if any("deleted" in c for c in (run.counts or {}).values()):
+            kinds = (*kinds, "deleted")
         out.write(f"{'entity':<16}" + "".join(f"{k:>12}" for k in kinds))
         for entity, counts in sorted((run.counts or {}).items()):
             out.write(f"{entity:<16}" + "".join(f"{counts.get(k, 0):>12,}" for k in kinds))
