@@ -1,4 +1,4 @@
-"""Bulk inserts for imports: one prepared INSERT run with `executemany`, ids reserved up front.
+"""Bulk inserts for imports: `executemany` (SQLite) or `COPY` (PostgreSQL), ids reserved first.
 
 Django's `bulk_create` compiles every value of every row through the ORM (and on SQLite splits
 the rows into statements of at most 999 parameters), which dominates an import's time. Imports
@@ -94,4 +94,11 @@ def insert_rows(
                     prepared.append((*values, *tail))
             else:
                 prepared = [(*row, *tail) for row in chunk]
-            cursor.executemany(sql, prepared)
+            if connection.vendor == "postgresql":
+                # COPY streams the rows in one command instead of one INSERT per row.
+                copy_sql = f"COPY {qn(opts.db_table)} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for prepared_row in prepared:
+                        copy.write_row(prepared_row)
+            else:
+                cursor.executemany(sql, prepared)
