@@ -100,7 +100,7 @@ def gber_max_intensity(
                 "gber.bonus.small_enterprise" if small else "gber.bonus.medium_enterprise",
                 {"bonus_pct": pct(bonus)},
                 ref,
-                _unc(text, "sme_bonus") or _unc(text, "sme_bonus_categories"),
+                _unc(text, "sme_bonus") or _unc(text, f"sme_bonus_categories.{research.value}"),
             )
         )
         rate += bonus

@@ -321,6 +321,8 @@ def _paths(data: Mapping[str, object], prefix: str = "") -> Iterator[str]:
         yield p
         if isinstance(v, Mapping):
             yield from _paths(v, p)
+        elif isinstance(v, list):  # a list of codes: each member can be flagged on its own
+            yield from (f"{p}.{item}" for item in v if isinstance(item, str))
 
 
 def _check_unconfirmed(r: _Reader, data: Mapping[str, object]) -> tuple[str, ...]:
@@ -727,7 +729,8 @@ GBER_TEXTS: dict[str, dict[str, object]] = {
         "bonus_d_joint_call": "0.25",  # §1.2 (d) [U]
         "refs": _REFS,
         "unconfirmed": [
-            "sme_bonus_categories",
+            # Only the feasibility-study SME bonus is unconfirmed in the 2023 text (row 10).
+            "sme_bonus_categories.feasibility",
             "bonus_b_licensing",
             "bonus_b_assisted_area_a",
             "bonus_c_assisted_area_c",

@@ -275,3 +275,15 @@ def test_a_smaller_enterprise_never_gets_a_lower_ceiling(
     assert rates == sorted(rates, reverse=True)
     base = text.base.get(category)
     assert all(base <= r <= max(base, text.max_intensity) for r in rates)
+
+
+def test_only_the_feasibility_sme_bonus_is_unconfirmed_in_the_2023_text() -> None:
+    # Row 5 confirms the SME bonus for industrial research and experimental development in the
+    # 2023 text; row 10 confirms the feasibility-study SME bonus for the 2014 text only.
+    def sme_step(category: ResearchCategory):  # type: ignore[no-untyped-def]
+        steps = gber_max_intensity(gber_text("2023"), category, SMALL).steps
+        return next(s for s in steps if s.code == "gber.bonus.small_enterprise")
+
+    assert not sme_step(IR).unconfirmed
+    assert not sme_step(ED).unconfirmed
+    assert sme_step(FS).unconfirmed
