@@ -28,6 +28,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -378,7 +379,7 @@ def main() -> None:
             )
         counts = imp["runs"][0]["counts"]
         print(f"{db:<10}synthetic counts: " + json.dumps(counts))
-    (work / "bench.sqlite3").unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

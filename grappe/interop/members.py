@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grappe.core.services import audit_record
 from grappe.interop.domain.names import normalise_city, normalise_name
@@ -69,12 +70,25 @@ def template_csv() -> str:
     return out.getvalue()
 
 
+ACTION_LABELS = {
+    "create": _("create"),
+    "update": _("update"),
+    "match": _("match"),
+    "unchanged": _("unchanged"),
+    "error": _("error"),
+}
+
+
 @dataclass
 class PreviewLine:
     line: int
     name: str
     action: str  # create / update / match / unchanged / error
     detail: str = ""
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 @dataclass
@@ -236,7 +250,8 @@ def members_preview(run: ImportRun) -> Preview:
         preview.lines.append(PreviewLine(line, name, action, detail))
         preview._plan.append((line, state, since, until))
     for item in preview.lines:
-        preview.totals[item.action] = preview.totals.get(item.action, 0) + 1
+        label = item.action_label
+        preview.totals[label] = preview.totals.get(label, 0) + 1
     return preview
 
 
