@@ -587,19 +587,26 @@ class CordisImporter:
                 read_rows(stream, label=name, delimiter=";", columns=columns, required=required)
 
     def _topics(self) -> dict[str, str]:
+        """Topic code → title, from the reference table or the per-project Horizon Europe file.
+
+        Only used to title projects that have no title; a topics file we cannot read is skipped.
+        """
         if not self.input.has("topics.csv"):
             return {}
         titles: dict[str, str] = {}
-        with contextlib.closing(self.input.open("topics.csv")) as stream:
-            for row in read_rows(
-                stream,
-                label="topics.csv",
-                delimiter=";",
-                columns={"code": ("code", "topicCode"), "title": ("title",)},
-                required=("code", "title"),
-            ):
-                if row.values["code"] and row.values["title"]:
-                    titles.setdefault(row.values["code"], row.values["title"])
+        try:
+            with contextlib.closing(self.input.open("topics.csv")) as stream:
+                for row in read_rows(
+                    stream,
+                    label="topics.csv",
+                    delimiter=";",
+                    columns={"code": ("code", "topicCode", "topic"), "title": ("title",)},
+                    required=("code", "title"),
+                ):
+                    if row.values["code"] and row.values["title"]:
+                        titles.setdefault(row.values["code"], row.values["title"])
+        except FileProblem:
+            return {}
         return titles
 
     def run(self, engine: Engine) -> None:

@@ -93,6 +93,23 @@ def test_horizon_europe_roles_are_mapped(cordis_dir) -> None:
     }
 
 
+def test_untitled_projects_take_their_topic_title_from_either_topics_layout(cordis_dir) -> None:
+    folder = cordis_dir(projects=[project_row(title="")])
+    (folder / "topics.csv").write_text(
+        "code;title;rcn;legalBasisCode;legalBasisRcn\nTOPIC-1;Smart grids;1;;\n"
+    )
+    run_import("cordis", folder)
+    assert Project.objects.get().title == "Smart grids"
+    # Horizon Europe ships a per-project topics.csv: projectID;topic;title
+    (folder / "topics.csv").write_text("projectID;topic;title\n700001;TOPIC-1;Smart grids 2\n")
+    run_import("cordis", folder)
+    assert Project.objects.get().title == "Smart grids 2"
+    (folder / "topics.csv").write_text("something,else\n1,2\n")
+    run = run_import("cordis", folder)
+    assert run.status == RunStatus.SUCCEEDED
+    assert Project.objects.get().title == "ALPHA"  # no readable topic: the acronym
+
+
 def test_a_cordis_zip_imports_like_the_folder(cordis_dir, tmp_path: Path) -> None:
     import zipfile
 
