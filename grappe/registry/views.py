@@ -148,6 +148,7 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "projects": projects,
             "funding": funding,
             "page_errors": page_form.errors.get("page"),
+            "can_manage": scope.can_manage_cluster(cluster.pk),
         },
     )
 

@@ -499,3 +499,18 @@ def test_french_pages_use_the_french_catalogue(client, ecosystem, url, english, 
     body = text(client.get(url))
     assert french in body
     assert english not in body
+
+
+@pytest.mark.django_db
+def test_only_the_clusters_managers_get_the_member_import_link(client) -> None:
+    from grappe.core.models import Role
+    from grappe.core.tests.factories import ClusterFactory, user_with_role
+
+    cluster = ClusterFactory(slug="advancity")
+    url = f"/en/clusters/{cluster.slug}/"
+    link = f"/en/clusters/{cluster.slug}/members/import/"
+    assert link not in client.get(url).content.decode()
+    client.force_login(user_with_role(Role.CLUSTER_MANAGER, cluster=ClusterFactory()))
+    assert link not in client.get(url).content.decode()
+    client.force_login(user_with_role(Role.CLUSTER_MANAGER, cluster=cluster))
+    assert link in client.get(url).content.decode()
