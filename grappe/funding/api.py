@@ -11,13 +11,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.errors import ValidationError
 
+from grappe.core.pagination import CursorPage, paginate
 from grappe.core.scopes import scope_for
-from grappe.funding.models import Call, CallStatus
+from grappe.funding.models import Call
 from grappe.funding.schemas import (
     CallDetailOut,
     CallListQuery,
@@ -127,25 +128,13 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
 
 @router.get(
     "/calls",
-    response={200: list[CallOut], 422: ValidationErrorOut},
+    response={200: CursorPage[CallOut], 422: ValidationErrorOut},
     summary="Calls for projects (open ones by default) with their rule set's unconfirmed flags",
 )
-def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> list[dict[str, Any]]:
-    scope = scope_for(request.user)
-    today = timezone.localdate()
-    if params.status == "open":
-        calls = call_list(scope=scope, open_on=today)
-    else:
-        calls = call_list(scope=scope)
-        if params.status != "all":
-            calls = calls.filter(
-                **(
-                    {"closes_on__lt": today}
-                    if params.status == CallStatus.CLOSED
-                    else {"opens_on__gt": today}
-                )
-            )
-    return [_call_out(c) for c in calls]
+def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> dict[str, Any]:
+    calls = call_list(scope=scope_for(request.user), status=params.status)
+    page = paginate(calls, limit=params.limit, cursor=params.cursor)
+    return {"items": [_call_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field, model_validator
 
+from grappe.core.pagination import PageParams
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory, RoBasis
 from grappe.registry.domain.sme import FrenchCategory, HolderKind, SizeClass
 
@@ -257,7 +258,7 @@ class CallDetailOut(CallOut):
     unconfirmed_notice: str | None
 
 
-class CallListQuery(Schema):
+class CallListQuery(PageParams):
     status: Literal["open", "closed", "upcoming", "all"] = Field(
         "open", description="Open calls by default."
     )

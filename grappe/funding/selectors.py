@@ -21,7 +21,7 @@ from grappe.core.domain.scope import Scope
 from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, ResearchCategory
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
 from grappe.funding.domain.rulesets import RuleSet, ruleset_from_dict
-from grappe.funding.models import Call
+from grappe.funding.models import Call, CallStatus
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -61,11 +61,27 @@ OWNERSHIP_HOPS = 3
 # --------------------------------------------------------------------------- calls
 
 
-def call_list(*, scope: Scope, open_on: dt.date | None = None) -> QuerySet[Call]:
-    """Calls are public; `open_on` keeps those open on that day."""
+def call_list(
+    *,
+    scope: Scope,
+    open_on: dt.date | None = None,
+    status: str = "all",
+    today: dt.date | None = None,
+) -> QuerySet[Call]:
+    """Calls are public. `open_on` keeps those open on that day; `status` (`open`, `closed`,
+    `upcoming` or `all`) is judged on `today` (default: the local date)."""
     qs = Call.objects.select_related("funder", "ruleset")
     if open_on is not None:
         qs = qs.filter(opens_on__lte=open_on, closes_on__gte=open_on)
+    day = today or timezone.localdate()
+    if status == CallStatus.OPEN:
+        qs = qs.filter(opens_on__lte=day, closes_on__gte=day)
+    elif status == CallStatus.CLOSED:
+        qs = qs.filter(closes_on__lt=day)
+    elif status == CallStatus.UPCOMING:
+        qs = qs.filter(opens_on__gt=day)
+    elif status != "all":
+        raise ValueError(f"unknown call status {status!r}")
     return qs.order_by("-opens_on", "slug")
 
 

@@ -311,10 +311,12 @@ def test_other_funders_aid_is_cumulated(client: Any) -> None:
 def test_calls_lists_open_calls_by_default_and_shows_one_with_its_rule_set(client: Any) -> None:
     paris = open_call(code="city-of-paris")
     fui = closed_call()
-    assert [c["slug"] for c in client.get("/api/v1/calls").json()] == [paris.slug]
-    assert [c["slug"] for c in client.get("/api/v1/calls?status=closed").json()] == [fui.slug]
-    assert len(client.get("/api/v1/calls?status=all").json()) == 2
-    listed = client.get("/api/v1/calls").json()[0]
+    assert [c["slug"] for c in client.get("/api/v1/calls").json()["items"]] == [paris.slug]
+    assert [c["slug"] for c in client.get("/api/v1/calls?status=closed").json()["items"]] == [
+        fui.slug
+    ]
+    assert len(client.get("/api/v1/calls?status=all").json()["items"]) == 2
+    listed = client.get("/api/v1/calls").json()["items"][0]
     assert listed["status"] == "open" and "startup_bonus" in listed["unconfirmed"]
     detail = client.get(f"/api/v1/calls/{paris.slug}").json()
     assert detail["ruleset"]["code"] == "city-of-paris"
@@ -337,3 +339,27 @@ def test_a_call_whose_stored_rule_set_no_longer_validates_is_a_422_not_a_500(
     client.force_login(f.user_with_role(Role.ADMINISTRATOR))
     page = client.get(f"/en/projects/{consortium().project.pk}/aid-simulation/")
     assert page.status_code == 200 and "retired_rule is not a known rule." in page.content.decode()
+
+
+def test_the_calls_list_pages_with_a_cursor_and_constant_queries(client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(12):
+        open_call(slug=f"call-{i:02d}")
+    counts = {}
+    for limit in (2, 10):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(f"/api/v1/calls?limit={limit}").json()
+        assert len(page["items"]) == limit
+        counts[limit] = len(ctx.captured_queries)
+    assert counts[2] == counts[10] <= 3
+    seen, cursor = [], ""
+    while True:
+        page = client.get(f"/api/v1/calls?limit=5{cursor}").json()
+        seen += [c["slug"] for c in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert sorted(seen) == [f"call-{i:02d}" for i in range(12)]
+    assert client.get("/api/v1/calls?cursor=forged").status_code == 422
