@@ -13,6 +13,7 @@ from ninja import Path, Query, Router
 
 from grappe.core.pagination import CursorPage, Page, paginate
 from grappe.core.scopes import scope_for
+from grappe.projects.domain.budget import shares
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -126,19 +127,10 @@ def _aid_by_funder(lines: Iterable[FundingLine]) -> list[AidByFunderOut]:
 
 def _research_mix(lines: Iterable[BudgetLine]) -> list[ResearchShareOut]:
     """Share of the budget per research category, in the GBER order, as percentages."""
-    amounts: dict[str, Decimal] = {}
-    for line in lines:
-        amounts[line.research_category] = amounts.get(line.research_category, Decimal("0"))
-        amounts[line.research_category] += line.amount
-    total = sum(amounts.values(), Decimal("0"))
-    if not total:
-        return []
+    mix = shares(((line.research_category, line.amount) for line in lines), ResearchCategory.values)
     return [
         ResearchShareOut(
-            research_category=category.value,
-            amount=decimal_str(amounts[category.value]),
-            share=decimal_str(amounts[category.value] * 100 / total),
+            research_category=s.key, amount=decimal_str(s.amount), share=decimal_str(s.percent)
         )
-        for category in ResearchCategory
-        if category.value in amounts
+        for s in mix
     ]

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors
+from grappe.projects.domain.budget import shares
 from grappe.projects.forms import ProjectFilterForm
 from grappe.projects.models import (
     BudgetLine,
     CostCategory,
     FundingLine,
-    ParticipantRole,
     Participation,
     Project,
     ResearchCategory,
@@ -27,14 +27,6 @@ from grappe.registry.selectors import cluster_choices
 from grappe.registry.views import paginate, with_listing_details
 
 ZERO = Decimal("0")
-
-
-def _consortium(participations: Iterable[Participation]) -> list[Participation]:
-    """Coordinator first, then partners in their display order."""
-    return sorted(
-        participations,
-        key=lambda p: (p.role != ParticipantRole.COORDINATOR, p.display_order, p.pk),
-    )
 
 
 def _budget_table(lines: Iterable[BudgetLine], partners: list[Participation]) -> dict[str, Any]:
@@ -64,19 +56,11 @@ def _budget_table(lines: Iterable[BudgetLine], partners: list[Participation]) ->
 
 
 def _research_mix(lines: Iterable[BudgetLine]) -> list[dict[str, Any]]:
-    """Share of the budget in each research category (GBER Art. 25), largest first."""
-    amounts: dict[str, Decimal] = {}
-    for line in lines:
-        amounts[line.research_category] = amounts.get(line.research_category, ZERO) + line.amount
-    total = sum(amounts.values(), ZERO)
+    """Share of the budget in each research category (GBER Art. 25), in the GBER order."""
     labels = dict(ResearchCategory.choices)
+    mix = shares(((line.research_category, line.amount) for line in lines), ResearchCategory.values)
     return [
-        {
-            "label": labels.get(category, category),
-            "amount": amount,
-            "share": (amount * 100 / total) if total else ZERO,
-        }
-        for category, amount in sorted(amounts.items(), key=lambda kv: (-kv[1], kv[0]))
+        {"label": labels.get(s.key, s.key), "amount": s.amount, "share": s.percent} for s in mix
     ]
 
 
@@ -112,7 +96,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         project = selectors.project_get(scope=scope, pk=pk)
     except Project.DoesNotExist as exc:
         raise Http404(_("No project with this address, or you may not see it.")) from exc
-    partners = _consortium(project.participations.all())
+    partners = list(project.participations.all())  # coordinator first (selector order)
     is_insider = selectors.project_is_insider(scope=scope, project=project)
     context: dict[str, Any] = {
         "project": project,
