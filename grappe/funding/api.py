@@ -119,9 +119,8 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         out["ruleset"] = data
-        funder = data.get("funder") if isinstance(data, dict) else None
         out["unconfirmed_notice"] = (
-            _(UNCONFIRMED_NOTICE) % {"funder": funder or call.funder.name} if unconfirmed else None
+            _(UNCONFIRMED_NOTICE) % {"funder": call.funder.name} if unconfirmed else None
         )
     return out
 

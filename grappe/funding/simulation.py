@@ -342,7 +342,9 @@ def simulation_to_dict(
         )
     notice = None
     if ruleset.unconfirmed:
-        notice = gettext(UNCONFIRMED_NOTICE) % {"funder": ruleset.funder}
+        # The call's funder has a name in both languages; a bare rule set only its own label.
+        funder = call.funder.name if call is not None else ruleset.funder
+        notice = gettext(UNCONFIRMED_NOTICE) % {"funder": funder}
     elif used_unconfirmed:
         notice = gettext(UNCONFIRMED_USED_NOTICE)
     return {

@@ -309,7 +309,10 @@ def test_other_funders_aid_is_cumulated(client: Any) -> None:
 
 
 def test_calls_lists_open_calls_by_default_and_shows_one_with_its_rule_set(client: Any) -> None:
-    paris = open_call(code="city-of-paris")
+    paris = open_call(
+        code="city-of-paris",
+        funder=f.FunderFactory(name_en="City of Paris", name_fr="Ville de Paris"),
+    )
     fui = closed_call()
     assert [c["slug"] for c in client.get("/api/v1/calls").json()["items"]] == [paris.slug]
     assert [c["slug"] for c in client.get("/api/v1/calls?status=closed").json()["items"]] == [

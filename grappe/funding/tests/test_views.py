@@ -71,11 +71,14 @@ def test_the_page_explains_each_line_and_the_consortium_rules(client: Any) -> No
 def test_unconfirmed_city_of_paris_parameters_carry_a_badge(client: Any) -> None:
     c = consortium()
     open_call(code="fui-19", slug="a-fui")
-    paris = open_call(code="city-of-paris", slug="b-paris")
+    city = f.FunderFactory(name_en="City of Paris", name_fr="Ville de Paris")
+    paris = open_call(code="city-of-paris", slug="b-paris", funder=city)
     client.force_login(f.user_with_role(Role.ADMINISTRATOR))
     html = client.get(url(c.project), {"call": paris.slug}).content.decode()
     assert "The rules of City of Paris are unconfirmed" in html
     assert html.count("badge-unconfirmed") > 3
+    french = client.get(url(c.project, "fr"), {"call": paris.slug})
+    assert "Les règles de Ville de Paris ne sont pas confirmées" in french.content.decode()
 
 
 def test_what_if_a_partner_were_medium_sized_and_a_cost_higher(client: Any) -> None:
