@@ -12,11 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
+from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record
 from grappe.funding.domain.rulesets import READY_MADE
 from grappe.funding.models import Call, CallRuleSet, Funder
@@ -109,6 +111,11 @@ class CallAdminForm(forms.ModelForm):
         return cleaned
 
 
+def officer_funder_ids(request: HttpRequest) -> frozenset[int]:
+    """Funders whose calls this staff user manages as a programme officer."""
+    return scope_for(request.user).funder_ids
+
+
 class CallRuleSetInline(admin.TabularInline):
     """Earlier versions, read-only."""
 
@@ -126,6 +133,12 @@ class CallRuleSetInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Programme officers see the history of the calls they may edit.
+        return super().has_view_permission(request, obj) or (
+            obj is not None and obj.funder_id in officer_funder_ids(request)
+        )
 
 
 @admin.register(Call)
@@ -153,6 +166,38 @@ class CallAdmin(AuditedModelAdmin):
         (_("Dates and envelope"), {"fields": ("opens_on", "closes_on", "envelope")}),
         (_("Rule set"), {"fields": ("source_code", "ruleset_data", "reason")}),
     )
+
+    # Programme officers (staff accounts holding that role) manage their own funder's calls
+    # without Django model permissions; everyone else goes by model permissions as usual.
+    def _has_model_perm(self, request: HttpRequest, action: str) -> bool:
+        return bool(request.user.has_perm(f"funding.{action}_call"))
+
+    def _officer_may(self, request: HttpRequest, obj: Call | None) -> bool:
+        funders = officer_funder_ids(request)
+        return bool(funders) and (obj is None or obj.funder_id in funders)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or bool(officer_funder_ids(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) or self._officer_may(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) or self._officer_may(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) or bool(officer_funder_ids(request))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Call]:
+        qs = super().get_queryset(request)
+        if self._has_model_perm(request, "view") or self._has_model_perm(request, "change"):
+            return qs
+        return qs.filter(funder_id__in=officer_funder_ids(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "funder" and not self._has_model_perm(request, "add"):
+            kwargs["queryset"] = Funder.objects.filter(pk__in=officer_funder_ids(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         # Versions cannot be deleted on their own, but they go with their call.

@@ -334,7 +334,8 @@ def demo_users_load(
             if user is None:
                 user = user_model(username=username, email=email)
             user.password = password
-            user.is_staff = username == "admin"
+            # The programme officer edits the City's calls in the back office (scoped there).
+            user.is_staff = username in {"admin", "officer"}
             user.is_superuser = username == "admin"
             user.first_name = username.capitalize()
             user.last_name = "(demo)"

@@ -144,3 +144,59 @@ def test_a_call_can_be_deleted_with_its_versions_and_the_deletion_is_audited(
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Call.objects.exists() and not CallRuleSet.objects.exists()
     assert AuditEvent.objects.filter(action="funding.call.delete").exists()
+
+
+# --- programme officers edit their own funder's calls -------------------------------------------
+
+
+def _officer(client: Any, funder: Any) -> Any:
+    user = f.user_with_role("programme_officer", funder=funder)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    return user
+
+
+def test_a_programme_officer_edits_the_rule_set_of_their_funders_call(client: Any) -> None:
+    call = open_call(code="fui-19")
+    officer = _officer(client, call.funder)
+    assert call.slug in client.get(reverse("admin:funding_call_changelist")).content.decode()
+    data = dict(call.ruleset.data)
+    data["company_rates"] = {**data["company_rates"], "small": "0.50"}
+    response = client.post(change_url(call), _form(call, data, "officer's change"))
+    assert response.status_code == 302, response.content[:3000]
+    call.refresh_from_db()
+    assert call.ruleset.version == 2
+    assert AuditEvent.objects.get(
+        action="call.ruleset_update", reason="officer's change"
+    ).actor == (officer)
+
+
+def test_an_officer_of_another_funder_neither_sees_nor_edits_the_call(client: Any) -> None:
+    call = open_call(code="fui-19")
+    _officer(client, f.FunderFactory())
+    assert call.slug not in client.get(reverse("admin:funding_call_changelist")).content.decode()
+    assert client.get(change_url(call)).status_code in {302, 403, 404}
+    data = dict(call.ruleset.data)
+    data["company_rates"] = {**data["company_rates"], "small": "0.70"}
+    assert client.post(change_url(call), _form(call, data)).status_code in {302, 403, 404}
+    call.refresh_from_db()
+    assert call.ruleset.version == 1
+
+
+def test_an_officer_can_only_create_calls_for_their_own_funder(client: Any) -> None:
+    own, other = f.FunderFactory(), f.FunderFactory()
+    _officer(client, own)
+    page = client.get(reverse("admin:funding_call_add"))
+    assert page.status_code == 200
+    choices = [c[0] for c in page.context["adminform"].form.fields["funder"].choices if c[0]]
+    assert [int(str(c)) for c in choices] == [own.pk]
+    assert other.pk not in [int(str(c)) for c in choices]
+
+
+def test_a_member_with_staff_status_but_no_officer_role_cannot_open_calls(client: Any) -> None:
+    user = f.user_with_role("member", organisation=f.OrganisationFactory())
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    assert client.get(reverse("admin:funding_call_changelist")).status_code == 403
