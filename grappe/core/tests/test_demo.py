@@ -359,7 +359,10 @@ def test_demo_logins_have_one_role_each(client) -> None:  # type: ignore[no-unty
     users = {u.username: u for u in get_user_model().objects.all()}
     assert {"admin", "officer", "manager", "member", "evaluator"} <= set(users)
     assert users["admin"].is_superuser and users["admin"].is_staff
-    assert not users["officer"].is_staff
+    # The officer reaches the back office for their funder's calls only, not as a superuser.
+    assert users["officer"].is_staff and not users["officer"].is_superuser
+    for name in ("manager", "member", "evaluator"):
+        assert not users[name].is_staff
     roles = {
         (a.user.username, a.role): a
         for a in RoleAssignment.objects.select_related("user", "funder", "cluster", "organisation")
