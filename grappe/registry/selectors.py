@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -17,19 +18,21 @@ from grappe.registry.models import (
 )
 
 
-def _current_memberships(today: object | None = None) -> Q:
-    today = today or timezone.localdate()
-    return Q(memberships__start_date__lte=today) & (
-        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
+def current_membership_q(prefix: str = "", today: dt.date | None = None) -> Q:
+    """A membership running today; `prefix` reaches it through a relation ("memberships__").
+
+    Use it inside ONE filter() call: across a multi-valued relation, chained filters may match
+    the start on one membership row and the end on another.
+    """
+    day = today or timezone.localdate()
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
     )
 
 
 def cluster_list(*, scope: Scope) -> QuerySet[Cluster]:
     """All clusters and hubs (public), with their themes and current member count."""
-    today = timezone.localdate()
-    active = Q(memberships__start_date__lte=today) & (
-        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
-    )
+    active = current_membership_q("memberships__")
     return (
         Cluster.objects.prefetch_related("themes")
         .annotate(member_count=Count("memberships", filter=active, distinct=True))
@@ -75,12 +78,11 @@ def organisation_list(
     if f.paris_only:
         qs = qs.filter(paris_arrondissement__isnull=False)
     if f.cluster:
-        today = timezone.localdate()
         qs = qs.filter(
             Exists(
                 ClusterMembership.objects.filter(
-                    organisation=OuterRef("pk"), cluster__slug=f.cluster, start_date__lte=today
-                ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+                    current_membership_q(), organisation=OuterRef("pk"), cluster__slug=f.cluster
+                )
             )
         )
     return qs.order_by("name", "id")
@@ -130,12 +132,10 @@ def organisation_ownership(*, scope: Scope, organisation: Organisation) -> Query
 
 def cluster_members(*, scope: Scope, cluster: Cluster) -> QuerySet[Organisation]:
     """Current members of a cluster, ordered by type then name."""
-    today = timezone.localdate()
     return (
         Organisation.objects.filter(
-            memberships__cluster=cluster, memberships__start_date__lte=today
+            current_membership_q("memberships__"), memberships__cluster=cluster
         )
-        .filter(Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today))
         .distinct()
         .order_by("kind", "name", "id")
     )

@@ -9,10 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.scopes import scope_for
@@ -38,10 +37,8 @@ def paginate(queryset: QuerySet[Any], number: int) -> Page[Any]:
 
 def with_current_clusters(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Prefetch each organisation's current memberships and their clusters (one query)."""
-    today = timezone.localdate()
     current = (
-        ClusterMembership.objects.filter(start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        ClusterMembership.objects.filter(selectors.current_membership_q())
         .select_related("cluster")
         .order_by("cluster__kind", "cluster__display_order", "cluster__name")
     )

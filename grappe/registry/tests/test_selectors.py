@@ -85,3 +85,17 @@ def test_cluster_list_counts_current_members_only() -> None:
     MembershipFactory(cluster=cluster, end_date=dt.date(2021, 1, 1))
     assert selectors.cluster_get(scope=Scope.public(), slug=cluster.slug).member_count == 1
     assert selectors.cluster_members(scope=Scope.public(), cluster=cluster).count() == 1
+
+
+def test_an_ended_membership_stays_ended_when_another_cluster_membership_is_open() -> None:
+    # The start and end conditions must hold for the same membership row.
+    former, other = ClusterFactory(), ClusterFactory()
+    org = OrganisationFactory()
+    MembershipFactory(cluster=former, organisation=org, end_date=dt.date(2021, 1, 1))
+    MembershipFactory(cluster=other, organisation=org)
+    public = Scope.public()
+    assert org not in selectors.cluster_members(scope=public, cluster=former)
+    assert org in selectors.cluster_members(scope=public, cluster=other)
+    assert selectors.cluster_get(scope=public, slug=former.slug).member_count == 0
+    f = selectors.OrganisationFilters
+    assert org not in selectors.organisation_list(scope=public, filters=f(cluster=former.slug))
