@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
@@ -15,10 +14,8 @@ from grappe.core.pagination import CursorPage, Page, paginate
 from grappe.core.scopes import scope_for
 from grappe.projects.domain.budget import shares
 from grappe.projects.models import (
-    Accreditation,
     BudgetLine,
     FundingLine,
-    Participation,
     Project,
     ResearchCategory,
 )
@@ -39,24 +36,15 @@ from grappe.projects.selectors import (
     project_get,
     project_is_insider,
     project_list,
+    projects_with_listing_details,
 )
 from grappe.registry.api import MAX_ID, not_found, require_cluster_slug
 from grappe.registry.schemas import NotFoundOut, ValidationErrorOut, decimal_str
 
 router = Router(tags=["projects"])
 
+
 # What a list row shows besides the project itself: one query each, whatever the page size.
-LIST_PREFETCH = (
-    Prefetch("participations", queryset=Participation.objects.select_related("organisation")),
-    Prefetch(
-        "accreditations",
-        queryset=Accreditation.objects.select_related("cluster").order_by(
-            "-is_lead", "accredited_on", "id"
-        ),
-    ),
-)
-
-
 @router.get(
     "/projects",
     response={200: CursorPage[ProjectOut], 422: ValidationErrorOut},
@@ -72,9 +60,7 @@ def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page
         organisation=params.organisation,
         paris_only=params.paris_only,
     )
-    qs = project_list(scope=scope_for(request.user), filters=filters).prefetch_related(
-        *LIST_PREFETCH
-    )
+    qs = projects_with_listing_details(project_list(scope=scope_for(request.user), filters=filters))
     return paginate(qs, limit=params.limit, cursor=params.cursor)
 
 

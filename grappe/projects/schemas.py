@@ -66,13 +66,6 @@ class ConsortiumMemberOut(Schema):
         return bool(obj.role == ParticipantRole.COORDINATOR)
 
 
-def _coordinator(obj: Any) -> Any:
-    for participation in obj.participations.all():
-        if participation.role == ParticipantRole.COORDINATOR:
-            return participation.organisation
-    return None
-
-
 class ProjectOut(Schema):
     id: int
     acronym: str
@@ -88,13 +81,14 @@ class ProjectOut(Schema):
     def resolve_keywords(obj: Any) -> list[str]:
         return list(obj.keyword_list)
 
+    # Read what `projects_with_listing_details` prefetched.
     @staticmethod
     def resolve_coordinator(obj: Any) -> Any:
-        return _coordinator(obj)
+        return obj.coordinators[0].organisation if obj.coordinators else None
 
     @staticmethod
     def resolve_clusters(obj: Any) -> list[Any]:
-        return [a.cluster for a in obj.accreditations.all()]
+        return [a.cluster for a in obj.ordered_accreditations]
 
 
 class FunderRefOut(Schema):
@@ -157,13 +151,20 @@ class ProjectDetailOut(ProjectOut):
         None, description="Share of the budget per research category; null like `budget_lines`."
     )
 
+    # The detail reads what `project_get` prefetched: the whole consortium, coordinator first,
+    # and the accreditations, lead cluster first.
     @staticmethod
     def resolve_consortium(obj: Any) -> list[Any]:
-        # Coordinator first, then the consortium's display order.
-        return sorted(
-            obj.participations.all(),
-            key=lambda p: (p.role != ParticipantRole.COORDINATOR, p.display_order, p.id),
-        )
+        return list(obj.participations.all())
+
+    @staticmethod
+    def resolve_coordinator(obj: Any) -> Any:
+        first = next(iter(obj.participations.all()), None)
+        return first.organisation if first and first.role == ParticipantRole.COORDINATOR else None
+
+    @staticmethod
+    def resolve_clusters(obj: Any) -> list[Any]:
+        return [a.cluster for a in obj.accreditations.all()]
 
     @staticmethod
     def resolve_accreditations(obj: Any) -> list[Any]:

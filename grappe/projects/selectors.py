@@ -190,3 +190,24 @@ def cluster_funding_totals(*, scope: Scope, cluster: Cluster) -> list[FundingTot
 def cluster_projects(*, scope: Scope, cluster: Cluster) -> QuerySet[Project]:
     """Projects the cluster accredited that the user may see."""
     return project_list(scope=scope, filters=ProjectFilters(cluster=cluster.slug))
+
+
+def projects_with_listing_details(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """Prefetch what a project list shows (two queries whatever the page size):
+    `ordered_accreditations` (lead cluster first) and `coordinators`."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "accreditations",
+            queryset=Accreditation.objects.select_related("cluster").order_by(
+                "-is_lead", "accredited_on", "id"
+            ),
+            to_attr="ordered_accreditations",
+        ),
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.filter(role=ParticipantRole.COORDINATOR).select_related(
+                "organisation"
+            ),
+            to_attr="coordinators",
+        ),
+    )

@@ -24,7 +24,7 @@ from grappe.projects.models import (
     ResearchCategory,
 )
 from grappe.registry.selectors import cluster_choices
-from grappe.registry.views import paginate, with_listing_details
+from grappe.registry.views import paginate
 
 ZERO = Decimal("0")
 
@@ -86,7 +86,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET, clusters=cluster_choices(scope=scope))
     form.is_valid()
     projects = selectors.project_list(scope=scope, filters=form.to_filters())
-    page = paginate(with_listing_details(projects), form.page_number())
+    page = paginate(selectors.projects_with_listing_details(projects), form.page_number())
     return render(request, "projects/project_list.html", {"form": form, "page_obj": page})
 
 

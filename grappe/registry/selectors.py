@@ -157,3 +157,18 @@ def cluster_search(*, scope: Scope, q: str) -> QuerySet[Cluster]:
         | Q(topic_en__icontains=term)
         | Q(topic_fr__icontains=term)
     )
+
+
+def organisations_with_current_clusters(
+    queryset: QuerySet[Organisation],
+) -> QuerySet[Organisation]:
+    """Prefetch each organisation's current memberships and their clusters (one query), as
+    `current_memberships`."""
+    current = (
+        ClusterMembership.objects.filter(current_membership_q())
+        .select_related("cluster")
+        .order_by("cluster__kind", "cluster__display_order", "cluster__name")
+    )
+    return queryset.prefetch_related(
+        Prefetch("memberships", queryset=current, to_attr="current_memberships")
+    )

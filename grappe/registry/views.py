@@ -9,20 +9,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors as project_selectors
-from grappe.projects.models import Accreditation, Participation
 from grappe.registry import selectors
 from grappe.registry.forms import OrganisationFilterForm, PageForm, SearchForm
 from grappe.registry.models import (
     Cluster,
     ClusterKind,
-    ClusterMembership,
     Organisation,
     OrganisationKind,
 )
@@ -33,38 +31,6 @@ SEARCH_PREVIEW = 10
 def paginate(queryset: QuerySet[Any], number: int) -> Page[Any]:
     """One page of `settings.PAGE_SIZE` rows; a number past the end gives the last page."""
     return Paginator(queryset, settings.PAGE_SIZE).get_page(number)
-
-
-def with_current_clusters(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    """Prefetch each organisation's current memberships and their clusters (one query)."""
-    current = (
-        ClusterMembership.objects.filter(selectors.current_membership_q())
-        .select_related("cluster")
-        .order_by("cluster__kind", "cluster__display_order", "cluster__name")
-    )
-    return queryset.prefetch_related(
-        Prefetch("memberships", queryset=current, to_attr="current_memberships")
-    )
-
-
-def with_listing_details(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """Prefetch the lead cluster and coordinator of each project (two queries)."""
-    return queryset.prefetch_related(
-        Prefetch(
-            "accreditations",
-            queryset=Accreditation.objects.select_related("cluster").order_by(
-                "-is_lead", "accredited_on", "id"
-            ),
-            to_attr="ordered_accreditations",
-        ),
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.filter(role="coordinator").select_related(
-                "organisation"
-            ),
-            to_attr="coordinators",
-        ),
-    )
 
 
 def _kind_groups(organisations: Iterable[Organisation]) -> list[tuple[str, list[Organisation]]]:
@@ -131,7 +97,9 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page_form.is_valid()
     members = list(selectors.cluster_members(scope=scope, cluster=cluster))
     projects = paginate(
-        with_listing_details(project_selectors.cluster_projects(scope=scope, cluster=cluster)),
+        project_selectors.projects_with_listing_details(
+            project_selectors.cluster_projects(scope=scope, cluster=cluster)
+        ),
         page_form.page_number(),
     )
     funding = _funding_pivot(project_selectors.cluster_funding_totals(scope=scope, cluster=cluster))
@@ -155,7 +123,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationFilterForm(request.GET, clusters=selectors.cluster_choices(scope=scope))
     form.is_valid()
     organisations = selectors.organisation_list(scope=scope, filters=form.to_filters())
-    page = paginate(with_current_clusters(organisations), form.page_number())
+    page = paginate(
+        selectors.organisations_with_current_clusters(organisations), form.page_number()
+    )
     return render(request, "registry/organisation_list.html", {"form": form, "page_obj": page})
 
 
@@ -166,7 +136,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Organisation.DoesNotExist as exc:
         raise Http404(_("No organisation with this address.")) from exc
     can_see_figures = selectors.organisation_can_see_figures(scope=scope, organisation=organisation)
-    projects = with_listing_details(
+    projects = project_selectors.projects_with_listing_details(
         project_selectors.project_list(
             scope=scope, filters=project_selectors.ProjectFilters(organisation=organisation.pk)
         )
@@ -200,9 +170,13 @@ def search(request: HttpRequest) -> HttpResponse:
         context.update(
             query=q,
             clusters=list(selectors.cluster_search(scope=scope, q=q)),
-            organisations=list(with_current_clusters(organisations)[:SEARCH_PREVIEW]),
+            organisations=list(
+                selectors.organisations_with_current_clusters(organisations)[:SEARCH_PREVIEW]
+            ),
             organisation_count=organisations.count(),
-            projects=list(with_listing_details(projects)[:SEARCH_PREVIEW]),
+            projects=list(
+                project_selectors.projects_with_listing_details(projects)[:SEARCH_PREVIEW]
+            ),
             project_count=projects.count(),
         )
     return render(request, "registry/search.html", context)
