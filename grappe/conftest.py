@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import hypothesis
 import pytest
+
+# A quick profile by default; CI selects the thorough one (HYPOTHESIS_PROFILE=thorough).
+hypothesis.settings.register_profile("quick", max_examples=50, deadline=None)
+hypothesis.settings.register_profile("thorough", max_examples=400, deadline=None)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -19,3 +25,11 @@ def shared_data() -> Path:
             f"real open data not found at {path} (it lives in ../shared/data beside the repo)"
         )
     return path
+
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hashing demo and factory passwords with PBKDF2 cost a third of the suite's CPU."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

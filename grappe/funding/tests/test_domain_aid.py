@@ -441,7 +441,7 @@ RULESETS = [ready_made(c) for c in sorted(READY_MADE)] + [
 rulesets = st.sampled_from(RULESETS)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(project=projects(), rs=rulesets)
 def test_aid_never_exceeds_eligible_cost_times_the_cap(project: ProjectInput, rs: RuleSet) -> None:
     r = simulate(project, rs)
@@ -463,7 +463,7 @@ def test_aid_never_exceeds_eligible_cost_times_the_cap(project: ProjectInput, rs
         assert r.total_max_aid <= rs.max_aid_per_project + D("0.01") * len(r.partners)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(project=projects(), rs=rulesets)
 def test_cumulation_across_funders_never_exceeds_the_maximum(
     project: ProjectInput, rs: RuleSet
@@ -481,7 +481,7 @@ def test_cumulation_across_funders_never_exceeds_the_maximum(
 SMALLER = {SizeClass.LARGE: MEDIUM, MEDIUM: SMALL, SMALL: SizeClass.MICRO}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(project=projects(), rs=rulesets, index=st.integers(0, 5))
 def test_a_smaller_enterprise_never_gets_a_lower_intensity(
     project: ProjectInput, rs: RuleSet, index: int
@@ -500,7 +500,7 @@ def test_a_smaller_enterprise_never_gets_a_lower_intensity(
     assert after.max_aid >= before.max_aid
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(project=projects(), rs=rulesets, seed=st.integers(0, 2**32 - 1))
 def test_results_do_not_depend_on_the_order_of_partners(
     project: ProjectInput, rs: RuleSet, seed: int
@@ -520,7 +520,7 @@ def test_results_do_not_depend_on_the_order_of_partners(
     assert simulate(reordered, rs) == simulate(project, rs)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(project=projects(), rs=rulesets)
 def test_the_batch_max_aid_equals_the_explained_simulation(
     project: ProjectInput, rs: RuleSet
@@ -561,7 +561,7 @@ def _no_floats(value: object) -> None:
             _no_floats(v)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(project=projects(), rs=rulesets)
 def test_every_emitted_code_renders_from_its_template(project: ProjectInput, rs: RuleSet) -> None:
     r = simulate(project, rs)

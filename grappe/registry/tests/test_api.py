@@ -410,7 +410,6 @@ fuzz_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
 
 
 @hypothesis.settings(
-    max_examples=150,
     deadline=None,
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
 )
@@ -430,7 +429,6 @@ def test_no_query_string_makes_a_server_error(endpoint, params):
 
 
 @hypothesis.settings(
-    max_examples=60,
     deadline=None,
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
 )
