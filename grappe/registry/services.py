@@ -75,8 +75,18 @@ def _require(allowed: bool, message: str) -> None:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+class _ExactEncoder(DjangoJSONEncoder):
+    """Times to the microsecond (Django's encoder stops at the millisecond): an undo must put
+    back the very row."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(value, cls=_ExactEncoder))
 
 
 def _values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
