@@ -296,9 +296,17 @@ def budget_lines_set(
             errors.append(_("Unknown cost category: %(value)s.") % {"value": cost})
         if research not in ResearchCategory.values:
             errors.append(_("Unknown research category: %(value)s.") % {"value": research})
-        if not isinstance(amount, Decimal) or amount < 0 or not amount.is_finite():
+        if (
+            not isinstance(amount, Decimal)
+            or not amount.is_finite()
+            or amount < 0
+            or amount != amount.quantize(Decimal("0.01"))
+        ):
             errors.append(
-                _("The amount for %(cost)s / %(research)s must be a non-negative amount in EUR.")
+                _(
+                    "The amount for %(cost)s / %(research)s must be a non-negative amount in "
+                    "EUR, to the cent."
+                )
                 % {"cost": cost, "research": research}
             )
     if errors:
@@ -308,8 +316,8 @@ def budget_lines_set(
         (line.cost_category, line.research_category): line
         for line in participation.budget_lines.all()
     }
-    before = {f"{k[0]}/{k[1]}": str(v.amount) for k, v in sorted(current.items())}
-    after = {f"{k[0]}/{k[1]}": str(v) for k, v in sorted(lines.items())}
+    before = {f"{k[0]}/{k[1]}": f"{v.amount:.2f}" for k, v in sorted(current.items())}
+    after = {f"{k[0]}/{k[1]}": f"{v:.2f}" for k, v in sorted(lines.items())}
     if before == after:
         return list(current.values())
     BudgetLine.objects.filter(pk__in=[v.pk for k, v in current.items() if k not in lines]).delete()
