@@ -480,6 +480,13 @@ def project_bulk_create(*, actor: Any, projects: Sequence[Project]) -> list[Proj
 
 
 @transaction.atomic
+def project_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
+    """Delete projects with their consortium, budgets and accreditations (the demo's wipe)."""
+    _require(_may_bulk_write_projects(actor), _("You may not delete projects."))
+    Project.objects.filter(pk__in=pks).delete()
+
+
+@transaction.atomic
 def partner_bulk_create(
     *, actor: Any, participations: Sequence[Participation]
 ) -> list[Participation]:

@@ -289,6 +289,16 @@ def membership_bulk_start(
     return ClusterMembership.objects.bulk_create(memberships)
 
 
+@transaction.atomic
+def organisation_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
+    """Delete organisations with their figures, links and memberships (the demo's wipe).
+
+    Raises Django's `ProtectedError` while one of them still takes part in a project.
+    """
+    _require(_may_bulk_write(actor, None), _("You may not delete organisations."))
+    Organisation.objects.filter(pk__in=pks).delete()
+
+
 # --- memberships -------------------------------------------------------------------------------
 
 MEMBERSHIP_FIELDS = ("cluster_id", "organisation_id", "start_date", "end_date")

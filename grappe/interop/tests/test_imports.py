@@ -405,6 +405,7 @@ def test_a_newer_file_updates_only_what_changed(cordis_dir) -> None:
     assert Organisation.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
 def test_a_newer_file_without_a_partner_removes_that_participation(cordis_dir) -> None:
     run_import("cordis", cordis_dir())
     newer = cordis_dir(name="newer", orgs=[org_row()])
