@@ -225,15 +225,26 @@ def partner_add(
 def partner_update(
     *, actor: Any, participation: Participation, reason: str = "", **changes: Any
 ) -> Participation:
-    """Change a partner's role, order or published figures (one coordinator per project)."""
+    """Change a partner's organisation, role, order or published figures (one coordinator
+    per project)."""
     _require(
         _may_edit_project(actor, participation.project), _("You may not change this consortium.")
     )
-    _check_fields(changes, PARTICIPATION_EDITABLE)
+    _check_fields(changes, ("organisation_id", *PARTICIPATION_EDITABLE))
     locked = Participation.objects.select_for_update().get(pk=participation.pk)
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     if not changed:
         return locked
+    if (
+        "organisation_id" in changed
+        and Participation.objects.filter(
+            project_id=locked.project_id, organisation_id=changes["organisation_id"]
+        ).exists()
+    ):
+        raise ValidationError(
+            {"organisation": _("This organisation is already in the consortium.")},
+            code="duplicate",
+        )
     if (
         changes.get("role") == ParticipantRole.COORDINATOR
         and Participation.objects.filter(project_id=locked.project_id, role="coordinator")

@@ -544,13 +544,12 @@ def _restore(rows: Sequence[dict[str, Any]]) -> None:
 def _references(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
     """Every foreign key (of any installed app) that points to `model`, in a stable order."""
     fields = [
-        rel.field  # type: ignore[attr-defined]
         # hidden ones too: a foreign key with related_name="+" still points here
+        rel.field
         for rel in model._meta.get_fields(include_hidden=True)
-        if rel.auto_created
-        and not rel.concrete
+        if isinstance(rel, models.ForeignObjectRel)
         and (rel.one_to_many or rel.one_to_one)
-        and isinstance(rel.field, models.ForeignKey)  # type: ignore[attr-defined]
+        and isinstance(rel.field, models.ForeignKey)
     ]
     return sorted(fields, key=lambda f: (_label(f.model), f.name))
 
