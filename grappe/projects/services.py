@@ -10,14 +10,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grappe.core.fastsql import insert_rows, reserve_ids
 from grappe.core.scopes import scope_for
-from grappe.core.services import audit_record
+from grappe.core.services import (
+    audit_bulk,
+    audit_record,
+    bulk_insert,
+    bulk_update,
+    changes_apply,
+    check_fields,
+    require,
+    snapshot,
+)
 from grappe.projects.models import (
     BudgetLine,
     CostCategory,
@@ -71,20 +78,6 @@ def _may_bulk_write_projects(actor: Any) -> bool:
     return actor is None or scope_for(actor).is_staff_wide
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _snapshot(obj: Any, names: Iterable[str]) -> dict[str, Any]:
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    data = {name: getattr(obj, name) for name in names}
-    return dict(json.loads(json.dumps(data, cls=DjangoJSONEncoder)))
-
-
 PROJECT_EDITABLE = tuple(
     f.attname
     for f in Project._meta.concrete_fields
@@ -105,11 +98,7 @@ def _check_fields(names: Iterable[str], allowed: Sequence[str]) -> None:
             {"status": _("A project's status changes only through its workflow.")},
             code="status",
         )
-    unknown = sorted(set(names) - set(allowed))
-    if unknown:
-        raise ValidationError(
-            _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}, code="unknown"
-        )
+    check_fields(names, allowed)
 
 
 @transaction.atomic
@@ -118,7 +107,7 @@ def project_create(
 ) -> Project:
     """Create a project (a draft unless `status` says otherwise), with its coordinator when
     given. Raises `ValidationError` (nothing written) or `PermissionDenied`."""
-    _require(_may_create_project(actor, coordinator_id), _("You may not create a project."))
+    require(_may_create_project(actor, coordinator_id), _("You may not create a project."))
     _check_fields(fields, PROJECT_EDITABLE)
     project = Project(**fields)
     project.full_clean()
@@ -127,7 +116,7 @@ def project_create(
         actor=actor,
         action="project.create",
         obj=project,
-        after=_snapshot(project, PROJECT_EDITABLE),
+        after=snapshot(project, PROJECT_EDITABLE),
         reason=reason,
     )
     if coordinator_id is not None:
@@ -145,32 +134,17 @@ def project_create(
 def project_update(*, actor: Any, project: Project, reason: str = "", **changes: Any) -> Project:
     """Change some fields of a project (validated; never its status)."""
     _check_fields(changes, tuple(f for f in PROJECT_EDITABLE if f != "status"))
-    _require(_may_edit_project(actor, project), _("You may not change this project."))
+    require(_may_edit_project(actor, project), _("You may not change this project."))
     locked = Project.objects.select_for_update().get(pk=project.pk)
-    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
-    if not changed:
-        return locked
-    before = _snapshot(locked, changed)
-    for name in changed:
-        setattr(locked, name, changes[name])
-    locked.full_clean()
-    locked.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        actor=actor,
-        action="project.update",
-        obj=locked,
-        before=before,
-        after=_snapshot(locked, changed),
-        reason=reason,
-    )
+    changes_apply(actor=actor, obj=locked, changes=changes, action="project.update", reason=reason)
     return locked
 
 
 @transaction.atomic
 def project_delete(*, actor: Any, project: Project, reason: str = "") -> None:
     """Delete a project with its consortium, budget, funding lines and accreditations."""
-    _require(scope_for(actor).is_staff_wide or actor is None, _("You may not delete a project."))
-    before = _snapshot(project, PROJECT_EDITABLE)
+    require(scope_for(actor).is_staff_wide or actor is None, _("You may not delete a project."))
+    before = snapshot(project, PROJECT_EDITABLE)
     Project.objects.filter(pk=project.pk).delete()
     audit_record(actor=actor, action="project.delete", obj=project, before=before, reason=reason)
 
@@ -187,7 +161,7 @@ def partner_add(
     **figures: Any,
 ) -> Participation:
     """Add an organisation to a project's consortium (once; one coordinator per project)."""
-    _require(_may_edit_project(actor, project), _("You may not change this consortium."))
+    require(_may_edit_project(actor, project), _("You may not change this consortium."))
     _check_fields(figures, PARTICIPATION_EDITABLE)
     Project.objects.select_for_update().filter(pk=project.pk).first()
     existing = Participation.objects.filter(project=project)
@@ -215,7 +189,7 @@ def partner_add(
         actor=actor,
         action="participation.add",
         obj=participation,
-        after=_snapshot(participation, ("project_id", "organisation_id", *PARTICIPATION_EDITABLE)),
+        after=snapshot(participation, ("project_id", "organisation_id", *PARTICIPATION_EDITABLE)),
         reason=reason,
     )
     return participation
@@ -227,7 +201,7 @@ def partner_update(
 ) -> Participation:
     """Change a partner's organisation, role, order or published figures (one coordinator
     per project)."""
-    _require(
+    require(
         _may_edit_project(actor, participation.project), _("You may not change this consortium.")
     )
     _check_fields(changes, ("organisation_id", *PARTICIPATION_EDITABLE))
@@ -254,18 +228,13 @@ def partner_update(
         raise ValidationError(
             {"role": _("The project already has a coordinator.")}, code="coordinator"
         )
-    before = _snapshot(locked, changed)
-    for name in changed:
-        setattr(locked, name, changes[name])
-    locked.full_clean(validate_unique=False)
-    locked.save(update_fields=changed)
-    audit_record(
+    changes_apply(
         actor=actor,
-        action="participation.update",
         obj=locked,
-        before=before,
-        after=_snapshot(locked, changed),
+        changes=changes,
+        action="participation.update",
         reason=reason,
+        validate_unique=False,
     )
     return locked
 
@@ -273,10 +242,10 @@ def partner_update(
 @transaction.atomic
 def partner_remove(*, actor: Any, participation: Participation, reason: str = "") -> None:
     """Remove a partner from a consortium, with its budget and funding lines."""
-    _require(
+    require(
         _may_edit_project(actor, participation.project), _("You may not change this consortium.")
     )
-    before = _snapshot(participation, ("project_id", "organisation_id", *PARTICIPATION_EDITABLE))
+    before = snapshot(participation, ("project_id", "organisation_id", *PARTICIPATION_EDITABLE))
     before["budget"] = [
         [line.cost_category, line.research_category, str(line.amount)]
         for line in participation.budget_lines.all()
@@ -300,7 +269,7 @@ def budget_lines_set(
 ) -> list[BudgetLine]:
     """Make `lines` the partner's whole budget: lines not given are removed, an amount of
     zero is kept as a line. Amounts are Decimal EUR, never negative."""
-    _require(_may_edit_budget(actor, participation), _("You may not change this budget."))
+    require(_may_edit_budget(actor, participation), _("You may not change this budget."))
     errors = []
     for (cost, research), amount in lines.items():
         if cost not in CostCategory.values:
@@ -364,11 +333,6 @@ def budget_lines_set(
 # (`on_behalf_of`); the values were validated by the importer.
 
 
-def _audit_bulk(actor: Any, action: str, on_behalf_of: Any, after: dict[str, Any]) -> None:
-    if on_behalf_of is not None:
-        audit_record(actor=actor, action=action, obj=on_behalf_of, after=after)
-
-
 @transaction.atomic
 def project_bulk_insert(
     *,
@@ -378,14 +342,15 @@ def project_bulk_insert(
     on_behalf_of: Any = None,
 ) -> list[int]:
     """Insert projects given as value tuples in the order of `fields`; returns their ids."""
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    if not rows:
-        return []
-    _check_fields(fields, PROJECT_EDITABLE)
-    ids = reserve_ids(Project, len(rows))
-    insert_rows(Project, ["id", *fields], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
-    _audit_bulk(actor, "project.bulk_create", on_behalf_of, {"count": len(ids), "first_id": ids[0]})
-    return ids
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return bulk_insert(
+        actor=actor,
+        model=Project,
+        fields=fields,
+        rows=rows,
+        allowed=PROJECT_EDITABLE,
+        on_behalf_of=on_behalf_of,
+    )
 
 
 @transaction.atomic
@@ -398,19 +363,18 @@ def project_bulk_update(
     batch_size: int = 2000,
 ) -> None:
     """Write `fields` (never `status`) of existing projects, rows being `(pk, *values)`."""
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    if not rows:
-        return
-    _check_fields(fields, tuple(f for f in PROJECT_EDITABLE if f != "status"))
-    now = timezone.now()
-    objs = []
-    for pk, *values in rows:
-        obj = Project(pk=pk, **dict(zip(fields, values, strict=True)))
-        obj.updated_at = now
-        objs.append(obj)
-    Project.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=batch_size)
-    _audit_bulk(
-        actor, "project.bulk_update", on_behalf_of, {"count": len(objs), "fields": list(fields)}
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    _check_fields(
+        fields, tuple(f for f in PROJECT_EDITABLE if f != "status")
+    )  # names the status rule
+    bulk_update(
+        actor=actor,
+        model=Project,
+        fields=fields,
+        rows=rows,
+        allowed=tuple(f for f in PROJECT_EDITABLE if f != "status"),
+        on_behalf_of=on_behalf_of,
+        batch_size=batch_size,
     )
 
 
@@ -423,18 +387,15 @@ def partner_bulk_insert(
     on_behalf_of: Any = None,
 ) -> list[int]:
     """Insert participations (`project_id`, `organisation_id` and `fields`); returns ids."""
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    if not rows:
-        return []
-    _check_fields(fields, ("project_id", "organisation_id", *PARTICIPATION_EDITABLE))
-    ids = reserve_ids(Participation, len(rows))
-    insert_rows(
-        Participation, ["id", *fields], [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return bulk_insert(
+        actor=actor,
+        model=Participation,
+        fields=fields,
+        rows=rows,
+        allowed=("project_id", "organisation_id", *PARTICIPATION_EDITABLE),
+        on_behalf_of=on_behalf_of,
     )
-    _audit_bulk(
-        actor, "participation.bulk_create", on_behalf_of, {"count": len(ids), "first_id": ids[0]}
-    )
-    return ids
 
 
 @transaction.atomic
@@ -447,28 +408,31 @@ def partner_bulk_update(
     batch_size: int = 2000,
 ) -> None:
     """Write `fields` of existing participations, rows being `(pk, *values)`."""
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    if not rows:
-        return
-    _check_fields(fields, PARTICIPATION_EDITABLE)
-    objs = [Participation(pk=pk, **dict(zip(fields, values, strict=True))) for pk, *values in rows]
-    Participation.objects.bulk_update(objs, list(fields), batch_size=batch_size)
-    _audit_bulk(
-        actor,
-        "participation.bulk_update",
-        on_behalf_of,
-        {"count": len(objs), "fields": list(fields)},
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    bulk_update(
+        actor=actor,
+        model=Participation,
+        fields=fields,
+        rows=rows,
+        allowed=PARTICIPATION_EDITABLE,
+        on_behalf_of=on_behalf_of,
+        batch_size=batch_size,
     )
 
 
 @transaction.atomic
 def partner_bulk_demote(*, actor: Any, pks: Sequence[int], on_behalf_of: Any = None) -> None:
     """Make these coordinators plain partners (a newer file names another coordinator)."""
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
     if not pks:
         return
     Participation.objects.filter(pk__in=pks).update(role=ParticipantRole.PARTNER)
-    _audit_bulk(actor, "participation.bulk_demote", on_behalf_of, {"ids": list(pks)})
+    audit_bulk(
+        actor=actor,
+        action="participation.bulk_demote",
+        on_behalf_of=on_behalf_of,
+        after={"ids": list(pks)},
+    )
 
 
 @transaction.atomic
@@ -476,24 +440,29 @@ def partner_bulk_remove(
     *, actor: Any, pks: Sequence[int], on_behalf_of: Any = None, batch_size: int = 2000
 ) -> None:
     """Remove participations a newer file no longer lists (with their budget lines)."""
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
     for start in range(0, len(pks), batch_size):
         Participation.objects.filter(pk__in=pks[start : start + batch_size]).delete()
     if pks:
-        _audit_bulk(actor, "participation.bulk_remove", on_behalf_of, {"ids": list(pks)})
+        audit_bulk(
+            actor=actor,
+            action="participation.bulk_remove",
+            on_behalf_of=on_behalf_of,
+            after={"ids": list(pks)},
+        )
 
 
 @transaction.atomic
 def project_bulk_create(*, actor: Any, projects: Sequence[Project]) -> list[Project]:
     """Save unsaved projects in bulk (the demo ecosystem), with the status each was given."""
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
     return Project.objects.bulk_create(projects)
 
 
 @transaction.atomic
 def project_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
     """Delete projects with their consortium, budgets and accreditations (the demo's wipe)."""
-    _require(_may_bulk_write_projects(actor), _("You may not delete projects."))
+    require(_may_bulk_write_projects(actor), _("You may not delete projects."))
     Project.objects.filter(pk__in=pks).delete()
 
 
@@ -501,11 +470,11 @@ def project_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
 def partner_bulk_create(
     *, actor: Any, participations: Sequence[Participation]
 ) -> list[Participation]:
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
     return Participation.objects.bulk_create(participations)
 
 
 @transaction.atomic
 def budget_line_bulk_create(*, actor: Any, lines: Sequence[BudgetLine]) -> list[BudgetLine]:
-    _require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
     return BudgetLine.objects.bulk_create(lines)

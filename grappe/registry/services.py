@@ -13,21 +13,26 @@ puts it all back from that record.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core import serializers
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grappe.core.fastsql import insert_rows, reserve_ids
 from grappe.core.scopes import scope_for
-from grappe.core.services import audit_record
+from grappe.core.services import (
+    audit_record,
+    bulk_insert,
+    bulk_update,
+    changes_apply,
+    check_fields,
+    jsonable,
+    require,
+    snapshot,
+)
 from grappe.registry.models import (
     ClusterMembership,
     Organisation,
@@ -67,45 +72,11 @@ def _may_bulk_write(actor: Any, cluster_id: int | None) -> bool:
     return scope.is_staff_wide or (cluster_id is not None and scope.can_manage_cluster(cluster_id))
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-class _ExactEncoder(DjangoJSONEncoder):
-    """Times to the microsecond (Django's encoder stops at the millisecond): an undo must put
-    back the very row."""
-
-    def default(self, o: Any) -> Any:
-        if isinstance(o, dt.datetime | dt.time):
-            return o.isoformat()
-        return super().default(o)
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=_ExactEncoder))
-
-
-def _values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
-    return _jsonable({name: getattr(obj, name) for name in names})
-
-
 ORGANISATION_FIELDS = tuple(
     f.name
     for f in Organisation._meta.concrete_fields
     if f.editable and not f.primary_key and f.name not in {"created_at", "updated_at"}
 )
-
-
-def _check_fields(names: Iterable[str], allowed: Sequence[str]) -> None:
-    unknown = sorted(set(names) - set(allowed))
-    if unknown:
-        raise ValidationError(
-            _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}, code="unknown"
-        )
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -120,11 +91,11 @@ def organisation_create(
     `cluster_id`: the cluster it joins, when a cluster manager adds it. Raises `ValidationError`
     (nothing is written) or `PermissionDenied`.
     """
-    _require(
+    require(
         _may_create_organisation(actor, cluster_id),
         _("You may not add an organisation."),
     )
-    _check_fields(fields, ORGANISATION_FIELDS)
+    check_fields(fields, ORGANISATION_FIELDS)
     organisation = Organisation(**fields)
     organisation.full_clean()
     organisation.save()
@@ -132,7 +103,7 @@ def organisation_create(
         actor=actor,
         action="organisation.create",
         obj=organisation,
-        after=_values(organisation, ORGANISATION_FIELDS),
+        after=snapshot(organisation, ORGANISATION_FIELDS),
         reason=reason,
     )
     return organisation
@@ -143,27 +114,14 @@ def organisation_update(
     *, actor: Any, organisation: Organisation, reason: str = "", **changes: Any
 ) -> Organisation:
     """Change some fields of an organisation (validated); nothing changed, nothing written."""
-    _require(
+    require(
         _may_edit_organisation(actor, organisation.pk),
         _("You may not change this organisation."),
     )
-    _check_fields(changes, ORGANISATION_FIELDS)
+    check_fields(changes, ORGANISATION_FIELDS)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
-    if not changed:
-        return locked
-    before = _values(locked, changed)
-    for name in changed:
-        setattr(locked, name, changes[name])
-    locked.full_clean()
-    locked.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        actor=actor,
-        action="organisation.update",
-        obj=locked,
-        before=before,
-        after=_values(locked, changed),
-        reason=reason,
+    changes_apply(
+        actor=actor, obj=locked, changes=changes, action="organisation.update", reason=reason
     )
     return locked
 
@@ -174,11 +132,11 @@ def organisation_delete(*, actor: Any, organisation: Organisation, reason: str =
 
     Refused (`ValidationError`) while it takes part in a project: merge it instead.
     """
-    _require(
+    require(
         _may_merge_organisations(actor),
         _("You may not delete an organisation."),
     )
-    before = _values(organisation, ORGANISATION_FIELDS)
+    before = snapshot(organisation, ORGANISATION_FIELDS)
     try:
         with transaction.atomic():
             Organisation.objects.filter(pk=organisation.pk).delete()
@@ -198,11 +156,6 @@ def organisation_delete(*, actor: Any, organisation: Organisation, reason: str =
 # import run (`on_behalf_of`), rather than one per row; values were validated by the importer.
 
 
-def _audit_bulk(actor: Any, action: str, on_behalf_of: Any, after: dict[str, Any]) -> None:
-    if on_behalf_of is not None:
-        audit_record(actor=actor, action=action, obj=on_behalf_of, after=after)
-
-
 @transaction.atomic
 def organisation_bulk_insert(
     *,
@@ -213,18 +166,15 @@ def organisation_bulk_insert(
     on_behalf_of: Any = None,
 ) -> list[int]:
     """Insert organisations given as value tuples in the order of `fields`; returns their ids."""
-    _require(_may_bulk_write(actor, cluster_id), _("You may not import organisations."))
-    if not rows:
-        return []
-    _check_fields(fields, ORGANISATION_FIELDS)
-    ids = reserve_ids(Organisation, len(rows))
-    insert_rows(
-        Organisation, ["id", *fields], [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    require(_may_bulk_write(actor, cluster_id), _("You may not import organisations."))
+    return bulk_insert(
+        actor=actor,
+        model=Organisation,
+        fields=fields,
+        rows=rows,
+        allowed=ORGANISATION_FIELDS,
+        on_behalf_of=on_behalf_of,
     )
-    _audit_bulk(
-        actor, "organisation.bulk_create", on_behalf_of, {"count": len(ids), "first_id": ids[0]}
-    )
-    return ids
 
 
 @transaction.atomic
@@ -239,22 +189,15 @@ def organisation_bulk_update(
 ) -> None:
     """Write `fields` of existing organisations, rows being `(pk, *values)`; `updated_at` is
     set to now."""
-    _require(_may_bulk_write(actor, cluster_id), _("You may not import organisations."))
-    if not rows:
-        return
-    _check_fields(fields, ORGANISATION_FIELDS)
-    now = timezone.now()
-    objs = []
-    for pk, *values in rows:
-        obj = Organisation(pk=pk, **dict(zip(fields, values, strict=True)))
-        obj.updated_at = now
-        objs.append(obj)
-    Organisation.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=batch_size)
-    _audit_bulk(
-        actor,
-        "organisation.bulk_update",
-        on_behalf_of,
-        {"count": len(objs), "fields": list(fields)},
+    require(_may_bulk_write(actor, cluster_id), _("You may not import organisations."))
+    bulk_update(
+        actor=actor,
+        model=Organisation,
+        fields=fields,
+        rows=rows,
+        allowed=ORGANISATION_FIELDS,
+        on_behalf_of=on_behalf_of,
+        batch_size=batch_size,
     )
 
 
@@ -263,7 +206,7 @@ def organisation_bulk_create(
     *, actor: Any, organisations: Sequence[Organisation]
 ) -> list[Organisation]:
     """Save unsaved organisations in bulk (the demo ecosystem); returns them with their ids."""
-    _require(_may_bulk_write(actor, None), _("You may not import organisations."))
+    require(_may_bulk_write(actor, None), _("You may not import organisations."))
     return Organisation.objects.bulk_create(organisations)
 
 
@@ -271,13 +214,13 @@ def organisation_bulk_create(
 def figures_bulk_create(
     *, actor: Any, figures: Sequence[OrganisationFigures]
 ) -> list[OrganisationFigures]:
-    _require(_may_bulk_write(actor, None), _("You may not import organisations."))
+    require(_may_bulk_write(actor, None), _("You may not import organisations."))
     return OrganisationFigures.objects.bulk_create(figures)
 
 
 @transaction.atomic
 def ownership_bulk_create(*, actor: Any, links: Sequence[Ownership]) -> list[Ownership]:
-    _require(_may_bulk_write(actor, None), _("You may not import organisations."))
+    require(_may_bulk_write(actor, None), _("You may not import organisations."))
     return Ownership.objects.bulk_create(links)
 
 
@@ -285,7 +228,7 @@ def ownership_bulk_create(*, actor: Any, links: Sequence[Ownership]) -> list[Own
 def membership_bulk_start(
     *, actor: Any, memberships: Sequence[ClusterMembership]
 ) -> list[ClusterMembership]:
-    _require(_may_bulk_write(actor, None), _("You may not import organisations."))
+    require(_may_bulk_write(actor, None), _("You may not import organisations."))
     return ClusterMembership.objects.bulk_create(memberships)
 
 
@@ -295,7 +238,7 @@ def organisation_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
 
     Raises Django's `ProtectedError` while one of them still takes part in a project.
     """
-    _require(_may_bulk_write(actor, None), _("You may not delete organisations."))
+    require(_may_bulk_write(actor, None), _("You may not delete organisations."))
     Organisation.objects.filter(pk__in=pks).delete()
 
 
@@ -315,7 +258,7 @@ def membership_start(
     reason: str = "",
 ) -> ClusterMembership:
     """An organisation joins a cluster on `start_date` (until `end_date`, when known)."""
-    _require(
+    require(
         _may_manage_membership(actor, cluster_id),
         _("You may not change the members of this cluster."),
     )
@@ -331,7 +274,7 @@ def membership_start(
         actor=actor,
         action="membership.start",
         obj=membership,
-        after=_values(membership, MEMBERSHIP_FIELDS),
+        after=snapshot(membership, MEMBERSHIP_FIELDS),
         reason=reason,
     )
     return membership
@@ -347,23 +290,16 @@ def membership_update(
     reason: str = "",
 ) -> ClusterMembership:
     """Correct the dates of a membership (a member sheet or the back office says otherwise)."""
-    _require(
+    require(
         _may_manage_membership(actor, membership.cluster_id),
         _("You may not change the members of this cluster."),
     )
     locked = ClusterMembership.objects.select_for_update().get(pk=membership.pk)
-    if (locked.start_date, locked.end_date) == (start_date, end_date):
-        return locked
-    before = _values(locked, ("start_date", "end_date"))
-    locked.start_date, locked.end_date = start_date, end_date
-    locked.full_clean()
-    locked.save(update_fields=["start_date", "end_date"])
-    audit_record(
+    changes_apply(
         actor=actor,
-        action="membership.update",
         obj=locked,
-        before=before,
-        after=_values(locked, ("start_date", "end_date")),
+        changes={"start_date": start_date, "end_date": end_date},
+        action="membership.update",
         reason=reason,
     )
     return locked
@@ -386,11 +322,11 @@ def membership_end(
 @transaction.atomic
 def membership_delete(*, actor: Any, membership: ClusterMembership, reason: str = "") -> None:
     """Remove a membership entered by mistake (one that ended is ended, not deleted)."""
-    _require(
+    require(
         _may_manage_membership(actor, membership.cluster_id),
         _("You may not change the members of this cluster."),
     )
-    before = _values(membership, MEMBERSHIP_FIELDS)
+    before = snapshot(membership, MEMBERSHIP_FIELDS)
     ClusterMembership.objects.filter(pk=membership.pk).delete()
     audit_record(
         actor=actor, action="membership.delete", obj=membership, before=before, reason=reason
@@ -415,7 +351,7 @@ def figures_set(
     reason: str = "",
 ) -> OrganisationFigures:
     """Set an organisation's figures for one year (created, or replaced when they change)."""
-    _require(
+    require(
         _may_edit_organisation(actor, organisation_id),
         _("You may not change this organisation's figures."),
     )
@@ -424,12 +360,12 @@ def figures_set(
         .filter(organisation_id=organisation_id, year=year)
         .first()
     )
-    before = None if figures is None else _values(figures, FIGURES_FIELDS)
+    before = None if figures is None else snapshot(figures, FIGURES_FIELDS)
     if figures is None:
         figures = OrganisationFigures(organisation_id=organisation_id, year=year)
     figures.staff_awu, figures.turnover, figures.balance_sheet = staff_awu, turnover, balance_sheet
     figures.full_clean()
-    after = _values(figures, FIGURES_FIELDS)
+    after = snapshot(figures, FIGURES_FIELDS)
     if before == after:
         return figures
     figures.save()
@@ -441,11 +377,11 @@ def figures_set(
 
 @transaction.atomic
 def figures_delete(*, actor: Any, figures: OrganisationFigures, reason: str = "") -> None:
-    _require(
+    require(
         _may_edit_organisation(actor, figures.organisation_id),
         _("You may not change this organisation's figures."),
     )
-    before = _values(figures, FIGURES_FIELDS)
+    before = snapshot(figures, FIGURES_FIELDS)
     OrganisationFigures.objects.filter(pk=figures.pk).delete()
     audit_record(actor=actor, action="figures.delete", obj=figures, before=before, reason=reason)
 
@@ -463,7 +399,7 @@ def ownership_set(
     reason: str = "",
 ) -> Ownership:
     """`holder` holds these shares of `held` (the link is created or replaced)."""
-    _require(
+    require(
         _may_edit_organisation(actor, held_id),
         _("You may not change this organisation's shareholders."),
     )
@@ -474,14 +410,14 @@ def ownership_set(
     link = (
         Ownership.objects.select_for_update().filter(holder_id=holder_id, held_id=held_id).first()
     )
-    before = None if link is None else _values(link, OWNERSHIP_FIELDS)
+    before = None if link is None else snapshot(link, OWNERSHIP_FIELDS)
     if link is None:
         link = Ownership(holder_id=holder_id, held_id=held_id)
     link.holder_category = holder_category
     link.capital_share, link.voting_share = capital_share, voting_share
     link.dominant_influence = dominant_influence
     link.full_clean()
-    after = _values(link, OWNERSHIP_FIELDS)
+    after = snapshot(link, OWNERSHIP_FIELDS)
     if before == after:
         return link
     link.save()
@@ -493,11 +429,11 @@ def ownership_set(
 
 @transaction.atomic
 def ownership_delete(*, actor: Any, link: Ownership, reason: str = "") -> None:
-    _require(
+    require(
         _may_edit_organisation(actor, link.held_id),
         _("You may not change this organisation's shareholders."),
     )
-    before = {"holder": link.holder_id, "held": link.held_id, **_values(link, OWNERSHIP_FIELDS)}
+    before = {"holder": link.holder_id, "held": link.held_id, **snapshot(link, OWNERSHIP_FIELDS)}
     Ownership.objects.filter(pk=link.pk).delete()
     audit_record(actor=actor, action="ownership.delete", obj=link, before=before, reason=reason)
 
@@ -533,7 +469,7 @@ def _model(label: str) -> type[models.Model]:
 
 
 def _serialise(objs: Iterable[models.Model]) -> list[dict[str, Any]]:
-    return list(_jsonable(serializers.serialize("python", objs)))
+    return list(jsonable(serializers.serialize("python", objs)))
 
 
 def _restore(rows: Sequence[dict[str, Any]]) -> None:
@@ -620,7 +556,7 @@ def organisation_merge(
     with what hangs off it. Blanks of `keep` are filled from the duplicate. Two organisations
     with different identifiers of one kind are never merged (`MergeRefused`).
     """
-    _require(_may_merge_organisations(actor), _("You may not merge organisations."))
+    require(_may_merge_organisations(actor), _("You may not merge organisations."))
     if keep.pk == duplicate.pk:
         raise MergeRefused(_("An organisation cannot be merged into itself."), code="self")
     keep = Organisation.objects.select_for_update().get(pk=keep.pk)
@@ -690,7 +626,7 @@ def organisation_merge(
             % {"detail": str(exc).splitlines()[0][:200]},
             code="integrity",
         ) from exc
-    record = _jsonable(record)
+    record = jsonable(record)
     audit_record(
         actor=actor,
         action="organisation.merge",
@@ -711,7 +647,7 @@ def organisation_merge_undo(
     Refused (`MergeRefused`, nothing changed) when the data changed since in a way that makes
     it impossible (say, the duplicate's identifier was given to a third organisation).
     """
-    _require(_may_merge_organisations(actor), _("You may not undo a merge."))
+    require(_may_merge_organisations(actor), _("You may not undo a merge."))
     if record.get("version") != MERGE_RECORD_VERSION:
         raise MergeRefused(
             _("This merge was recorded in a form that cannot be undone."), code="version"
