@@ -273,6 +273,7 @@ class Engine:
                 # list the change for it (`status_changes`).
                 changed.discard("status")
                 self.status_changes.append((pk, old[_STATUS], new[_STATUS]))
+                self.counts.add("project", "status_left_to_workflow")
                 new = (*new[:_STATUS], old[_STATUS], *new[_STATUS + 1 :])
             if not changed or pk is None:
                 self.counts.add("project", "unchanged")

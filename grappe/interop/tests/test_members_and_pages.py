@@ -324,3 +324,36 @@ def test_an_administrator_merges_and_undoes_from_the_page(client) -> None:
     assert Organisation.objects.filter(pk=dup.pk).exists()
     proposal.refresh_from_db()
     assert proposal.status == "undone"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_without_the_administrator_role_are_told_they_may_not_merge(client) -> None:
+    from django.contrib.auth import get_user_model
+
+    keep = OrganisationFactory(name="Institut Exemple", city="Marseille")
+    dup = OrganisationFactory(name="INSTITUT EXEMPLE", city="Montpellier", siren="")
+    proposal = MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="x"
+    )
+    clerk = get_user_model().objects.create(username="clerk", is_staff=True)
+    client.force_login(clerk)
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk})
+    page = client.post(url, {"action": "merge"}, follow=True).content.decode()
+    assert "You may not merge organisations." in page
+    assert Organisation.objects.filter(pk=dup.pk).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_merge_is_explained_in_french(client) -> None:
+    keep = OrganisationFactory(siren=SIREN_A)
+    dup = OrganisationFactory(siren=SIREN_B)
+    proposal = MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="x"
+    )
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk}).replace("/en/", "/fr/")
+    page = client.post(url, {"action": "merge"}, follow=True).content.decode()
+    assert "ont des numéros SIREN différents" in page
+    assert Organisation.objects.filter(pk=dup.pk).exists()
