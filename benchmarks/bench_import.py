@@ -6,8 +6,9 @@
 
 Each measurement runs in its own process (so that peak memory, from
 `resource.getrusage(RUSAGE_SELF).ru_maxrss`, belongs to that measurement) against a fresh
-database: a temporary SQLite file, or the PostgreSQL database `grappe_bench` on
-127.0.0.1:5432 (user postgres), created and dropped here.
+database: a temporary SQLite file, or the PostgreSQL database `grappe_bench` (or
+`$GRAPPE_BENCH_DB`, so that two people can measure at once) on 127.0.0.1:5432 (user postgres),
+created and dropped here.
 
 Phases:
 1. real      — `grappe import cordis` on ../shared/data/cordis-h2020-2016 then `grappe import anr`
@@ -39,7 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GRAPPE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/grappe_bench"
+PG_BENCH_NAME = os.environ.get("GRAPPE_BENCH_DB", "grappe_bench")
+PG_BENCH = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_NAME}"
 
 
 def peak_mb() -> float:
@@ -348,8 +350,8 @@ def main() -> None:
         if db == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
         else:
-            pg_admin("DROP DATABASE IF EXISTS grappe_bench")
-            pg_admin("CREATE DATABASE grappe_bench")
+            pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_NAME}")
+            pg_admin(f"CREATE DATABASE {PG_BENCH_NAME}")
             env["DATABASE_URL"] = PG_BENCH
         results = {}
         for phase in ("real", "synthetic", "reimport", "reimport_forced", "baseline"):
@@ -362,7 +364,7 @@ def main() -> None:
             )
         report[db] = results
         if db != "sqlite":
-            pg_admin("DROP DATABASE IF EXISTS grappe_bench")
+            pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_NAME}")
     print()
     print(f"{'database':<10}{'phase':<18}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}")
     for db, results in report.items():

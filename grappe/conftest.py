@@ -27,6 +27,14 @@ def shared_data() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a request to /fr/ activates French for the
+    rest of the thread, and services translate their messages with the active language."""
+    from django.utils import translation
+
+    translation.deactivate()
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Hashing demo and factory passwords with PBKDF2 cost a third of the suite's CPU."""

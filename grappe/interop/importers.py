@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.utils import timezone
-
 from grappe.funding.models import Funder, FunderKind
 from grappe.interop.domain import names
 from grappe.interop.domain.readers import (
@@ -35,9 +33,9 @@ from grappe.interop.domain.readers import (
     read_rows,
     text_stream,
 )
-from grappe.interop.fastsql import insert_rows, reserve_ids
 from grappe.interop.models import ImportRun, RejectedRow
 from grappe.interop.resolver import Conflict, OrgState, Resolver
+from grappe.projects import services as project_services
 from grappe.projects.models import Participation, Project
 from grappe.registry.domain import identifiers as idf
 
@@ -155,6 +153,7 @@ PROJECT_FIELDS = (
     "topics",
     "funder_id",
 )
+_STATUS = PROJECT_FIELDS.index("status")
 PARTICIPATION_FIELDS = (
     "role",
     "display_order",
@@ -209,7 +208,9 @@ class Engine:
             ).values_list("pk", "project_id")
         }
         self._new_projects: list[tuple[str, tuple[Any, ...]]] = []
-        self._changed_projects: list[Project] = []
+        self._changed_projects: list[tuple[int, dict[str, Any]]] = []
+        # (project id, status held, status the file gives) for the project workflow to decide
+        self.status_changes: list[tuple[int, str, str]] = []
         self._changed_project_fields: set[str] = set()
         self._pending: list[PendingParticipation] = []
         self._new_orgs: list[OrgState] = []
@@ -266,13 +267,18 @@ class Engine:
             self.counts.add("project", "created")
         else:
             pk, old = known
-            if old == new or pk is None:
+            changed = {f for f, a, b in zip(PROJECT_FIELDS, old, new, strict=True) if a != b}
+            if "status" in changed and pk is not None:
+                # The status changes only through the project's workflow: keep what we hold and
+                # list the change for it (`status_changes`).
+                changed.discard("status")
+                self.status_changes.append((pk, old[_STATUS], new[_STATUS]))
+                self.counts.add("project", "status_left_to_workflow")
+                new = (*new[:_STATUS], old[_STATUS], *new[_STATUS + 1 :])
+            if not changed or pk is None:
                 self.counts.add("project", "unchanged")
                 return
-            changed = {f for f, a, b in zip(PROJECT_FIELDS, old, new, strict=True) if a != b}
-            obj = Project(pk=pk, **values)
-            obj.updated_at = timezone.now()
-            self._changed_projects.append(obj)
+            self._changed_projects.append((pk, values))
             self._changed_project_fields |= changed
             self.projects[external_id] = (pk, new)
             self.counts.add("project", "updated")
@@ -280,18 +286,24 @@ class Engine:
             self.flush_projects()
 
     def flush_projects(self) -> None:
+        actor = self.run.user if self.run is not None else None
         if self._new_projects:
-            ids = reserve_ids(Project, len(self._new_projects))
-            rows = []
+            ids = project_services.project_bulk_insert(
+                actor=actor,
+                fields=["source", "external_id", *PROJECT_FIELDS],
+                rows=[(self.source, external_id, *new) for external_id, new in self._new_projects],
+                on_behalf_of=self.run,
+            )
             for (external_id, new), pk in zip(self._new_projects, ids, strict=True):
                 self.projects[external_id] = (pk, new)
-                rows.append((pk, self.source, external_id, *new))
-            insert_rows(Project, ["id", "source", "external_id", *PROJECT_FIELDS], rows)
             self._new_projects = []
         if self._changed_projects:
-            Project.objects.bulk_update(
-                self._changed_projects,
-                [*sorted(self._changed_project_fields), "updated_at"],
+            fields = sorted(self._changed_project_fields)
+            project_services.project_bulk_update(
+                actor=actor,
+                fields=fields,
+                rows=[(pk, *(values[f] for f in fields)) for pk, values in self._changed_projects],
+                on_behalf_of=self.run,
                 batch_size=self.batch_size,
             )
             self._changed_projects = []
@@ -368,7 +380,7 @@ class Engine:
         self.resolver.flush(self._new_orgs, batch_size=self.batch_size)
         self._new_orgs = []
         creates: list[tuple[int, int, tuple[Any, ...]]] = []
-        updates: list[Participation] = []
+        updates: list[tuple[int, dict[str, Any]]] = []
         changed_fields: set[str] = set()
         demote: list[int] = []
         coordinators: list[tuple[int, int]] = []
@@ -399,7 +411,7 @@ class Engine:
             if current is None:
                 creates.append((project_pk, org_pk, new_tuple))
             elif current[1] != new_tuple:
-                updates.append(Participation(pk=current[0], **values))
+                updates.append((current[0], values))
                 changed_fields |= {
                     f
                     for f, old_value, new_value in zip(
@@ -413,22 +425,28 @@ class Engine:
         self.counts.add("participation", "created", len(creates))
         self.counts.add("participation", "updated", len(updates))
         self.counts.add("participation", "unchanged", unchanged)
+        actor = self.run.user if self.run is not None else None
         if demote:
-            Participation.objects.filter(pk__in=demote).update(role="partner")
+            project_services.partner_bulk_demote(actor=actor, pks=demote, on_behalf_of=self.run)
             self.counts.add("participation", "updated", len(demote))
         if updates:
-            Participation.objects.bulk_update(
-                updates, sorted(changed_fields), batch_size=self.batch_size
+            fields = sorted(changed_fields)
+            project_services.partner_bulk_update(
+                actor=actor,
+                fields=fields,
+                rows=[(pk, *(values[f] for f in fields)) for pk, values in updates],
+                on_behalf_of=self.run,
+                batch_size=self.batch_size,
             )
         if creates:
-            ids = reserve_ids(Participation, len(creates))
-            rows = []
+            ids = project_services.partner_bulk_insert(
+                actor=actor,
+                fields=["project_id", "organisation_id", *PARTICIPATION_FIELDS],
+                rows=[(project_pk, org_pk, *created) for project_pk, org_pk, created in creates],
+                on_behalf_of=self.run,
+            )
             for (project_pk, org_pk, created), pk in zip(creates, ids, strict=True):
                 participations[(project_pk, org_pk)] = (pk, created)
-                rows.append((pk, project_pk, org_pk, *created))
-            insert_rows(
-                Participation, ["id", "project_id", "organisation_id", *PARTICIPATION_FIELDS], rows
-            )
         for key in coordinators:
             self.coordinators[key[0]] = participations[key][0]
         self._pending = []
@@ -451,8 +469,12 @@ class Engine:
             for key, (pk, _values) in self.participations.items()
             if key[0] in in_file and key not in self._seen_keys
         ]
-        for start in range(0, len(stale), self.batch_size):
-            Participation.objects.filter(pk__in=stale[start : start + self.batch_size]).delete()
+        project_services.partner_bulk_remove(
+            actor=self.run.user if self.run is not None else None,
+            pks=stale,
+            on_behalf_of=self.run,
+            batch_size=self.batch_size,
+        )
         if stale:
             self.counts.add("participation", "deleted", len(stale))
             gone = set(stale)

@@ -20,6 +20,7 @@ from grappe.interop.models import ImportRun, RejectedRow, RunStatus
 from grappe.interop.resolver import IDENTIFIERS, Conflict, OrgState, Resolver
 from grappe.registry.domain import identifiers as idf
 from grappe.registry.models import ClusterMembership, OrganisationKind
+from grappe.registry.services import membership_start, membership_update
 
 COLUMNS = (
     "name",
@@ -280,17 +281,25 @@ def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
                 org_id: Any = state.pk
                 membership = existing.get(org_id)
                 if membership is None:
-                    membership = ClusterMembership.objects.create(
+                    membership = membership_start(
+                        actor=user,
                         cluster_id=cluster_id,
                         organisation_id=org_id,
                         start_date=since,
                         end_date=until,
+                        reason=f"member sheet, import run #{run.pk}",
                     )
                     existing[org_id] = membership
                     counts.add("membership", "created")
                 elif (membership.start_date, membership.end_date) != (since, until):
-                    membership.start_date, membership.end_date = since, until
-                    membership.save(update_fields=["start_date", "end_date"])
+                    membership = membership_update(
+                        actor=user,
+                        membership=membership,
+                        start_date=since,
+                        end_date=until,
+                        reason=f"member sheet, import run #{run.pk}",
+                    )
+                    existing[org_id] = membership
                     counts.add("membership", "updated")
                 else:
                     counts.add("membership", "unchanged")

@@ -22,12 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
+from grappe.core.fastsql import insert_rows
 from grappe.interop.domain.names import normalise_city, normalise_name
-from grappe.interop.fastsql import insert_rows, reserve_ids
 from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias
 from grappe.registry.models import Organisation
+from grappe.registry.services import organisation_bulk_insert, organisation_bulk_update
 
 IDENTIFIERS = ("pic", "siren", "siret", "rnsr", "ror", "vat")
 IDENTIFIER_LABELS = {
@@ -257,27 +256,36 @@ class Resolver:
     # --- writing ----------------------------------------------------------------------------
     def flush(self, pending_new: list[OrgState], *, batch_size: int = 1000) -> None:
         """Write new organisations (getting their ids), changed ones, aliases and proposals."""
+        actor = self.run.user if self.run is not None else None
+        cluster_id = self.run.cluster_id if self.run is not None else None
         if pending_new:
-            ids = reserve_ids(Organisation, len(pending_new))
-            rows = []
+            ids = organisation_bulk_insert(
+                actor=actor,
+                fields=FIELDS,
+                rows=[tuple(state.values[f] for f in FIELDS) for state in pending_new],
+                cluster_id=cluster_id,
+                on_behalf_of=self.run,
+            )
             for state, pk in zip(pending_new, ids, strict=True):
                 state.pk = pk
                 state.is_new = False
-                rows.append((pk, *(state.values[f] for f in FIELDS)))
-            insert_rows(Organisation, ["id", *FIELDS], rows)
         changed = list(self._dirty.values())
         self._dirty = {}
         if changed:
             fields = sorted(set().union(*(s.changed or () for s in changed)))
-            objs = []
-            now = timezone.now()
+            rows = []
             for state in changed:
-                obj = Organisation(pk=state.pk, **{f: state.values[f] for f in fields})
-                obj.updated_at = now
-                objs.append(obj)
+                rows.append((state.pk, *(state.values[f] for f in fields)))
                 state.changed = None
                 self.updated.add(id(state))
-            Organisation.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=batch_size)
+            organisation_bulk_update(
+                actor=actor,
+                fields=fields,
+                rows=rows,
+                cluster_id=cluster_id,
+                on_behalf_of=self.run,
+                batch_size=batch_size,
+            )
         if self._pending_aliases:
             run_id = self.run.pk if self.run is not None else None
             insert_rows(

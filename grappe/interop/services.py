@@ -14,11 +14,13 @@ from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grappe.core.services import audit_record
 from grappe.interop.domain.readers import FileProblem
 from grappe.interop.importers import Engine, build_importer
-from grappe.interop.models import ImportRun, RunStatus
+from grappe.interop.models import ImportRun, MergeProposal, ProposalStatus, RunStatus
+from grappe.registry.services import MergeRefused, organisation_merge, organisation_merge_undo
 
 logger = logging.getLogger(__name__)
 
@@ -218,151 +220,45 @@ def import_run_execute(
 # --- merges ----------------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-_MERGE_FILL = (
-    "short_name",
-    "address",
-    "postcode",
-    "city",
-    "website",
-    "nuts_code",
-    "pic",
-    "siren",
-    "siret",
-    "rnsr",
-    "ror",
-    "vat",
-)
-
-
 @transaction.atomic
 def merge_confirm(*, proposal: Any, user: Any | None) -> Any:
-    """Merge `duplicate` into `keep`: move participations, memberships and aliases, fill blanks.
+    """Merge the proposal's `duplicate` into `keep` (the registry's `organisation_merge`).
 
-    Everything moved, and the deleted row, is stored on the proposal so that `merge_undo` can
-    put it back.
+    What the merge did is stored on the proposal (`moved`) so that `merge_undo` can put it back.
+    Raises `MergeRefused` (translated; nothing changed) or `PermissionDenied`.
     """
-    from django.forms.models import model_to_dict
-
-    from grappe.interop.models import MergeProposal, OrganisationAlias, ProposalStatus
-    from grappe.projects.models import Participation
-    from grappe.registry.models import ClusterMembership, Organisation
-
     proposal = MergeProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING or proposal.duplicate_id is None:
-        raise ValueError("only a pending proposal can be merged")
-    keep = Organisation.objects.select_for_update().get(pk=proposal.keep_id)
-    dup = Organisation.objects.select_for_update().get(pk=proposal.duplicate_id)
-    for kind in ("pic", "siren", "siret", "rnsr", "ror", "vat"):
-        a, b = getattr(keep, kind), getattr(dup, kind)
-        if a and b and a != b:
-            raise ValueError(f"the two organisations have different {kind.upper()}s: {a} / {b}")
-    snapshot = model_to_dict(dup)
-    snapshot["created_at"] = dup.created_at.isoformat()
-    keep_projects = set(keep.participations.values_list("project_id", flat=True))
-    moved_parts, dropped_parts = [], []
-    for part in Participation.objects.filter(organisation=dup):
-        if part.project_id in keep_projects:
-            dropped_parts.append(model_to_dict(part))
-        else:
-            moved_parts.append(part.pk)
-    Participation.objects.filter(pk__in=[p["id"] for p in dropped_parts]).delete()
-    Participation.objects.filter(pk__in=moved_parts).update(organisation=keep)
-    keep_clusters = set(keep.memberships.values_list("cluster_id", "start_date"))
-    moved_members, dropped_members = [], []
-    for membership in ClusterMembership.objects.filter(organisation=dup):
-        if (membership.cluster_id, membership.start_date) in keep_clusters:
-            dropped_members.append(model_to_dict(membership))
-        else:
-            moved_members.append(membership.pk)
-    ClusterMembership.objects.filter(pk__in=[m["id"] for m in dropped_members]).delete()
-    ClusterMembership.objects.filter(pk__in=moved_members).update(organisation=keep)
-    moved_aliases = list(
-        OrganisationAlias.objects.filter(organisation=dup).values_list("pk", flat=True)
+        raise MergeRefused(_("Only a pending proposal can be merged."), code="not_pending")
+    record = organisation_merge(
+        actor=user,
+        keep=proposal.keep,
+        duplicate=proposal.duplicate,
+        reason=f"merge proposal #{proposal.pk}",
     )
-    OrganisationAlias.objects.filter(pk__in=moved_aliases).update(organisation=keep)
-    filled = {}
-    for name in _MERGE_FILL:
-        if not getattr(keep, name) and getattr(dup, name):
-            filled[name] = getattr(dup, name)
-    for name in filled:
-        setattr(dup, name, "")
-    if filled:
-        dup.save(update_fields=list(filled))  # free unique identifiers before keep takes them
-        for name, value in filled.items():
-            setattr(keep, name, value)
-        keep.save(update_fields=[*filled, "updated_at"])
-    proposal.moved = _jsonable(
-        {
-            "duplicate": snapshot,
-            "participations": moved_parts,
-            "dropped_participations": dropped_parts,
-            "memberships": moved_members,
-            "dropped_memberships": dropped_members,
-            "aliases": moved_aliases,
-            "filled": list(filled),
-        }
-    )
-    dup.delete()
+    # The merge set `duplicate` to NULL on this row (the organisation is gone): write only the
+    # decision, never the stale id.
+    proposal.duplicate = None
+    proposal.moved = record
     proposal.status = ProposalStatus.MERGED
     proposal.decided_by = user if getattr(user, "is_authenticated", False) else None
     proposal.decided_at = timezone.now()
-    proposal.save()
-    audit_record(actor=user, action="organisation.merge", obj=keep, after=proposal.moved)
+    proposal.save(update_fields=["moved", "status", "decided_by", "decided_at"])
     return proposal
 
 
 @transaction.atomic
 def merge_undo(*, proposal: Any, user: Any | None) -> Any:
     """Put a merged organisation back, with what moved and the blanks it filled."""
-    import datetime as dt
-
-    from grappe.interop.models import MergeProposal, OrganisationAlias, ProposalStatus
-    from grappe.projects.models import Participation
-    from grappe.registry.models import ClusterMembership, Organisation
-
     proposal = MergeProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != ProposalStatus.MERGED:
-        raise ValueError("only a merged proposal can be undone")
-    moved = proposal.moved
-    keep = Organisation.objects.select_for_update().get(pk=proposal.keep_id)
-    for name in moved["filled"]:
-        setattr(keep, name, "")
-    if moved["filled"]:
-        keep.save(update_fields=moved["filled"])
-    data = dict(moved["duplicate"])
-    pk = data.pop("id")
-    created_at = data.pop("created_at", None)
-    dup = Organisation(pk=pk, **data)
-    dup.save(force_insert=True)
-    if created_at:
-        Organisation.objects.filter(pk=pk).update(created_at=dt.datetime.fromisoformat(created_at))
-    Participation.objects.filter(pk__in=moved["participations"]).update(organisation=dup)
-    for part in moved["dropped_participations"]:
-        part = dict(part)
-        part_pk = part.pop("id")
-        part["project_id"] = part.pop("project")
-        part["organisation_id"] = part.pop("organisation")
-        Participation.objects.create(pk=part_pk, **part)
-    ClusterMembership.objects.filter(pk__in=moved["memberships"]).update(organisation=dup)
-    for member in moved["dropped_memberships"]:
-        member = dict(member)
-        member_pk = member.pop("id")
-        member["cluster_id"] = member.pop("cluster")
-        member["organisation_id"] = member.pop("organisation")
-        ClusterMembership.objects.create(pk=member_pk, **member)
-    OrganisationAlias.objects.filter(pk__in=moved["aliases"]).update(organisation=dup)
+        raise MergeRefused(_("Only a merged proposal can be undone."), code="not_merged")
+    organisation_merge_undo(
+        actor=user, record=proposal.moved, reason=f"merge proposal #{proposal.pk}"
+    )
+    proposal.refresh_from_db(fields=["duplicate"])  # the undo put the link back
     proposal.status = ProposalStatus.UNDONE
-    proposal.duplicate = dup
     proposal.decided_by = user if getattr(user, "is_authenticated", False) else None
     proposal.decided_at = timezone.now()
-    proposal.save()
-    audit_record(actor=user, action="organisation.merge_undo", obj=dup, before=moved)
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
     return proposal

@@ -6,7 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -156,6 +156,7 @@ def merge_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             merge_confirm(proposal=proposal, user=request.user)
             messages.success(request, _("The organisations were merged."))
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", None) or [str(exc)]:
+            messages.error(request, message)
     return redirect("interop:merge_list")

@@ -1,4 +1,8 @@
-"""Back office for projects, their consortium, budget lines, funding lines and accreditations."""
+"""Back office for projects, their consortium, budget lines, funding lines and accreditations.
+
+Projects, partners and budget lines are written by the project services (scope checked, audited
+there); a project's status is set when it is created and then only by its workflow.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
+from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
+from grappe.projects import services
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -79,8 +86,73 @@ class AccreditationInline(admin.TabularInline):
         return super().get_queryset(request).select_related("cluster")
 
 
+# --- writes through the services -------------------------------------------------------------
+
+
+def partner_save(actor: Any, obj: Participation, changed: list[str] | None) -> Participation:
+    figures = {f: getattr(obj, f) for f in ("eu_contribution", "net_eu_contribution", "total_cost")}
+    if changed is None:
+        return services.partner_add(
+            actor=actor,
+            project=obj.project,
+            organisation_id=obj.organisation_id,
+            role=obj.role,
+            display_order=obj.display_order,
+            reason="back office",
+            **figures,
+        )
+    fields = {"organisation": "organisation_id"}
+    changes = {fields.get(n, n): getattr(obj, fields.get(n, n)) for n in changed}
+    return services.partner_update(actor=actor, participation=obj, reason="back office", **changes)
+
+
+def partner_remove(actor: Any, obj: Participation) -> None:
+    services.partner_remove(
+        actor=actor, participation=Participation.objects.get(pk=obj.pk), reason="back office"
+    )
+
+
+def _budget(participation: Participation) -> dict[tuple[str, str], Any]:
+    return {
+        (line.cost_category, line.research_category): line.amount
+        for line in BudgetLine.objects.filter(participation=participation)
+    }
+
+
+def budget_save(
+    actor: Any,
+    participation: Participation,
+    *,
+    removed: list[BudgetLine] = (),  # type: ignore[assignment]
+    saved: list[BudgetLine] = (),  # type: ignore[assignment]
+) -> list[BudgetLine]:
+    """The participation's budget with these lines removed (by their stored key) and these
+    saved: one `budget_lines_set` call for a whole form."""
+    lines = _budget(participation)
+    stored = {
+        line.pk: (line.cost_category, line.research_category)
+        for line in BudgetLine.objects.filter(pk__in=[x.pk for x in [*removed, *saved] if x.pk])
+    }
+    for line in [*removed, *saved]:
+        if line.pk in stored:
+            lines.pop(stored[line.pk], None)
+    for line in saved:
+        lines[(line.cost_category, line.research_category)] = line.amount
+    return services.budget_lines_set(
+        actor=actor, participation=participation, lines=lines, reason="back office"
+    )
+
+
+def _find(lines: list[BudgetLine], line: BudgetLine) -> BudgetLine:
+    return next(
+        x
+        for x in lines
+        if (x.cost_category, x.research_category) == (line.cost_category, line.research_category)
+    )
+
+
 @admin.register(Project)
-class ProjectAdmin(AuditedModelAdmin):
+class ProjectAdmin(ServiceModelAdmin):
     list_display = (
         "acronym",
         "title",
@@ -109,6 +181,41 @@ class ProjectAdmin(AuditedModelAdmin):
             )
         )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The status is chosen at creation; later changes go through the project's workflow.
+        return ("status",) if obj is not None else ()
+
+    def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
+        return services.project_create(
+            actor=request.user, reason="back office", **form_values(form, obj)
+        )
+
+    def service_update(self, request: HttpRequest, obj: Any, form: Any) -> None:
+        adopt(
+            obj,
+            services.project_update(
+                actor=request.user, project=obj, reason="back office", **form_changes(form, obj)
+            ),
+        )
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        services.project_delete(actor=request.user, project=obj, reason="back office")
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Participation:
+            super().save_formset(request, form, formset, change)
+            return
+        with transaction.atomic():
+            formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                partner_remove(request.user, obj)
+            # a coordinator that changes hands: the one stepping down first
+            changed = sorted(formset.changed_objects, key=lambda c: c[0].role == "coordinator")
+            for obj, fields in changed:
+                partner_save(request.user, obj, list(fields))
+            for obj in formset.new_objects:
+                adopt(obj, partner_save(request.user, obj, None))
+
     @admin.display(description=_("coordinator"), ordering="coordinator_name")
     def coordinator(self, obj: Any) -> str:
         return obj.coordinator_name or "—"
@@ -135,7 +242,7 @@ class FundingLineInline(admin.TabularInline):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(AuditedModelAdmin):
+class ParticipationAdmin(ServiceModelAdmin):
     list_display = ("project", "organisation", "role", "display_order")
     list_filter = ("role", "organisation__kind", "project__status")
     search_fields = ("project__acronym", "project__title", "organisation__name")
@@ -147,14 +254,47 @@ class ParticipationAdmin(AuditedModelAdmin):
         # `str(participation)` reads both; autocomplete lists use this queryset too.
         return super().get_queryset(request).select_related("project", "organisation")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("project",) if obj is not None else ()  # a partner moves by remove and add
+
+    def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
+        return partner_save(request.user, obj, None)
+
+    def service_update(self, request: HttpRequest, obj: Any, form: Any) -> None:
+        adopt(obj, partner_save(request.user, obj, list(form.changed_data)))
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        partner_remove(request.user, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not BudgetLine:
+            super().save_formset(request, form, formset, change)
+            return
+        with transaction.atomic():
+            formset.save(commit=False)
+            saved = [obj for obj, _fields in formset.changed_objects] + formset.new_objects
+            budget_save(request.user, form.instance, removed=formset.deleted_objects, saved=saved)
+
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(AuditedModelAdmin):
+class BudgetLineAdmin(ServiceModelAdmin):
     list_display = ("participation", "research_category", "cost_category", "amount")
     list_filter = ("research_category", "cost_category")
     search_fields = ("participation__project__acronym", "participation__organisation__name")
     autocomplete_fields = ("participation",)
     list_select_related = ("participation__project", "participation__organisation")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("participation",) if obj is not None else ()
+
+    def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
+        return _find(budget_save(request.user, obj.participation, saved=[obj]), obj)
+
+    def service_update(self, request: HttpRequest, obj: Any, form: Any) -> None:
+        adopt(obj, _find(budget_save(request.user, obj.participation, saved=[obj]), obj))
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        budget_save(request.user, obj.participation, removed=[obj])
 
 
 @admin.register(FundingLine)

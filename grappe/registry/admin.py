@@ -1,7 +1,8 @@
 """Back office for the registry: clusters and hubs, organisations, figures, ownership, memberships.
 
 Admin forms are model forms, so every field validator (SIREN, SIRET, RNSR, ROR, PIC, VAT) and
-every model `clean()` runs before anything is saved.
+every model `clean()` runs before anything is saved. Organisations, figures, ownership links and
+memberships are then written by the registry's services (scope checked, audited there).
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
+from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
+from grappe.registry import services
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -106,8 +110,102 @@ class ShareholderInline(admin.TabularInline):
         return super().get_queryset(request).select_related("holder")
 
 
+# --- writes through the services (the inlines and the pages of each model share them) ---------
+
+
+def figures_save(actor: Any, obj: OrganisationFigures, changed: list[str] | None) -> Any:
+    if changed is not None and {"year", "organisation"} & set(changed):
+        services.figures_delete(actor=actor, figures=OrganisationFigures.objects.get(pk=obj.pk))
+    return services.figures_set(
+        actor=actor,
+        organisation_id=obj.organisation_id,
+        year=obj.year,
+        staff_awu=obj.staff_awu,
+        turnover=obj.turnover,
+        balance_sheet=obj.balance_sheet,
+        reason="back office",
+    )
+
+
+def figures_remove(actor: Any, obj: OrganisationFigures) -> None:
+    services.figures_delete(
+        actor=actor, figures=OrganisationFigures.objects.get(pk=obj.pk), reason="back office"
+    )
+
+
+def membership_save(actor: Any, obj: ClusterMembership, changed: list[str] | None) -> Any:
+    if changed is None or {"cluster", "organisation"} & set(changed):
+        if changed is not None:
+            membership_remove(actor, obj)
+        return services.membership_start(
+            actor=actor,
+            cluster_id=obj.cluster_id,
+            organisation_id=obj.organisation_id,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            reason="back office",
+        )
+    return services.membership_update(
+        actor=actor,
+        membership=obj,
+        start_date=obj.start_date,
+        end_date=obj.end_date,
+        reason="back office",
+    )
+
+
+def membership_remove(actor: Any, obj: ClusterMembership) -> None:
+    services.membership_delete(
+        actor=actor, membership=ClusterMembership.objects.get(pk=obj.pk), reason="back office"
+    )
+
+
+def ownership_save(actor: Any, obj: Ownership, changed: list[str] | None) -> Any:
+    if changed is not None and {"holder", "held"} & set(changed):
+        ownership_remove(actor, obj)
+    return services.ownership_set(
+        actor=actor,
+        holder_id=obj.holder_id,
+        held_id=obj.held_id,
+        holder_category=obj.holder_category,
+        capital_share=obj.capital_share,
+        voting_share=obj.voting_share,
+        dominant_influence=obj.dominant_influence,
+        reason="back office",
+    )
+
+
+def ownership_remove(actor: Any, obj: Ownership) -> None:
+    services.ownership_delete(
+        actor=actor, link=Ownership.objects.get(pk=obj.pk), reason="back office"
+    )
+
+
+WRITERS: dict[type[models.Model], tuple[Any, Any]] = {
+    OrganisationFigures: (figures_save, figures_remove),
+    ClusterMembership: (membership_save, membership_remove),
+    Ownership: (ownership_save, ownership_remove),
+}
+
+
+class RegistryServiceAdmin(ServiceModelAdmin):
+    """Figures, ownership links and memberships: one service call per saved row."""
+
+    def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
+        save, _remove = WRITERS[type(obj)]
+        return save(request.user, obj, None)
+
+    def service_update(self, request: HttpRequest, obj: Any, form: Any) -> None:
+        save, _remove = WRITERS[type(obj)]
+        adopt(obj, save(request.user, obj, list(form.changed_data)))
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        _save, remove = WRITERS[type(obj)]
+        remove(request.user, obj)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedModelAdmin):
+class OrganisationAdmin(ServiceModelAdmin):
     list_display = (
         "name",
         "short_name",
@@ -142,9 +240,43 @@ class OrganisationAdmin(AuditedModelAdmin):
         (_("Profile"), {"fields": ("website", "description", "keywords")}),
     )
 
+    def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
+        return services.organisation_create(
+            actor=request.user, reason="back office", **form_values(form, obj)
+        )
+
+    def service_update(self, request: HttpRequest, obj: Any, form: Any) -> None:
+        adopt(
+            obj,
+            services.organisation_update(
+                actor=request.user,
+                organisation=obj,
+                reason="back office",
+                **form_changes(form, obj),
+            ),
+        )
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        services.organisation_delete(actor=request.user, organisation=obj, reason="back office")
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        writers = WRITERS.get(formset.model)
+        if writers is None:
+            super().save_formset(request, form, formset, change)
+            return
+        save, remove = writers
+        with transaction.atomic():
+            formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                remove(request.user, obj)
+            for obj, changed in formset.changed_objects:
+                save(request.user, obj, list(changed))
+            for obj in formset.new_objects:
+                save(request.user, obj, None)
+
 
 @admin.register(OrganisationFigures)
-class OrganisationFiguresAdmin(AuditedModelAdmin):
+class OrganisationFiguresAdmin(RegistryServiceAdmin):
     list_display = ("organisation", "year", "staff_awu", "turnover", "balance_sheet")
     list_filter = ("year", "organisation__kind")
     search_fields = ("organisation__name", "organisation__siren")
@@ -153,7 +285,7 @@ class OrganisationFiguresAdmin(AuditedModelAdmin):
 
 
 @admin.register(Ownership)
-class OwnershipAdmin(AuditedModelAdmin):
+class OwnershipAdmin(RegistryServiceAdmin):
     form = OwnershipForm
     list_display = (
         "holder",
@@ -170,7 +302,7 @@ class OwnershipAdmin(AuditedModelAdmin):
 
 
 @admin.register(ClusterMembership)
-class ClusterMembershipAdmin(AuditedModelAdmin):
+class ClusterMembershipAdmin(RegistryServiceAdmin):
     list_display = ("organisation", "cluster", "start_date", "end_date")
     list_filter = ("cluster", ("end_date", admin.EmptyFieldListFilter))
     search_fields = ("organisation__name", "cluster__name")

@@ -24,6 +24,7 @@ from grappe.core.models import Role
 from grappe.core.services import role_assign
 from grappe.funding.models import Call, Funder
 from grappe.funding.services import call_create
+from grappe.projects import services as project_services
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -31,6 +32,7 @@ from grappe.projects.models import (
     Participation,
     Project,
 )
+from grappe.registry import services as registry_services
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -172,8 +174,13 @@ def demo_present() -> bool:
 def demo_wipe() -> None:
     """Delete every demo project and organisation, with their figures, links and budgets."""
     try:
-        Project.objects.filter(is_demo=True).delete()
-        Organisation.objects.filter(is_demo=True).delete()
+        project_services.project_bulk_delete(
+            actor=None, pks=list(Project.objects.filter(is_demo=True).values_list("pk", flat=True))
+        )
+        registry_services.organisation_bulk_delete(
+            actor=None,
+            pks=list(Organisation.objects.filter(is_demo=True).values_list("pk", flat=True)),
+        )
     except (ProtectedError, RestrictedError) as exc:
         blocked: Any = getattr(exc, "protected_objects", None) or getattr(
             exc, "restricted_objects", ()
@@ -219,44 +226,66 @@ def ecosystem_load(
     eco: Ecosystem, clusters: dict[str, Cluster], funders: dict[str, Funder]
 ) -> list[Organisation]:
     """Bulk-insert the synthetic ecosystem; returns the organisations in generation order."""
-    orgs = Organisation.objects.bulk_create(organisations_from(eco))
-    OrganisationFigures.objects.bulk_create(
-        OrganisationFigures(
-            organisation=org, year=year, staff_awu=staff, turnover=turnover, balance_sheet=balance
-        )
-        for org, spec in zip(orgs, eco.organisations, strict=True)
-        for year, staff, turnover, balance in spec.figures
+    orgs = registry_services.organisation_bulk_create(
+        actor=None, organisations=organisations_from(eco)
     )
-    ClusterMembership.objects.bulk_create(
-        ClusterMembership(cluster=clusters[slug], organisation=org, start_date=start, end_date=end)
-        for org, spec in zip(orgs, eco.organisations, strict=True)
-        for slug, start, end in spec.memberships
+    registry_services.figures_bulk_create(
+        actor=None,
+        figures=[
+            OrganisationFigures(
+                organisation=org,
+                year=year,
+                staff_awu=staff,
+                turnover=turnover,
+                balance_sheet=balance,
+            )
+            for org, spec in zip(orgs, eco.organisations, strict=True)
+            for year, staff, turnover, balance in spec.figures
+        ],
     )
-    Ownership.objects.bulk_create(
-        Ownership(
-            holder=orgs[link.holder],
-            held=orgs[link.held],
-            holder_category=link.holder_category,
-            capital_share=link.capital_share,
-            voting_share=link.voting_share,
-            dominant_influence=link.dominant_influence,
-        )
-        for link in eco.ownerships
+    registry_services.membership_bulk_start(
+        actor=None,
+        memberships=[
+            ClusterMembership(
+                cluster=clusters[slug], organisation=org, start_date=start, end_date=end
+            )
+            for org, spec in zip(orgs, eco.organisations, strict=True)
+            for slug, start, end in spec.memberships
+        ],
     )
-    projects = Project.objects.bulk_create(
-        Project(
-            acronym=p.acronym,
-            title=p.title,
-            summary=p.summary,
-            keywords=p.keywords,
-            status=p.status,
-            start_date=p.start_date,
-            duration_months=p.duration_months,
-            trl_start=p.trl_start,
-            trl_target=p.trl_target,
-            is_demo=True,
-        )
-        for p in eco.projects
+    registry_services.ownership_bulk_create(
+        actor=None,
+        links=[
+            Ownership(
+                holder=orgs[link.holder],
+                held=orgs[link.held],
+                holder_category=link.holder_category,
+                capital_share=link.capital_share,
+                voting_share=link.voting_share,
+                dominant_influence=link.dominant_influence,
+            )
+            for link in eco.ownerships
+        ],
+    )
+    # Demo projects are created in the status the generator gave them (creation is the one
+    # time a status is written outside the workflow).
+    projects = project_services.project_bulk_create(
+        actor=None,
+        projects=[
+            Project(
+                acronym=p.acronym,
+                title=p.title,
+                summary=p.summary,
+                keywords=p.keywords,
+                status=p.status,
+                start_date=p.start_date,
+                duration_months=p.duration_months,
+                trl_start=p.trl_start,
+                trl_target=p.trl_target,
+                is_demo=True,
+            )
+            for p in eco.projects
+        ],
     )
     Accreditation.objects.bulk_create(
         Accreditation(project=project, cluster=clusters[slug], is_lead=is_lead, accredited_on=on)
@@ -268,24 +297,30 @@ def ecosystem_load(
         for project, spec in zip(projects, eco.projects, strict=True)
         for order, part in enumerate(spec.participations)
     ]
-    participations = Participation.objects.bulk_create(
-        Participation(
-            project=project,
-            organisation=orgs[part.organisation],
-            role=part.role,
-            display_order=order,
-        )
-        for project, order, part in part_specs
+    participations = project_services.partner_bulk_create(
+        actor=None,
+        participations=[
+            Participation(
+                project=project,
+                organisation=orgs[part.organisation],
+                role=part.role,
+                display_order=order,
+            )
+            for project, order, part in part_specs
+        ],
     )
-    BudgetLine.objects.bulk_create(
-        BudgetLine(
-            participation=participation,
-            cost_category=cost,
-            research_category=research,
-            amount=amount,
-        )
-        for participation, (_, _, part) in zip(participations, part_specs, strict=True)
-        for cost, research, amount in part.budget
+    project_services.budget_line_bulk_create(
+        actor=None,
+        lines=[
+            BudgetLine(
+                participation=participation,
+                cost_category=cost,
+                research_category=research,
+                amount=amount,
+            )
+            for participation, (_, _, part) in zip(participations, part_specs, strict=True)
+            for cost, research, amount in part.budget
+        ],
     )
     FundingLine.objects.bulk_create(
         FundingLine(

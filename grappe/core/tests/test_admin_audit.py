@@ -67,6 +67,7 @@ def test_a_refused_edit_writes_no_audit_event(staff: Any) -> None:
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
 def test_a_deletion_keeps_what_was_deleted(staff: Any) -> None:
     cluster = ClusterFactory(name="Short-lived")
     url = reverse("admin:registry_cluster_delete", args=[cluster.pk])

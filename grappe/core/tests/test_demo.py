@@ -320,7 +320,7 @@ def test_loading_twice_duplicates_nothing() -> None:
     assert _counts() == counts
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
 def test_reset_reloads_the_same_data() -> None:
     load()
     first = demo_digest()
@@ -330,7 +330,7 @@ def test_reset_reloads_the_same_data() -> None:
     assert _counts() == counts
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
 def test_wipe_removes_demo_rows_but_keeps_reference_data() -> None:
     load()
     load("--wipe")
@@ -341,7 +341,7 @@ def test_wipe_removes_demo_rows_but_keeps_reference_data() -> None:
     assert Funder.objects.count() == 5
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
 def test_wipe_refuses_when_real_data_uses_a_demo_organisation_and_deletes_nothing() -> None:
     load()
     real_project = Project.objects.create(acronym="REAL", title="A real project")

@@ -136,6 +136,7 @@ def test_versions_are_read_only_and_a_new_one_goes_through_the_service(admin_cli
     assert bad.context["adminform"].form.errors["ruleset_data"] == ["code is required."]
 
 
+@pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
 def test_a_call_can_be_deleted_with_its_versions_and_the_deletion_is_audited(
     admin_client: Any,
 ) -> None:

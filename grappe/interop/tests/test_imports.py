@@ -405,6 +405,23 @@ def test_a_newer_file_updates_only_what_changed(cordis_dir) -> None:
     assert Organisation.objects.count() == 2
 
 
+def test_a_newer_file_never_changes_a_projects_status_it_leaves_that_to_the_workflow(
+    cordis_dir,
+) -> None:
+    run_import("cordis", cordis_dir())
+    closed = project_row(total="1200000.00").replace(";SIGNED;", ";CLOSED;")
+    run = run_import("cordis", cordis_dir(name="newer", projects=[closed]))
+    assert run.counts["project"]["updated"] == 1
+    assert run.counts["project"]["status_left_to_workflow"] == 1
+    project = Project.objects.get(external_id="700001")
+    assert (project.status, project.total_cost) == ("funded", Decimal("1200000.00"))
+    again = run_import("cordis", cordis_dir(name="newest", projects=[closed]), force=True)
+    assert again.counts["project"]["updated"] == 0  # only the status differs: nothing written
+    assert again.counts["project"]["unchanged"] == 1
+    assert Project.objects.get(external_id="700001").status == "funded"
+
+
+@pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
 def test_a_newer_file_without_a_partner_removes_that_participation(cordis_dir) -> None:
     run_import("cordis", cordis_dir())
     newer = cordis_dir(name="newer", orgs=[org_row()])

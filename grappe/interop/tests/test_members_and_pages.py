@@ -20,6 +20,7 @@ from grappe.interop.members import members_commit, members_preview, template_csv
 from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias, RunStatus
 from grappe.interop.services import import_run_create, merge_confirm, merge_undo
 from grappe.registry.models import ClusterMembership, Organisation
+from grappe.registry.services import MergeRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -231,6 +232,7 @@ def test_the_member_template_downloads(client, cluster) -> None:
 # --- merges ----------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked at commit: commit
 def test_a_confirmed_merge_moves_everything_and_can_be_undone() -> None:
     keep = OrganisationFactory(name="Institut Exemple", city="Marseille", siren="")
     dup = OrganisationFactory(name="INSTITUT EXEMPLE", city="Montpellier", siren=SIREN_B)
@@ -268,13 +270,14 @@ def test_a_confirmed_merge_moves_everything_and_can_be_undone() -> None:
     assert proposal.status == "undone"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_merge_of_organisations_with_different_identifiers_is_refused() -> None:
     keep = OrganisationFactory(siren=SIREN_A)
     dup = OrganisationFactory(siren=SIREN_B)
     proposal = MergeProposal.objects.create(
         keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="x"
     )
-    with pytest.raises(ValueError, match="different SIRENs"):
+    with pytest.raises(MergeRefused, match="different SIREN numbers"):
         merge_confirm(proposal=proposal, user=None)
     assert Organisation.objects.filter(pk=dup.pk).exists()
 
@@ -301,6 +304,7 @@ def test_the_command_imports_a_member_sheet_for_a_cluster(tmp_path, capsys) -> N
         call_command("import", "members", str(path), "--cluster", "nope")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_administrator_merges_and_undoes_from_the_page(client) -> None:
     keep = OrganisationFactory(name="Institut Exemple", city="Marseille")
     dup = OrganisationFactory(name="INSTITUT EXEMPLE", city="Montpellier", siren="")
@@ -320,3 +324,36 @@ def test_an_administrator_merges_and_undoes_from_the_page(client) -> None:
     assert Organisation.objects.filter(pk=dup.pk).exists()
     proposal.refresh_from_db()
     assert proposal.status == "undone"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_without_the_administrator_role_are_told_they_may_not_merge(client) -> None:
+    from django.contrib.auth import get_user_model
+
+    keep = OrganisationFactory(name="Institut Exemple", city="Marseille")
+    dup = OrganisationFactory(name="INSTITUT EXEMPLE", city="Montpellier", siren="")
+    proposal = MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="x"
+    )
+    clerk = get_user_model().objects.create(username="clerk", is_staff=True)
+    client.force_login(clerk)
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk})
+    page = client.post(url, {"action": "merge"}, follow=True).content.decode()
+    assert "You may not merge organisations." in page
+    assert Organisation.objects.filter(pk=dup.pk).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_merge_is_explained_in_french(client) -> None:
+    keep = OrganisationFactory(siren=SIREN_A)
+    dup = OrganisationFactory(siren=SIREN_B)
+    proposal = MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="x"
+    )
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk}).replace("/en/", "/fr/")
+    page = client.post(url, {"action": "merge"}, follow=True).content.decode()
+    assert "ont des numéros SIREN différents" in page
+    assert Organisation.objects.filter(pk=dup.pk).exists()

@@ -48,3 +48,125 @@ def test_real_cordis_zip_and_anr_file_import(shared_data: Path) -> None:
     again = run_import("anr", shared_data / "anr-dos-partners")
     assert again.short_circuited
     assert all(c["created"] == 0 and c["updated"] == 0 for c in again.counts.values())
+
+
+# --- merging two real organisations from the review page ---------------------------------------
+
+
+def orphans() -> list[str]:
+    """Rows of any Grappe table whose foreign key points to a row that does not exist."""
+    from django.apps import apps
+    from django.db import models
+
+    found = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("grappe."):
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.ForeignKey):
+                continue
+            target = field.related_model._base_manager.values("pk")
+            bad = (
+                model._base_manager.exclude(**{f"{field.attname}__isnull": True})
+                .exclude(**{f"{field.attname}__in": target})
+                .count()
+            )
+            if bad:
+                found.append(f"{model._meta.label}.{field.name}: {bad}")
+    return found
+
+
+def references(organisation_id: int) -> dict[str, set[int]]:
+    """Every row that points to the organisation, by model and field."""
+    from django.db import models
+
+    refs: dict[str, set[int]] = {}
+    for rel in Organisation._meta.get_fields(include_hidden=True):
+        if rel.auto_created and not rel.concrete and isinstance(rel.field, models.ForeignKey):
+            pks = rel.field.model._base_manager.filter(
+                **{rel.field.attname: organisation_id}
+            ).values_list("pk", flat=True)
+            refs[f"{rel.field.model._meta.label}.{rel.field.name}"] = set(pks)
+    return refs
+
+
+def anr_slice(shared_data: Path, tmp_path: Path, rows: int = 8000) -> Path:
+    source = shared_data / "anr-dos-partners" / "anr_dos_partners.csv"
+    target = tmp_path / "anr_dos_partners.csv"
+    with source.open(encoding="utf-8") as fin, target.open("w", encoding="utf-8") as fout:
+        for number, line in enumerate(fin):
+            if number > rows:
+                break
+            fout.write(line)
+    return target
+
+
+@pytest.mark.django_db(transaction=True)  # every request commits: foreign keys are checked
+def test_an_administrator_merges_two_real_organisations_from_the_review_page_and_undoes_it(
+    shared_data: Path, tmp_path: Path, client
+) -> None:
+    from django.urls import reverse
+
+    from grappe.core.models import Role, RoleAssignment
+    from grappe.core.tests.factories import ClusterFactory, user_with_role
+    from grappe.interop.models import MergeProposal, ProposalStatus
+    from grappe.interop.resolver import IDENTIFIERS
+    from grappe.registry.models import ClusterMembership
+
+    path = anr_slice(shared_data, tmp_path)
+    assert run_import("anr", path).status == RunStatus.SUCCEEDED
+    pending = MergeProposal.objects.filter(status=ProposalStatus.PENDING)
+    assert pending.exists()
+
+    def mergeable(p: MergeProposal) -> bool:  # some real pairs hold two different RNSRs
+        return p.duplicate is not None and not any(
+            getattr(p.keep, k) and getattr(p.duplicate, k) != getattr(p.keep, k)
+            for k in IDENTIFIERS
+            if getattr(p.duplicate, k)
+        )
+
+    # The proposal whose duplicate carries the most: participations, aliases, other proposals.
+    proposal = max(
+        filter(mergeable, pending.select_related("keep", "duplicate")),
+        key=lambda p: (sum(len(v) for v in references(p.duplicate_pk).values()), -p.pk),
+    )
+    keep, dup = proposal.keep, proposal.duplicate
+    assert dup is not None and dup.participations.exists()
+    # What a cluster and a member account would hang on it.
+    ClusterMembership.objects.create(
+        cluster=ClusterFactory(), organisation=dup, start_date="2020-01-01"
+    )
+    member = user_with_role(Role.MEMBER, organisation=dup)
+    keep_before, dup_before = references(keep.pk), references(dup.pk)
+    assert proposal.pk in dup_before["interop.MergeProposal.duplicate"]
+    dup_projects = set(dup.participations.values_list("project_id", flat=True))
+    keep_projects = set(keep.participations.values_list("project_id", flat=True))
+    assert orphans() == []
+
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    page = client.get(reverse("interop:merge_list"))
+    assert dup.name in page.content.decode()
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk})
+    response = client.post(url, {"action": "merge"}, follow=True)
+    assert "The organisations were merged." in response.content.decode()
+    assert not Organisation.objects.filter(pk=dup.pk).exists()
+    assert set(keep.participations.values_list("project_id", flat=True)) == (
+        keep_projects | dup_projects
+    )
+    assert RoleAssignment.objects.get(user=member).organisation_id == keep.pk
+    assert (
+        keep.memberships.count() == len(keep_before["registry.ClusterMembership.organisation"]) + 1
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.MERGED and proposal.duplicate_id is None
+    assert orphans() == []
+
+    response = client.post(url, {"action": "undo"}, follow=True)
+    assert "The merge was undone." in response.content.decode()
+    restored = Organisation.objects.get(pk=dup.pk)
+    assert restored.name == dup.name and restored.city == dup.city
+    assert references(keep.pk) == keep_before
+    assert references(dup.pk) == dup_before
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.UNDONE and proposal.duplicate_id == dup.pk
+    assert orphans() == []

@@ -102,3 +102,34 @@ def insert_rows(
                         copy.write_row(prepared_row)
             else:
                 cursor.executemany(sql, prepared)
+
+
+def insert_with_ids(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Reserve ids and insert `rows` (values in the order of `fields`); returns the ids."""
+    ids = reserve_ids(model, len(rows))
+    insert_rows(model, ["id", *fields], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+    return ids
+
+
+def update_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    batch_size: int = 2000,
+) -> None:
+    """Write `fields` of existing rows given as `(pk, *values)`; `updated_at`, when the model
+    has one, becomes now."""
+    touch = any(f.name == "updated_at" for f in model._meta.concrete_fields)
+    now = timezone.now()
+    objs = []
+    for pk, *values in rows:
+        obj = model(pk=pk, **dict(zip(fields, values, strict=True)))
+        if touch:
+            obj.updated_at = now  # type: ignore[attr-defined]
+        objs.append(obj)
+    model._default_manager.bulk_update(
+        objs, [*fields, *(["updated_at"] if touch else [])], batch_size=batch_size
+    )

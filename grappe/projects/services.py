@@ -1,0 +1,480 @@
+"""Project writers. Every change runs in one transaction and writes its audit event.
+
+`actor=None` is the system itself (an import, the demo loader, a command); any other actor is
+checked against their scope, each action in one small `_may_*` function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from grappe.core.scopes import scope_for
+from grappe.core.services import (
+    audit_bulk,
+    audit_record,
+    bulk_insert,
+    bulk_update,
+    changes_apply,
+    check_fields,
+    require,
+    snapshot,
+)
+from grappe.projects.models import (
+    BudgetLine,
+    CostCategory,
+    ParticipantRole,
+    Participation,
+    Project,
+    ResearchCategory,
+)
+
+# --- project records: create, update, partners, budget lines ---------------------------------
+# `Project.status` is written here only when a project is created; every later change of status
+# goes through the project's transition service.
+
+
+def _may_create_project(actor: Any, coordinator_id: int | None) -> bool:
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    return scope.is_staff_wide or (
+        coordinator_id is not None and scope.acts_for_organisation(coordinator_id)
+    )
+
+
+def _coordinator_id(project: Project) -> int | None:
+    return (
+        Participation.objects.filter(project=project, role=ParticipantRole.COORDINATOR)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def _may_edit_project(actor: Any, project: Project) -> bool:
+    """Staff, and those who act for the project's coordinator."""
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    if scope.is_staff_wide:
+        return True
+    coordinator = _coordinator_id(project)
+    return coordinator is not None and scope.acts_for_organisation(coordinator)
+
+
+def _may_edit_budget(actor: Any, participation: Participation) -> bool:
+    """A partner's budget: that partner, the coordinator, staff."""
+    if actor is None or scope_for(actor).acts_for_organisation(participation.organisation_id):
+        return True
+    return _may_edit_project(actor, participation.project)
+
+
+def _may_bulk_write_projects(actor: Any) -> bool:
+    return actor is None or scope_for(actor).is_staff_wide
+
+
+PROJECT_EDITABLE = tuple(
+    f.attname
+    for f in Project._meta.concrete_fields
+    if f.editable and not f.primary_key and f.name not in {"created_at", "updated_at"}
+)
+PARTICIPATION_EDITABLE = (
+    "role",
+    "display_order",
+    "eu_contribution",
+    "net_eu_contribution",
+    "total_cost",
+)
+
+
+def _check_fields(names: Iterable[str], allowed: Sequence[str]) -> None:
+    if "status" in names and "status" not in allowed:
+        raise ValidationError(
+            {"status": _("A project's status changes only through its workflow.")},
+            code="status",
+        )
+    check_fields(names, allowed)
+
+
+@transaction.atomic
+def project_create(
+    *, actor: Any, coordinator_id: int | None = None, reason: str = "", **fields: Any
+) -> Project:
+    """Create a project (a draft unless `status` says otherwise), with its coordinator when
+    given. Raises `ValidationError` (nothing written) or `PermissionDenied`."""
+    require(_may_create_project(actor, coordinator_id), _("You may not create a project."))
+    _check_fields(fields, PROJECT_EDITABLE)
+    project = Project(**fields)
+    project.full_clean()
+    project.save()
+    audit_record(
+        actor=actor,
+        action="project.create",
+        obj=project,
+        after=snapshot(project, PROJECT_EDITABLE),
+        reason=reason,
+    )
+    if coordinator_id is not None:
+        partner_add(
+            actor=None,  # allowed above
+            project=project,
+            organisation_id=coordinator_id,
+            role=ParticipantRole.COORDINATOR,
+            reason=reason,
+        )
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor: Any, project: Project, reason: str = "", **changes: Any) -> Project:
+    """Change some fields of a project (validated; never its status)."""
+    _check_fields(changes, tuple(f for f in PROJECT_EDITABLE if f != "status"))
+    require(_may_edit_project(actor, project), _("You may not change this project."))
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    changes_apply(actor=actor, obj=locked, changes=changes, action="project.update", reason=reason)
+    return locked
+
+
+@transaction.atomic
+def project_delete(*, actor: Any, project: Project, reason: str = "") -> None:
+    """Delete a project with its consortium, budget, funding lines and accreditations."""
+    require(scope_for(actor).is_staff_wide or actor is None, _("You may not delete a project."))
+    before = snapshot(project, PROJECT_EDITABLE)
+    Project.objects.filter(pk=project.pk).delete()
+    audit_record(actor=actor, action="project.delete", obj=project, before=before, reason=reason)
+
+
+@transaction.atomic
+def partner_add(
+    *,
+    actor: Any,
+    project: Project,
+    organisation_id: int,
+    role: str = ParticipantRole.PARTNER,
+    display_order: int | None = None,
+    reason: str = "",
+    **figures: Any,
+) -> Participation:
+    """Add an organisation to a project's consortium (once; one coordinator per project)."""
+    require(_may_edit_project(actor, project), _("You may not change this consortium."))
+    _check_fields(figures, PARTICIPATION_EDITABLE)
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    existing = Participation.objects.filter(project=project)
+    if existing.filter(organisation_id=organisation_id).exists():
+        raise ValidationError(
+            {"organisation": _("This organisation is already in the consortium.")},
+            code="duplicate",
+        )
+    if role == ParticipantRole.COORDINATOR and existing.filter(role=role).exists():
+        raise ValidationError(
+            {"role": _("The project already has a coordinator.")}, code="coordinator"
+        )
+    if display_order is None:
+        display_order = existing.count()
+    participation = Participation(
+        project=project,
+        organisation_id=organisation_id,
+        role=role,
+        display_order=display_order,
+        **figures,
+    )
+    participation.full_clean(validate_unique=False)
+    participation.save()
+    audit_record(
+        actor=actor,
+        action="participation.add",
+        obj=participation,
+        after=snapshot(participation, ("project_id", "organisation_id", *PARTICIPATION_EDITABLE)),
+        reason=reason,
+    )
+    return participation
+
+
+@transaction.atomic
+def partner_update(
+    *, actor: Any, participation: Participation, reason: str = "", **changes: Any
+) -> Participation:
+    """Change a partner's organisation, role, order or published figures (one coordinator
+    per project)."""
+    require(
+        _may_edit_project(actor, participation.project), _("You may not change this consortium.")
+    )
+    _check_fields(changes, ("organisation_id", *PARTICIPATION_EDITABLE))
+    locked = Participation.objects.select_for_update().get(pk=participation.pk)
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    if (
+        "organisation_id" in changed
+        and Participation.objects.filter(
+            project_id=locked.project_id, organisation_id=changes["organisation_id"]
+        ).exists()
+    ):
+        raise ValidationError(
+            {"organisation": _("This organisation is already in the consortium.")},
+            code="duplicate",
+        )
+    if (
+        changes.get("role") == ParticipantRole.COORDINATOR
+        and Participation.objects.filter(project_id=locked.project_id, role="coordinator")
+        .exclude(pk=locked.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"role": _("The project already has a coordinator.")}, code="coordinator"
+        )
+    changes_apply(
+        actor=actor,
+        obj=locked,
+        changes=changes,
+        action="participation.update",
+        reason=reason,
+        validate_unique=False,
+    )
+    return locked
+
+
+@transaction.atomic
+def partner_remove(*, actor: Any, participation: Participation, reason: str = "") -> None:
+    """Remove a partner from a consortium, with its budget and funding lines."""
+    require(
+        _may_edit_project(actor, participation.project), _("You may not change this consortium.")
+    )
+    before = snapshot(participation, ("project_id", "organisation_id", *PARTICIPATION_EDITABLE))
+    before["budget"] = [
+        [line.cost_category, line.research_category, str(line.amount)]
+        for line in participation.budget_lines.all()
+    ]
+    Participation.objects.filter(pk=participation.pk).delete()
+    audit_record(
+        actor=actor, action="participation.remove", obj=participation, before=before, reason=reason
+    )
+
+
+BudgetKey = tuple[str, str]  # (cost category, research category)
+
+
+@transaction.atomic
+def budget_lines_set(
+    *,
+    actor: Any,
+    participation: Participation,
+    lines: Mapping[BudgetKey, Decimal],
+    reason: str = "",
+) -> list[BudgetLine]:
+    """Make `lines` the partner's whole budget: lines not given are removed, an amount of
+    zero is kept as a line. Amounts are Decimal EUR, never negative."""
+    require(_may_edit_budget(actor, participation), _("You may not change this budget."))
+    errors = []
+    for (cost, research), amount in lines.items():
+        if cost not in CostCategory.values:
+            errors.append(_("Unknown cost category: %(value)s.") % {"value": cost})
+        if research not in ResearchCategory.values:
+            errors.append(_("Unknown research category: %(value)s.") % {"value": research})
+        if (
+            not isinstance(amount, Decimal)
+            or not amount.is_finite()
+            or amount < 0
+            or amount != amount.quantize(Decimal("0.01"))
+        ):
+            errors.append(
+                _(
+                    "The amount for %(cost)s / %(research)s must be a non-negative amount in "
+                    "EUR, to the cent."
+                )
+                % {"cost": cost, "research": research}
+            )
+    if errors:
+        raise ValidationError({"lines": errors}, code="invalid")
+    Participation.objects.select_for_update().filter(pk=participation.pk).first()
+    current = {
+        (line.cost_category, line.research_category): line
+        for line in participation.budget_lines.all()
+    }
+    before = {f"{k[0]}/{k[1]}": f"{v.amount:.2f}" for k, v in sorted(current.items())}
+    after = {f"{k[0]}/{k[1]}": f"{v:.2f}" for k, v in sorted(lines.items())}
+    if before == after:
+        return list(current.values())
+    BudgetLine.objects.filter(pk__in=[v.pk for k, v in current.items() if k not in lines]).delete()
+    result = []
+    for (cost, research), amount in sorted(lines.items()):
+        line = current.get((cost, research))
+        if line is None:
+            line = BudgetLine(
+                participation=participation,
+                cost_category=cost,
+                research_category=research,
+                amount=amount,
+            )
+            line.full_clean(validate_unique=False)
+            line.save()
+        elif line.amount != amount:
+            line.amount = amount
+            line.full_clean(validate_unique=False)
+            line.save(update_fields=["amount"])
+        result.append(line)
+    audit_record(
+        actor=actor,
+        action="budget.set",
+        obj=participation,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    return result
+
+
+# Bulk writes for imports and the demo: one audit event per batch under the import run
+# (`on_behalf_of`); the values were validated by the importer.
+
+
+@transaction.atomic
+def project_bulk_insert(
+    *,
+    actor: Any,
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    on_behalf_of: Any = None,
+) -> list[int]:
+    """Insert projects given as value tuples in the order of `fields`; returns their ids."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return bulk_insert(
+        actor=actor,
+        model=Project,
+        fields=fields,
+        rows=rows,
+        allowed=PROJECT_EDITABLE,
+        on_behalf_of=on_behalf_of,
+    )
+
+
+@transaction.atomic
+def project_bulk_update(
+    *,
+    actor: Any,
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    on_behalf_of: Any = None,
+    batch_size: int = 2000,
+) -> None:
+    """Write `fields` (never `status`) of existing projects, rows being `(pk, *values)`."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    _check_fields(
+        fields, tuple(f for f in PROJECT_EDITABLE if f != "status")
+    )  # names the status rule
+    bulk_update(
+        actor=actor,
+        model=Project,
+        fields=fields,
+        rows=rows,
+        allowed=tuple(f for f in PROJECT_EDITABLE if f != "status"),
+        on_behalf_of=on_behalf_of,
+        batch_size=batch_size,
+    )
+
+
+@transaction.atomic
+def partner_bulk_insert(
+    *,
+    actor: Any,
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    on_behalf_of: Any = None,
+) -> list[int]:
+    """Insert participations (`project_id`, `organisation_id` and `fields`); returns ids."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return bulk_insert(
+        actor=actor,
+        model=Participation,
+        fields=fields,
+        rows=rows,
+        allowed=("project_id", "organisation_id", *PARTICIPATION_EDITABLE),
+        on_behalf_of=on_behalf_of,
+    )
+
+
+@transaction.atomic
+def partner_bulk_update(
+    *,
+    actor: Any,
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    on_behalf_of: Any = None,
+    batch_size: int = 2000,
+) -> None:
+    """Write `fields` of existing participations, rows being `(pk, *values)`."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    bulk_update(
+        actor=actor,
+        model=Participation,
+        fields=fields,
+        rows=rows,
+        allowed=PARTICIPATION_EDITABLE,
+        on_behalf_of=on_behalf_of,
+        batch_size=batch_size,
+    )
+
+
+@transaction.atomic
+def partner_bulk_demote(*, actor: Any, pks: Sequence[int], on_behalf_of: Any = None) -> None:
+    """Make these coordinators plain partners (a newer file names another coordinator)."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    if not pks:
+        return
+    Participation.objects.filter(pk__in=pks).update(role=ParticipantRole.PARTNER)
+    audit_bulk(
+        actor=actor,
+        action="participation.bulk_demote",
+        on_behalf_of=on_behalf_of,
+        after={"ids": list(pks)},
+    )
+
+
+@transaction.atomic
+def partner_bulk_remove(
+    *, actor: Any, pks: Sequence[int], on_behalf_of: Any = None, batch_size: int = 2000
+) -> None:
+    """Remove participations a newer file no longer lists (with their budget lines)."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    for start in range(0, len(pks), batch_size):
+        Participation.objects.filter(pk__in=pks[start : start + batch_size]).delete()
+    if pks:
+        audit_bulk(
+            actor=actor,
+            action="participation.bulk_remove",
+            on_behalf_of=on_behalf_of,
+            after={"ids": list(pks)},
+        )
+
+
+@transaction.atomic
+def project_bulk_create(*, actor: Any, projects: Sequence[Project]) -> list[Project]:
+    """Save unsaved projects in bulk (the demo ecosystem), with the status each was given."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return Project.objects.bulk_create(projects)
+
+
+@transaction.atomic
+def project_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
+    """Delete projects with their consortium, budgets and accreditations (the demo's wipe)."""
+    require(_may_bulk_write_projects(actor), _("You may not delete projects."))
+    Project.objects.filter(pk__in=pks).delete()
+
+
+@transaction.atomic
+def partner_bulk_create(
+    *, actor: Any, participations: Sequence[Participation]
+) -> list[Participation]:
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return Participation.objects.bulk_create(participations)
+
+
+@transaction.atomic
+def budget_line_bulk_create(*, actor: Any, lines: Sequence[BudgetLine]) -> list[BudgetLine]:
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return BudgetLine.objects.bulk_create(lines)
