@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 from decimal import Decimal
 
 import pytest
@@ -315,15 +316,29 @@ def test_project_list_query_count_does_not_grow_with_page_size(client, settings)
         ParticipationFactory(project=project)
         AccreditationFactory(project=project, cluster=cluster)
     counts = {}
+    urls = (
+        "/en/projects/",
+        "/en/projects/?cluster=big&paris_only=on&year=2021",
+        "/en/projects/?sort=-amount",
+    )
     for size in (10, 50):
         settings.PAGE_SIZE = size
-        for url in ("/en/projects/", "/en/projects/?cluster=big&paris_only=on&year=2021"):
+        for url in urls:
             with CaptureQueriesContext(connection) as ctx:
-                assert client.get(url).status_code == 200
+                response = client.get(url)
+            assert response.status_code == 200
             counts[(size, url)] = len(ctx.captured_queries)
+            # A later page costs what the first does (keyset: no OFFSET, no extra count).
+            if size == 10:
+                cursor = urlencode({"cursor": response.context["listing"].next_cursor})
+                with CaptureQueriesContext(connection) as ctx:
+                    next_page = client.get(url + ("&" if "?" in url else "?") + cursor)
+                assert next_page.status_code == 200 and not next_page.context["listing"].errors
+                assert all("OFFSET" not in q["sql"] for q in ctx.captured_queries)
+                counts[(size, url, "next")] = len(ctx.captured_queries)
     print(f"\nproject list queries: {counts}")
-    for url in ("/en/projects/", "/en/projects/?cluster=big&paris_only=on&year=2021"):
-        assert counts[(10, url)] == counts[(50, url)]
+    for url in urls:
+        assert counts[(10, url)] == counts[(50, url)] == counts[(10, url, "next")]
 
 
 # No query string makes a 500 -----------------------------------------------------------------

@@ -460,6 +460,7 @@ def _count_queries(client, url: str) -> int:
         "/en/",
         "/en/organisations/",
         "/en/organisations/?cluster=c0&paris_only=on",
+        "/en/organisations/?sort=-date&kind=sme",
         "/en/clusters/c0/",
         "/en/search/?q=o",
     ],
