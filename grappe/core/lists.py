@@ -51,6 +51,31 @@ def when_set(condition: Callable[[Any], Any]) -> Callable[[QuerySet[Any], str, A
     return method
 
 
+MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
+
+
+class IdChoiceField(django_filters.fields.ModelChoiceField):
+    """A row chosen by id; anything but a whole number in the database's range is an unknown
+    choice (before the database sees it)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            text = str(value).strip()
+            if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text[:40]},
+                )
+        return super().to_python(value)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter on a related row given by id (e.g. `?organisation=42`)."""
+
+    field_class = IdChoiceField
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (django-filter's NumberFilter takes any decimal)."""
 
@@ -193,6 +218,8 @@ def _pydantic_field(
         return int | None, Field(
             None, ge=extra.get("min_value"), le=extra.get("max_value"), description=description
         )
+    if isinstance(filter_, IdChoiceFilter):
+        return int | None, Field(None, ge=1, le=MAX_ID, description=description)
     if isinstance(filter_, django_filters.ModelChoiceFilter):
         return str | None, Field(
             None, max_length=extra.get("max_length", 80), description=description

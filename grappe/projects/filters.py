@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.exports import Column
-from grappe.core.lists import IntegerFilter, ListFilterSet, SortFilter, when_set
+from grappe.core.lists import IdChoiceFilter, IntegerFilter, ListFilterSet, SortFilter, when_set
+from grappe.core.scopes import scope_for
 from grappe.projects import selectors
 from grappe.projects.models import Project, ProjectStatus
 from grappe.registry.filters import MAX_QUERY_LENGTH, cluster_filter
+from grappe.registry.models import Organisation
+from grappe.registry.selectors import organisation_list
 
-MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
+
+def _organisations(request: Any) -> QuerySet[Organisation]:
+    return organisation_list(scope=scope_for(getattr(request, "user", None))).only("id", "name")
 
 
 class ProjectFilterSet(ListFilterSet):
@@ -34,12 +42,13 @@ class ProjectFilterSet(ListFilterSet):
         min_value=1900,
         max_value=2100,
     )
-    organisation = IntegerFilter(
+    # Hidden on the page (the organisation page links here); shown above the results.
+    organisation = IdChoiceFilter(
         label=_("Partner organisation"),
-        method=when_set(lambda pk: selectors.project_with_partner_q(int(pk))),
-        min_value=1,
-        max_value=MAX_ID,
+        queryset=_organisations,
+        method=when_set(lambda org: selectors.project_with_partner_q(org.pk)),
         widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Unknown organisation id: %(value)s.")},
     )
     paris_only = django_filters.BooleanFilter(
         label=_("With a partner in Paris"),
@@ -58,7 +67,10 @@ class ProjectFilterSet(ListFilterSet):
         default="-date",
     )
 
-    error_types = {("cluster", "invalid_choice"): "unknown_cluster"}
+    error_types = {
+        ("cluster", "invalid_choice"): "unknown_cluster",
+        ("organisation", "invalid_choice"): "unknown_organisation",
+    }
     api_descriptions = {
         "q": "Search in acronym, title and keywords.",
         "cluster": "Slug of an accrediting cluster.",

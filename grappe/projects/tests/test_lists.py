@@ -128,6 +128,8 @@ def test_the_page_and_the_api_give_the_same_rows_in_the_same_order(
 
 def test_the_organisation_filter_is_the_same_on_the_page_and_the_api(client, catalogue):
     query = {"organisation": catalogue["lyon"].pk}
+    page = client.get(PAGE, query).content.decode()
+    assert f"Projects with {catalogue['lyon'].name} in the consortium." in page
     assert (
         page_acronyms(client, query)
         == api_acronyms(client, query)
@@ -175,6 +177,21 @@ def test_the_page_shows_the_total_count_of_the_filtered_list(client, catalogue, 
     assert "0 projects" in empty.content.decode()
     assert "No project matches these filters." in empty.content.decode()
     assert "Download this list" not in empty.content.decode()
+
+
+@pytest.mark.parametrize("value", ["999999", "0", "abc", "99999999999999999999999"])
+def test_an_unknown_organisation_is_an_error_on_the_page_and_a_422_on_the_api(
+    client, catalogue, value
+):
+    page = client.get(PAGE, {"organisation": value})
+    assert page.status_code == 200
+    assert "Partner organisation: Unknown organisation id" in page.content.decode()
+    assert page.context["listing"].total == 5  # the filter is not applied
+    api = client.get(API, {"organisation": value})
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"] == ["query", "organisation"]
+    if value == "999999":
+        assert api.json()["detail"][0]["type"] == "unknown_organisation"
 
 
 # --- cursors bound to their filters --------------------------------------------------------

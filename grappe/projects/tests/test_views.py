@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlencode
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -165,7 +165,7 @@ def test_project_list_filters(client, world, query, expected):
         ("status=lost", "Status", "Select a valid choice"),
         ("cluster=atlantis", "Accredited by", "Unknown cluster slug: atlantis"),
         ("sort=price", "Sort by", "Select a valid choice"),
-        ("organisation=abc", "Partner organisation", "whole number"),
+        ("organisation=abc", "Partner organisation", "Unknown organisation id: abc"),
     ],
 )
 def test_project_list_bad_input_shows_the_error_not_a_500(client, world, query, field, message):
