@@ -31,7 +31,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import BaseModel, Field
@@ -235,20 +235,53 @@ def paginate(
     skip or repeat rows of the new selection.
 
     Reads `limit + 1` rows to know whether another page exists; prefetches on `qs` run once per
-    page, so the query count does not depend on `limit`.
+    page, so the query count does not depend on `limit` (one more query on the page where a
+    nullable first key reaches its NULLs).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
     keys = sort_keys(qs)
     ordered = qs.order_by(*_order_expressions(keys))
+    # Rows are read without their prefetches, which then run once for the page's rows only.
+    lookups = qs._prefetch_related_lookups
+    plain = ordered.prefetch_related(None)
     if cursor:
-        ordered = ordered.filter(_after_q(keys, decode_cursor(qs, keys, cursor, filters)))
-    rows = list(ordered[: limit + 1])
+        rows = _rows_after(plain, keys, decode_cursor(qs, keys, cursor, filters), limit + 1)
+    else:
+        rows = list(plain[: limit + 1])
     has_more = len(rows) > limit
     items = rows[:limit]
+    if lookups:
+        prefetch_related_objects(items, *lookups)
     return Page(
         items=items, next_cursor=encode_cursor(keys, items[-1], filters) if has_more else None
     )
+
+
+def _rows_after(
+    ordered: QuerySet[M], keys: Sequence[SortKey], values: Sequence[Any], count: int
+) -> list[M]:
+    """The first `count` rows after `values`, read so that an index serves them.
+
+    "After" is a long OR that no planner turns into an index range by itself; a bound on the
+    first key (`k1 <= v` when descending) makes the scan start at the cursor. NULLs of a
+    nullable first key come after every value but fall outside that bound, so they are read
+    by a second query, only on the page where the non-null rows run out.
+    """
+    first, value = keys[0], values[0]
+    rest = _after_q(keys[1:], values[1:]) if len(keys) > 1 else Q(pk__in=[])
+    if value is None:  # already among the NULLs of the first key
+        return list(ordered.filter(Q(**{f"{first.field}__isnull": True}) & rest)[:count])
+    strictly = "lt" if first.descending else "gt"
+    bound = "lte" if first.descending else "gte"
+    after = Q(**{f"{first.field}__{bound}": value}) & (
+        Q(**{f"{first.field}__{strictly}": value}) | (Q(**{first.field: value}) & rest)
+    )
+    rows = list(ordered.filter(after)[:count])
+    if first.nullable and len(rows) < count:
+        nulls = ordered.filter(**{f"{first.field}__isnull": True})
+        rows += list(nulls[: count - len(rows)])
+    return rows
 
 
 # --- schemas shared by every paginated endpoint ------------------------------------------

@@ -240,3 +240,24 @@ def test_only_nullable_keys_are_ordered_with_nulls_last():
     sql = str(Project.objects.order_by(*_order_expressions(keys)).query)
     order = sql.split("ORDER BY")[1]
     assert order.count("NULLS LAST") == 1 and order.index("NULLS LAST") < order.index("acronym")
+
+
+def test_a_later_page_starts_its_scan_at_the_cursor_and_reads_nulls_only_when_needed():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year in (2020, 2021, 2022):
+        ProjectFactory(start_date=dt.date(year, 1, 1))
+    ProjectFactory(start_date=None)
+    qs = Project.objects.order_by("-start_date", "acronym")
+    first = paginate(qs, limit=1)
+    with CaptureQueriesContext(connection) as ctx:
+        second = paginate(qs, limit=1, cursor=first.next_cursor)
+    (sql,) = (q["sql"] for q in ctx.captured_queries)
+    assert '"start_date" <=' in sql  # a bound an index range can start from
+    assert "IS NULL" not in sql  # the undated rows are not needed yet
+    third = paginate(qs, limit=1, cursor=second.next_cursor)
+    with CaptureQueriesContext(connection) as ctx:
+        last = paginate(qs, limit=5, cursor=third.next_cursor)
+    assert len(ctx.captured_queries) == 2  # the dated rows ran out: the undated follow
+    assert [p.start_date for p in last.items] == [None] and last.next_cursor is None

@@ -328,7 +328,8 @@ def test_project_list_query_count_does_not_grow_with_page_size(client, settings)
                 response = client.get(url)
             assert response.status_code == 200
             counts[(size, url)] = len(ctx.captured_queries)
-            # A later page costs what the first does (keyset: no OFFSET, no extra count).
+            # A later page costs what the first does (keyset: no OFFSET), plus at most one query
+            # on the page where rows with a start date run out and the undated ones begin.
             if size == 10:
                 cursor = urlencode({"cursor": response.context["listing"].next_cursor})
                 with CaptureQueriesContext(connection) as ctx:
@@ -338,7 +339,8 @@ def test_project_list_query_count_does_not_grow_with_page_size(client, settings)
                 counts[(size, url, "next")] = len(ctx.captured_queries)
     print(f"\nproject list queries: {counts}")
     for url in urls:
-        assert counts[(10, url)] == counts[(50, url)] == counts[(10, url, "next")]
+        assert counts[(10, url)] == counts[(50, url)]
+        assert counts[(10, url)] <= counts[(10, url, "next")] <= counts[(10, url)] + 1
 
 
 # No query string makes a 500 -----------------------------------------------------------------
