@@ -243,7 +243,7 @@ def paginate(
     keys = sort_keys(qs)
     ordered = qs.order_by(*_order_expressions(keys))
     # Rows are read without their prefetches, which then run once for the page's rows only.
-    lookups = qs._prefetch_related_lookups
+    lookups = getattr(qs, "_prefetch_related_lookups", ())
     plain = ordered.prefetch_related(None)
     if cursor:
         rows = _rows_after(plain, keys, decode_cursor(qs, keys, cursor, filters), limit + 1)
