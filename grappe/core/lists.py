@@ -54,6 +54,34 @@ def when_set(condition: Callable[[Any], Any]) -> Callable[[QuerySet[Any], str, A
 MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
 
 
+class Checkbox(forms.CheckboxInput):
+    """A checkbox reading the same words as the API's booleans (true/false, 1/0, yes/no,
+    on/off), so `?paris_only=0` means the same on a page and in the API."""
+
+    WORDS: ClassVar[dict[str, bool]] = {
+        "true": True,
+        "1": True,
+        "yes": True,
+        "on": True,
+        "false": False,
+        "0": False,
+        "no": False,
+        "off": False,
+        "": False,
+    }
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = data.get(name)
+        if isinstance(value, str):
+            return self.WORDS.get(value.strip().lower(), True)
+        return bool(value)
+
+
+def flag_filter(label: Any, condition: Callable[[Any], Any]) -> django_filters.BooleanFilter:
+    """A yes/no filter shown as a checkbox: when ticked, keeps the rows matching `condition`."""
+    return django_filters.BooleanFilter(label=label, method=when_set(condition), widget=Checkbox)
+
+
 class IdChoiceField(django_filters.fields.ModelChoiceField):
     """A row chosen by id; anything but a whole number in the database's range is an unknown
     choice (before the database sees it)."""

@@ -10,7 +10,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.exports import Column
-from grappe.core.lists import IdChoiceFilter, IntegerFilter, ListFilterSet, SortFilter, when_set
+from grappe.core.lists import (
+    IdChoiceFilter,
+    IntegerFilter,
+    ListFilterSet,
+    SortFilter,
+    flag_filter,
+    when_set,
+)
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors
 from grappe.projects.models import Project, ProjectStatus
@@ -50,10 +57,8 @@ class ProjectFilterSet(ListFilterSet):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("Unknown organisation id: %(value)s.")},
     )
-    paris_only = django_filters.BooleanFilter(
-        label=_("With a partner in Paris"),
-        method=when_set(lambda _on: selectors.project_with_partner_in_paris_q()),
-        widget=forms.CheckboxInput,
+    paris_only = flag_filter(
+        _("With a partner in Paris"), lambda _on: selectors.project_with_partner_in_paris_q()
     )
     sort = SortFilter(
         orders={

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.exports import Column
-from grappe.core.lists import ListFilterSet, SortFilter, when_set
+from grappe.core.lists import ListFilterSet, SortFilter, flag_filter, when_set
 from grappe.core.scopes import scope_for
 from grappe.registry import selectors
 from grappe.registry.models import Cluster, ClusterKind, Organisation, OrganisationKind
@@ -92,11 +91,7 @@ class OrganisationFilterSet(ListFilterSet):
             )
         ],
     )
-    paris_only = django_filters.BooleanFilter(
-        label=_("In Paris only"),
-        method=when_set(lambda _on: Q(paris_arrondissement__isnull=False)),
-        widget=forms.CheckboxInput,
-    )
+    paris_only = flag_filter(_("In Paris only"), lambda _on: Q(paris_arrondissement__isnull=False))
     sort = SortFilter(
         orders={
             "name": (_("Name (A to Z)"), ("name", "id")),

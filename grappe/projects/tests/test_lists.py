@@ -104,6 +104,8 @@ QUERIES = [
     {"status": "draft"},
     {"year": "2023"},
     {"paris_only": "true"},
+    {"paris_only": "0"},  # the same word means the same on both
+    {"paris_only": "yes"},
     {"cluster": "medicen", "paris_only": "true"},
     {"sort": "date"},
     {"sort": "-date"},

@@ -111,6 +111,8 @@ QUERIES = [
     {"city": "LYON"},  # the page did not have this filter before: now both do
     {"country": "de"},
     {"paris_only": "on"},
+    {"paris_only": "off"},
+    {"paris_only": "1"},
     {"kind": "start_up", "city": "paris"},
     {"sort": "name"},
     {"sort": "-name"},
