@@ -89,7 +89,7 @@ class IdChoiceField(django_filters.fields.ModelChoiceField):
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values:
             text = str(value).strip()
-            if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+            if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

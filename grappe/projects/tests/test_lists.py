@@ -181,7 +181,7 @@ def test_the_page_shows_the_total_count_of_the_filtered_list(client, catalogue, 
     assert "Download this list" not in empty.content.decode()
 
 
-@pytest.mark.parametrize("value", ["999999", "0", "abc", "99999999999999999999999"])
+@pytest.mark.parametrize("value", ["999999", "0", "abc", "99999999999999999999999", "²", "-3"])
 def test_an_unknown_organisation_is_an_error_on_the_page_and_a_422_on_the_api(
     client, catalogue, value
 ):
