@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI and Redoc from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
+    "django_filters",  # the lists' FilterSets (its French messages come with it)
     "grappe.core",
     "grappe.registry",
     "grappe.funding",

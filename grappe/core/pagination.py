@@ -11,8 +11,9 @@ How it works:
 - NULLs always sort last, in both directions, on every database (SQLite and PostgreSQL disagree on
   the default), so a nullable key such as a project's start date pages correctly.
 - The cursor is the last row's key values, signed with `django.core.signing` and bound to the
-  ordering it was made for: a tampered, truncated or foreign cursor raises `InvalidCursor`, which
-  the API turns into a 422.
+  ordering and the filters it was made for (a short digest per filter parameter): a tampered,
+  truncated or foreign cursor, or one used with other filters, raises `InvalidCursor`, which the
+  API turns into a 422 and the pages into an error above the first page.
 
 Keys must be concrete fields of the model (no relations, no annotations).
 """
@@ -20,7 +21,9 @@ Keys must be concrete fields of the model (no relations, no annotations).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -28,7 +31,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import BaseModel, Field
@@ -43,7 +46,10 @@ CURSOR_MAX_LENGTH = 1000
 
 
 class InvalidCursor(ValueError):
-    """The `cursor` parameter was not produced by this endpoint (tampered, truncated, foreign)."""
+    """The `cursor` parameter was not produced by this list with these filters (tampered,
+    truncated, foreign, or made for other filters); `param` names the query parameter."""
+
+    param = "cursor"
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,13 @@ def sort_keys(qs: QuerySet[Any]) -> list[SortKey]:
 
 
 def _order_expressions(keys: Sequence[SortKey]) -> list[Any]:
+    # NULLS LAST only where a key can be NULL: SQLite then still walks a plain index on the
+    # non-null keys instead of sorting them again (its DESC already puts NULLs last).
+    nulls = {True: {"nulls_last": True}, False: {}}
     return [
-        F(k.field).desc(nulls_last=True) if k.descending else F(k.field).asc(nulls_last=True)
+        F(k.field).desc(**nulls[k.nullable])
+        if k.descending
+        else F(k.field).asc(**nulls[k.nullable])
         for k in keys
     ]
 
@@ -130,15 +141,55 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-def encode_cursor(keys: Sequence[SortKey], row: Model) -> str:
-    payload = {
+def filter_digests(filters: Mapping[str, Any] | None) -> dict[str, str]:
+    """A short digest of each filter parameter that is set, so that a cursor can tell which
+    parameters changed without carrying their (possibly long) values."""
+    digests: dict[str, str] = {}
+    for name, value in sorted((filters or {}).items()):
+        if value in (None, "", [], (), False):
+            continue
+        text = json.dumps(_to_json(value), sort_keys=True, default=str)
+        digests[name] = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return digests
+
+
+def encode_cursor(
+    keys: Sequence[SortKey], row: Model, filters: Mapping[str, Any] | None = None
+) -> str:
+    payload: dict[str, Any] = {
         "k": [k.token for k in keys],
         "v": [_to_json(getattr(row, k.field)) for k in keys],
     }
+    digests = filter_digests(filters)
+    if digests:
+        payload["f"] = digests
     return signing.dumps(payload, salt=_SALT, compress=False)
 
 
-def decode_cursor(qs: QuerySet[Any], keys: Sequence[SortKey], cursor: str) -> list[Any]:
+def _check_filters(payload: dict[str, Any], filters: Mapping[str, Any] | None) -> None:
+    made_for = payload.get("f") or {}
+    if not isinstance(made_for, dict):
+        raise InvalidCursor(_("The cursor is invalid or was altered."))
+    now = filter_digests(filters)
+    changed = sorted(
+        name for name in made_for.keys() | now.keys() if made_for.get(name) != now.get(name)
+    )
+    if changed:
+        raise InvalidCursor(
+            _(
+                "The cursor was made for other values of %(names)s: repeat the query with the "
+                "same filters, or drop the cursor to start from the first page."
+            )
+            % {"names": ", ".join(changed)}
+        )
+
+
+def decode_cursor(
+    qs: QuerySet[Any],
+    keys: Sequence[SortKey],
+    cursor: str,
+    filters: Mapping[str, Any] | None = None,
+) -> list[Any]:
     """The key values a cursor carries, converted back to Python; raises `InvalidCursor`."""
     if len(cursor) > CURSOR_MAX_LENGTH:
         raise InvalidCursor(_("The cursor is too long to be one this API issued."))
@@ -148,7 +199,10 @@ def decode_cursor(qs: QuerySet[Any], keys: Sequence[SortKey], cursor: str) -> li
         raise InvalidCursor(
             _("The cursor is invalid or was altered; use the next_cursor of a previous page.")
         ) from exc
-    if not isinstance(payload, dict) or payload.get("k") != [k.token for k in keys]:
+    if not isinstance(payload, dict):
+        raise InvalidCursor(_("The cursor is invalid or was altered."))
+    _check_filters(payload, filters)  # first: it names the parameter that changed (e.g. sort)
+    if payload.get("k") != [k.token for k in keys]:
         raise InvalidCursor(_("The cursor belongs to another list or ordering."))
     raw = payload.get("v")
     if not isinstance(raw, list) or len(raw) != len(keys):
@@ -167,22 +221,67 @@ def decode_cursor(qs: QuerySet[Any], keys: Sequence[SortKey], cursor: str) -> li
     return values
 
 
-def paginate(qs: QuerySet[M], *, limit: int, cursor: str | None = None) -> Page[M]:
+def paginate(
+    qs: QuerySet[M],
+    *,
+    limit: int,
+    cursor: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+) -> Page[M]:
     """One page of `qs` (in its own order) after `cursor`, and the cursor of the next page.
 
+    `filters` are the list's filter parameters (name → cleaned value): the next cursor is bound
+    to them and a cursor made for other values is refused (`InvalidCursor`), since it would
+    skip or repeat rows of the new selection.
+
     Reads `limit + 1` rows to know whether another page exists; prefetches on `qs` run once per
-    page, so the query count does not depend on `limit`.
+    page, so the query count does not depend on `limit` (one more query on the page where a
+    nullable first key reaches its NULLs).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
     keys = sort_keys(qs)
     ordered = qs.order_by(*_order_expressions(keys))
+    # Rows are read without their prefetches, which then run once for the page's rows only.
+    lookups = getattr(qs, "_prefetch_related_lookups", ())
+    plain = ordered.prefetch_related(None)
     if cursor:
-        ordered = ordered.filter(_after_q(keys, decode_cursor(qs, keys, cursor)))
-    rows = list(ordered[: limit + 1])
+        rows = _rows_after(plain, keys, decode_cursor(qs, keys, cursor, filters), limit + 1)
+    else:
+        rows = list(plain[: limit + 1])
     has_more = len(rows) > limit
     items = rows[:limit]
-    return Page(items=items, next_cursor=encode_cursor(keys, items[-1]) if has_more else None)
+    if lookups:
+        prefetch_related_objects(items, *lookups)
+    return Page(
+        items=items, next_cursor=encode_cursor(keys, items[-1], filters) if has_more else None
+    )
+
+
+def _rows_after(
+    ordered: QuerySet[M], keys: Sequence[SortKey], values: Sequence[Any], count: int
+) -> list[M]:
+    """The first `count` rows after `values`, read so that an index serves them.
+
+    "After" is a long OR that no planner turns into an index range by itself; a bound on the
+    first key (`k1 <= v` when descending) makes the scan start at the cursor. NULLs of a
+    nullable first key come after every value but fall outside that bound, so they are read
+    by a second query, only on the page where the non-null rows run out.
+    """
+    first, value = keys[0], values[0]
+    rest = _after_q(keys[1:], values[1:]) if len(keys) > 1 else Q(pk__in=[])
+    if value is None:  # already among the NULLs of the first key
+        return list(ordered.filter(Q(**{f"{first.field}__isnull": True}) & rest)[:count])
+    strictly = "lt" if first.descending else "gt"
+    bound = "lte" if first.descending else "gte"
+    after = Q(**{f"{first.field}__{bound}": value}) & (
+        Q(**{f"{first.field}__{strictly}": value}) | (Q(**{first.field: value}) & rest)
+    )
+    rows = list(ordered.filter(after)[:count])
+    if first.nullable and len(rows) < count:
+        nulls = ordered.filter(**{f"{first.field}__isnull": True})
+        rows += list(nulls[: count - len(rows)])
+    return rows
 
 
 # --- schemas shared by every paginated endpoint ------------------------------------------

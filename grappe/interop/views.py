@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from grappe.core.exports import Column, csv_response
 from grappe.interop import selectors
 from grappe.interop.members import members_commit, members_preview, template_csv
 from grappe.interop.models import ImportSource, RunStatus
@@ -19,6 +18,13 @@ from grappe.interop.services import import_run_create, merge_confirm, merge_undo
 from grappe.interop.tasks import import_file_task
 
 MAX_UPLOAD = 50 * 1024 * 1024
+# Machine-readable headers, kept stable across languages.
+REJECTED_COLUMNS = (
+    Column("file", lambda r: r.file_name),
+    Column("line", lambda r: r.line),
+    Column("reason", lambda r: r.reason),
+    Column("raw", lambda r: r.raw),
+)
 
 
 @login_required
@@ -69,15 +75,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def run_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def run_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     run = selectors.import_run_get(user=request.user, pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejected.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["file", "line", "reason", "raw"])
-    for row in run.rejected_rows.order_by("file_name", "line", "pk").iterator():
-        writer.writerow([row.file_name, row.line, row.reason, row.raw])
-    return response
+    # The raw line is whatever the uploaded file held: the export neutralises formulas in it.
+    return csv_response(
+        f"import-{run.pk}-rejected",
+        REJECTED_COLUMNS,
+        run.rejected_rows.order_by("file_name", "line", "pk").iterator(),
+    )
 
 
 def member_template(request: HttpRequest, slug: str) -> HttpResponse:

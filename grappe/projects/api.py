@@ -10,9 +10,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
-from grappe.core.pagination import CursorPage, Page, paginate
+from grappe.core.lists import api_filterset, api_page
+from grappe.core.pagination import CursorPage, Page
 from grappe.core.scopes import scope_for
 from grappe.projects.domain.budget import shares
+from grappe.projects.filters import ProjectFilterSet
 from grappe.projects.models import (
     BudgetLine,
     FundingLine,
@@ -30,7 +32,6 @@ from grappe.projects.schemas import (
     ResearchShareOut,
 )
 from grappe.projects.selectors import (
-    ProjectFilters,
     project_budget_lines,
     project_funding_lines,
     project_get,
@@ -38,7 +39,7 @@ from grappe.projects.selectors import (
     project_list,
     projects_with_listing_details,
 )
-from grappe.registry.api import MAX_ID, not_found, require_cluster_slug
+from grappe.registry.api import MAX_ID, not_found
 from grappe.registry.schemas import NotFoundOut, ValidationErrorOut, decimal_str
 
 router = Router(tags=["projects"])
@@ -51,17 +52,9 @@ router = Router(tags=["projects"])
     summary="List projects",
 )
 def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page[Any]:
-    require_cluster_slug(params.cluster)
-    filters = ProjectFilters(
-        q=params.q,
-        cluster=params.cluster or "",
-        status=params.status or "",
-        year=params.year,
-        organisation=params.organisation,
-        paris_only=params.paris_only,
-    )
-    qs = projects_with_listing_details(project_list(scope=scope_for(request.user), filters=filters))
-    return paginate(qs, limit=params.limit, cursor=params.cursor)
+    qs = project_list(scope=scope_for(request.user))
+    filterset = api_filterset(ProjectFilterSet, params, qs, request)
+    return api_page(filterset, params, prepare=projects_with_listing_details)
 
 
 @router.get(

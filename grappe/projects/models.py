@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.indexes import KeysetIndex
 from grappe.core.models import TimeStampedModel
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
@@ -125,6 +126,8 @@ class Project(TimeStampedModel):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-start_date", "acronym", "id"]
+        # The list's default order (newest start first, undated last): keyset pages walk it.
+        indexes = [KeysetIndex(fields=["-start_date", "acronym", "id"], name="project_list_order")]
         constraints = [
             models.CheckConstraint(
                 name="project_trl_progresses",

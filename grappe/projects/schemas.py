@@ -3,38 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from grappe.core.pagination import PageParams
-from grappe.projects.models import ParticipantRole, ProjectStatus
+from grappe.core.lists import ListQuery, list_query_schema
+from grappe.projects.filters import ProjectFilterSet
+from grappe.projects.models import ParticipantRole
 from grappe.registry.schemas import (
     ClusterRefOut,
     DecimalStr,
     OrganisationRefOut,
-    empty_to_none,
     reject_control_characters,
 )
 
 # --- query parameters ----------------------------------------------------------------------
 
 
-class ProjectListQuery(PageParams):
-    q: str = Field("", max_length=200, description="Search in acronym, title and keywords.")
-    cluster: str | None = Field(None, max_length=80, description="Slug of an accrediting cluster.")
-    status: ProjectStatus | None = Field(None, description="Project status.")
-    year: int | None = Field(None, ge=1900, le=2100, description="Start year.")
-    organisation: int | None = Field(
-        None, ge=1, le=2**63 - 1, description="Id of an organisation in the consortium."
+# Generated from the list's FilterSet (`projects/filters.py`): the page and the API share one
+# declaration. mypy sees the common base; the parameters are checked at run time.
+if TYPE_CHECKING:
+    ProjectListQuery = ListQuery
+else:
+    ProjectListQuery = list_query_schema(
+        ProjectFilterSet, name="ProjectListQuery", text_validator=reject_control_characters
     )
-    paris_only: bool = Field(False, description="Only projects with a partner located in Paris.")
-
-    _empty = field_validator("cluster", "status", "year", "organisation", mode="before")(
-        empty_to_none
-    )
-    _clean = field_validator("q", "cluster", mode="before")(reject_control_characters)
 
 
 # --- output ----------------------------------------------------------------------------------

@@ -57,47 +57,44 @@ def project_visible(*, scope: Scope) -> QuerySet[Project]:
     return Project.objects.filter(Q(status__in=PUBLIC_STATUSES) | _insider_q(scope))
 
 
-@dataclass(frozen=True)
-class ProjectFilters:
-    q: str = ""
-    cluster: str = ""  # slug of an accrediting cluster
-    status: str = ""
-    year: int | None = None  # start year
-    organisation: int | None = None
-    paris_only: bool = False  # at least one partner in Paris
+def project_list(*, scope: Scope) -> QuerySet[Project]:
+    """Every project the user may see, newest start first (undated last), in the list's default
+    order. `projects.filters.ProjectFilterSet` narrows and sorts it."""
+    return project_visible(scope=scope).order_by("-start_date", "acronym", "id")
 
 
-def project_list(*, scope: Scope, filters: ProjectFilters | None = None) -> QuerySet[Project]:
-    f = filters or ProjectFilters()
-    qs = project_visible(scope=scope)
-    if f.q:
-        term = f.q.strip()
-        qs = qs.filter(
-            Q(acronym__icontains=term) | Q(title__icontains=term) | Q(keywords__icontains=term)
+def project_text_q(term: str) -> Q:
+    """Projects whose acronym, title or keywords contain `term`."""
+    term = term.strip()
+    return Q(acronym__icontains=term) | Q(title__icontains=term) | Q(keywords__icontains=term)
+
+
+def project_accredited_by_q(cluster: Cluster) -> Exists:
+    return Exists(Accreditation.objects.filter(project=OuterRef("pk"), cluster=cluster))
+
+
+def project_with_partner_q(organisation_id: int) -> Exists:
+    return Exists(
+        Participation.objects.filter(project=OuterRef("pk"), organisation_id=organisation_id)
+    )
+
+
+def project_with_partner_in_paris_q() -> Exists:
+    return Exists(
+        Participation.objects.filter(
+            project=OuterRef("pk"), organisation__paris_arrondissement__isnull=False
         )
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.year:
-        qs = qs.filter(start_date__year=f.year)
-    if f.cluster:
-        qs = qs.filter(
-            Exists(Accreditation.objects.filter(project=OuterRef("pk"), cluster__slug=f.cluster))
-        )
-    if f.organisation:
-        qs = qs.filter(
-            Exists(
-                Participation.objects.filter(project=OuterRef("pk"), organisation_id=f.organisation)
-            )
-        )
-    if f.paris_only:
-        qs = qs.filter(
-            Exists(
-                Participation.objects.filter(
-                    project=OuterRef("pk"), organisation__paris_arrondissement__isnull=False
-                )
-            )
-        )
-    return qs.order_by("-start_date", "acronym", "id")
+    )
+
+
+def project_search(*, scope: Scope, q: str) -> QuerySet[Project]:
+    """Visible projects matching a search term, in the list's default order."""
+    return project_list(scope=scope).filter(project_text_q(q))
+
+
+def organisation_projects(*, scope: Scope, organisation_id: int) -> QuerySet[Project]:
+    """Visible projects the organisation takes part in, in the list's default order."""
+    return project_list(scope=scope).filter(project_with_partner_q(organisation_id))
 
 
 # The coordinator leads the consortium list, then partners, then subcontractors.
@@ -189,7 +186,7 @@ def cluster_funding_totals(*, scope: Scope, cluster: Cluster) -> list[FundingTot
 
 def cluster_projects(*, scope: Scope, cluster: Cluster) -> QuerySet[Project]:
     """Projects the cluster accredited that the user may see."""
-    return project_list(scope=scope, filters=ProjectFilters(cluster=cluster.slug))
+    return project_list(scope=scope).filter(project_accredited_by_q(cluster))
 
 
 def projects_with_listing_details(queryset: QuerySet[Project]) -> QuerySet[Project]:

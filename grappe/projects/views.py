@@ -7,14 +7,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from grappe.core.lists import list_response
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors
 from grappe.projects.domain.budget import shares
-from grappe.projects.forms import ProjectFilterForm
+from grappe.projects.filters import PROJECT_EXPORT, ProjectFilterSet
 from grappe.projects.models import (
     BudgetLine,
     CostCategory,
@@ -23,8 +24,6 @@ from grappe.projects.models import (
     Project,
     ResearchCategory,
 )
-from grappe.registry.selectors import cluster_choices
-from grappe.registry.views import paginate
 
 ZERO = Decimal("0")
 
@@ -81,13 +80,17 @@ def _aid_table(lines: Iterable[FundingLine], partners: list[Participation]) -> d
     }
 
 
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     scope = scope_for(request.user)
-    form = ProjectFilterForm(request.GET, clusters=cluster_choices(scope=scope))
-    form.is_valid()
-    projects = selectors.project_list(scope=scope, filters=form.to_filters())
-    page = paginate(selectors.projects_with_listing_details(projects), form.page_number())
-    return render(request, "projects/project_list.html", {"form": form, "page_obj": page})
+    return list_response(
+        request,
+        ProjectFilterSet,
+        selectors.project_list(scope=scope),
+        template="projects/project_list.html",
+        filename="projects",
+        columns=PROJECT_EXPORT,
+        prepare=selectors.projects_with_listing_details,
+    )
 
 
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,10 +8,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 
-from grappe.core.pagination import CursorPage, Page, paginate
+from grappe.core.lists import api_filterset, api_page
+from grappe.core.pagination import CursorPage, Page
 from grappe.core.scopes import scope_for
+from grappe.registry.filters import ClusterFilterSet, OrganisationFilterSet
 from grappe.registry.models import Cluster, Organisation
 from grappe.registry.schemas import (
     ClusterDetailOut,
@@ -26,7 +28,6 @@ from grappe.registry.schemas import (
     ValidationErrorOut,
 )
 from grappe.registry.selectors import (
-    OrganisationFilters,
     cluster_get,
     cluster_list,
     organisation_can_see_figures,
@@ -47,19 +48,6 @@ def not_found(what: str, key: object) -> HttpError:
     return HttpError(404, _("Not found: %(what)s %(key)s") % {"what": what, "key": key})
 
 
-def invalid_query(field: str, message: str, error_type: str = "value_error") -> ValidationError:
-    """422 in the same shape as ninja's own validation errors, naming the query parameter."""
-    return ValidationError([{"loc": ["query", field], "msg": message, "type": error_type}])
-
-
-def require_cluster_slug(slug: str | None, field: str = "cluster") -> None:
-    """A filter naming a cluster that does not exist is a mistake worth reporting (422)."""
-    if slug and not Cluster.objects.filter(slug=slug).exists():
-        raise invalid_query(
-            field, _("Unknown cluster slug: %(slug)s.") % {"slug": slug}, "unknown_cluster"
-        )
-
-
 @router.get(
     "/clusters",
     response={200: CursorPage[ClusterOut], 422: ValidationErrorOut},
@@ -67,9 +55,7 @@ def require_cluster_slug(slug: str | None, field: str = "cluster") -> None:
 )
 def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
     qs = cluster_list(scope=scope_for(request.user))
-    if params.kind:
-        qs = qs.filter(kind=params.kind)
-    return paginate(qs, limit=params.limit, cursor=params.cursor)
+    return api_page(api_filterset(ClusterFilterSet, params, qs, request), params)
 
 
 @router.get(
@@ -92,17 +78,8 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> Cluster:
     summary="List member organisations",
 )
 def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
-    require_cluster_slug(params.cluster)
-    filters = OrganisationFilters(
-        q=params.q,
-        kind=params.kind or "",
-        cluster=params.cluster or "",
-        city=params.city or "",
-        country=params.country or "",
-        paris_only=params.paris_only,
-    )
-    qs = organisation_list(scope=scope_for(request.user), filters=filters)
-    return paginate(qs, limit=params.limit, cursor=params.cursor)
+    qs = organisation_list(scope=scope_for(request.user))
+    return api_page(api_filterset(OrganisationFilterSet, params, qs, request), params)
 
 
 @router.get(

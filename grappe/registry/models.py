@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.indexes import KeysetIndex
 from grappe.core.models import TimeStampedModel
 from grappe.registry import validators as v
 
@@ -193,6 +194,8 @@ class Organisation(TimeStampedModel):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name", "id"]
+        # The list's default order: keyset pages walk it.
+        indexes = [KeysetIndex(fields=["name", "id"], name="organisation_list_order")]
         constraints = [
             *(_unique_when_set(f) for f in ("siren", "siret", "rnsr", "ror", "pic", "vat")),
             models.CheckConstraint(

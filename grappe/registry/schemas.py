@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from grappe.core.pagination import PageParams
-from grappe.registry.models import ClusterKind, OrganisationKind
+from grappe.core.lists import ListQuery, list_query_schema
+from grappe.registry.filters import ClusterFilterSet, OrganisationFilterSet
 
 
 def decimal_str(value: Decimal) -> str:
@@ -49,33 +49,18 @@ def reject_control_characters(value: Any) -> Any:
     return value
 
 
-def empty_to_none(value: Any) -> Any:
-    """`?kind=` (an empty form field) means "no filter", not "the kind called ''"."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-class ClusterListQuery(PageParams):
-    kind: ClusterKind | None = Field(None, description="Competitiveness cluster or network/hub.")
-
-    _empty = field_validator("kind", mode="before")(empty_to_none)
-
-
-class OrganisationListQuery(PageParams):
-    q: str = Field("", max_length=200, description="Search in name, short name, keywords and city.")
-    kind: OrganisationKind | None = Field(None, description="Organisation type.")
-    cluster: str | None = Field(
-        None, max_length=80, description="Slug of a cluster the organisation is a member of."
+# Generated from the lists' FilterSets (`registry/filters.py`): the page and the API share one
+# declaration. mypy sees the common base; the parameters are checked at run time.
+if TYPE_CHECKING:
+    ClusterListQuery = ListQuery
+    OrganisationListQuery = ListQuery
+else:
+    ClusterListQuery = list_query_schema(ClusterFilterSet, name="ClusterListQuery")
+    OrganisationListQuery = list_query_schema(
+        OrganisationFilterSet,
+        name="OrganisationListQuery",
+        text_validator=reject_control_characters,
     )
-    city: str | None = Field(None, max_length=120, description="City (case-insensitive).")
-    country: str | None = Field(
-        None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 country code."
-    )
-    paris_only: bool = Field(False, description="Only organisations located in Paris.")
-
-    _empty = field_validator("kind", "cluster", "city", "country", mode="before")(empty_to_none)
-    _clean = field_validator("q", "cluster", "city", mode="before")(reject_control_characters)
 
 
 # --- errors ----------------------------------------------------------------------------------

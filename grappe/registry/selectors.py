@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -45,47 +44,35 @@ def cluster_get(*, scope: Scope, slug: str) -> Cluster:
     return cluster_list(scope=scope).get(slug=slug)
 
 
-@dataclass(frozen=True)
-class OrganisationFilters:
-    q: str = ""
-    kind: str = ""
-    cluster: str = ""  # cluster slug
-    city: str = ""
-    paris_only: bool = False
-    country: str = ""
+def organisation_list(*, scope: Scope) -> QuerySet[Organisation]:
+    """Every organisation the user may list (all are public; figures need `organisation_figures`),
+    in the list's default order. `registry.filters.OrganisationFilterSet` narrows and sorts it."""
+    return Organisation.objects.order_by("name", "id")
 
 
-def organisation_list(
-    *, scope: Scope, filters: OrganisationFilters | None = None
-) -> QuerySet[Organisation]:
-    """Organisations matching the filters; public fields only (figures need `organisation_figures`)."""
-    f = filters or OrganisationFilters()
-    qs = Organisation.objects.all()
-    if f.q:
-        term = f.q.strip()
-        qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(short_name__icontains=term)
-            | Q(keywords__icontains=term)
-            | Q(city__icontains=term)
+def organisation_text_q(term: str) -> Q:
+    """Organisations whose name, short name, keywords or city contain `term`."""
+    term = term.strip()
+    return (
+        Q(name__icontains=term)
+        | Q(short_name__icontains=term)
+        | Q(keywords__icontains=term)
+        | Q(city__icontains=term)
+    )
+
+
+def organisation_current_member_of_q(cluster: Cluster) -> Exists:
+    """Organisations with a membership of `cluster` running today."""
+    return Exists(
+        ClusterMembership.objects.filter(
+            current_membership_q(), organisation=OuterRef("pk"), cluster=cluster
         )
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.city:
-        qs = qs.filter(city__iexact=f.city.strip())
-    if f.country:
-        qs = qs.filter(country=f.country.strip().upper())
-    if f.paris_only:
-        qs = qs.filter(paris_arrondissement__isnull=False)
-    if f.cluster:
-        qs = qs.filter(
-            Exists(
-                ClusterMembership.objects.filter(
-                    current_membership_q(), organisation=OuterRef("pk"), cluster__slug=f.cluster
-                )
-            )
-        )
-    return qs.order_by("name", "id")
+    )
+
+
+def organisation_search(*, scope: Scope, q: str) -> QuerySet[Organisation]:
+    """Organisations matching a search term, in the list's default order."""
+    return organisation_list(scope=scope).filter(organisation_text_q(q))
 
 
 def organisation_get(*, scope: Scope, pk: int) -> Organisation:

@@ -7,17 +7,16 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from grappe.core.lists import html_page, list_response
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors as project_selectors
 from grappe.registry import selectors
-from grappe.registry.forms import OrganisationFilterForm, PageForm, SearchForm
+from grappe.registry.filters import ORGANISATION_EXPORT, OrganisationFilterSet
+from grappe.registry.forms import SearchForm
 from grappe.registry.models import (
     Cluster,
     ClusterKind,
@@ -26,11 +25,6 @@ from grappe.registry.models import (
 )
 
 SEARCH_PREVIEW = 10
-
-
-def paginate(queryset: QuerySet[Any], number: int) -> Page[Any]:
-    """One page of `settings.PAGE_SIZE` rows; a number past the end gives the last page."""
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(number)
 
 
 def _kind_groups(organisations: Iterable[Organisation]) -> list[tuple[str, list[Organisation]]]:
@@ -93,15 +87,9 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
         cluster = selectors.cluster_get(scope=scope, slug=slug)
     except Cluster.DoesNotExist as exc:
         raise Http404(_("No cluster with this address.")) from exc
-    page_form = PageForm(request.GET)
-    page_form.is_valid()
     members = list(selectors.cluster_members(scope=scope, cluster=cluster))
-    projects = paginate(
-        project_selectors.projects_with_listing_details(
-            project_selectors.cluster_projects(scope=scope, cluster=cluster)
-        ),
-        page_form.page_number(),
-    )
+    cluster_projects = project_selectors.cluster_projects(scope=scope, cluster=cluster)
+    projects = html_page(project_selectors.projects_with_listing_details(cluster_projects), request)
     funding = _funding_pivot(project_selectors.cluster_funding_totals(scope=scope, cluster=cluster))
     return render(
         request,
@@ -111,22 +99,24 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "member_groups": _kind_groups(members),
             "member_total": len(members),
             "projects": projects,
+            "project_total": cluster_projects.count(),
             "funding": funding,
-            "page_errors": page_form.errors.get("page"),
             "can_manage": scope.can_manage_cluster(cluster.pk),
         },
     )
 
 
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     scope = scope_for(request.user)
-    form = OrganisationFilterForm(request.GET, clusters=selectors.cluster_choices(scope=scope))
-    form.is_valid()
-    organisations = selectors.organisation_list(scope=scope, filters=form.to_filters())
-    page = paginate(
-        selectors.organisations_with_current_clusters(organisations), form.page_number()
+    return list_response(
+        request,
+        OrganisationFilterSet,
+        selectors.organisation_list(scope=scope),
+        template="registry/organisation_list.html",
+        filename="organisations",
+        columns=ORGANISATION_EXPORT,
+        prepare=selectors.organisations_with_current_clusters,
     )
-    return render(request, "registry/organisation_list.html", {"form": form, "page_obj": page})
 
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -136,15 +126,17 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Organisation.DoesNotExist as exc:
         raise Http404(_("No organisation with this address.")) from exc
     can_see_figures = selectors.organisation_can_see_figures(scope=scope, organisation=organisation)
-    projects = project_selectors.projects_with_listing_details(
-        project_selectors.project_list(
-            scope=scope, filters=project_selectors.ProjectFilters(organisation=organisation.pk)
-        )
+    organisation_projects = project_selectors.organisation_projects(
+        scope=scope, organisation_id=organisation.pk
+    )
+    projects = html_page(
+        project_selectors.projects_with_listing_details(organisation_projects), request
     )
     context: dict[str, Any] = {
         "organisation": organisation,
         "memberships": organisation.memberships.all(),
         "projects": projects,
+        "project_total": organisation_projects.count(),
         "can_see_figures": can_see_figures,
     }
     if can_see_figures:
@@ -161,12 +153,8 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "query": ""}
     if form.is_valid() and form.cleaned_data["q"]:
         q = form.cleaned_data["q"]
-        organisations = selectors.organisation_list(
-            scope=scope, filters=selectors.OrganisationFilters(q=q)
-        )
-        projects = project_selectors.project_list(
-            scope=scope, filters=project_selectors.ProjectFilters(q=q)
-        )
+        organisations = selectors.organisation_search(scope=scope, q=q)
+        projects = project_selectors.project_search(scope=scope, q=q)
         context.update(
             query=q,
             clusters=list(selectors.cluster_search(scope=scope, q=q)),

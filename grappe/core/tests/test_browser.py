@@ -183,10 +183,45 @@ def test_public_pages_in_both_languages_without_console_errors(
 def test_small_screens_do_not_scroll_sideways(live_server, browser_page, small_world):
     page, errors = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/fr/", "/en/organisations/", "/fr/clusters/systematic/"):
+    for path in ("/fr/", "/en/organisations/", "/fr/clusters/systematic/", "/fr/projects/"):
         page.goto(f"{live_server.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width}px wide on a 390px screen"
+    assert errors == [], "\n".join(errors)
+
+
+def test_a_list_sorts_counts_and_downloads_on_a_390px_screen(
+    live_server, browser_page, small_world
+):
+    page, errors = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    ProjectFactory(acronym="ANCIEN", status=ProjectStatus.COMPLETED, start_date=dt.date(2012, 1, 1))
+    page.goto(f"{live_server.url}/en/projects/")
+    assert page.get_by_role("heading", name="2 projects").is_visible()
+    sort = page.get_by_label("Sort by")
+    csv_link = page.get_by_role("link", name="CSV", exact=True)
+    xlsx_link = page.get_by_role("link", name="XLSX", exact=True)
+    for control in (sort, csv_link, xlsx_link):
+        control.scroll_into_view_if_needed()
+        assert control.is_visible()
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    first_row = page.locator(".data-table tbody tr").first
+    assert "SURETE" in first_row.inner_text()  # newest start first by default
+    sort.select_option("date")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_load_state()
+    assert "sort=date" in page.url
+    assert "ANCIEN" in page.locator(".data-table tbody tr").first.inner_text()
+    # The download is the list as sorted, whole.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename == "projects.csv"
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[1] for line in lines[1:]] == ["ANCIEN", "SURETE"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SCREENSHOT.with_name("grappe-projects-390.png")), full_page=True)
     assert errors == [], "\n".join(errors)
 
 

@@ -11,6 +11,7 @@ from django.core import signing
 from grappe.core.pagination import (
     InvalidCursor,
     SortKey,
+    _order_expressions,
     paginate,
     sort_keys,
 )
@@ -182,3 +183,81 @@ def test_a_signed_cursor_with_null_in_a_non_nullable_key_is_refused():
     cursor = signing.dumps(payload, salt="grappe.core.pagination.cursor", compress=False)
     with pytest.raises(InvalidCursor):
         paginate(Organisation.objects.order_by("name"), limit=1, cursor=cursor)
+
+
+# --- cursors bound to their filters ------------------------------------------------------------
+
+
+def test_a_cursor_is_bound_to_the_filters_it_was_made_with():
+    OrganisationFactory.create_batch(4)
+    qs = Organisation.objects.order_by("name")
+    filters = {"q": "a", "kind": "sme", "paris_only": False, "sort": "name"}
+    cursor = paginate(qs, limit=1, filters=filters).next_cursor
+    # The same filters (in any order) follow on.
+    again = dict(reversed(list(filters.items())))
+    assert len(paginate(qs, limit=1, cursor=cursor, filters=again).items) == 1
+    # Unset values count as absent: False or "" is the same as leaving the filter out.
+    assert paginate(qs, limit=1, cursor=cursor, filters={**filters, "city": ""}).items
+
+
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [
+        ({"q": "b"}, "q"),
+        ({"kind": None}, "kind"),
+        ({"city": "Lyon"}, "city"),
+        ({"paris_only": True}, "paris_only"),
+        ({"q": "b", "sort": "-name"}, "q, sort"),
+    ],
+)
+def test_a_cursor_used_with_other_filters_is_refused_naming_them(changed, named):
+    OrganisationFactory.create_batch(4)
+    qs = Organisation.objects.order_by("name")
+    filters = {"q": "a", "kind": "sme", "paris_only": False, "sort": "name"}
+    cursor = paginate(qs, limit=1, filters=filters).next_cursor
+    with pytest.raises(InvalidCursor, match=f"other values of {named}:"):
+        paginate(qs, limit=1, cursor=cursor, filters={**filters, **changed})
+
+
+def test_a_cursor_made_without_filters_is_refused_once_a_filter_is_set():
+    OrganisationFactory.create_batch(3)
+    qs = Organisation.objects.order_by("name")
+    cursor = paginate(qs, limit=1).next_cursor
+    with pytest.raises(InvalidCursor, match="other values of country"):
+        paginate(qs, limit=1, cursor=cursor, filters={"country": "DE"})
+
+
+def test_a_cursor_with_filters_stays_short():
+    OrganisationFactory.create_batch(3)
+    filters = {"q": "x" * 200, "city": "y" * 120, "kind": "sme", "sort": "name"}
+    cursor = paginate(Organisation.objects.order_by("name"), limit=1, filters=filters).next_cursor
+    assert cursor is not None and len(cursor) < 300
+
+
+def test_only_nullable_keys_are_ordered_with_nulls_last():
+    # SQLite walks a plain index only if the ORDER BY carries no NULLS LAST on non-null keys.
+    keys = sort_keys(Project.objects.order_by("-start_date", "acronym"))
+    sql = str(Project.objects.order_by(*_order_expressions(keys)).query)
+    order = sql.split("ORDER BY")[1]
+    assert order.count("NULLS LAST") == 1 and order.index("NULLS LAST") < order.index("acronym")
+
+
+def test_a_later_page_starts_its_scan_at_the_cursor_and_reads_nulls_only_when_needed():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year in (2020, 2021, 2022):
+        ProjectFactory(start_date=dt.date(year, 1, 1))
+    ProjectFactory(start_date=None)
+    qs = Project.objects.order_by("-start_date", "acronym")
+    first = paginate(qs, limit=1)
+    with CaptureQueriesContext(connection) as ctx:
+        second = paginate(qs, limit=1, cursor=first.next_cursor)
+    (sql,) = (q["sql"] for q in ctx.captured_queries)
+    assert '"start_date" <=' in sql  # a bound an index range can start from
+    assert "IS NULL" not in sql  # the undated rows are not needed yet
+    third = paginate(qs, limit=1, cursor=second.next_cursor)
+    with CaptureQueriesContext(connection) as ctx:
+        last = paginate(qs, limit=5, cursor=third.next_cursor)
+    assert len(ctx.captured_queries) == 2  # the dated rows ran out: the undated follow
+    assert [p.start_date for p in last.items] == [None] and last.next_cursor is None

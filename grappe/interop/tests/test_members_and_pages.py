@@ -357,3 +357,23 @@ def test_a_refused_merge_is_explained_in_french(client) -> None:
     page = client.post(url, {"action": "merge"}, follow=True).content.decode()
     assert "ont des numéros SIREN différents" in page
     assert Organisation.objects.filter(pk=dup.pk).exists()
+
+
+def test_the_rejected_rows_csv_neutralises_formulas_from_the_uploaded_file(client) -> None:
+    import csv
+
+    admin = user_with_role(Role.ADMINISTRATOR)
+    run = ImportRun.objects.create(source="anr", file_name="anr.csv", checksum="0" * 64, user=admin)
+    run.rejected_rows.create(
+        file_name="anr.csv", line=2, reason="bad code", raw="=cmd|' /C calc'!A0;@SUM(1)"
+    )
+    run.rejected_rows.create(file_name="=evil.csv", line=3, reason="-1 is not a year", raw="\tx")
+    client.force_login(admin)
+    response = client.get(reverse("interop:run_rejected_csv", kwargs={"pk": run.pk}))
+    assert response["Content-Disposition"] == f'attachment; filename="import-{run.pk}-rejected.csv"'
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows == [
+        ["file", "line", "reason", "raw"],
+        ["'=evil.csv", "3", "'-1 is not a year", "'\tx"],  # sorted by file name
+        ["anr.csv", "2", "bad code", "'=cmd|' /C calc'!A0;@SUM(1)"],
+    ]

@@ -21,6 +21,7 @@ from grappe.core.tests.factories import (
     user_with_role,
 )
 from grappe.projects import selectors
+from grappe.projects.filters import ProjectFilterSet
 from grappe.projects.models import ParticipantRole, Project, ProjectStatus
 
 pytestmark = pytest.mark.django_db
@@ -94,16 +95,17 @@ def test_filters_combine() -> None:
     ParticipationFactory(project=p1, organisation=paris)
     p2 = ProjectFactory(acronym="BATT", start_date=p1.start_date.replace(year=2019))
     ParticipationFactory(project=p2, organisation=lyon)
-    f = selectors.ProjectFilters
-    assert list(selectors.project_list(scope=Scope.public(), filters=f(q="vision"))) == [p1]
-    assert list(selectors.project_list(scope=Scope.public(), filters=f(cluster="cap-digital"))) == [
-        p1
-    ]
-    assert list(selectors.project_list(scope=Scope.public(), filters=f(year=2019))) == [p2]
-    assert list(selectors.project_list(scope=Scope.public(), filters=f(paris_only=True))) == [p1]
-    assert list(selectors.project_list(scope=Scope.public(), filters=f(organisation=lyon.pk))) == [
-        p2
-    ]
+
+    def listed(**data):
+        queryset = selectors.project_list(scope=Scope.public())
+        return list(ProjectFilterSet(data, queryset=queryset).qs)
+
+    assert listed(q="vision") == [p1]
+    assert listed(cluster="cap-digital") == [p1]
+    assert listed(year=2019) == [p2]
+    assert listed(paris_only=True) == [p1]
+    assert listed(organisation=lyon.pk) == [p2]
+    assert listed(q="vision", year=2019) == []
 
 
 def test_cluster_funding_totals_group_by_funder_and_year() -> None:

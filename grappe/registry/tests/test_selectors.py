@@ -18,6 +18,7 @@ from grappe.core.tests.factories import (
     user_with_role,
 )
 from grappe.registry import selectors
+from grappe.registry.filters import OrganisationFilterSet
 from grappe.registry.models import OrganisationKind
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,12 @@ def test_figures_are_confidential(org_with_figures, who: str, sees: bool) -> Non
     assert selectors.organisation_can_see_figures(scope=scope, organisation=org) is sees
 
 
+def listed(**data):
+    """The organisation list as the page and the API filter it, for the public."""
+    queryset = selectors.organisation_list(scope=Scope.public())
+    return list(OrganisationFilterSet(data, queryset=queryset).qs)
+
+
 def test_directory_filters() -> None:
     cluster = ClusterFactory(slug="medicen")
     lab = OrganisationFactory(name="Institut Pasteur Lab", kind=OrganisationKind.RESEARCH_LAB)
@@ -68,15 +75,12 @@ def test_directory_filters() -> None:
     lyon = OrganisationFactory(
         name="Lyon Batteries", city="Lyon", postcode="69001", paris_arrondissement=None
     )
-    f = selectors.OrganisationFilters
-    public = Scope.public()
-    assert list(selectors.organisation_list(scope=public, filters=f(q="pasteur"))) == [lab]
-    assert list(selectors.organisation_list(scope=public, filters=f(cluster="medicen"))) == [lab]
-    assert list(
-        selectors.organisation_list(scope=public, filters=f(kind=OrganisationKind.RESEARCH_LAB))
-    ) == [lab]
-    assert lyon not in selectors.organisation_list(scope=public, filters=f(paris_only=True))
-    assert list(selectors.organisation_list(scope=public, filters=f(city="lyon"))) == [lyon]
+    assert listed(q="pasteur") == [lab]
+    assert listed(cluster="medicen") == [lab]
+    assert listed(kind=OrganisationKind.RESEARCH_LAB) == [lab]
+    assert lyon not in listed(paris_only=True)
+    assert listed(city="lyon") == [lyon]
+    assert listed() == [former, lab, lyon]  # by name
 
 
 def test_cluster_list_counts_current_members_only() -> None:
@@ -97,5 +101,4 @@ def test_an_ended_membership_stays_ended_when_another_cluster_membership_is_open
     assert org not in selectors.cluster_members(scope=public, cluster=former)
     assert org in selectors.cluster_members(scope=public, cluster=other)
     assert selectors.cluster_get(scope=public, slug=former.slug).member_count == 0
-    f = selectors.OrganisationFilters
-    assert org not in selectors.organisation_list(scope=public, filters=f(cluster=former.slug))
+    assert org not in listed(cluster=former.slug)

@@ -215,12 +215,11 @@ def test_unknown_cluster_is_404(client, ecosystem):
     assert client.get("/fr/clusters/nope/").status_code == 404
 
 
-def test_cluster_page_with_bad_page_number_shows_the_error(client, ecosystem):
-    response = client.get("/en/clusters/systematic/?page=-3")
+def test_cluster_page_with_a_bad_cursor_shows_the_error_above_the_first_page(client, ecosystem):
+    response = client.get("/en/clusters/systematic/?cursor=abc")
     assert response.status_code == 200
-    assert "greater than or equal to 1" in text(response)
-    response = client.get("/en/clusters/systematic/?page=abc")
-    assert response.status_code == 200
+    assert "The cursor is invalid or was altered" in text(response)
+    assert response.context["projects"].is_first_page
 
 
 # Organisation list ---------------------------------------------------------------------------
@@ -231,7 +230,7 @@ def test_organisation_list_renders_in_both_languages(client, ecosystem, lang, he
     response = client.get(f"/{lang}/organisations/")
     assert response.status_code == 200
     assert heading in text(response)
-    assert response.context["page_obj"].paginator.count == 3
+    assert response.context["listing"].total == 3
 
 
 @pytest.mark.parametrize(
@@ -251,7 +250,7 @@ def test_organisation_list_renders_in_both_languages(client, ecosystem, lang, he
 def test_organisation_list_filters(client, ecosystem, query, expected):
     response = client.get(f"/en/organisations/?{query}")
     assert response.status_code == 200
-    assert {o.name for o in response.context["page_obj"]} == expected
+    assert {o.name for o in response.context["listing"].items} == expected
 
 
 @pytest.mark.parametrize(
@@ -260,9 +259,8 @@ def test_organisation_list_filters(client, ecosystem, query, expected):
         ("country=France", "Country", "two-letter"),
         ("country=F1", "Country", "two-letter"),
         ("kind=wizard", "Type", "Select a valid choice"),
-        ("cluster=atlantis", "Cluster", "Select a valid choice"),
-        ("page=-3", "Page", "greater than or equal to 1"),
-        ("page=abc", "Page", "whole number"),
+        ("cluster=atlantis", "Cluster", "Unknown cluster slug: atlantis"),
+        ("sort=size", "Sort by", "Select a valid choice"),
     ],
 )
 def test_organisation_list_bad_input_shows_the_error_not_a_500(
@@ -273,14 +271,25 @@ def test_organisation_list_bad_input_shows_the_error_not_a_500(
     body = text(response)
     assert re.search(rf"{field}: [^<]*{message}", body), body
     # The invalid filter is ignored: all organisations are still listed.
-    assert response.context["page_obj"].paginator.count == 3
+    assert response.context["listing"].total == 3
 
 
-def test_organisation_list_page_past_the_end_shows_the_last_page(client, ecosystem, settings):
+def test_organisation_list_pages_follow_next_links_to_the_end(client, ecosystem, settings):
     settings.PAGE_SIZE = 2
-    response = client.get("/en/organisations/?page=99")
-    assert response.status_code == 200
-    assert response.context["page_obj"].number == 2
+    response = client.get("/en/organisations/")
+    first = response.context["listing"]
+    assert first.is_first_page and first.total == 3 and len(first.items) == 2
+    assert 'rel="first"' not in text(response)
+    next_link = re.search(r'href="([^"]+)" rel="next"', text(response)).group(1)
+    response = client.get("/en/organisations/" + next_link.replace("&amp;", "&"))
+    second = response.context["listing"]
+    assert not second.is_first_page and second.next_cursor is None
+    assert {o.name for o in first.items + second.items} == {
+        "Laboratoire Quantique",
+        "Robotique Nouvelle",
+        "Berlin Sensorik",
+    }
+    assert 'rel="first"' in text(response) and 'rel="next"' not in text(response)
 
 
 def test_organisation_list_in_french_translates_labels_of_types(client, ecosystem):
@@ -451,6 +460,7 @@ def _count_queries(client, url: str) -> int:
         "/en/",
         "/en/organisations/",
         "/en/organisations/?cluster=c0&paris_only=on",
+        "/en/organisations/?sort=-date&kind=sme",
         "/en/clusters/c0/",
         "/en/search/?q=o",
     ],

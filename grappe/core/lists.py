@@ -1,0 +1,439 @@
+"""Lists: one django-filter `FilterSet` per list serves the HTML page, the API and the export.
+
+A list is declared once, as a `ListFilterSet` subclass in `<app>/filters.py`: its filters (names,
+form fields, validation) and its `sort` choices. Then
+
+- the page binds it to `request.GET` (`html_list`): the filter form, the total count, a keyset
+  page (no OFFSET) and the CSV/XLSX export of the whole filtered list (`grappe.core.exports`);
+- the API derives its query schema from it (`list_query_schema`, so OpenAPI lists the same
+  parameters) and binds it to the validated parameters (`api_filterset`): same names, same rows;
+- cursors are bound to the filters and the order (`ListFilterSet.cursor_filters`), so a cursor
+  used with other filters is refused with a message naming the parameters that changed.
+
+The FilterSet always runs on a queryset the user's scope already restricted (a selector's), so
+it can only narrow what the user may see.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from ninja.errors import ValidationError
+from pydantic import BaseModel, Field, create_model, field_validator, model_validator
+
+from grappe.core import exports
+from grappe.core.pagination import InvalidCursor, Page, PageParams, paginate
+
+SORT_PARAM = "sort"
+# Query parameters of a page that are not filters.
+PAGE_PARAMS = frozenset({"cursor", "limit", "export"})
+
+
+def when_set(condition: Callable[[Any], Any]) -> Callable[[QuerySet[Any], str, Any], QuerySet[Any]]:
+    """A filter `method` keeping the rows that match `condition(value)` (a Q or an Exists)
+    when the parameter has a value, and every row when it is empty, false or absent."""
+
+    def method(qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return qs.filter(condition(value)) if value else qs
+
+    return method
+
+
+MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
+
+
+class Checkbox(forms.CheckboxInput):
+    """A checkbox reading the same words as the API's booleans (true/false, 1/0, yes/no,
+    on/off), so `?paris_only=0` means the same on a page and in the API."""
+
+    WORDS: ClassVar[dict[str, bool]] = {
+        "true": True,
+        "1": True,
+        "yes": True,
+        "on": True,
+        "false": False,
+        "0": False,
+        "no": False,
+        "off": False,
+        "": False,
+    }
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = data.get(name)
+        if isinstance(value, str):
+            return self.WORDS.get(value.strip().lower(), True)
+        return bool(value)
+
+
+def flag_filter(label: Any, condition: Callable[[Any], Any]) -> django_filters.BooleanFilter:
+    """A yes/no filter shown as a checkbox: when ticked, keeps the rows matching `condition`."""
+    return django_filters.BooleanFilter(label=label, method=when_set(condition), widget=Checkbox)
+
+
+class IdChoiceField(django_filters.fields.ModelChoiceField):
+    """A row chosen by id; anything but a whole number in the database's range is an unknown
+    choice (before the database sees it)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            text = str(value).strip()
+            if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text[:40]},
+                )
+        return super().to_python(value)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter on a related row given by id (e.g. `?organisation=42`)."""
+
+    field_class = IdChoiceField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (django-filter's NumberFilter takes any decimal)."""
+
+    field_class = forms.IntegerField
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """The list's order, chosen by name; `orders` maps each choice to (label, order_by fields).
+
+    Every order ends with the primary key (a total order, as keyset pages need); NULLs sort last
+    on every database (`grappe.core.pagination`). An empty value means the default order.
+    """
+
+    def __init__(
+        self,
+        *,
+        orders: Mapping[str, tuple[Any, Sequence[str]]],
+        default: str,
+        **kwargs: Any,
+    ) -> None:
+        if default not in orders:
+            raise ValueError(f"default order {default!r} is not one of {list(orders)}")
+        for token, (_label, fields) in orders.items():
+            if not fields or fields[-1].lstrip("-") not in {"id", "pk"}:
+                raise ValueError(f"order {token!r} must end with the primary key")
+        self.orders = {token: tuple(fields) for token, (_label, fields) in orders.items()}
+        self.default = default
+        kwargs.setdefault("label", _("Sort by"))
+        super().__init__(
+            choices=[(token, label) for token, (label, _fields) in orders.items()],
+            empty_label=None,
+            **kwargs,
+        )
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        return qs.order_by(*self.orders[value or self.default])
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """Base of every list's FilterSet. Subclasses declare a `sort = SortFilter(...)`.
+
+    Invalid filters are left out (the page shows why; the API refuses them with a 422 first),
+    and the order always applies, even when the `sort` value was invalid.
+    """
+
+    # (parameter, Django error code) -> the `type` of the API's 422, e.g. "unknown_cluster".
+    error_types: ClassVar[dict[tuple[str, str], str]] = {}
+    # parameter -> its description in the OpenAPI document (English, like the rest of it).
+    api_descriptions: ClassVar[dict[str, str]] = {}
+
+    def sort_filter(self) -> SortFilter:
+        sort = self.filters.get(SORT_PARAM)
+        if not isinstance(sort, SortFilter):
+            raise TypeError(f"{type(self).__name__} declares no `{SORT_PARAM} = SortFilter(...)`")
+        return sort
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        qs = super().filter_queryset(queryset)
+        if SORT_PARAM not in self.form.cleaned_data:
+            qs = self.sort_filter().filter(qs, None)
+        return qs
+
+    def cursor_filters(self) -> dict[str, Any]:
+        """What a cursor is bound to: every valid filter value and the effective order."""
+        self.is_valid()
+        values: dict[str, Any] = {}
+        for name, value in self.form.cleaned_data.items():
+            values[name] = value.pk if isinstance(value, Model) else value
+        values[SORT_PARAM] = values.get(SORT_PARAM) or self.sort_filter().default
+        return values
+
+    def api_errors(self) -> ValidationError:
+        """The form's errors as the API's 422, each naming its query parameter."""
+        errors = [
+            {
+                "loc": ["query", name],
+                "msg": " ".join(str(m) for m in error.messages),
+                "type": self.error_types.get((name, error.code or ""), error.code or "value_error"),
+            }
+            for name, field_errors in self.form.errors.as_data().items()
+            for error in field_errors
+        ]
+        return ValidationError(errors)
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+class ListQuery(PageParams):
+    """Query parameters of a list endpoint: the page and the filters of its FilterSet."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_means_no_filter(cls, data: Any) -> Any:
+        # `?kind=` (an empty form field) means "no filter", not "the kind called ''".
+        if isinstance(data, dict):
+            return {
+                k: v
+                for k, v in data.items()
+                if k == "limit" or not (isinstance(v, str) and not v.strip())
+            }
+        return data
+
+
+def _choices(filter_: Any) -> list[str]:
+    choices = filter_.extra.get("choices", ())
+    if callable(choices):
+        choices = choices()
+    return [str(value) for value, _label in choices if value not in ("", None)]
+
+
+def _describe(filterset_class: type[ListFilterSet], name: str, filter_: Any) -> str:
+    if name in filterset_class.api_descriptions:
+        return filterset_class.api_descriptions[name]
+    with translation.override("en"):
+        return str(filter_.label or name)
+
+
+def _enum(name: str, values: Sequence[str]) -> Any:
+    # An enum (not a Literal) so that a wrong value is the 422 type "enum", as for model choices.
+    return enum.StrEnum(name, {value: value for value in values})
+
+
+def _pydantic_field(
+    filterset_class: type[ListFilterSet], schema: str, name: str, filter_: Any
+) -> tuple[Any, Any]:
+    """The pydantic type and default of one filter, for the OpenAPI document and validation."""
+    description = _describe(filterset_class, name, filter_)
+    extra = filter_.extra
+    enum_name = schema.removesuffix("Query") + name.title().replace("_", "")
+    if isinstance(filter_, SortFilter):
+        tokens = tuple(filter_.orders)
+        return _enum(enum_name, tokens) | None, Field(
+            None,
+            description=f"{description} One of {', '.join(tokens)}; default {filter_.default}.",
+        )
+    if isinstance(filter_, django_filters.BooleanFilter):
+        return bool, Field(False, description=description)
+    if isinstance(filter_, django_filters.NumberFilter):
+        return int | None, Field(
+            None, ge=extra.get("min_value"), le=extra.get("max_value"), description=description
+        )
+    if isinstance(filter_, IdChoiceFilter):
+        return int | None, Field(None, ge=1, le=MAX_ID, description=description)
+    if isinstance(filter_, django_filters.ModelChoiceFilter):
+        return str | None, Field(
+            None, max_length=extra.get("max_length", 80), description=description
+        )
+    if isinstance(filter_, django_filters.ChoiceFilter):
+        return _enum(enum_name, _choices(filter_)) | None, Field(None, description=description)
+    if isinstance(filter_, django_filters.CharFilter):
+        patterns = [v.regex.pattern for v in extra.get("validators", ()) if hasattr(v, "regex")]
+        if patterns:  # the pattern says more than the length (e.g. two letters)
+            return str | None, Field(None, pattern=patterns[0], description=description)
+        return str | None, Field(
+            None, max_length=extra.get("max_length", 200), description=description
+        )
+    raise TypeError(f"No API type for filter {type(filter_).__name__}")
+
+
+def list_query_schema(
+    filterset_class: type[ListFilterSet],
+    *,
+    name: str,
+    text_validator: Callable[[Any], Any] | None = None,
+) -> type[ListQuery]:
+    """The API query schema of a list, generated from its FilterSet (one declaration).
+
+    `text_validator` runs on every text parameter before its type is checked.
+    """
+    fields = {
+        n: _pydantic_field(filterset_class, name, n, f)
+        for n, f in filterset_class.base_filters.items()
+    }
+    validators: dict[str, Any] = {}
+    text = [n for n, (tp, _d) in fields.items() if tp == str | None]
+    if text_validator and text:
+        validators["_text"] = field_validator(*text, mode="before")(text_validator)
+    model = create_model(name, __base__=ListQuery, __validators__=validators, **fields)  # type: ignore[call-overload]
+    model.__doc__ = f"Page and filters of the list (from `{filterset_class.__name__}`)."
+    return model
+
+
+def api_filterset(
+    filterset_class: type[ListFilterSet],
+    params: BaseModel,
+    queryset: QuerySet[Any],
+    request: HttpRequest,
+) -> ListFilterSet:
+    """The FilterSet bound to validated API parameters; a 422 naming the parameter otherwise."""
+    data = params.model_dump(mode="json", exclude=set(PAGE_PARAMS), exclude_none=True)
+    filterset = filterset_class(data, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise filterset.api_errors()
+    return filterset
+
+
+def api_page(
+    filterset: ListFilterSet,
+    params: PageParams,
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> Page[Any]:
+    """One keyset page of the filtered list; its cursor bound to the filters and order."""
+    qs = filterset.qs if prepare is None else prepare(filterset.qs)
+    return paginate(
+        qs, limit=params.limit, cursor=params.cursor, filters=filterset.cursor_filters()
+    )
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+@dataclass
+class HtmlPage:
+    """One keyset page of a page's list, its links, and what went wrong with `?cursor=`."""
+
+    items: list[Any]
+    next_cursor: str | None
+    is_first_page: bool
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HtmlList(HtmlPage):
+    """What a list page shows: the filter form and the total as well."""
+
+    filterset: ListFilterSet | None = None
+    total: int = 0
+
+    @property
+    def form(self) -> Any:
+        return self.filterset.form if self.filterset is not None else None
+
+
+def html_page(
+    qs: QuerySet[Any],
+    request: HttpRequest,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    page_size: int | None = None,
+) -> HtmlPage:
+    """The keyset page after `?cursor=` (no OFFSET: the database reads only this page's rows).
+    A bad or foreign cursor shows its reason above the first page."""
+    size = page_size or settings.PAGE_SIZE
+    cursor = request.GET.get("cursor") or None
+    errors: list[str] = []
+    try:
+        page = paginate(qs, limit=size, cursor=cursor, filters=filters)
+    except InvalidCursor as exc:
+        errors.append(str(exc))
+        cursor = None
+        page = paginate(qs, limit=size, filters=filters)
+    return HtmlPage(
+        items=page.items,
+        next_cursor=page.next_cursor,
+        is_first_page=cursor is None,
+        errors=errors,
+    )
+
+
+def html_filterset(
+    filterset_class: type[ListFilterSet], request: HttpRequest, queryset: QuerySet[Any]
+) -> ListFilterSet:
+    """The FilterSet bound to the page's query string (invalid filters are shown, not applied)."""
+    data = request.GET.copy()
+    for name in PAGE_PARAMS:
+        data.pop(name, None)
+    filterset = filterset_class(data, queryset=queryset, request=request)
+    filterset.is_valid()
+    return filterset
+
+
+def html_list(
+    filterset: ListFilterSet,
+    request: HttpRequest,
+    *,
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    page_size: int | None = None,
+) -> HtmlList:
+    """Count the filtered list and read one keyset page of it."""
+    qs = filterset.qs
+    rows = qs if prepare is None else prepare(qs)
+    page = html_page(rows, request, filters=filterset.cursor_filters(), page_size=page_size)
+    errors = list(page.errors)
+    fmt = request.GET.get("export")
+    if fmt and fmt not in exports.FORMATS:
+        errors.append(
+            gettext("Unknown export format %(format)s: choose csv or xlsx.") % {"format": fmt[:20]}
+        )
+    return HtmlList(
+        items=page.items,
+        next_cursor=page.next_cursor,
+        is_first_page=page.is_first_page,
+        errors=errors,
+        filterset=filterset,
+        total=qs.count(),
+    )
+
+
+def html_export(
+    filterset: ListFilterSet,
+    request: HttpRequest,
+    *,
+    filename: str,
+    columns: Sequence[exports.Column],
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> HttpResponse | StreamingHttpResponse | None:
+    """The whole filtered list as `?export=csv|xlsx`; None when no (valid) format was asked."""
+    fmt = request.GET.get("export")
+    if fmt not in exports.FORMATS:
+        return None
+    qs = filterset.qs if prepare is None else prepare(filterset.qs)
+    return exports.export_response(fmt, filename, columns, exports.queryset_rows(qs))
+
+
+def list_response(
+    request: HttpRequest,
+    filterset_class: type[ListFilterSet],
+    queryset: QuerySet[Any],
+    *,
+    template: str,
+    filename: str,
+    columns: Sequence[exports.Column],
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> HttpResponse | StreamingHttpResponse:
+    """A list page: `?export=` downloads the filtered list, otherwise one keyset page of it
+    (context: `form`, `listing`)."""
+    filterset = html_filterset(filterset_class, request, queryset)
+    export = html_export(filterset, request, filename=filename, columns=columns, prepare=prepare)
+    if export is not None:
+        return export
+    listing = html_list(filterset, request, prepare=prepare)
+    return render(request, template, {"form": listing.form, "listing": listing})
