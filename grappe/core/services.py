@@ -259,38 +259,49 @@ def user_update(*, actor: Any | None, user: Any, reason: str = "", **fields: Any
     return user
 
 
-@transaction.atomic
-def user_groups_set(*, actor: Any | None, user: Any, groups: Any, reason: str = "") -> None:
-    before = _names(user.groups.all())
-    user.groups.set(groups)
-    after = _names(user.groups.all())
+def _relation_set(
+    *, actor: Any | None, obj: Any, relation: Any, values: Any, key: str, reason: str
+) -> None:
+    """Set a many-to-many relation (groups, permissions); one event when it changed."""
+
+    def names() -> list[str]:
+        if key == "permissions":
+            return _permission_names(relation.select_related("content_type"))
+        return _names(relation.all())
+
+    before = names()
+    relation.set(values)
+    after = names()
     if before != after:
         audit_record(
             actor=actor,
-            action="user.groups_change",
-            obj=user,
-            before={"groups": before},
-            after={"groups": after},
+            action=f"{obj._meta.model_name}.{key}_change",
+            obj=obj,
+            before={key: before},
+            after={key: after},
             reason=reason,
         )
+
+
+@transaction.atomic
+def user_groups_set(*, actor: Any | None, user: Any, groups: Any, reason: str = "") -> None:
+    _relation_set(
+        actor=actor, obj=user, relation=user.groups, values=groups, key="groups", reason=reason
+    )
 
 
 @transaction.atomic
 def user_permissions_set(
     *, actor: Any | None, user: Any, permissions: Any, reason: str = ""
 ) -> None:
-    before = _permission_names(user.user_permissions.select_related("content_type"))
-    user.user_permissions.set(permissions)
-    after = _permission_names(user.user_permissions.select_related("content_type"))
-    if before != after:
-        audit_record(
-            actor=actor,
-            action="user.permissions_change",
-            obj=user,
-            before={"permissions": before},
-            after={"permissions": after},
-            reason=reason,
-        )
+    _relation_set(
+        actor=actor,
+        obj=user,
+        relation=user.user_permissions,
+        values=permissions,
+        key="permissions",
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -353,18 +364,14 @@ def group_update(*, actor: Any | None, group: Group, name: str, reason: str = ""
 def group_permissions_set(
     *, actor: Any | None, group: Group, permissions: Any, reason: str = ""
 ) -> None:
-    before = _permission_names(group.permissions.select_related("content_type"))
-    group.permissions.set(permissions)
-    after = _permission_names(group.permissions.select_related("content_type"))
-    if before != after:
-        audit_record(
-            actor=actor,
-            action="group.permissions_change",
-            obj=group,
-            before={"permissions": before},
-            after={"permissions": after},
-            reason=reason,
-        )
+    _relation_set(
+        actor=actor,
+        obj=group,
+        relation=group.permissions,
+        values=permissions,
+        key="permissions",
+        reason=reason,
+    )
 
 
 @transaction.atomic
