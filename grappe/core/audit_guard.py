@@ -11,7 +11,7 @@
 - `audit_chain_lock()` serialises the writers of the chain until their transaction ends, so that
   every event links to the one committed just before it.
 
-The triggers are installed by migration `core.0004_audit_chain_and_triggers`. A later migration
+The triggers are installed by the migration `core.*_audit_chain_and_triggers`. A later migration
 that remakes the table on SQLite (Django drops and recreates it for many ALTERs) drops them: call
 `audit_triggers_install` again in that migration; `test_the_triggers_cover_every_column` fails
 until it does.

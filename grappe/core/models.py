@@ -23,8 +23,8 @@ class AuditEvent(models.Model):
     """An immutable record of a state change or decision: who did what to which object, and why.
 
     Rows are only ever inserted, by `grappe.core.services.audit_record`. Database triggers
-    (migration `core.00xx_audit_append_only`) refuse UPDATE and DELETE, except the one UPDATE that
-    deleting a user needs: `actor` set to NULL. The actor's name and role are kept as text, and
+    (migration `core.*_audit_chain_and_triggers`) refuse UPDATE and DELETE, except the one
+    UPDATE that deleting a user needs: `actor` set to NULL. The actor's name and role are kept as text, and
     `prev_hash`/`hash` chain the events so that `grappe audit verify` finds an altered or removed
     row (`grappe.core.domain.audit_chain`).
     """

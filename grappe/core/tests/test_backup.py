@@ -96,7 +96,10 @@ def test_a_backup_restores_into_an_empty_database_table_for_table(
     archive, manifest = backup_create(output=tmp_path / "backup.tar.gz")
     assert manifest.tables["core_auditevent"] == AuditEvent.objects.count() == 4
     assert manifest.tables["registry_cluster"] == Cluster.objects.count()
-    assert ["core", "0004_audit_chain_and_triggers"] in manifest.migrations
+    assert any(
+        app == "core" and name.endswith("_audit_chain_and_triggers")
+        for app, name in manifest.migrations
+    )
 
     result = backup_restore(archive, settings_dict=target)
     assert result.tables == manifest.tables
