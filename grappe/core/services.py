@@ -72,10 +72,10 @@ def audit_record(
         before=_json_safe(before),
         after=_json_safe(after),
         reason=reason,
-        created_at=timezone.now(),
     )
     with transaction.atomic(using=using):
         audit_chain_lock(connections[using])
+        event.created_at = timezone.now()  # under the lock: times follow the chain's order
         last = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True)
         event.prev_hash = last.first() or GENESIS
         event.hash = event_hash(event.prev_hash, {f: getattr(event, f) for f in HASHED_FIELDS})
