@@ -28,6 +28,7 @@ from grappe.core.services import (
     user_create,
     user_delete,
     user_groups_set,
+    user_password_changed_record,
     user_permissions_set,
     user_update,
 )
@@ -98,6 +99,19 @@ class AuditedUserAdmin(UserAdmin):
             return
         fields = {name: getattr(obj, name) for name in USER_FIELDS}
         user_update(actor=request.user, user=obj, reason=BACK_OFFICE, **fields)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Django's view saves the password itself; a redirect elsewhere after a POST is success."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if (
+                request.method == "POST"
+                and response.status_code == 302
+                and response["Location"] != request.get_full_path()
+            ):
+                user = self.get_object(request, id)
+                user_password_changed_record(actor=request.user, user=user, reason=BACK_OFFICE)
+        return response
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         with transaction.atomic():

@@ -187,6 +187,20 @@ def user_created_record(*, actor: Any | None, user: Any, reason: str = "") -> No
             audit_record(actor=actor, action=grant, obj=user, reason=reason)
 
 
+def user_password_changed_record(*, actor: Any | None, user: Any, reason: str = "") -> None:
+    """A password set, changed or disabled by someone else than its owner (never the hash).
+
+    For the forms and commands of Django's that save the password themselves.
+    """
+    audit_record(
+        actor=actor,
+        action="user.password_change",
+        obj=user,
+        after={"usable": user.has_usable_password()},
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def user_create(
     *,

@@ -321,3 +321,24 @@ def test_the_chain_checker_reports_each_break_once() -> None:
     rows[3]["reason"] = "changed"
     report = chain_verify([rows[0], rows[2], rows[3]])
     assert [(b.event_id, b.kind) for b in report.breaks] == [(3, "gap"), (4, "altered")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sqlite_shell_cannot_delete_or_update_events_either(tmp_path: Any) -> None:
+    """Outside Grappe the function the triggers call does not exist: the statement fails."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's triggers; PostgreSQL's need no function of Grappe's")
+    _events(1)
+    path = tmp_path / "copy.sqlite3"
+    name = str(connection.settings_dict["NAME"])
+    source = sqlite3.connect(name, uri=name.startswith("file:"))
+    shell = sqlite3.connect(path)  # a plain connection, as the sqlite3 shell opens
+    source.backup(shell)
+    source.close()
+    for sql in ("DELETE FROM core_auditevent", "UPDATE core_auditevent SET reason = 'x'"):
+        with pytest.raises(sqlite3.OperationalError, match="no such function"):
+            shell.execute(sql)
+    assert shell.execute("SELECT COUNT(*) FROM core_auditevent WHERE reason = ''").fetchone() == (
+        1,
+    )
+    shell.close()

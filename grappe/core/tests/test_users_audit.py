@@ -191,3 +191,45 @@ def test_createsuperuser_writes_the_creation_and_the_grants() -> None:
     # The receiver lived only as long as the command.
     UserFactory()
     assert AuditEvent.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_password_changed_in_the_admin_is_recorded_without_the_password(
+    root_client: Any,
+) -> None:
+    user = UserFactory()
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    response = root_client.post(
+        url,
+        {
+            "password1": "another long phrase 7",
+            "password2": "another long phrase 7",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] != url
+    user.refresh_from_db()
+    assert user.check_password("another long phrase 7")
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor_name, event.after) == (
+        "user.password_change",
+        "root",
+        {"usable": True},
+    )
+    refused = root_client.post(url, {"password1": "a", "password2": "b", "usable_password": "true"})
+    assert refused.status_code == 200 and AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_changepassword_command_is_recorded() -> None:
+    from grappe.core.management.commands.changepassword import Command
+
+    user = UserFactory(username="ops")
+    command = Command()
+    command._get_pass = lambda *args: "yet another long phrase"  # type: ignore[method-assign]
+    call_command(command, username="ops", stdout=StringIO())
+    user.refresh_from_db()
+    assert user.check_password("yet another long phrase")
+    assert list(AuditEvent.objects.values_list("action", "reason")) == [
+        ("user.password_change", "changepassword command")
+    ]
