@@ -49,6 +49,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # First, so that its `createsuperuser` (which audits the new account) and `flush` (which may
+    # empty the append-only audit log) replace Django's. It has no templates or static files.
+    "grappe.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,7 +63,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_filters",  # the lists' FilterSets (its French messages come with it)
-    "grappe.core",
     "grappe.registry",
     "grappe.funding",
     "grappe.projects",

@@ -1,4 +1,4 @@
-"""Back office for the audit log (strictly read-only) and role assignments."""
+"""Back office for the audit log (strictly read-only), users, groups and role assignments."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,27 +18,43 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.models import AuditEvent, Role, RoleAssignment
-from grappe.core.services import audit_record
+from grappe.core.services import (
+    USER_FIELDS,
+    audit_record,
+    group_create,
+    group_delete,
+    group_permissions_set,
+    group_update,
+    user_create,
+    user_delete,
+    user_groups_set,
+    user_password_changed_record,
+    user_permissions_set,
+    user_update,
+)
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Audit events are immutable: staff can read them, nobody can add, change or delete them."""
 
-    list_display = ("created_at", "action", "object_type", "object_id", "actor")
+    list_display = ("created_at", "action", "object_type", "object_id", "actor_name", "actor_role")
     list_filter = ("action", "object_type")
-    search_fields = ("action", "object_type", "object_id", "reason", "actor__username")
-    list_select_related = ("actor",)
+    search_fields = ("action", "object_type", "object_id", "reason", "actor_name")
     date_hierarchy = "created_at"
     readonly_fields = (
         "created_at",
         "actor",
+        "actor_name",
+        "actor_role",
         "action",
         "object_type",
         "object_id",
         "before",
         "after",
         "reason",
+        "prev_hash",
+        "hash",
     )
     fields = readonly_fields
 
@@ -47,6 +66,111 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --------------------------------------------------------------------------- users and groups
+
+BACK_OFFICE = "back office"
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin, writing through the user services: every creation, staff or
+    superuser flip, group or permission change and deletion is an audit event."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            created = user_create(
+                actor=request.user,
+                username=obj.get_username(),
+                password_hash=obj.password,
+                email=obj.email,
+                first_name=obj.first_name,
+                last_name=obj.last_name,
+                is_staff=obj.is_staff,
+                is_superuser=obj.is_superuser,
+                reason=BACK_OFFICE,
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+            obj._state.db = created._state.db
+            return
+        fields = {name: getattr(obj, name) for name in USER_FIELDS}
+        user_update(actor=request.user, user=obj, reason=BACK_OFFICE, **fields)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Django's view saves the password itself; a redirect elsewhere after a POST is success."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if (
+                request.method == "POST"
+                and response.status_code == 302
+                and response["Location"] != request.get_full_path()
+            ):
+                user = self.get_object(request, id)
+                user_password_changed_record(actor=request.user, user=user, reason=BACK_OFFICE)
+        return response
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        with transaction.atomic():
+            data = form.cleaned_data
+            if "groups" in data:
+                user_groups_set(
+                    actor=request.user,
+                    user=form.instance,
+                    groups=data["groups"],
+                    reason=BACK_OFFICE,
+                )
+            if "user_permissions" in data:
+                user_permissions_set(
+                    actor=request.user,
+                    user=form.instance,
+                    permissions=data["user_permissions"],
+                    reason=BACK_OFFICE,
+                )
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        user_delete(actor=request.user, user=obj, reason=BACK_OFFICE)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for user in queryset:
+                user_delete(actor=request.user, user=user, reason=BACK_OFFICE)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(GroupAdmin):
+    """Groups and their permissions change through the group services (audited)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            group_update(actor=request.user, group=obj, name=obj.name, reason=BACK_OFFICE)
+            return
+        created = group_create(actor=request.user, name=obj.name, reason=BACK_OFFICE)
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        with transaction.atomic():
+            group_permissions_set(
+                actor=request.user,
+                group=form.instance,
+                permissions=form.cleaned_data.get("permissions", []),
+                reason=BACK_OFFICE,
+            )
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        group_delete(actor=request.user, group=obj, reason=BACK_OFFICE)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for group in queryset:
+                group_delete(actor=request.user, group=group, reason=BACK_OFFICE)
 
 
 def _assignment_snapshot(assignment: RoleAssignment) -> dict[str, Any]:

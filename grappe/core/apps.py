@@ -6,3 +6,15 @@ class CoreConfig(AppConfig):
     name = "grappe.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from grappe.core.audit_guard import sqlite_connection_setup
+
+        # Not model logic: every SQLite connection needs the function the audit triggers call.
+        connection_created.connect(
+            lambda sender, connection, **kwargs: sqlite_connection_setup(connection),
+            weak=False,
+            dispatch_uid="grappe.core.audit_guard",
+        )

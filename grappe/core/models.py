@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,7 +22,11 @@ class TimeStampedModel(models.Model):
 class AuditEvent(models.Model):
     """An immutable record of a state change or decision: who did what to which object, and why.
 
-    Rows are only ever inserted (see `grappe.core.services.audit_record`); the admin is read-only.
+    Rows are only ever inserted, by `grappe.core.services.audit_record`. Database triggers
+    (migration `core.*_audit_chain_and_triggers`) refuse UPDATE and DELETE, except the one
+    UPDATE that deleting a user needs: `actor` set to NULL. The actor's name and role are kept as text, and
+    `prev_hash`/`hash` chain the events so that `grappe audit verify` finds an altered or removed
+    row (`grappe.core.domain.audit_chain`).
     """
 
     actor = models.ForeignKey(
@@ -32,13 +37,20 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    actor_role = models.CharField(_("actor role"), max_length=255, blank=True)
     action = models.CharField(_("action"), max_length=80)
     object_type = models.CharField(_("object type"), max_length=80)
     object_id = models.CharField(_("object id"), max_length=64)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set by audit_record before the insert, because the hash covers it.
+    created_at = models.DateTimeField(
+        _("time"), default=timezone.now, editable=False, db_index=True
+    )
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit event")

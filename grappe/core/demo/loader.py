@@ -21,7 +21,7 @@ from django.utils import timezone
 from grappe.core.demo.clusters import CLUSTERS, FUNDERS
 from grappe.core.demo.generator import Ecosystem, build_ecosystem
 from grappe.core.models import Role
-from grappe.core.services import role_assign
+from grappe.core.services import role_assign, user_create, user_update
 from grappe.funding.models import Call, Funder
 from grappe.funding.services import call_create
 from grappe.projects import services as project_services
@@ -366,15 +366,25 @@ def demo_users_load(
             user = user_model.objects.filter(username=username).first()
             if user is not None and user.email != email:
                 continue  # a real account with that name: never touch it
-            if user is None:
-                user = user_model(username=username, email=email)
-            user.password = password
             # The programme officer edits the City's calls in the back office (scoped there).
-            user.is_staff = username in {"admin", "officer"}
-            user.is_superuser = username == "admin"
-            user.first_name = username.capitalize()
-            user.last_name = "(demo)"
-            user.save()
+            account: dict[str, Any] = {
+                "is_staff": username in {"admin", "officer"},
+                "is_superuser": username == "admin",
+                "first_name": username.capitalize(),
+                "last_name": "(demo)",
+            }
+            if user is None:
+                user = user_create(
+                    actor=None,
+                    username=username,
+                    email=email,
+                    password_hash=password,
+                    reason="demo",
+                    **account,
+                )
+            else:
+                user.password = password
+                user_update(actor=None, user=user, reason="demo", **account)
             role_assign(actor=None, user=user, role=role, **scope)
             logins.append(DemoLogin(username, str(role.label), label))
     return logins
