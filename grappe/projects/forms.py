@@ -44,3 +44,12 @@ class ProjectFilterForm(PageForm):
             year=data.get("year"),
             paris_only=bool(data.get("paris_only")),
         )
+
+
+class ProjectTransitionForm(forms.Form):
+    """A transition fired from the project page. The workflow checks the rest (state, role,
+    conditions, whether a reason is required)."""
+
+    transition = forms.SlugField(label=_("Transition"), max_length=60)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, strip=True)
+    idempotency_key = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
