@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.security import django_auth
 
 from grappe.core.pagination import CursorPage, Page, paginate
@@ -190,14 +190,17 @@ def fire_transition(request: HttpRequest, id: Path[int], body: TransitionIn) -> 
             idempotency_key=body.idempotency_key,
         )
     except TransitionRefused as refusal:
-        return REFUSAL_STATUS.get(refusal.refusal, 409), RefusalOut(
-            detail=refusal.message,
-            refusal=refusal.refusal,
-            transition=refusal.transition,
-            guard=refusal.guard,
+        return Status(
+            REFUSAL_STATUS.get(refusal.refusal, 409),
+            RefusalOut(
+                detail=refusal.message,
+                refusal=refusal.refusal,
+                transition=refusal.transition,
+                guard=refusal.guard,
+            ),
         )
     status = 200 if outcome.replayed else 201
-    return status, _transition_out(outcome.row, replayed=outcome.replayed)
+    return Status(status, _transition_out(outcome.row, replayed=outcome.replayed))
 
 
 @router.get(

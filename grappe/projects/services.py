@@ -59,7 +59,7 @@ def refusal_text(decision: Decision, *, state: str, version: int) -> str:
         **params,
         "transition": _(params["transition"]),
         "state": _(params["state"]),
-        "role": _(params["role"]),
+        "role": _or_list(params["role"]),
         "allowed": _or_list(params["allowed"]),
         "guard": _(params["guard"]) if params["guard"] else "",
         "detail": _(params["detail"]) if params["detail"] else "",

@@ -131,6 +131,7 @@ class Decision:
     guard: Guard[Any] | None = None
     transition: Transition | None = None
     target: str | None = None
+    held: tuple[ObjectRole, ...] = ()  # the roles the user holds on the object
 
 
 class Workflow(Generic[F]):
@@ -192,7 +193,10 @@ class Workflow(Generic[F]):
                 transition_id, False, acting, Refusal.WRONG_STATE, transition=transition
             )
         if acting is None:
-            return Decision(transition_id, False, None, Refusal.ROLE, transition=transition)
+            ordered = tuple(r for r in ObjectRole if r in held)
+            return Decision(
+                transition_id, False, None, Refusal.ROLE, transition=transition, held=ordered
+            )
         for guard_id in transition.guards:
             guard = self.guards[guard_id]
             if not guard.check(facts):
@@ -229,7 +233,10 @@ class Workflow(Generic[F]):
             "transition": t.label if t else decision.transition_id,
             "version": self.version,
             "state": self.states[state].staff_label if state in self.states else state,
-            "role": decision.acting_role.label if decision.acting_role else NO_ROLE,
+            # A list: the acting role, or every role held when none may fire the transition.
+            "role": [decision.acting_role.label]
+            if decision.acting_role
+            else [r.label for r in decision.held] or [NO_ROLE],
             "allowed": [r.label for r in t.roles] if t else [],
             "guard": decision.guard.label if decision.guard else "",
             "detail": decision.guard.message if decision.guard else "",

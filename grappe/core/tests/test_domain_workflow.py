@@ -198,7 +198,7 @@ def test_an_unknown_transition_is_refused_not_raised() -> None:
 def test_refusal_messages_name_the_transition_the_role_and_the_guard() -> None:
     decision = WF.decide("close", state="open", roles={ObjectRole.STAFF}, facts=False)
     msgid, params = WF.refusal_message(decision, state="open")
-    text = msgid % {**params, "allowed": ", ".join(params["allowed"])}
+    text = msgid % {**params, "allowed": ", ".join(params["allowed"]), "role": params["role"][0]}
     assert "Close" in text and "administrator" in text and "it is ready" in text
     assert "Get it ready." in text
 

@@ -100,14 +100,14 @@ GUARDS: dict[str, Guard[ProjectFacts]] = {
     )
 }
 
-C, P, M, O, S = (
+C, P, M, F, S = (
     ObjectRole.COORDINATOR.value,
     ObjectRole.PARTNER.value,
     ObjectRole.CLUSTER_MANAGER.value,
     ObjectRole.FUNDER_OFFICER.value,
     ObjectRole.STAFF.value,
 )
-INSIDERS = [C, P, M, O, S]
+INSIDERS = [C, P, M, F, S]
 
 # Version 1: the statuses the platform has had since the start.
 V1: dict[str, Any] = {
@@ -208,7 +208,7 @@ V1: dict[str, Any] = {
             "label": gettext_noop("Record the funding"),
             "from": ["accredited"],
             "to": "funded",
-            "roles": [O, S],
+            "roles": [F, S],
             "guards": ["has_granted_aid"],
             "reason_required": False,
         },
@@ -217,7 +217,7 @@ V1: dict[str, Any] = {
             "label": gettext_noop("Mark as completed"),
             "from": ["funded"],
             "to": "completed",
-            "roles": [C, O, S],
+            "roles": [C, F, S],
             "guards": [],
             "reason_required": False,
         },

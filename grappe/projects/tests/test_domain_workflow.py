@@ -19,7 +19,7 @@ from grappe.projects.domain.workflow import (
 )
 from grappe.projects.models import ProjectStatus
 
-C, P, M, O, E, S = (
+C, P, M, F, E, S = (
     ObjectRole.COORDINATOR,
     ObjectRole.PARTNER,
     ObjectRole.CLUSTER_MANAGER,
@@ -53,15 +53,15 @@ def test_the_workflow_states_are_the_project_statuses() -> None:
         ("return_to_draft", "submitted", P, False),
         ("accredit", "submitted", M, True),
         ("accredit", "submitted", C, False),  # nobody labels their own project
-        ("accredit", "submitted", O, False),
+        ("accredit", "submitted", F, False),
         ("accredit", "draft", M, False),
         ("refuse_accreditation", "submitted", M, True),
         ("refuse_accreditation", "submitted", C, False),
-        ("record_funding", "accredited", O, True),
+        ("record_funding", "accredited", F, True),
         ("record_funding", "accredited", M, False),
         ("record_funding", "accredited", C, False),
         ("complete", "funded", C, True),
-        ("complete", "funded", O, True),
+        ("complete", "funded", F, True),
         ("complete", "funded", P, False),
         ("complete", "accredited", S, False),
         ("withdraw", "draft", C, True),
@@ -119,7 +119,7 @@ RELATIONS = ProjectRelations(
         (Scope(user_id=1, organisation_ids=frozenset({4})), set()),
         (Scope(user_id=1, cluster_ids=frozenset({10, 11})), {M}),
         (Scope(user_id=1, cluster_ids=frozenset({11})), set()),
-        (Scope(user_id=1, funder_ids=frozenset({20})), {O}),
+        (Scope(user_id=1, funder_ids=frozenset({20})), {F}),
         (Scope(user_id=99, is_evaluator=True), {E}),
         (Scope(user_id=98, is_evaluator=True), set()),  # evaluator, but not assigned to it
         (Scope(user_id=1, is_staff_wide=True), {S}),
