@@ -243,6 +243,9 @@ def ecosystem_load(
         )
         for link in eco.ownerships
     )
+    # Creation only: the synthetic ecosystem is seeded in each project's generated state under
+    # the current workflow version (no history is invented); every later change goes through
+    # `projects.services.project_transition`.
     projects = Project.objects.bulk_create(
         Project(
             acronym=p.acronym,

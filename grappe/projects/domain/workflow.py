@@ -68,37 +68,33 @@ def project_roles(scope: Scope, relations: ProjectRelations) -> frozenset[Object
     return frozenset(roles)
 
 
-GUARDS: dict[str, Guard[ProjectFacts]] = {
-    g.id: g
-    for g in (
-        Guard(
-            "has_coordinator",
-            gettext_noop("the consortium has a coordinator"),
-            lambda f: f.has_coordinator,
-            gettext_noop("Name a coordinating organisation first."),
-        ),
-        Guard(
-            "has_partner",
-            gettext_noop("the consortium has at least two organisations"),
-            lambda f: f.partner_count >= 2,
-            gettext_noop(
-                "A collaborative project needs at least one partner besides the coordinator."
-            ),
-        ),
-        Guard(
-            "has_accreditation",
-            gettext_noop("a cluster has accredited it"),
-            lambda f: f.accreditation_count >= 1,
-            gettext_noop("Record the accrediting cluster (with its date) first."),
-        ),
-        Guard(
-            "has_granted_aid",
-            gettext_noop("aid has been granted"),
-            lambda f: f.granted_aid_lines >= 1,
-            gettext_noop("Record the aid granted by at least one funder first."),
-        ),
-    )
-}
+_GUARD_LIST: tuple[Guard[ProjectFacts], ...] = (
+    Guard(
+        "has_coordinator",
+        gettext_noop("the consortium has a coordinator"),
+        lambda f: f.has_coordinator,
+        gettext_noop("Name a coordinating organisation first."),
+    ),
+    Guard(
+        "has_partner",
+        gettext_noop("the consortium has at least two organisations"),
+        lambda f: f.partner_count >= 2,
+        gettext_noop("A collaborative project needs at least one partner besides the coordinator."),
+    ),
+    Guard(
+        "has_accreditation",
+        gettext_noop("a cluster has accredited it"),
+        lambda f: f.accreditation_count >= 1,
+        gettext_noop("Record the accrediting cluster (with its date) first."),
+    ),
+    Guard(
+        "has_granted_aid",
+        gettext_noop("aid has been granted"),
+        lambda f: f.granted_aid_lines >= 1,
+        gettext_noop("Record the aid granted by at least one funder first."),
+    ),
+)
+GUARDS: dict[str, Guard[ProjectFacts]] = {g.id: g for g in _GUARD_LIST}
 
 C, P, M, F, S = (
     ObjectRole.COORDINATOR.value,
