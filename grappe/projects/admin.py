@@ -30,12 +30,10 @@ from grappe.projects.models import (
     Participation,
     Project,
 )
-from grappe.projects.selectors import project_workflow_facts
 from grappe.projects.services import (
     TransitionRefused,
-    actor_project_roles,
+    project_offered_transitions,
     project_transition,
-    refusal_text,
 )
 
 
@@ -180,22 +178,7 @@ class ProjectAdmin(AuditedModelAdmin):
                     messages.SUCCESS,
                 )
                 return redirect("admin:projects_project_change", project.pk)
-        workflow = PROJECT_WORKFLOWS.get(project.workflow_version)
-        roles = actor_project_roles(request.user, project)
-        offered = [
-            {
-                "id": t.id,
-                "label": gettext(t.label),
-                "reason_required": t.reason_required,
-                "allowed": d.allowed,
-                "why_not": ""
-                if d.allowed
-                else refusal_text(d, state=project.status, version=project.workflow_version),
-            }
-            for t, d in workflow.offered(
-                state=project.status, roles=roles, facts=project_workflow_facts(project)
-            )
-        ]
+        offered = project_offered_transitions(actor=request.user, project=project)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Change the status of %(project)s") % {"project": project.acronym},

@@ -75,6 +75,40 @@ def actor_project_roles(actor: Any | None, project: Project) -> frozenset[Object
     return project_roles(scope_for(actor), project_relations(project))
 
 
+@dataclass(frozen=True)
+class OfferedTransition:
+    """A transition the user's roles may fire from the current state; `why_not` (translated)
+    when a condition or a missing reason blocks it."""
+
+    id: str
+    label: str
+    reason_required: bool
+    allowed: bool
+    why_not: str
+
+
+def project_offered_transitions(*, actor: Any | None, project: Project) -> list[OfferedTransition]:
+    """What to offer `actor` on the project page or in the admin (checked again on firing)."""
+    workflow = PROJECT_WORKFLOWS.get(project.workflow_version)
+    offered = workflow.offered(
+        state=project.status,
+        roles=actor_project_roles(actor, project),
+        facts=project_workflow_facts(project),
+    )
+    return [
+        OfferedTransition(
+            id=t.id,
+            label=_(t.label),
+            reason_required=t.reason_required,
+            allowed=decision.allowed,
+            why_not=""
+            if decision.allowed
+            else refusal_text(decision, state=project.status, version=project.workflow_version),
+        )
+        for t, decision in offered
+    ]
+
+
 def project_transition(
     *,
     actor: Any | None,

@@ -31,9 +31,8 @@ from grappe.projects.models import (
 )
 from grappe.projects.services import (
     TransitionRefused,
-    actor_project_roles,
+    project_offered_transitions,
     project_transition,
-    refusal_text,
 )
 from grappe.registry.selectors import cluster_choices
 from grappe.registry.views import paginate
@@ -121,20 +120,7 @@ def _workflow_panel(request: HttpRequest, project: Project, is_insider: bool) ->
         }
         for row in selectors.project_transition_history(scope=scope, project=project)
     ]
-    roles = actor_project_roles(request.user, project)
-    facts = selectors.project_workflow_facts(project)
-    offered = [
-        {
-            "id": t.id,
-            "label": _(t.label),
-            "reason_required": t.reason_required,
-            "allowed": decision.allowed,
-            "why_not": ""
-            if decision.allowed
-            else refusal_text(decision, state=project.status, version=project.workflow_version),
-        }
-        for t, decision in workflow.offered(state=project.status, roles=roles, facts=facts)
-    ]
+    offered = project_offered_transitions(actor=request.user, project=project)
     return {"history": history, "offered": offered, "idempotency_key": uuid.uuid4().hex}
 
 
