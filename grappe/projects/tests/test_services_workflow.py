@@ -166,3 +166,42 @@ def test_a_project_keeps_the_version_it_started_under() -> None:
     with pytest.raises(TransitionRefused) as caught:
         project_transition(actor=p.staff, project=p.project, transition="submit")
     assert caught.value.refusal == "unknown_version"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_requests_fire_once() -> None:
+    """PostgreSQL locks the row: of two concurrent identical submissions, one fires and the
+    other finds the first one's row (same key) or is refused (another key, wrong state)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite serialises whole transactions)")
+    p = proposal()
+    results: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def submit(key: str) -> None:
+        try:
+            barrier.wait()
+            results.append(
+                project_transition(
+                    actor=p.owner,
+                    project=Project(pk=p.project.pk),
+                    transition="submit",
+                    idempotency_key=key,
+                )
+            )
+        except TransitionRefused as refusal:
+            results.append(refusal)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(key,)) for key in ("same", "same")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(transitions_of(p.project)) == 1
+    assert sorted(getattr(r, "replayed", None) for r in results) == [False, True]
