@@ -101,12 +101,21 @@ def project_offered_transitions(*, actor: Any | None, project: Project) -> list[
             label=_(t.label),
             reason_required=t.reason_required,
             allowed=decision.allowed,
-            why_not=""
-            if decision.allowed
-            else refusal_text(decision, state=project.status, version=project.workflow_version),
+            why_not=_blocked_text(decision, project),
         )
         for t, decision in offered
     ]
+
+
+def _blocked_text(decision: Decision, project: Project) -> str:
+    if decision.allowed:
+        return ""
+    if decision.guard is None:  # not offered for any other reason, but say it all the same
+        return refusal_text(decision, state=project.status, version=project.workflow_version)
+    return (
+        _("Not possible yet: the condition “%(guard)s” is not met. %(detail)s")
+        % {"guard": _(decision.guard.label), "detail": _(decision.guard.message)}
+    ).strip()
 
 
 def project_transition(
