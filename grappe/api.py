@@ -21,7 +21,8 @@ api = NinjaAPI(
     title="Grappe API",
     version="1",
     description=(
-        "Clusters, organisations and collaborative R&D projects. Read-only. Anonymous callers "
+        "Clusters, organisations and collaborative R&D projects. Read-only except the aid "
+        "simulation and project status transitions. Anonymous callers "
         "see public data; a logged-in session adds what the user's roles allow. Lists use "
         "cursor pagination (`limit`, `cursor` → `next_cursor`). Money is a decimal string "
         '("45000.00", EUR).'

@@ -1,4 +1,5 @@
-"""Back office for the audit log (strictly read-only), users, groups and role assignments."""
+"""Back office for the audit log and transitions (strictly read-only), users, groups and role
+assignments."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.models import AuditEvent, Role, RoleAssignment
+from grappe.core.models import AuditEvent, Role, RoleAssignment, Transition
 from grappe.core.services import (
     USER_FIELDS,
     audit_record,
@@ -171,6 +172,50 @@ class AuditedGroupAdmin(GroupAdmin):
         with transaction.atomic():
             for group in queryset:
                 group_delete(actor=request.user, group=group, reason=BACK_OFFICE)
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):
+    """State changes are written only by the transition services; staff can read them."""
+
+    list_display = (
+        "created_at",
+        "workflow",
+        "object_id",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "acting_role",
+    )
+    list_filter = ("workflow", "transition", "acting_role")
+    search_fields = ("object_id", "transition", "reason", "actor__username")
+    list_select_related = ("actor", "content_type")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "created_at",
+        "content_type",
+        "object_id",
+        "workflow",
+        "workflow_version",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "acting_role",
+        "reason",
+        "idempotency_key",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 def _assignment_snapshot(assignment: RoleAssignment) -> dict[str, Any]:

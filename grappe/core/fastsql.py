@@ -6,6 +6,10 @@ already hold clean, typed values, so they insert them directly. Ids are reserved
 rows inserted now can be referenced at once: from the sequence on PostgreSQL, after the highest
 id on SQLite — whose single writer lock the import's transaction already holds, because it has
 written before it inserts.
+
+Inserted projects carry their status: creation is the project workflow's entry point for
+imported data (an entry state such as `funded`); these helpers never update a status, which
+only `projects.services.project_transition` changes.
 """
 
 from __future__ import annotations

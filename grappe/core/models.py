@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -144,3 +145,58 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.funder or self.cluster or self.organisation
         return f"{self.user} – {self.get_role_display()}" + (f" ({scope})" if scope else "")
+
+
+# --- workflow transitions ----------------------------------------------------------------------
+
+
+class Transition(models.Model):
+    """One state change of a workflow object (a project, later an application or a grant).
+
+    Written only by the object's transition service (e.g. `projects.services.project_transition`),
+    in the same transaction as the new state and the audit event. Replaying a request with the
+    same idempotency key on the same object finds this row instead of writing a second one.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("object type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    subject = GenericForeignKey("content_type", "object_id")
+    workflow = models.CharField(_("workflow"), max_length=40)
+    workflow_version = models.PositiveIntegerField(_("workflow version"))
+    transition = models.CharField(_("transition"), max_length=60)
+    from_state = models.CharField(_("from"), max_length=40)
+    to_state = models.CharField(_("to"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty for a system process (an import of published data)."),
+    )
+    acting_role = models.CharField(_("acting role"), max_length=40)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="transition_idempotency_key_once_per_object",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow}#{self.object_id}: {self.from_state} → {self.to_state}"

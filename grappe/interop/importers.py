@@ -4,6 +4,12 @@ An importer is built on one input (`open_input`), checks every file's header up 
 (`check()`, raising `FileProblem` before anything is written), then `run()` streams the rows.
 Values are compared with what the database holds and only differences are written, so that
 importing the same file twice changes nothing.
+
+Project status: an imported project is *created* in the state its source publishes (`funded`
+or `completed`), one of the project workflow's entry states. A later change of the published
+status goes through `projects.services.project_transition` as a system process (a Transition
+row and an audit event per project); a change the workflow has no step for is counted as
+`project_status: refused` and the status is left as it is.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ from grappe.interop.domain.readers import (
 from grappe.interop.models import ImportRun, RejectedRow
 from grappe.interop.resolver import Conflict, OrgState, Resolver
 from grappe.projects import services as project_services
+from grappe.projects.domain.workflow import CURRENT, entry_state_problem, transition_between
 from grappe.projects.models import Participation, Project
+from grappe.projects.services import TransitionRefused, project_transition
 from grappe.registry.domain import identifiers as idf
 
 Progress = Callable[[int], None]
@@ -153,7 +161,7 @@ PROJECT_FIELDS = (
     "topics",
     "funder_id",
 )
-_STATUS = PROJECT_FIELDS.index("status")
+STATUS_AT = PROJECT_FIELDS.index("status")
 PARTICIPATION_FIELDS = (
     "role",
     "display_order",
@@ -209,9 +217,9 @@ class Engine:
         }
         self._new_projects: list[tuple[str, tuple[Any, ...]]] = []
         self._changed_projects: list[tuple[int, dict[str, Any]]] = []
-        # (project id, status held, status the file gives) for the project workflow to decide
-        self.status_changes: list[tuple[int, str, str]] = []
         self._changed_project_fields: set[str] = set()
+        # pk, external id, published status before and now
+        self._status_changes: list[tuple[int, str, str, str]] = []
         self._pending: list[PendingParticipation] = []
         self._new_orgs: list[OrgState] = []
         self._rejected: list[RejectedRow] = []
@@ -262,6 +270,8 @@ class Engine:
         new = tuple(values[f] for f in PROJECT_FIELDS)
         known = self.projects.get(external_id)
         if known is None:
+            # Creation: the published status must be an entry state of the project workflow.
+            assert entry_state_problem(CURRENT, values["status"]) is None, values["status"]
             self._new_projects.append((external_id, new))
             self.projects[external_id] = (None, new)
             self.counts.add("project", "created")
@@ -269,12 +279,12 @@ class Engine:
             pk, old = known
             changed = {f for f, a, b in zip(PROJECT_FIELDS, old, new, strict=True) if a != b}
             if "status" in changed and pk is not None:
-                # The status changes only through the project's workflow: keep what we hold and
-                # list the change for it (`status_changes`).
+                # Never written here: the workflow's service moves it after the batch
+                # (`_apply_status_changes`); until then we hold the status we had.
                 changed.discard("status")
-                self.status_changes.append((pk, old[_STATUS], new[_STATUS]))
-                self.counts.add("project", "status_left_to_workflow")
-                new = (*new[:_STATUS], old[_STATUS], *new[_STATUS + 1 :])
+                self._status_changes.append((pk, external_id, old[STATUS_AT], new[STATUS_AT]))
+                new = (*new[:STATUS_AT], old[STATUS_AT], *new[STATUS_AT + 1 :])
+                values = {**values, "status": old[STATUS_AT]}
             if not changed or pk is None:
                 self.counts.add("project", "unchanged")
                 return
@@ -308,6 +318,32 @@ class Engine:
             )
             self._changed_projects = []
             self._changed_project_fields = set()
+        self._apply_status_changes()
+
+    def _apply_status_changes(self) -> None:
+        """Move projects whose published status changed through the workflow's service."""
+        changes, self._status_changes = self._status_changes, []
+        for pk, external_id, before, after in changes:
+            step = transition_between(CURRENT, before, after)
+            if step is None:
+                self.counts.add("project_status", "refused")
+                continue
+            try:
+                project_transition(
+                    actor=None,
+                    project=Project(pk=pk),
+                    transition=step,
+                    reason=f"{self.source}: published status is now {after}",
+                )
+            except TransitionRefused:
+                self.counts.add("project_status", "refused")
+                continue
+            self.counts.add("project_status", "updated")
+            values = self.projects[external_id][1]
+            self.projects[external_id] = (
+                pk,
+                (*values[:STATUS_AT], after, *values[STATUS_AT + 1 :]),
+            )
 
     def project_pk(self, external_id: str) -> int:
         pk = self.projects[external_id][0]

@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
+from grappe.core.domain.workflow import ObjectRole
+from grappe.core.models import Transition
 from grappe.projects import services
+from grappe.projects.domain.workflow import PROJECT_WORKFLOWS
+from grappe.projects.forms import ProjectTransitionForm
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -26,6 +36,11 @@ from grappe.projects.models import (
     ParticipantRole,
     Participation,
     Project,
+)
+from grappe.projects.services import (
+    TransitionRefused,
+    project_offered_transitions,
+    project_transition,
 )
 
 
@@ -167,6 +182,83 @@ class ProjectAdmin(ServiceModelAdmin):
     search_fields = ("acronym", "title", "keywords", "participations__organisation__name")
     date_hierarchy = "start_date"
     inlines = (ParticipationInline, AccreditationInline)
+    # The status changes only through the workflow (the "Change the status" page below).
+    readonly_fields = ("status", "workflow", "workflow_version", "status_history")
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj: Any) -> str:
+        if obj is None or not obj.pk:
+            return gettext("A new project starts as a draft.")
+        workflow = PROJECT_WORKFLOWS.get(obj.workflow_version)
+        rows = [
+            (
+                row.created_at.strftime("%Y-%m-%d %H:%M"),
+                gettext(workflow.transitions[row.transition].label),
+                row.actor or gettext("import"),
+                gettext(ObjectRole(row.acting_role).label),
+                row.reason,
+            )
+            for row in Transition.objects.filter(
+                content_type=ContentType.objects.get_for_model(Project), object_id=obj.pk
+            ).select_related("actor")
+        ]
+        link = format_html(
+            '<p><a class="button" href="{}">{}</a></p>',
+            reverse("admin:projects_project_transition", args=[obj.pk]),
+            gettext("Change the status…"),
+        )
+        if not rows:
+            return link
+        items = format_html_join("", "<li>{} — {} — {} ({}) {}</li>", rows)
+        return format_html("<ul>{}</ul>{}", items, link)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="projects_project_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Offer the transitions the user's roles allow on this project; fire one through
+        `project_transition` (which checks everything again)."""
+        project = self.get_queryset(request).filter(pk=object_id).first()
+        if project is None:
+            raise Http404(gettext("No project with this id."))
+        if not self.has_view_or_change_permission(request, project):
+            raise PermissionDenied
+        form = ProjectTransitionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                project_transition(
+                    actor=request.user,
+                    project=project,
+                    transition=form.cleaned_data["transition"],
+                    reason=form.cleaned_data["reason"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except TransitionRefused as refusal:
+                self.message_user(request, refusal.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Done: the project is now “%(state)s”.")
+                    % {"state": project.get_status_display()},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:projects_project_change", project.pk)
+        offered = project_offered_transitions(actor=request.user, project=project)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Change the status of %(project)s") % {"project": project.acronym},
+            "opts": self.model._meta,
+            "original": project,
+            "offered": offered,
+        }
+        return TemplateResponse(request, "admin/projects/project/transition.html", context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         coordinator = Participation.objects.filter(
@@ -180,10 +272,6 @@ class ProjectAdmin(ServiceModelAdmin):
                 partners=Count("participations", distinct=True),
             )
         )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # The status is chosen at creation; later changes go through the project's workflow.
-        return ("status",) if obj is not None else ()
 
     def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
         return services.project_create(

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
+from ninja.security import django_auth
 
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
@@ -29,7 +30,10 @@ from grappe.projects.schemas import (
     ProjectDetailOut,
     ProjectListQuery,
     ProjectOut,
+    RefusalOut,
     ResearchShareOut,
+    TransitionIn,
+    TransitionOut,
 )
 from grappe.projects.selectors import (
     project_budget_lines,
@@ -37,8 +41,10 @@ from grappe.projects.selectors import (
     project_get,
     project_is_insider,
     project_list,
+    project_transition_history,
     projects_with_listing_details,
 )
+from grappe.projects.services import TransitionRefused, project_transition
 from grappe.registry.api import MAX_ID, not_found
 from grappe.registry.schemas import NotFoundOut, ValidationErrorOut, decimal_str
 
@@ -113,3 +119,89 @@ def _research_mix(lines: Iterable[BudgetLine]) -> list[ResearchShareOut]:
         )
         for s in mix
     ]
+
+
+# --- workflow ----------------------------------------------------------------------------------
+
+# A refusal's HTTP status: not yours to do (403); not now (409); the request itself is wrong (422).
+REFUSAL_STATUS = {
+    "role": 403,
+    "wrong_state": 409,
+    "guard": 409,
+    "idempotency_key_reused": 409,
+    "unknown_version": 409,
+    "reason": 422,
+    "unknown_transition": 422,
+}
+
+
+def _transition_out(row: Any, *, replayed: bool = False) -> TransitionOut:
+    out = TransitionOut.from_orm(row)
+    out.replayed = replayed
+    return out
+
+
+def _visible_project(request: HttpRequest, id: int) -> Project:
+    if not 1 <= id <= MAX_ID:
+        raise not_found(_("project"), id)
+    try:
+        return project_get(scope=scope_for(request.user), pk=id)
+    except Project.DoesNotExist:
+        raise not_found(_("project"), id) from None
+
+
+@router.post(
+    "/projects/{id}/transitions",
+    auth=django_auth,
+    response={
+        200: TransitionOut,
+        201: TransitionOut,
+        401: NotFoundOut,
+        403: RefusalOut,
+        404: NotFoundOut,
+        409: RefusalOut,
+        422: RefusalOut | ValidationErrorOut,
+    },
+    summary="Change a project's status by firing a workflow transition",
+    description=(
+        "The only way to change a project's status. 201: done. 200: the idempotency key was "
+        "already used for this project with the same transition; nothing changed. 401: not "
+        "logged in. 403: your role on this project may not fire it. 404: no such project, or "
+        "you may not see it. 409: not possible from the current status, a condition is not "
+        "met, or the key was used for another transition. 422: unknown transition, missing "
+        "reason, or a malformed body (a `status` field is refused)."
+    ),
+)
+def fire_transition(request: HttpRequest, id: Path[int], body: TransitionIn) -> Any:
+    project = _visible_project(request, id)
+    try:
+        outcome = project_transition(
+            actor=request.user,
+            project=project,
+            transition=body.transition,
+            reason=body.reason,
+            idempotency_key=body.idempotency_key,
+        )
+    except TransitionRefused as refusal:
+        return Status(
+            REFUSAL_STATUS.get(refusal.refusal, 409),
+            RefusalOut(
+                detail=refusal.message,
+                refusal=refusal.refusal,
+                transition=refusal.transition,
+                guard=refusal.guard,
+            ),
+        )
+    status = 200 if outcome.replayed else 201
+    return Status(status, _transition_out(outcome.row, replayed=outcome.replayed))
+
+
+@router.get(
+    "/projects/{id}/transitions",
+    response={200: list[TransitionOut], 404: NotFoundOut, 422: ValidationErrorOut},
+    summary="A project's status history (empty unless you are inside the project)",
+)
+def list_transitions(request: HttpRequest, id: Path[int]) -> list[TransitionOut]:
+    project = _visible_project(request, id)
+    history = project_transition_history(scope=scope_for(request.user), project=project)
+    return [_transition_out(row) for row in history]

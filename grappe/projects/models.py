@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.indexes import KeysetIndex
 from grappe.core.models import TimeStampedModel
+from grappe.projects.domain.workflow import CURRENT, PROJECT_WORKFLOWS, WORKFLOW_ID, public_states
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -28,10 +29,11 @@ class ProjectStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-# Accredited and funded projects are public; proposals are seen only by their consortium,
-# the clusters they were submitted to, and staff.
+# The workflow says who sees each state: accredited, funded and completed projects are public;
+# proposals are seen only by their consortium, the clusters and funders concerned, and staff.
 PUBLIC_STATUSES = frozenset(
-    {ProjectStatus.ACCREDITED, ProjectStatus.FUNDED, ProjectStatus.COMPLETED}
+    ProjectStatus(s)
+    for s in public_states(PROJECT_WORKFLOWS.get(v) for v in PROJECT_WORKFLOWS.versions())
 )
 
 
@@ -64,12 +66,20 @@ class Project(TimeStampedModel):
     title = models.CharField(_("title"), max_length=400)
     summary = models.TextField(_("summary"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    # Changed only by `projects.services.project_transition` (not editable in any form, the
+    # admin or the API); set directly only at creation, to an entry state of the workflow.
     status = models.CharField(
         _("status"),
         max_length=20,
         choices=ProjectStatus.choices,
-        default=ProjectStatus.DRAFT,
+        default=CURRENT.initial,
         db_index=True,
+        editable=False,
+    )
+    # The workflow definition the project started under; it keeps it when a new version appears.
+    workflow = models.CharField(_("workflow"), max_length=40, default=WORKFLOW_ID, editable=False)
+    workflow_version = models.PositiveIntegerField(
+        _("workflow version"), default=CURRENT.version, editable=False
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     duration_months = models.PositiveSmallIntegerField(

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator
 
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.projects.filters import ProjectFilterSet
@@ -184,3 +184,51 @@ class ProjectDetailOut(ProjectOut):
     @staticmethod
     def resolve_research_category_mix(obj: Any) -> None:
         return None
+
+
+# --- workflow --------------------------------------------------------------------------------
+
+
+class TransitionIn(Schema):
+    """Fire one transition. The status itself is never written by a client: the workflow sets it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    transition: str = Field(
+        max_length=60,
+        pattern=r"^[a-z_]+$",
+        description="Transition id: submit, return_to_draft, accredit, refuse_accreditation, "
+        "record_funding, complete, withdraw.",
+    )
+    reason: str = Field("", max_length=2000, description="Required by some transitions.")
+    idempotency_key: str = Field(
+        "",
+        max_length=80,
+        description="Sending the same key again for the same project changes nothing and "
+        "answers with the first request's transition.",
+    )
+
+    _clean = field_validator("reason", "idempotency_key", mode="before")(reject_control_characters)
+
+
+class TransitionOut(Schema):
+    id: int
+    transition: str
+    from_state: str
+    to_state: str
+    acting_role: str
+    reason: str
+    created_at: dt.datetime
+    workflow: str
+    workflow_version: int
+    replayed: bool = Field(False, description="True when this answers a replayed key.")
+
+
+class RefusalOut(Schema):
+    detail: str = Field(description="Why, naming the transition, your role and the condition.")
+    refusal: str = Field(
+        description="role, wrong_state, guard, reason, unknown_transition, "
+        "idempotency_key_reused or unknown_version."
+    )
+    transition: str
+    guard: str = Field("", description="The id of the condition that failed, if one did.")

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 
 from grappe.core.domain.scope import Scope
+from grappe.core.models import Transition
+from grappe.projects.domain.workflow import ProjectFacts, ProjectRelations
 from grappe.projects.models import (
     PUBLIC_STATUSES,
     Accreditation,
@@ -208,3 +211,50 @@ def projects_with_listing_details(queryset: QuerySet[Project]) -> QuerySet[Proje
             to_attr="coordinators",
         ),
     )
+
+
+# --- the project workflow ---------------------------------------------------------------------
+
+
+def project_relations(project: Project) -> ProjectRelations:
+    """Who is attached to the project (organisations by role, clusters, funders), as ids."""
+    coordinators: set[int] = set()
+    partners: set[int] = set()
+    for organisation_id, role in Participation.objects.filter(project=project).values_list(
+        "organisation_id", "role"
+    ):
+        (coordinators if role == ParticipantRole.COORDINATOR else partners).add(organisation_id)
+    return ProjectRelations(
+        coordinator_organisation_ids=frozenset(coordinators),
+        partner_organisation_ids=frozenset(partners),
+        cluster_ids=frozenset(
+            Accreditation.objects.filter(project=project).values_list("cluster_id", flat=True)
+        ),
+        funder_ids=frozenset(
+            FundingLine.objects.filter(participation__project=project).values_list(
+                "funder_id", flat=True
+            )
+        ),
+    )
+
+
+def project_workflow_facts(project: Project) -> ProjectFacts:
+    """What the workflow's guards look at."""
+    participations = Participation.objects.filter(project=project)
+    return ProjectFacts(
+        has_coordinator=participations.filter(role=ParticipantRole.COORDINATOR).exists(),
+        partner_count=participations.count(),
+        accreditation_count=Accreditation.objects.filter(project=project).count(),
+        granted_aid_lines=FundingLine.objects.filter(
+            participation__project=project, granted__isnull=False
+        ).count(),
+    )
+
+
+def project_transition_history(*, scope: Scope, project: Project) -> QuerySet[Transition]:
+    """The project's state changes, oldest first; only insiders see them."""
+    if not project_is_insider(scope=scope, project=project):
+        return Transition.objects.none()
+    return Transition.objects.filter(
+        content_type=ContentType.objects.get_for_model(Project), object_id=project.pk
+    ).select_related("actor")

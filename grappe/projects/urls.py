@@ -9,4 +9,9 @@ from grappe.projects import views
 urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path(
+        "projects/<int:pk>/transitions/",
+        views.project_transition_view,
+        name="project_transition",
+    ),
 ]

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from grappe.core.domain.workflow import ObjectRole
 from grappe.core.lists import list_response
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors
 from grappe.projects.domain.budget import shares
+from grappe.projects.domain.workflow import PROJECT_WORKFLOWS
 from grappe.projects.filters import PROJECT_EXPORT, ProjectFilterSet
+from grappe.projects.forms import ProjectTransitionForm
 from grappe.projects.models import (
     BudgetLine,
     CostCategory,
@@ -23,6 +30,11 @@ from grappe.projects.models import (
     Participation,
     Project,
     ResearchCategory,
+)
+from grappe.projects.services import (
+    TransitionRefused,
+    project_offered_transitions,
+    project_transition,
 )
 
 ZERO = Decimal("0")
@@ -93,7 +105,32 @@ def project_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     )
 
 
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _workflow_panel(request: HttpRequest, project: Project, is_insider: bool) -> dict[str, Any]:
+    """The transition history (insiders) and the transitions this user may fire, each with the
+    reason when a condition blocks it."""
+    scope = scope_for(request.user)
+    if not is_insider:
+        return {"history": [], "offered": []}
+    workflow = PROJECT_WORKFLOWS.get(project.workflow_version)
+    history = [
+        {
+            "row": row,
+            "transition": _(workflow.transitions[row.transition].label)
+            if row.transition in workflow.transitions
+            else row.transition,
+            "from": _(workflow.states[row.from_state].staff_label),
+            "to": _(workflow.states[row.to_state].staff_label),
+            "role": _(ObjectRole(row.acting_role).label),
+        }
+        for row in selectors.project_transition_history(scope=scope, project=project)
+    ]
+    offered = project_offered_transitions(actor=request.user, project=project)
+    return {"history": history, "offered": offered, "idempotency_key": uuid.uuid4().hex}
+
+
+def project_detail(
+    request: HttpRequest, pk: int, *, refused: str = "", status: int = 200
+) -> HttpResponse:
     scope = scope_for(request.user)
     try:
         project = selectors.project_get(scope=scope, pk=pk)
@@ -112,4 +149,37 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         lines = list(selectors.project_budget_lines(scope=scope, project=project))
         context["budget"] = _budget_table(lines, partners)
         context["research_mix"] = _research_mix(lines)
-    return render(request, "projects/project_detail.html", context)
+    context["workflow"] = _workflow_panel(request, project, is_insider)
+    context["refused"] = refused
+    return render(request, "projects/project_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fire a transition from the project page; a refusal is shown on the page (409)."""
+    scope = scope_for(request.user)
+    try:
+        project = selectors.project_get(scope=scope, pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("No project with this address, or you may not see it.")) from exc
+    form = ProjectTransitionForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return project_detail(request, pk, refused=errors, status=422)
+    try:
+        outcome = project_transition(
+            actor=request.user,
+            project=project,
+            transition=form.cleaned_data["transition"],
+            reason=form.cleaned_data["reason"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except TransitionRefused as refusal:
+        return project_detail(request, pk, refused=refusal.message, status=409)
+    if not outcome.replayed:
+        messages.success(
+            request,
+            _("Done: the project is now “%(state)s”.") % {"state": project.get_status_display()},
+        )
+    return redirect("project_detail", pk=pk)

@@ -267,8 +267,9 @@ def ecosystem_load(
             for link in eco.ownerships
         ],
     )
-    # Demo projects are created in the status the generator gave them (creation is the one
-    # time a status is written outside the workflow).
+    # Creation only: the synthetic ecosystem is seeded in each project's generated state under
+    # the current workflow version (no history is invented); every later change goes through
+    # `projects.services.project_transition`.
     projects = project_services.project_bulk_create(
         actor=None,
         projects=[

@@ -405,16 +405,16 @@ def test_a_newer_file_updates_only_what_changed(cordis_dir) -> None:
     assert Organisation.objects.count() == 2
 
 
-def test_a_newer_file_never_changes_a_projects_status_it_leaves_that_to_the_workflow(
+def test_a_newer_file_writes_its_fields_and_leaves_the_status_to_the_workflow(
     cordis_dir,
 ) -> None:
     run_import("cordis", cordis_dir())
     closed = project_row(total="1200000.00").replace(";SIGNED;", ";CLOSED;")
     run = run_import("cordis", cordis_dir(name="newer", projects=[closed]))
     assert run.counts["project"]["updated"] == 1
-    assert run.counts["project"]["status_left_to_workflow"] == 1
+    assert run.counts["project_status"]["updated"] == 1  # through project_transition
     project = Project.objects.get(external_id="700001")
-    assert (project.status, project.total_cost) == ("funded", Decimal("1200000.00"))
+    assert (project.status, project.total_cost) == ("completed", Decimal("1200000.00"))
     again = run_import("cordis", cordis_dir(name="newest", projects=[closed]), force=True)
     assert again.counts["project"]["updated"] == 0  # only the status differs: nothing written
     assert again.counts["project"]["unchanged"] == 1
@@ -544,3 +544,27 @@ def test_the_import_command_fails_loudly_on_a_bad_file(cordis_dir) -> None:
     folder = cordis_dir(org_header=ORG_HEADER.replace(";name;", ";nom;"))
     with pytest.raises(CommandError, match="missing from the header: name"):
         call_command("import", "cordis", str(folder))
+
+
+def test_a_changed_published_status_goes_through_the_project_workflow(cordis_dir) -> None:
+    from grappe.core.models import AuditEvent, Transition
+
+    run_import("cordis", cordis_dir())
+    project = Project.objects.get(external_id="700001")
+    assert (project.status, project.workflow, project.workflow_version) == ("funded", "project", 1)
+    closed = cordis_dir(name="closed", projects=[project_row().replace(";SIGNED;", ";CLOSED;")])
+    run = run_import("cordis", closed)
+    assert run.counts["project_status"]["updated"] == 1
+    project.refresh_from_db()
+    assert project.status == "completed"
+    row = Transition.objects.get(object_id=project.pk)
+    assert (row.transition, row.actor, row.acting_role) == ("complete", None, "staff")
+    assert AuditEvent.objects.filter(
+        action="project.transition", object_id=str(project.pk)
+    ).exists()
+    # Back to SIGNED: the workflow has no step from completed to funded; nothing changes.
+    run = run_import("cordis", cordis_dir(name="signed-again"))
+    assert run.counts["project_status"]["refused"] == 1
+    project.refresh_from_db()
+    assert project.status == "completed"
+    assert Transition.objects.filter(object_id=project.pk).count() == 1

@@ -1,0 +1,123 @@
+"""POST /api/v1/projects/{id}/transitions: owner / insider / outsider, errors, replays."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from grappe.core.models import Transition
+from grappe.projects.models import Project, ProjectStatus
+from grappe.projects.tests.workflow_helpers import proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client: Client, pk: int, **body):
+    return client.post(f"/api/v1/projects/{pk}/transitions", body, content_type="application/json")
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_owner_fires_a_transition() -> None:
+    p = proposal()
+    response = post(logged_in(p.owner), p.project.pk, transition="submit", idempotency_key="a")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["from_state"], body["to_state"], body["acting_role"]) == (
+        "draft",
+        "submitted",
+        "coordinator",
+    )
+    assert body["replayed"] is False
+    again = post(logged_in(p.owner), p.project.pk, transition="submit", idempotency_key="a")
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert again.json()["id"] == body["id"]
+    history = logged_in(p.insider).get(f"/api/v1/projects/{p.project.pk}/transitions").json()
+    assert [h["transition"] for h in history] == ["submit"]
+
+
+def test_an_insider_without_the_role_gets_403_naming_the_role() -> None:
+    p = proposal()
+    response = post(logged_in(p.insider), p.project.pk, transition="submit")
+    assert response.status_code == 403
+    body = response.json()
+    assert body["refusal"] == "role" and body["transition"] == "submit"
+    assert "member of a partner organisation" in body["detail"]
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
+
+
+def test_an_outsider_gets_404_and_an_anonymous_caller_401() -> None:
+    p = proposal()
+    assert post(logged_in(p.outsider), p.project.pk, transition="submit").status_code == 404
+    assert post(Client(), p.project.pk, transition="submit").status_code == 401
+    assert (
+        logged_in(p.outsider).get(f"/api/v1/projects/{p.project.pk}/transitions").status_code == 404
+    )
+    assert not Transition.objects.exists()
+
+
+def test_a_public_project_history_is_empty_for_outsiders() -> None:
+    p = proposal(status=ProjectStatus.FUNDED)
+    post(logged_in(p.owner), p.project.pk, transition="complete")
+    assert logged_in(p.outsider).get(f"/api/v1/projects/{p.project.pk}/transitions").json() == []
+    assert len(logged_in(p.owner).get(f"/api/v1/projects/{p.project.pk}/transitions").json()) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "refusal"),
+    [
+        ({"transition": "accredit"}, 409, "wrong_state"),
+        ({"transition": "withdraw"}, 422, "reason"),
+        ({"transition": "publish"}, 422, "unknown_transition"),
+    ],
+)
+def test_refusals_have_documented_answers(body, status, refusal) -> None:
+    p = proposal()
+    response = post(logged_in(p.staff), p.project.pk, **body)
+    assert response.status_code == status, response.content
+    assert response.json()["refusal"] == refusal
+
+
+def test_a_guard_refusal_is_409_naming_the_guard() -> None:
+    p = proposal()
+    p.project.participations.filter(organisation=p.partner).delete()
+    response = post(logged_in(p.owner), p.project.pk, transition="submit")
+    assert response.status_code == 409
+    assert response.json()["guard"] == "has_partner"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"transition": "submit", "status": "funded"},
+        {"status": "funded"},
+        {"transition": "Submit; DROP"},
+        {"transition": "submit", "reason": "a\x00b"},
+    ],
+)
+def test_the_api_never_accepts_a_status(body) -> None:
+    p = proposal()
+    response = post(logged_in(p.staff), p.project.pk, **body)
+    assert response.status_code == 422, response.content
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_the_project_itself_cannot_be_written(method) -> None:
+    p = proposal()
+    client = logged_in(p.staff)
+    response = getattr(client, method)(
+        f"/api/v1/projects/{p.project.pk}", {"status": "funded"}, content_type="application/json"
+    )
+    assert response.status_code == 405
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
+
+
+def test_the_schema_documents_the_error_answers() -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    responses = schema["paths"]["/api/v1/projects/{id}/transitions"]["post"]["responses"]
+    assert {"200", "201", "401", "403", "404", "409", "422"} <= set(responses)

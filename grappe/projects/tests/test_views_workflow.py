@@ -1,0 +1,82 @@
+"""The project page's status panel: history and transition buttons, owner / insider / outsider."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from grappe.core.models import Transition
+from grappe.projects.models import Project, ProjectStatus
+from grappe.projects.services import project_transition
+from grappe.projects.tests.workflow_helpers import proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def page(user, pk: int, lang: str = "en"):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client.get(f"/{lang}/projects/{pk}/")
+
+
+def fire(user, pk: int, **data):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client.post(f"/en/projects/{pk}/transitions/", data)
+
+
+def test_the_owner_sees_the_buttons_and_fires_one() -> None:
+    p = proposal()
+    html = page(p.owner, p.project.pk).content.decode()
+    assert 'data-transition="submit"' in html and 'data-transition="withdraw"' in html
+    assert "Reason (required)" in html  # withdrawing needs a reason
+    response = fire(p.owner, p.project.pk, transition="submit", idempotency_key="x1")
+    assert response.status_code == 302
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.SUBMITTED
+    html = page(p.owner, p.project.pk).content.decode()
+    assert 'id="transition-history"' in html and "Submit for accreditation" in html
+    # Posting the same form twice (a double click) changes nothing the second time.
+    fire(p.owner, p.project.pk, transition="submit", idempotency_key="x1")
+    assert Transition.objects.count() == 1
+
+
+def test_an_insider_sees_the_history_but_no_button_they_may_not_use() -> None:
+    p = proposal()
+    project_transition(actor=p.owner, project=p.project, transition="submit")
+    html = page(p.insider, p.project.pk).content.decode()
+    assert 'id="transition-history"' in html
+    assert "data-transition=" not in html
+    response = fire(p.insider, p.project.pk, transition="withdraw", reason="no")
+    assert response.status_code == 409
+    assert "reserved to member of the coordinating organisation" in response.content.decode()
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.SUBMITTED
+
+
+def test_an_outsider_sees_neither_and_cannot_fire() -> None:
+    p = proposal(status=ProjectStatus.FUNDED)
+    project_transition(actor=p.owner, project=p.project, transition="complete")
+    html = page(p.outsider, p.project.pk).content.decode()
+    assert 'id="transition-history"' not in html and "data-transition=" not in html
+    draft = proposal().project
+    assert page(p.outsider, draft.pk).status_code == 404
+    assert fire(p.outsider, draft.pk, transition="submit").status_code == 404
+    assert fire(None, draft.pk, transition="submit").status_code == 302  # to the login page
+    assert Project.objects.get(pk=draft.pk).status == ProjectStatus.DRAFT
+
+
+def test_a_blocked_transition_shows_why_in_french() -> None:
+    p = proposal()
+    p.project.participations.filter(organisation=p.partner).delete()
+    html = page(p.owner, p.project.pk, lang="fr").content.decode()
+    assert "Soumettre à la labellisation" in html
+    assert "le consortium compte au moins deux organisations" in html
+    assert "disabled" in html
+
+
+def test_a_malformed_post_is_a_clear_error() -> None:
+    p = proposal()
+    response = fire(p.owner, p.project.pk, transition="")
+    assert response.status_code == 422
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
