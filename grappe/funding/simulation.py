@@ -214,7 +214,8 @@ def apply_what_if(
 ) -> AidInput:
     """The same input with a partner's size, a cost line's amount or research category changed.
 
-    A changed size replaces the assessed one (the partner is then taken as declared).
+    A changed size replaces the assessed one; the rest of the assessment (age, owners) stays, so
+    the call's start-up definition is checked again against the size now applied.
     """
     sizes = sizes or {}
     amounts = amounts or {}
@@ -241,7 +242,12 @@ def apply_what_if(
             p = dataclasses.replace(p, size=size, french_category=french)
             notes[p.id] = (*notes.get(p.id, ()), Note(NOTE_SIZE_OVERRIDDEN, {"size": size.value}))
         partners.append(dataclasses.replace(p, costs=costs))
-    assessed = {k: v for k, v in aid_input.sizes.items() if k not in sizes}
+    assessed = dict(aid_input.sizes)
+    for p in partners:
+        if p.id in sizes and p.id in assessed:
+            assessed[p.id] = dataclasses.replace(
+                assessed[p.id], size=p.size, french_category=p.french_category or FrenchCategory.GE
+            )
     project = dataclasses.replace(aid_input.project, partners=tuple(partners))
     return dataclasses.replace(aid_input, project=project, sizes=assessed, notes=notes)
 

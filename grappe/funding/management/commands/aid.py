@@ -8,6 +8,7 @@ run by an operator). `--json` prints the API's output instead of a table.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,45 @@ from grappe.projects.models import Project
 from grappe.registry.domain.sme import FrenchCategory, SizeClass
 
 OPERATOR = Scope(user_id=None, is_staff_wide=True)
+DOC = Path(__file__).resolve().parents[4] / "docs" / "aid-simulation.md"
+
+# A worked example is three fenced blocks, each after a marker comment naming the example:
+# `<!-- example NAME input -->` (kept), `<!-- example NAME table LANG -->` and
+# `<!-- example NAME json -->` (regenerated from the input by the engine).
+_BLOCK = re.compile(
+    r"(<!-- example (?P<name>[\w-]+) (?P<what>input|table|json)(?: (?P<lang>en|fr))? -->\n"
+    r"(?:.*?\n)??```(?P<fence>\w*)\n)(?P<body>.*?)(```)",
+    re.S,
+)
+
+
+def regenerate_examples(text: str, simulate: Any) -> str:
+    """`text` with every example's table and JSON output recomputed from its input block."""
+    inputs = {
+        m["name"]: json.loads(m["body"]) for m in _BLOCK.finditer(text) if m["what"] == "input"
+    }
+
+    def fresh(m: re.Match[str]) -> str:
+        name, what = m["name"], m["what"]
+        if what == "input":
+            return m.group(0)
+        if name not in inputs:
+            raise CommandError(f"example {name}: no input block")
+        with translation.override(m["lang"] or "en"):
+            data = simulate(inputs[name])
+            if what == "json":
+                body = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            else:
+                path = f"example{name}.json"
+                lang = f" --lang {m['lang']}" if m["lang"] and m["lang"] != "en" else ""
+                body = (
+                    f"$ grappe aid simulate {path}{lang}\n"
+                    + "\n".join(simulation_table(data))
+                    + "\n"
+                )
+        return m.group(1) + body + m.group(7)
+
+    return _BLOCK.sub(fresh, text)
 
 
 def _loc(loc: Any) -> str:
@@ -57,8 +97,33 @@ class Command(BaseCommand):
         sim.add_argument("file", help="JSON file: the API's simulation input.")
         sim.add_argument("--json", action="store_true", help="Print JSON (the API's output).")
         sim.add_argument("--lang", default="en", choices=["en", "fr"], help="Output language.")
+        ex = sub.add_parser(
+            "examples", help="Check (or --write) the worked examples of docs/aid-simulation.md."
+        )
+        ex.add_argument("--doc", default=str(DOC), help="The document (default: %(default)s).")
+        ex.add_argument("--write", action="store_true", help="Rewrite the outputs in place.")
+
+    def _examples(self, doc: Path, *, write: bool) -> None:
+        try:
+            text = doc.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{doc.name}: cannot be read ({exc.strerror})") from None
+        fresh = regenerate_examples(text, lambda raw: self._simulate_data(raw, doc))
+        if fresh == text:
+            self.stdout.write(f"{doc.name}: the worked examples match the engine")
+        elif write:
+            doc.write_text(fresh, encoding="utf-8")
+            self.stdout.write(f"{doc.name}: worked examples regenerated")
+        else:
+            raise CommandError(
+                f"{doc.name}: the worked examples no longer match the engine; "
+                "run `grappe aid examples --write`"
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "examples":
+            self._examples(Path(options["doc"]), write=options["write"])
+            return
         with translation.override(options["lang"]):
             data = self._simulate(Path(options["file"]))
             if options["json"]:
@@ -75,6 +140,9 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot be read ({exc})") from None
         except json.JSONDecodeError as exc:
             raise CommandError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        return self._simulate_data(raw, path)
+
+    def _simulate_data(self, raw: Any, path: Path) -> dict[str, Any]:
         try:
             payload = SimulateIn.model_validate(raw)
         except ValidationError as exc:
