@@ -225,7 +225,12 @@ def simulation_table(data: dict[str, Any]) -> list[str]:
             _steps(lines, line["steps"], "      ")
         for c in p["categories"]:
             for st in c["steps"]:
-                w(f"    {cost_label(c['category'])}: {st['sentence']} ({st['legal_ref']})")
+                w(
+                    "    "
+                    + _("%(category)s: %(sentence)s")
+                    % {"category": cost_label(c["category"]), "sentence": st["sentence"]}
+                    + f" ({st['legal_ref']})"
+                )
         _steps(lines, p["warnings"], "    ", "!")
         total = _("total")
         w(f"  {total}")
