@@ -40,23 +40,22 @@ from grappe.registry.domain.sme import SizeClass
 
 
 class WhatIfForm(forms.Form):
-    """One size per company and one amount and research category per budget line; blank = as is."""
+    """One size per company and one amount and research category per budget line; blank = as is.
+
+    The page renders each field beside the figure it changes (see `_decorate`).
+    """
 
     def __init__(self, data: Any, *, aid_input: AidInput) -> None:
         super().__init__(data)
-        self.partners: list[dict[str, Any]] = []
         size_choices = [("", _("as assessed"))] + [(s.value, SIZE_LABELS[s]) for s in SizeClass]
         research_choices = [("", _("unchanged")), *ResearchChoices.choices]
         for p in aid_input.project.partners:
-            row: dict[str, Any] = {"name": aid_input.names.get(p.id, p.id), "lines": []}
             if p.kind is PartnerKind.COMPANY:
-                name = f"size_{p.id}"
-                self.fields[name] = forms.ChoiceField(
-                    label=_("Size of %(name)s") % {"name": row["name"]},
+                self.fields[f"size_{p.id}"] = forms.ChoiceField(
+                    label=_("Size of %(name)s") % {"name": aid_input.names.get(p.id, p.id)},
                     choices=size_choices,
                     required=False,
                 )
-                row["size_field"] = self[name]
             for c in p.costs:
                 amount, research = f"amount_{c.id}", f"research_{c.id}"
                 # A text input keeps a wrong value on screen next to its error (a number input
@@ -79,17 +78,6 @@ class WhatIfForm(forms.Form):
                 self.fields[research] = forms.ChoiceField(
                     label=_("Research category"), choices=research_choices, required=False
                 )
-                row["lines"].append(
-                    {
-                        "id": c.id,
-                        "category": cost_label(c.category.value),
-                        "research": research_label(c.research.value),
-                        "amount": c.amount,
-                        "amount_field": self[amount],
-                        "research_field": self[research],
-                    }
-                )
-            self.partners.append(row)
 
     def overrides(self) -> dict[str, Any]:
         """The valid changes (an invalid field is reported and ignored)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,14 @@ from grappe.funding.explain import legal_ref, render
 from grappe.funding.management.commands.aid import _BLOCK, DOC
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind() -> Iterator[None]:
+    """A request to a /fr/ page activates French in this thread: later tests must not see it."""
+    yield
+    translation.deactivate()
+
 
 WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
 # Words written the same way in French and English: French words (budget, base, total, ...),

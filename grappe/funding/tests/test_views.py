@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,13 @@ from grappe.core.tests import factories as f
 from grappe.funding.tests.helpers import closed_call, consortium, open_call
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind() -> Iterator[None]:
+    """A request to a /fr/ page activates French in this thread: later tests must not see it."""
+    yield
+    translation.deactivate()
 
 
 def url(project: Any, lang: str = "en") -> str:
