@@ -161,7 +161,7 @@ def test_counts_are_real_plurals_in_both_languages(code: str, count: int, en: st
 def test_the_unconfirmed_notice_names_the_funder_in_french(client: Any) -> None:
     body = example_inputs()["2"]
     data = client.post("/api/v1/aid/simulate?lang=fr", body, content_type="application/json").json()
-    assert data["unconfirmed_notice"].startswith("Les règles de Ville de Paris")
+    assert data["unconfirmed_notice"].startswith("Règles non confirmées (Ville de Paris)")
     assert data["ruleset"]["funder"] == "Ville de Paris"
     assert (
         data["ruleset"]["reference"] == "Règles de cofinancement de la Ville de Paris (à confirmer)"

@@ -88,7 +88,7 @@ def test_unconfirmed_city_of_paris_parameters_carry_a_badge(client: Any) -> None
     assert "The rules of City of Paris are unconfirmed" in html
     assert html.count("badge-unconfirmed") > 3
     french = client.get(url(c.project, "fr"), {"call": paris.slug})
-    assert "Les règles de Ville de Paris ne sont pas confirmées" in french.content.decode()
+    assert "Règles non confirmées (Ville de Paris)" in french.content.decode()
 
 
 def test_what_if_a_partner_were_medium_sized_and_a_cost_higher(client: Any) -> None:
