@@ -49,6 +49,24 @@ class HoldingIn(Schema):
     voting_share: Decimal | None = Field(None, ge=0, le=1, description="Defaults to capital.")
     holder_kind: HolderKind = HolderKind.ENTERPRISE
     dominant_influence: bool = False
+    # Rec. 2003/361/EC Annex Art. 3(2) exceptions (the holder stays a mere investor):
+    angel_total_investment: Money | None = Field(
+        None,
+        ge=0,
+        max_digits=16,
+        decimal_places=2,
+        description="business_angel: its total investment in `held` (exception under EUR 1.25 m).",
+    )
+    authority_budget: Money | None = Field(
+        None,
+        ge=0,
+        max_digits=16,
+        decimal_places=2,
+        description="local_authority: annual budget (autonomous under EUR 10 m).",
+    )
+    authority_inhabitants: int | None = Field(
+        None, ge=0, le=10**9, description="local_authority: population (under 5,000)."
+    )
 
 
 class CostLineIn(Schema):

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from grappe.core.domain.scope import Scope
-from grappe.funding.domain.aid import SimulationResult, simulate
+from grappe.funding.domain.aid import SimulationResult, envelope_warnings, simulate
 from grappe.funding.domain.common import ResearchCategory, pct
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
 from grappe.funding.domain.rulesets import (
@@ -28,6 +28,7 @@ from grappe.funding.domain.rulesets import (
 )
 from grappe.funding.explain import (
     format_param,
+    legal_ref,
     render,
     render_explanation,
     ruleset_error_message,
@@ -49,6 +50,9 @@ from grappe.registry.domain.sme import (
 
 UNCONFIRMED_NOTICE = gettext_noop(
     "The rules of %(funder)s are unconfirmed: the parameters marked as such are to be checked."
+)
+NOTE_SIZE_OVERRIDDEN = gettext_noop(
+    "Size set in the what-if form: %(size)s (any assessment is set aside)."
 )
 UNCONFIRMED_USED_NOTICE = gettext_noop(
     "Some parameters used in this simulation are unconfirmed: they are marked and to be checked."
@@ -133,6 +137,9 @@ def inline_aid_input(payload: ProjectIn) -> AidInput:
                     h.voting_share if h.voting_share is not None else h.capital_share,
                     h.holder_kind,
                     h.dominant_influence,
+                    h.angel_total_investment,
+                    h.authority_budget,
+                    h.authority_inhabitants,
                 )
             )
         except ValueError as exc:
@@ -207,12 +214,14 @@ def apply_what_if(
 ) -> AidInput:
     """The same input with a partner's size, a cost line's amount or research category changed.
 
-    A changed size replaces the assessed one (the partner is then taken as declared).
+    A changed size replaces the assessed one; the rest of the assessment (age, owners) stays, so
+    the call's start-up definition is checked again against the size now applied.
     """
     sizes = sizes or {}
     amounts = amounts or {}
     research = research or {}
     partners = []
+    notes = dict(aid_input.notes)
     for p in aid_input.project.partners:
         costs = tuple(
             dataclasses.replace(
@@ -231,10 +240,16 @@ def apply_what_if(
             else:
                 french = FrenchCategory.GE
             p = dataclasses.replace(p, size=size, french_category=french)
+            notes[p.id] = (*notes.get(p.id, ()), Note(NOTE_SIZE_OVERRIDDEN, {"size": size.value}))
         partners.append(dataclasses.replace(p, costs=costs))
-    assessed = {k: v for k, v in aid_input.sizes.items() if k not in sizes}
+    assessed = dict(aid_input.sizes)
+    for p in partners:
+        if p.id in sizes and p.id in assessed:
+            assessed[p.id] = dataclasses.replace(
+                assessed[p.id], size=p.size, french_category=p.french_category or FrenchCategory.GE
+            )
     project = dataclasses.replace(aid_input.project, partners=tuple(partners))
-    return dataclasses.replace(aid_input, project=project, sizes=assessed)
+    return dataclasses.replace(aid_input, project=project, sizes=assessed, notes=notes)
 
 
 # --------------------------------------------------------------------------- output
@@ -256,7 +271,7 @@ def _step(e: Explanation, names: Mapping[str, str]) -> dict[str, Any]:
     return {
         "code": e.code,
         "sentence": render_explanation(e, names),
-        "legal_ref": e.legal_ref,
+        "legal_ref": legal_ref(e.legal_ref),
         "unconfirmed": e.unconfirmed,
         "params": {k: _raw(v) for k, v in e.params.items()},
     }
@@ -286,7 +301,7 @@ def simulation_to_dict(
             "status": v.status.value,
             "code": v.code,
             "sentence": render(v.code, v.params, names),
-            "legal_ref": v.legal_ref,
+            "legal_ref": legal_ref(v.legal_ref),
             "unconfirmed": v.unconfirmed,
             "params": {k: _raw(x) for k, x in v.params.items()},
         }
@@ -341,9 +356,9 @@ def simulation_to_dict(
             }
         )
     notice = None
+    # The call's funder has a name in both languages; a bare rule set its translated label.
+    funder = call.funder.name if call is not None else gettext(ruleset.funder)
     if ruleset.unconfirmed:
-        # The call's funder has a name in both languages; a bare rule set only its own label.
-        funder = call.funder.name if call is not None else ruleset.funder
         notice = gettext(UNCONFIRMED_NOTICE) % {"funder": funder}
     elif used_unconfirmed:
         notice = gettext(UNCONFIRMED_USED_NOTICE)
@@ -352,10 +367,10 @@ def simulation_to_dict(
         "language": (get_language() or "en")[:2],
         "ruleset": {
             "code": ruleset.code,
-            "title": ruleset.title,
+            "title": gettext(ruleset.title) if ruleset.title else "",
             "version": ruleset.version,
-            "funder": ruleset.funder,
-            "reference": ruleset.reference,
+            "funder": funder,
+            "reference": legal_ref(ruleset.reference),
             "gber_version": ruleset.gber.version,
             "unconfirmed": list(ruleset.unconfirmed),
             "gber_unconfirmed": list(ruleset.gber.unconfirmed),
@@ -381,5 +396,11 @@ def simulation_to_dict(
         },
         "verdicts": verdicts,
         "steps": steps,
-        "warnings": [_step(e, names) for e in result.warnings],
+        "warnings": [
+            _step(e, names)
+            for e in (
+                *envelope_warnings(result.total_max_aid, call.envelope if call else None),
+                *result.warnings,
+            )
+        ],
     }

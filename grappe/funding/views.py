@@ -14,14 +14,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grappe.core.scopes import scope_for
-from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory
+from grappe.funding.domain.common import PartnerKind, ResearchCategory
 from grappe.funding.domain.rulesets import RuleSetError
-from grappe.funding.explain import ruleset_error_message
+from grappe.funding.explain import (
+    SIZE_LABELS,
+    STATUS_LABELS,
+    cost_label,
+    format_number,
+    research_label,
+    ruleset_error_message,
+)
 from grappe.funding.selectors import (
-    COST_CATEGORY_BACK,
     AidInput,
     call_list,
     call_ruleset,
@@ -29,67 +34,50 @@ from grappe.funding.selectors import (
     project_for_simulation,
 )
 from grappe.funding.simulation import apply_what_if, run_simulation, simulation_to_dict
-from grappe.projects.models import CostCategory as CostCategoryChoices
 from grappe.projects.models import Project
 from grappe.projects.models import ResearchCategory as ResearchChoices
 from grappe.registry.domain.sme import SizeClass
 
-SIZE_LABELS = {
-    SizeClass.MICRO: gettext_lazy("Micro-enterprise"),
-    SizeClass.SMALL: gettext_lazy("Small enterprise"),
-    SizeClass.MEDIUM: gettext_lazy("Medium-sized enterprise"),
-    SizeClass.LARGE: gettext_lazy("Large enterprise"),
-}
-STATUS_LABELS = {
-    "passed": gettext_lazy("Passed"),
-    "failed": gettext_lazy("Failed"),
-    "needs_justification": gettext_lazy("Needs justification"),
-    "not_applicable": gettext_lazy("Not applicable"),
-}
-
 
 class WhatIfForm(forms.Form):
-    """One size per company and one amount and research category per budget line; blank = as is."""
+    """One size per company and one amount and research category per budget line; blank = as is.
+
+    The page renders each field beside the figure it changes (see `_decorate`).
+    """
 
     def __init__(self, data: Any, *, aid_input: AidInput) -> None:
         super().__init__(data)
-        self.partners: list[dict[str, Any]] = []
         size_choices = [("", _("as assessed"))] + [(s.value, SIZE_LABELS[s]) for s in SizeClass]
         research_choices = [("", _("unchanged")), *ResearchChoices.choices]
         for p in aid_input.project.partners:
-            row: dict[str, Any] = {"name": aid_input.names.get(p.id, p.id), "lines": []}
             if p.kind is PartnerKind.COMPANY:
-                name = f"size_{p.id}"
-                self.fields[name] = forms.ChoiceField(
-                    label=_("Size of %(name)s") % {"name": row["name"]},
+                self.fields[f"size_{p.id}"] = forms.ChoiceField(
+                    label=_("Size of %(name)s") % {"name": aid_input.names.get(p.id, p.id)},
                     choices=size_choices,
                     required=False,
                 )
-                row["size_field"] = self[name]
             for c in p.costs:
                 amount, research = f"amount_{c.id}", f"research_{c.id}"
+                # A text input keeps a wrong value on screen next to its error (a number input
+                # would blank it), and `localize` accepts "1 234,50" on French pages.
                 self.fields[amount] = forms.DecimalField(
                     label=_("Amount"),
                     required=False,
                     min_value=Decimal(0),
                     max_digits=14,
                     decimal_places=2,
-                    widget=forms.NumberInput(attrs={"placeholder": f"{c.amount:f}", "step": "any"}),
+                    localize=True,
+                    widget=forms.TextInput(
+                        attrs={
+                            "placeholder": format_number(c.amount, 2),
+                            "inputmode": "decimal",
+                            "autocomplete": "off",
+                        }
+                    ),
                 )
                 self.fields[research] = forms.ChoiceField(
                     label=_("Research category"), choices=research_choices, required=False
                 )
-                row["lines"].append(
-                    {
-                        "id": c.id,
-                        "category": _cost_label(c.category.value),
-                        "research": _research_label(c.research.value),
-                        "amount": c.amount,
-                        "amount_field": self[amount],
-                        "research_field": self[research],
-                    }
-                )
-            self.partners.append(row)
 
     def overrides(self) -> dict[str, Any]:
         """The valid changes (an invalid field is reported and ignored)."""
@@ -111,25 +99,22 @@ class WhatIfForm(forms.Form):
         return {"sizes": sizes, "amounts": amounts, "research": research}
 
 
-def _cost_label(domain_value: str) -> str:
-    back = COST_CATEGORY_BACK.get(CostCategory(domain_value), domain_value)
-    return str(dict(CostCategoryChoices.choices).get(back, domain_value))
-
-
-def _research_label(value: str) -> str:
-    return str(dict(ResearchChoices.choices).get(value, value))
-
-
-def _decorate(data: dict[str, Any]) -> dict[str, Any]:
-    """Labels for the template (the API keeps codes)."""
+def _decorate(data: dict[str, Any], form: WhatIfForm | None = None) -> dict[str, Any]:
+    """Labels for the template (the API keeps codes), and each "what if" field beside its figure."""
+    fields = form.fields if form is not None else {}
     for p in data["partners"]:
         p["size_label"] = SIZE_LABELS.get(SizeClass(p["size"]), p["size"])
+        if form is not None and f"size_{p['id']}" in fields:
+            p["size_field"] = form[f"size_{p['id']}"]
         for line in p["lines"]:
-            line["category_label"] = _cost_label(line["category"])
-            line["research_label"] = _research_label(line["research"])
+            if form is not None and f"amount_{line['id']}" in fields:
+                line["amount_field"] = form[f"amount_{line['id']}"]
+                line["research_field"] = form[f"research_{line['id']}"]
+            line["category_label"] = cost_label(line["category"])
+            line["research_label"] = research_label(line["research"])
             line["intensity_decimals"] = 0 if "." not in line["intensity_pct"] else 2
         for c in p["categories"]:
-            c["category_label"] = _cost_label(c["category"])
+            c["category_label"] = cost_label(c["category"])
     for v in data["verdicts"]:
         v["status_label"] = STATUS_LABELS[v["status"]]
     return data
@@ -163,6 +148,6 @@ def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             form=form,
             what_if=changed,
-            sim=_decorate(simulation_to_dict(result, aid_input, ruleset, call)),
+            sim=_decorate(simulation_to_dict(result, aid_input, ruleset, call), form),
         )
     return render(request, "funding/project_aid.html", context)

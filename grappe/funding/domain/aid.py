@@ -12,6 +12,7 @@ still counts towards the companies' collaboration bonus (FUNDING-RULES §1.5, §
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,7 +49,13 @@ from grappe.funding.domain.inputs import (
     declared_profile,
 )
 from grappe.funding.domain.rulesets import RateTable, RuleSet
-from grappe.registry.domain.sme import FrenchCategory, SizeClass, SmeResult, startup_status
+from grappe.registry.domain.sme import (
+    STARTUP_REF,
+    FrenchCategory,
+    SizeClass,
+    SmeResult,
+    startup_status,
+)
 
 __all__ = [
     "CategoryResult",
@@ -60,6 +67,8 @@ __all__ = [
     "PartnerResult",
     "ProjectInput",
     "SimulationResult",
+    "budget_warnings",
+    "envelope_warnings",
     "max_aid",
     "simulate",
 ]
@@ -161,7 +170,7 @@ _RO_CODE = {RoBasis.FULL_COST: "ro.full_cost", RoBasis.MARGINAL_COST: "ro.margin
 
 _STARTUP_NONE, _STARTUP_BONUS, _STARTUP_NOT_IN_PARIS = 0, 1, 2
 
-_UKey = tuple[ResearchCategory, SizeClass, bool, str, int, BonusBasis | None, bool, bool]
+_UKey = tuple[ResearchCategory, SizeClass, bool, str, int, BonusBasis | None, bool, bool, bool]
 
 
 class _Tables:
@@ -190,6 +199,7 @@ class _Tables:
         bonus_b: BonusBasis | None,
         area_c: bool,
         joint_call: bool,
+        contract_research: bool,
     ) -> tuple[Intensity, Decimal]:
         rs = self.rs
         rates: RateTable | None = getattr(rs, _TABLE_PATH[table])
@@ -206,10 +216,16 @@ class _Tables:
         unc_bonus = rs.is_unconfirmed("startup_bonus") or rs.is_unconfirmed("startup")
         if startup == _STARTUP_BONUS:
             scheme += rs.startup_bonus
+            # The conditions the call puts on the bonus, each one met, are part of the sentence.
+            code = "scheme.startup_bonus"
+            if rs.startup.require_sme:
+                code += ".sme"
+            if rs.startup_bonus_requires_paris:
+                code += ".paris"
             steps.append(
                 Explanation(
-                    "scheme.startup_bonus",
-                    {"bonus_pct": pct(rs.startup_bonus)},
+                    code,
+                    {"bonus_pct": pct(rs.startup_bonus), "size": size.value},
                     rs.reference,
                     unc_bonus,
                 )
@@ -224,7 +240,13 @@ class _Tables:
                 )
             )
         cap = gber_max_intensity(
-            rs.gber, research, size, bonus_b, assisted_area_c=area_c, joint_call=joint_call
+            rs.gber,
+            research,
+            size,
+            bonus_b,
+            assisted_area_c=area_c,
+            joint_call=joint_call,
+            contract_research=contract_research,
         )
         steps.extend(cap.steps)
         if scheme > cap.rate:
@@ -296,7 +318,20 @@ def _profile(
 ) -> PartnerProfile:
     sme = sizes.get(p.id) if sizes else None
     if sme is None:
-        return declared_profile(p)
+        prof = declared_profile(p)
+        if detail and (not p.kind.is_research_body or p.economic_activity):
+            prof = dataclasses.replace(
+                prof, steps=(Explanation("aid.size.declared", {"size": prof.size.value}),)
+            )
+        if prof.is_startup and rs.startup.require_sme and not prof.size.is_sme:
+            # A declared start-up whose applied size (declared or set in a what-if) is large is
+            # not a start-up under a definition that requires an SME: no start-up bonus.
+            unc = rs.is_unconfirmed("startup")
+            steps = prof.steps
+            if detail:
+                steps += (Explanation("startup.not_sme", {}, STARTUP_REF, unc),)
+            prof = PartnerProfile(prof.size, prof.french_category, False, steps)
+        return prof
     is_startup = p.is_startup
     steps = sme.steps if detail else ()
     if project.as_of is not None:
@@ -382,23 +417,69 @@ def simulate(
             )
         )
 
+    if collab.basis is None and any(
+        w.undertaking
+        and not w.partner.contract_research
+        and (project.wide_dissemination or w.partner.wide_dissemination)
+        for w in works
+    ):
+        # The bonus stands on dissemination: the failed collaboration tests are not its reason.
+        collab = dataclasses.replace(
+            collab,
+            steps=(
+                *(
+                    s
+                    for s in collab.steps
+                    if s.code == "gber.collaboration.contract_research_excluded"
+                ),
+                Explanation(
+                    "gber.collaboration.dissemination_instead", {}, text.refs.collaboration
+                ),
+            ),
+        )
+
     aid_by_partner = {w.partner.id: w.aid for w in works}
     verdicts = evaluate_consortium(project, rs, profiles, aid_by_partner, eligible_by_id)
 
     results = tuple([_partner_result(w, eligible_by_id[w.partner.id]) for w in works])
+    total_eligible = sum((r.eligible_cost for r in results), ZERO)
     return SimulationResult(
         project_id=project.id,
         ruleset_code=rs.code,
         ruleset_version=rs.version,
         gber_version=text.version,
         partners=results,
-        total_eligible_cost=sum((r.eligible_cost for r in results), ZERO),
+        total_eligible_cost=total_eligible,
         total_max_aid=sum((r.max_aid for r in results), ZERO),
         collaboration=collab,
         verdicts=verdicts,
         steps=tuple(project_steps),
-        warnings=tuple(w for r in results for w in r.warnings),
+        warnings=(
+            *budget_warnings(rs, total_eligible),
+            *(w for r in results for w in r.warnings),
+        ),
     )
+
+
+def budget_warnings(rs: RuleSet, total_eligible: Decimal) -> tuple[Explanation, ...]:
+    """A budget outside the call's window: the verdict fails, and the figures above say so too."""
+    c = rs.consortium
+    unc = rs.is_unconfirmed("consortium")
+    if c.budget_min is not None and total_eligible < c.budget_min:
+        params = {"total_eur": cents(total_eligible), "min_eur": c.budget_min}
+        return (Explanation("call.budget.below", params, rs.reference, unc),)
+    if c.budget_max is not None and total_eligible > c.budget_max:
+        params = {"total_eur": cents(total_eligible), "max_eur": c.budget_max}
+        return (Explanation("call.budget.above", params, rs.reference, unc),)
+    return ()
+
+
+def envelope_warnings(total_aid: Decimal, envelope: Decimal | None) -> tuple[Explanation, ...]:
+    """An aid above the call's whole envelope: no selection could ever give it."""
+    if envelope is None or total_aid <= envelope:
+        return ()
+    params = {"aid_eur": cents(total_aid), "envelope_eur": envelope}
+    return (Explanation("call.envelope.exceeded", params, ""),)
 
 
 def max_aid(
@@ -515,7 +596,17 @@ def _compute(
                 hit = memo.get(line.research)
                 if hit is None:
                     hit = memo[line.research] = tables.for_undertaking(
-                        (line.research, prof.size, eti, table, startup, bonus_b, area_c, joint)
+                        (
+                            line.research,
+                            prof.size,
+                            eti,
+                            table,
+                            startup,
+                            bonus_b,
+                            area_c,
+                            joint,
+                            p.contract_research,
+                        )
                     )
                 intensity, cap = hit
                 gber_cap: Decimal | None = cap

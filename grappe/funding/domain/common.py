@@ -81,6 +81,23 @@ def pct(rate: Decimal) -> Decimal:
     return HALF_UP.quantize(rate * HUNDRED, CENT).normalize() + ZERO
 
 
+def pct_against(rate: Decimal, limit: Decimal) -> Decimal:
+    """`rate` as a percentage with as many decimals as it takes not to look equal to `limit`.
+
+    A sentence "bears 70 % (at most 70 %)" next to a refusal would contradict it when the true
+    share is 70.001 %: two decimals are shown, more when rounding would hide a difference (up
+    to the exact value).
+    """
+    if rate == limit:
+        return pct(rate)
+    target = pct(limit)
+    for places in range(2, 28):
+        shown = HALF_UP.quantize(rate * HUNDRED, Decimal(1).scaleb(-places)).normalize() + ZERO
+        if shown != target:
+            return shown
+    return (rate * HUNDRED).normalize() + ZERO
+
+
 def cents(amount: Decimal) -> Decimal:
     """Round money to the cent, half up; only ever applied to outputs."""
     return HALF_UP.quantize(amount, CENT)

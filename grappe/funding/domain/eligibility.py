@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from grappe.funding.domain.common import ZERO, Params, PartnerKind, pct
+from grappe.funding.domain.common import ZERO, Params, PartnerKind, pct, pct_against
 from grappe.funding.domain.inputs import PartnerProfile, ProjectInput, declared_profile
 from grappe.funding.domain.rulesets import RuleSet
 
@@ -175,7 +175,11 @@ def evaluate_consortium(
             "max_partner_share",
             share <= limit,
             "eligibility.partner_share",
-            {"id": top.id if top else "", "share_pct": pct(share), "limit_pct": pct(limit)},
+            {
+                "id": top.id if top else "",
+                "share_pct": pct_against(share, limit),
+                "limit_pct": pct(limit),
+            },
         )
 
     limit = rules.lab_aid_share_justification
@@ -201,7 +205,7 @@ def evaluate_consortium(
             "lab_aid_share_justification",
             share <= limit,
             "eligibility.lab_aid_share",
-            {"share_pct": pct(share), "limit_pct": pct(limit)},
+            {"share_pct": pct_against(share, limit), "limit_pct": pct(limit)},
             justify=True,
         )
 
@@ -304,6 +308,6 @@ def evaluate_consortium(
             "min_cost_share_in_cluster_territory",
             share >= limit,
             "eligibility.territory_share",
-            {"share_pct": pct(share), "min_pct": pct(limit)},
+            {"share_pct": pct_against(share, limit), "min_pct": pct(limit)},
         )
     return tuple(out)

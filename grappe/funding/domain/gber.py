@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from grappe.funding.domain.common import ZERO, Explanation, ResearchCategory, cents, pct
+from grappe.funding.domain.common import (
+    ZERO,
+    Explanation,
+    ResearchCategory,
+    cents,
+    pct,
+    pct_against,
+)
 from grappe.funding.domain.rulesets import GberText
 from grappe.registry.domain.sme import SizeClass
 
@@ -74,8 +81,13 @@ def gber_max_intensity(
     *,
     assisted_area_c: bool = False,
     joint_call: bool = False,
+    contract_research: bool = False,
 ) -> Intensity:
-    """The GBER ceiling for one undertaking and research category, step by step."""
+    """The GBER ceiling for one undertaking and research category, step by step.
+
+    A bonus that does not apply says why (size, no collaboration, contract research), so that
+    every figure of the ceiling is explained, the absent ones included.
+    """
     refs = text.refs
     base = text.base.get(research)
     steps = [
@@ -104,6 +116,8 @@ def gber_max_intensity(
             )
         )
         rate += bonus
+    elif research in text.sme_bonus_categories:
+        steps.append(Explanation("gber.bonus.sme.none", {}, refs.sme_bonus))
     if research in text.collaboration_bonus_categories:
         # Art. 25(6)(b), (c) and (d) may not be combined (2023 text): the largest one applies.
         options: list[tuple[Decimal, Explanation]] = []
@@ -115,7 +129,11 @@ def gber_max_intensity(
                     text.collaboration_bonus,
                     Explanation(
                         _BONUS_CODE[bonus_b],
-                        {"bonus_pct": pct(text.collaboration_bonus)},
+                        {
+                            "bonus_pct": pct(text.collaboration_bonus),
+                            "limit_pct": pct(text.max_single_undertaking_share),
+                            "min_pct": pct(text.min_ro_share),
+                        },
                         refs.collaboration,
                         bonus_b in _BONUS_PATH and _unc(text, _BONUS_PATH[bonus_b]),
                     ),
@@ -145,7 +163,17 @@ def gber_max_intensity(
                     ),
                 )
             )
-        if options:
+        if not options:
+            steps.append(
+                Explanation(
+                    "gber.bonus.collaboration.contract_research"
+                    if contract_research
+                    else "gber.bonus.collaboration.none",
+                    {},
+                    refs.effective_collaboration if contract_research else refs.collaboration,
+                )
+            )
+        else:
             best = max(options, key=lambda o: o[0])
             steps.append(best[1])
             rate += best[0]
@@ -248,7 +276,7 @@ def assess_collaboration(
         steps.append(
             Explanation(
                 "gber.collaboration.undertakings.share_too_high",
-                {"max_share_pct": pct(max_share), "limit_pct": pct(limit)},
+                {"max_share_pct": pct_against(max_share, limit), "limit_pct": pct(limit)},
                 refs.collaboration,
             )
         )
@@ -257,7 +285,11 @@ def assess_collaboration(
         steps.append(
             Explanation(
                 "gber.collaboration.undertakings.met",
-                {"count": len(groups), "max_share_pct": pct(max_share), "limit_pct": pct(limit)},
+                {
+                    "count": len(groups),
+                    "max_share_pct": pct_against(max_share, limit),
+                    "limit_pct": pct(limit),
+                },
                 refs.collaboration,
             )
         )
@@ -272,10 +304,17 @@ def assess_collaboration(
                 "gber.collaboration.research_organisations.met"
                 if ro_ok
                 else "gber.collaboration.research_organisations.not_met",
-                {"share_pct": pct(ro_share), "min_pct": pct(text.min_ro_share)},
+                {
+                    "share_pct": pct_against(ro_share, text.min_ro_share),
+                    "min_pct": pct(text.min_ro_share),
+                },
                 refs.collaboration,
             )
         )
+    if ro_ok and not undertakings_ok:
+        # The bonus stands on the research organisations: the failed test between undertakings
+        # is not a reason and would read as a refusal.
+        steps = [s for s in steps if not s.code.startswith("gber.collaboration.undertakings.")]
     return CollaborationAssessment(undertakings_ok, ro_ok, max_share, ro_share, tuple(steps))
 
 
@@ -324,7 +363,7 @@ def notification_warnings(
             out.append(
                 Explanation(
                     code,
-                    {"aid_eur": cents(rd_aid), "threshold_eur": limit},
+                    {"aid_eur": cents(rd_aid), "threshold_eur": limit, "version": text.version},
                     ref,
                     _unc(text, f"notification_thresholds.{cat.value}"),
                 )
@@ -334,7 +373,11 @@ def notification_warnings(
         out.append(
             Explanation(
                 _NOTIFY_CODE[ResearchCategory.FEASIBILITY],
-                {"aid_eur": cents(feas), "threshold_eur": th.feasibility},
+                {
+                    "aid_eur": cents(feas),
+                    "threshold_eur": th.feasibility,
+                    "version": text.version,
+                },
                 ref,
                 _unc(text, "notification_thresholds.feasibility"),
             )

@@ -7,6 +7,8 @@ fills the `%(name)s` placeholders from the explanation's params. SME codes come 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from grappe.core.domain.i18n import gettext_noop
 from grappe.registry.domain.sme import SME_MESSAGES
 
@@ -18,14 +20,26 @@ _FUNDING: dict[str, str] = {
     "gber.base.feasibility": gettext_noop("Feasibility study: GBER base %(rate_pct)s %%."),
     "gber.bonus.small_enterprise": gettext_noop("Small enterprise: +%(bonus_pct)s points."),
     "gber.bonus.medium_enterprise": gettext_noop("Medium-sized enterprise: +%(bonus_pct)s points."),
+    "gber.bonus.sme.none": gettext_noop("No SME bonus: the size applied is a large enterprise."),
     "gber.bonus.collaboration.undertakings": gettext_noop(
-        "Effective collaboration between undertakings: +%(bonus_pct)s points."
+        "Effective collaboration between independent undertakings, one of them an SME or in two "
+        "EEA countries, none bearing more than %(limit_pct)s %% of the costs: "
+        "+%(bonus_pct)s points."
     ),
     "gber.bonus.collaboration.research_organisations": gettext_noop(
-        "Effective collaboration with research organisations: +%(bonus_pct)s points."
+        "Effective collaboration with research organisations free to publish that bear at least "
+        "%(min_pct)s %% of the costs: +%(bonus_pct)s points."
     ),
     "gber.bonus.collaboration.dissemination": gettext_noop(
-        "Wide dissemination of the results: +%(bonus_pct)s points."
+        "Wide dissemination of the results (conferences, publications, open repositories or free "
+        "software): +%(bonus_pct)s points."
+    ),
+    "gber.bonus.collaboration.none": gettext_noop(
+        "No collaboration or dissemination bonus: no effective collaboration in the consortium "
+        "and no commitment to disseminate the results widely."
+    ),
+    "gber.bonus.collaboration.contract_research": gettext_noop(
+        "No collaboration bonus: contract research is not collaboration."
     ),
     "gber.bonus.collaboration.licensing": gettext_noop(
         "Commitment to license the results: +%(bonus_pct)s points."
@@ -48,7 +62,10 @@ _FUNDING: dict[str, str] = {
         "Contract research is not collaboration: %(ids)s not counted."
     ),
     "gber.collaboration.undertakings.too_few": gettext_noop(
-        "%(count)s independent undertaking(s): no collaboration between undertakings."
+        "%(count)s independent undertaking: no collaboration between undertakings."
+    ),
+    "gber.collaboration.dissemination_instead": gettext_noop(
+        "The bonus rests on the wide dissemination of the results, not on collaboration."
     ),
     "gber.collaboration.undertakings.no_sme_or_cross_border": gettext_noop(
         "No SME among the undertakings and not carried out in two EEA countries."
@@ -71,23 +88,36 @@ _FUNDING: dict[str, str] = {
     # Notification thresholds
     "gber.notification.fundamental": gettext_noop(
         "Aid of %(aid_eur)s EUR exceeds the %(threshold_eur)s EUR threshold for predominantly "
-        "fundamental research: notify the Commission."
+        "fundamental research (GBER %(version)s text): notify the Commission."
     ),
     "gber.notification.industrial": gettext_noop(
         "Aid of %(aid_eur)s EUR exceeds the %(threshold_eur)s EUR threshold for predominantly "
-        "industrial research: notify the Commission."
+        "industrial research (GBER %(version)s text): notify the Commission."
     ),
     "gber.notification.experimental": gettext_noop(
         "Aid of %(aid_eur)s EUR exceeds the %(threshold_eur)s EUR threshold for predominantly "
-        "experimental development: notify the Commission."
+        "experimental development (GBER %(version)s text): notify the Commission."
     ),
     "gber.notification.feasibility": gettext_noop(
         "Aid of %(aid_eur)s EUR exceeds the %(threshold_eur)s EUR threshold for a feasibility "
-        "study: notify the Commission."
+        "study (GBER %(version)s text): notify the Commission."
     ),
     "gber.notification.undetermined": gettext_noop(
         "Aid of %(aid_eur)s EUR exceeds %(threshold_eur)s EUR, the lowest threshold applying "
-        "when no category predominates: notify the Commission."
+        "when no category predominates (GBER %(version)s text): notify the Commission."
+    ),
+    # The call's budget window and envelope
+    "call.budget.below": gettext_noop(
+        "The project's budget of %(total_eur)s EUR is below the call's minimum of %(min_eur)s "
+        "EUR: the project is not eligible as it stands."
+    ),
+    "call.budget.above": gettext_noop(
+        "The project's budget of %(total_eur)s EUR is above the call's maximum of %(max_eur)s "
+        "EUR: the project is not eligible as it stands."
+    ),
+    "call.envelope.exceeded": gettext_noop(
+        "The maximum aid of %(aid_eur)s EUR is above the call's whole envelope of "
+        "%(envelope_eur)s EUR: the call cannot give it."
     ),
     # Call rates
     "scheme.rate.base": gettext_noop("Call rate for this partner: %(rate_pct)s %%."),
@@ -98,6 +128,18 @@ _FUNDING: dict[str, str] = {
         "Call rate for this partner outside the cluster's territory: %(rate_pct)s %%."
     ),
     "scheme.startup_bonus": gettext_noop("Start-up bonus: +%(bonus_pct)s points."),
+    "scheme.startup_bonus.sme": gettext_noop(
+        "Start-up bonus: +%(bonus_pct)s points (a start-up, and an SME as the call requires: "
+        "%(size)s)."
+    ),
+    "scheme.startup_bonus.paris": gettext_noop(
+        "Start-up bonus: +%(bonus_pct)s points (a start-up located in Paris, as the call requires)."
+    ),
+    "scheme.startup_bonus.sme.paris": gettext_noop(
+        "Start-up bonus: +%(bonus_pct)s points (a start-up located in Paris, and an SME as the "
+        "call requires: %(size)s)."
+    ),
+    "aid.size.declared": gettext_noop("Size as declared, without an SME assessment: %(size)s."),
     "scheme.startup_bonus.not_in_paris": gettext_noop(
         "No start-up bonus: the start-up is not located in Paris."
     ),
@@ -147,12 +189,12 @@ _FUNDING: dict[str, str] = {
     "eligibility.not_applicable": gettext_noop("Not required by this call."),
     "eligibility.not_evaluated": gettext_noop("Not evaluated: the aid is not known."),
     "eligibility.independent_companies": gettext_noop(
-        "%(count)s independent companies (at least %(required)s)."
+        "%(count)s independent company (at least %(required)s)."
     ),
     "eligibility.research_organisations": gettext_noop(
-        "%(count)s research or training organisations (at least %(required)s)."
+        "%(count)s research or training organisation (at least %(required)s)."
     ),
-    "eligibility.sme_or_eti": gettext_noop("%(count)s SMEs or ETIs (at least %(required)s)."),
+    "eligibility.sme_or_eti": gettext_noop("%(count)s SME or ETI (at least %(required)s)."),
     "eligibility.coordinator.missing": gettext_noop("No coordinator."),
     "eligibility.coordinator.several": gettext_noop("Several coordinators: %(ids)s."),
     "eligibility.coordinator.not_company": gettext_noop("The coordinator %(id)s is not a company."),
@@ -169,12 +211,12 @@ _FUNDING: dict[str, str] = {
     ),
     "eligibility.budget.min": gettext_noop("Budget %(total_eur)s EUR (at least %(min_eur)s EUR)."),
     "eligibility.budget.max": gettext_noop("Budget %(total_eur)s EUR (at most %(max_eur)s EUR)."),
-    "eligibility.partners": gettext_noop("%(count)s partners (at most %(max)s)."),
+    "eligibility.partners": gettext_noop("%(count)s partner (at most %(max)s)."),
     "eligibility.aided_partners": gettext_noop(
-        "%(count)s partners requesting aid (at most %(max)s)."
+        "%(count)s partner requesting aid (at most %(max)s)."
     ),
     "eligibility.accreditations": gettext_noop(
-        "%(count)s cluster accreditations (at least %(required)s)."
+        "%(count)s cluster accreditation (at least %(required)s)."
     ),
     "eligibility.lead_cluster.none": gettext_noop("No accrediting cluster."),
     "eligibility.lead_cluster.not_first": gettext_noop(
@@ -182,7 +224,7 @@ _FUNDING: dict[str, str] = {
     ),
     "eligibility.lead_cluster.first": gettext_noop("The lead cluster %(lead)s is listed first."),
     "eligibility.paris_partners": gettext_noop(
-        "%(count)s partners located in Paris (at least %(required)s)."
+        "%(count)s partner located in Paris (at least %(required)s)."
     ),
     "eligibility.territory_share": gettext_noop(
         "%(share_pct)s %% of the costs in the clusters' territories (at least %(min_pct)s %%)."
@@ -203,7 +245,47 @@ _FUNDING: dict[str, str] = {
 
 MESSAGES: dict[str, str] = {**SME_MESSAGES, **_FUNDING}
 
+# Codes whose sentence depends on a count: the singular template is in MESSAGES, the plural one
+# here, keyed by the param holding the number. The interface picks the form with `ngettext`
+# (French puts 0 and 1 in the singular); the catalogue has both forms as one plural entry.
+PLURALS: dict[str, tuple[str, str]] = {
+    "gber.collaboration.undertakings.too_few": (
+        "count",
+        "%(count)s independent undertakings: no collaboration between undertakings.",
+    ),
+    "eligibility.independent_companies": (
+        "count",
+        "%(count)s independent companies (at least %(required)s).",
+    ),
+    "eligibility.research_organisations": (
+        "count",
+        "%(count)s research or training organisations (at least %(required)s).",
+    ),
+    "eligibility.sme_or_eti": ("count", "%(count)s SMEs or ETIs (at least %(required)s)."),
+    "eligibility.partners": ("count", "%(count)s partners (at most %(max)s)."),
+    "eligibility.aided_partners": (
+        "count",
+        "%(count)s partners requesting aid (at most %(max)s).",
+    ),
+    "eligibility.accreditations": (
+        "count",
+        "%(count)s cluster accreditations (at least %(required)s).",
+    ),
+    "eligibility.paris_partners": (
+        "count",
+        "%(count)s partners located in Paris (at least %(required)s).",
+    ),
+}
 
-def render(code: str, params: object) -> str:
+
+def template_for(code: str, params: Mapping[str, object]) -> str:
+    """The English template for a code and its params: the plural one when the count is not 1."""
+    plural = PLURALS.get(code)
+    if plural is not None and params.get(plural[0]) != 1:
+        return plural[1]
+    return MESSAGES[code]
+
+
+def render(code: str, params: Mapping[str, object]) -> str:
     """The English sentence for a code (tests and logs; the interface translates first)."""
-    return MESSAGES[code] % params
+    return template_for(code, params) % params

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import TypeVar
 
+from grappe.core.domain.i18n import gettext_noop
 from grappe.funding.domain.common import ZERO, ResearchCategory, RoBasis
 from grappe.registry.domain.sme import FrenchCategory, SizeClass, StartupParameters
 
@@ -763,10 +764,10 @@ _FUI_RO = {
 
 FUI_19: dict[str, object] = {
     "code": "fui-19",
-    "title": "FUI call 19 (2014)",
+    "title": gettext_noop("FUI call 19 (2014)"),
     "version": 1,
-    "funder": "State (FUI)",
-    "reference": "FUI call 19 specifications",
+    "funder": gettext_noop("State (FUI)"),
+    "reference": gettext_noop("FUI call 19 specifications"),
     "gber": "2014",
     "company_rates": {
         "small": "0.45",  # row 28
@@ -799,10 +800,10 @@ FUI_19: dict[str, object] = {
 
 FUI_25: dict[str, object] = {
     "code": "fui-25",
-    "title": "FUI call 25 (2017-2018)",
+    "title": gettext_noop("FUI call 25 (2017-2018)"),
     "version": 1,
-    "funder": "State (FUI)",
-    "reference": "FUI call 25 specifications",
+    "funder": gettext_noop("State (FUI)"),
+    "reference": gettext_noop("FUI call 25 specifications"),
     "gber": "2014",
     "company_rates": {
         "small": "0.50",  # row 32: SME in the labelling cluster's territory
@@ -833,10 +834,10 @@ FUI_25: dict[str, object] = {
 
 PSPC_REGIONS: dict[str, object] = {
     "code": "pspc-regions",
-    "title": "PSPC-Régions (PIA3)",
+    "title": gettext_noop("PSPC-Régions (PIA3)"),
     "version": 1,
-    "funder": "State (PIA) and Regions",
-    "reference": "PSPC-Régions specifications",
+    "funder": gettext_noop("State (PIA) and Regions"),
+    "reference": gettext_noop("PSPC-Régions specifications"),
     "gber": "2014",
     "company_rates": {  # row 41, without cluster label
         "small": "0.35",
@@ -870,10 +871,10 @@ PSPC_REGIONS: dict[str, object] = {
 
 I_DEMO_AURA: dict[str, object] = {
     "code": "i-demo-aura",
-    "title": "i-Démo régionalisé, Auvergne-Rhône-Alpes (France 2030)",
+    "title": gettext_noop("i-Démo régionalisé, Auvergne-Rhône-Alpes (France 2030)"),
     "version": 1,
-    "funder": "State (France 2030) and Region AURA",
-    "reference": "i-Démo régionalisé AURA specifications",
+    "funder": gettext_noop("State (France 2030) and Region AURA"),
+    "reference": gettext_noop("i-Démo régionalisé AURA specifications"),
     "gber": "2023",
     "company_rates": {
         "small": "0.60",  # row 45
@@ -899,10 +900,10 @@ I_DEMO_AURA: dict[str, object] = {
 
 CITY_OF_PARIS: dict[str, object] = {
     "code": "city-of-paris",
-    "title": "City of Paris co-funding of cluster projects",
+    "title": gettext_noop("City of Paris co-funding of cluster projects"),
     "version": 1,
-    "funder": "City of Paris",
-    "reference": "City of Paris co-funding rules (to be confirmed)",
+    "funder": gettext_noop("City of Paris"),
+    "reference": gettext_noop("City of Paris co-funding rules (to be confirmed)"),
     "gber": "2023",
     # §4: the City's rules were not found; every value is a placeholder to configure [U].
     "company_rates": {"small": "0.45", "medium": "0.45", "eti": "0.30", "large": "0.25"},

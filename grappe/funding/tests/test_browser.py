@@ -90,3 +90,81 @@ def test_a_partner_simulates_the_aid_and_asks_what_if(live_server: Any) -> None:
     assert f"size_{c.large.pk}=medium" in out["url"]
     assert not out["overflow"], "the page scrolls sideways at 390 px"
     assert out["errors"] == []
+
+
+FRENCH_SCRIPT = r"""
+import json, sys
+from playwright.sync_api import sync_playwright
+
+base, username, project, line, chromium = sys.argv[1:6]
+out = {"errors": []}
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: out["errors"].append(str(e)))
+    page.goto(base + f"/fr/accounts/login/?next=/fr/projects/{project}/aid-simulation/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=total-max-aid]")
+    width = page.evaluate("document.documentElement.clientWidth")
+
+    def visible(selector):
+        box = page.locator(selector).first.bounding_box()
+        return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+    out["total"] = page.inner_text("[data-testid=total-max-aid]")
+    out["total_visible"] = visible("[data-testid=total-max-aid]")
+    out["line_aid_visible"] = visible("td.max-aid")
+    out["explanations_folded"] = page.locator("details.explain[open]").count() == 0
+    page.fill(f"input[name=amount_{line}]", "12abc")
+    page.locator("#whatif-form button[type=submit]").click()
+    page.wait_for_selector(f"#id_amount_{line}-error")
+    out["error"] = page.inner_text(f"#id_amount_{line}-error")
+    out["error_visible"] = visible(f"#id_amount_{line}-error")
+    out["kept"] = page.input_value(f"input[name=amount_{line}]")
+    out["overflow"] = page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    print(json.dumps(out), flush=True)
+    browser.close()
+"""
+
+
+def test_at_390_px_in_french_the_maximum_aid_and_a_field_error_are_in_view(
+    live_server: Any,
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    c = consortium()
+    open_call(code="city-of-paris")
+    member = user_with_role(Role.MEMBER, organisation=c.coordinator)
+    budget_line = c.project.participations.get(organisation=c.coordinator).budget_lines.get()
+    line = f"line-{budget_line.pk}"
+    child = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            "-c",
+            FRENCH_SCRIPT,
+            live_server.url,
+            member.username,
+            str(c.project.pk),
+            str(line),
+            str(CHROMIUM),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    out = json.loads(child.stdout.strip().splitlines()[-1])
+    assert out["total"].replace("\u202f", " ").replace("\xa0", " ") == "145 000,00 €"
+    assert out["total_visible"] and out["line_aid_visible"]
+    assert out["explanations_folded"]
+    assert out["error"] == "Saisissez un nombre."
+    assert out["error_visible"]
+    assert out["kept"] == "12abc"
+    assert not out["overflow"], "the page scrolls sideways at 390 px"
+    assert out["errors"] == []

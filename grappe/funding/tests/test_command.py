@@ -52,9 +52,9 @@ def body_file(tmp_path: Path) -> Path:
 
 def test_it_prints_a_table_with_each_step(body_file: Path) -> None:
     out = run(body_file)
-    assert "Petite Co — company, small" in out
+    assert "Petite Co — company, small enterprise" in out
     assert "85 % is capped at 80 %. (GBER Art. 25(6))" in out
-    assert "Project total: eligible 200000.00, maximum aid 70000.00" in out
+    assert "Project total: eligible costs 200,000.00, maximum aid 70,000.00" in out
     assert "FAILED" in out and "0 research or training organisations" in out
 
 

@@ -258,7 +258,7 @@ def test_city_of_paris_start_up_bonus_needs_a_paris_start_up() -> None:
     assert outside.lines[1].intensity == D("0.45")
     assert "scheme.startup_bonus.not_in_paris" in [s.code for s in outside.lines[1].steps]
     assert inside.lines[1].intensity == D("0.55")
-    bonus = [s for s in inside.lines[1].steps if s.code == "scheme.startup_bonus"]
+    bonus = [s for s in inside.lines[1].steps if s.code == "scheme.startup_bonus.sme.paris"]
     assert bonus and bonus[0].unconfirmed
     assert inside.lines[0].intensity == D("0.55")  # ED small + collaboration: ceiling 60 %
     assert "startup.yes" in [s.code for s in inside.steps]

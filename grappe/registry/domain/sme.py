@@ -34,6 +34,7 @@ ParamValue = Decimal | str | int
 
 REC = "Rec. 2003/361/EC"
 DECREE = "Décret 2008-1354 art. 3"
+STARTUP_REF = "Call rules (start-up definition)"
 _REF_2 = f"{REC} Annex Art. 2"
 _REF_3_1 = f"{REC} Annex Art. 3(1)"
 _REF_3_2 = f"{REC} Annex Art. 3(2)"
@@ -474,6 +475,47 @@ def _exception_applies(h: Holding, g: _Graph, params: SmeParameters) -> bool:
     return True
 
 
+def _ignored_holding(h: Holding, g: _Graph) -> Explanation:
+    """Why a holding of a natural person or a public body is not a partner or linked link."""
+    params: dict[str, ParamValue] = {"holders": h.holder_id, "share_pct": _p(h.share)}
+    if h.holder_kind is HolderKind.NATURAL_PERSON:
+        return Explanation("sme.holding.natural_person", params, _REF_3_3)
+    if h.holder_kind is HolderKind.LOCAL_AUTHORITY:
+        code = (
+            "sme.holding.local_authority_unknown"
+            if h.authority_budget is None or h.authority_inhabitants is None
+            else "sme.holding.local_authority_large"
+        )
+        return Explanation(code, params, _REF_3_2_SECOND_SUBPARAGRAPH)
+    return Explanation("sme.holding.public_body", params, _REF_3_4)
+
+
+def _exception_reasons(
+    hs: Iterable[Holding], g: _Graph, params: SmeParameters
+) -> list[Explanation]:
+    """What each exempted investor's case turns on: the angel's investment, the authority's size."""
+    out: list[Explanation] = []
+    ref = _REF_3_2_SECOND_SUBPARAGRAPH
+    for h in hs:
+        p: dict[str, ParamValue] = {"holders": h.holder_id}
+        if h.holder_kind is HolderKind.BUSINESS_ANGEL:
+            p["ceiling_eur"] = params.business_angel_ceiling
+            if h.angel_total_investment is None:
+                out.append(Explanation("sme.angel.unknown_investment", p, ref))
+            else:
+                p["investment_eur"] = h.angel_total_investment
+                ok = h.angel_total_investment < params.business_angel_ceiling
+                out.append(Explanation("sme.angel.below" if ok else "sme.angel.above", p, ref))
+        elif h.holder_kind is HolderKind.LOCAL_AUTHORITY and g.small_la.get(h.holder_id):
+            assert h.authority_budget is not None and h.authority_inhabitants is not None
+            p["budget_eur"] = h.authority_budget
+            p["inhabitants"] = h.authority_inhabitants
+            p["max_budget_eur"] = params.local_authority_max_budget
+            p["max_inhabitants"] = params.local_authority_max_inhabitants
+            out.append(Explanation("sme.local_authority.small", p, ref))
+    return out
+
+
 def _sum_shares(hs: Iterable[Holding]) -> Decimal:
     cap = ZERO
     vot = ZERO
@@ -599,15 +641,33 @@ def _assess(
         upstream: dict[frozenset[str], list[Holding]] = {}
         for h in g.into.get(member, ()):
             hid = h.holder_id
-            if hid in own_group or h.holder_kind is person or g.is_public_body(hid):
+            if hid in own_group:
+                continue
+            if h.holder_kind is person or g.is_public_body(hid):
+                if explain:
+                    steps.append(_ignored_holding(h, g))
                 continue
             upstream.setdefault(g.component(hid), []).append(h)
         for grp, hs in upstream.items():
             share = _sum_shares(hs)
-            if share < pt:
-                continue
             holders = ", ".join(sorted({h.holder_id for h in hs}))
+            if share < pt:
+                if explain:
+                    steps.append(
+                        Explanation(
+                            "sme.holding.below_threshold",
+                            {
+                                "holders": holders,
+                                "share_pct": _p(share),
+                                "threshold_pct": _p(pt),
+                            },
+                            _REF_3_2,
+                        )
+                    )
+                continue
             if any(h.holder_kind in EXCEPTION_KINDS for h in hs):
+                if explain:
+                    steps.extend(_exception_reasons(hs, g, params))
                 if (
                     all(_exception_applies(h, g, params) for h in hs)
                     and share <= params.investor_exception_max_share
@@ -637,6 +697,14 @@ def _assess(
     for held, hs in downstream.items():
         share = _sum_shares(hs)
         if share < pt:
+            if explain:
+                steps.append(
+                    Explanation(
+                        "sme.holding.below_threshold.downstream",
+                        {"ids": held, "share_pct": _p(share), "threshold_pct": _p(pt)},
+                        _REF_3_2,
+                    )
+                )
             continue
         grp = g.component(held)
         partner_share[grp] = max(partner_share.get(grp, ZERO), share)
@@ -761,7 +829,9 @@ def _assess(
             )
         if explain:
             steps.append(Explanation(_STATUS_CODE[size], {"year": ref_year}, _REF_4_2, True))
+    excluded_by_public_ownership = False
     if public_share >= params.public_bodies_threshold:
+        excluded_by_public_ownership = size.is_sme
         size = SizeClass.LARGE
         if explain:
             steps.append(
@@ -774,9 +844,18 @@ def _assess(
                     _REF_3_4,
                 )
             )
-    fr = french_category(size, ref, params)
-    if explain:
-        steps.append(Explanation(_FRENCH_CODE[fr], {}, DECREE))
+    if excluded_by_public_ownership:
+        # Décret 2008-1354 art. 3 sorts enterprises by staff, turnover and balance sheet only: it
+        # has no public-ownership rule, so an enterprise excluded from the EU SMEs only by it
+        # stays a PME in the French sense (not an ETI). Our reading of the decree's silence,
+        # not a confirmed ruling: marked unconfirmed.
+        fr = FrenchCategory.PME
+        if explain:
+            steps.append(Explanation("sme.french.pme_public_ownership", {}, DECREE, True))
+    else:
+        fr = french_category(size, ref, params)
+        if explain:
+            steps.append(Explanation(_FRENCH_CODE[fr], {}, DECREE))
 
     owners = tuple(
         OwnerFact(
@@ -842,7 +921,7 @@ def startup_status(
     result: SmeResult, as_of: date, params: StartupParameters = DEFAULT_STARTUP_PARAMETERS
 ) -> StartupResult:
     facts = result.startup_facts
-    ref = "Call rules (start-up definition)"
+    ref = STARTUP_REF
     if params.require_sme and not result.is_sme:
         return StartupResult(False, (Explanation("startup.not_sme", {}, ref),))
     if facts.jei and params.jei_is_startup:
@@ -899,6 +978,49 @@ SME_MESSAGES: dict[str, str] = {
     ),
     "sme.investor_exception_lost": gettext_noop(
         "%(holders)s holds %(share_pct)s %%: the investor exception does not apply."
+    ),
+    "sme.holding.below_threshold": gettext_noop(
+        "%(holders)s holds %(share_pct)s %% (under %(threshold_pct)s %%): not a partner "
+        "enterprise, ignored."
+    ),
+    "sme.holding.below_threshold.downstream": gettext_noop(
+        "Holds %(share_pct)s %% of %(ids)s (under %(threshold_pct)s %%): not a partner "
+        "enterprise, ignored."
+    ),
+    "sme.holding.natural_person": gettext_noop(
+        "%(holders)s, a natural person, holds %(share_pct)s %%: ignored (natural persons link "
+        "enterprises only on the same markets, which the data does not say)."
+    ),
+    "sme.holding.public_body": gettext_noop(
+        "%(holders)s, a public body, holds %(share_pct)s %%: counted in the public share only."
+    ),
+    "sme.holding.local_authority_unknown": gettext_noop(
+        "%(holders)s, a local authority whose budget or population is not given, holds "
+        "%(share_pct)s %%: counted as a public body."
+    ),
+    "sme.holding.local_authority_large": gettext_noop(
+        "%(holders)s, a local authority with a budget of 10 million EUR or more or 5,000 "
+        "inhabitants or more, holds %(share_pct)s %%: counted as a public body."
+    ),
+    "sme.angel.unknown_investment": gettext_noop(
+        "%(holders)s is a business angel whose total investment in the enterprise is not given: "
+        "the exception needs it under %(ceiling_eur)s EUR."
+    ),
+    "sme.angel.below": gettext_noop(
+        "%(holders)s is a business angel with %(investment_eur)s EUR invested in the enterprise "
+        "(under %(ceiling_eur)s EUR)."
+    ),
+    "sme.angel.above": gettext_noop(
+        "%(holders)s is a business angel with %(investment_eur)s EUR invested in the enterprise "
+        "(not under %(ceiling_eur)s EUR)."
+    ),
+    "sme.local_authority.small": gettext_noop(
+        "%(holders)s: autonomous local authority, budget %(budget_eur)s EUR, "
+        "%(inhabitants)s inhabitants (under %(max_budget_eur)s EUR and %(max_inhabitants)s)."
+    ),
+    "sme.french.pme_public_ownership": gettext_noop(
+        "French category: PME. The decree sorts by staff and finances only; public ownership, "
+        "which excludes it from the EU SMEs, is not one of its criteria."
     ),
     "sme.type.autonomous": gettext_noop("Autonomous enterprise."),
     "sme.type.partner": gettext_noop("Enterprise with partner enterprises."),

@@ -533,3 +533,101 @@ def test_every_sme_code_has_a_template() -> None:
     assert codes <= set(sme.SME_MESSAGES)
     for template in sme.SME_MESSAGES.values():
         assert len(template) < 160
+
+
+# --- Annex Art. 3(2) exceptions, explained (Commission's SME user guide, 2020 edition) --------
+# The guide: a business angel investing less than EUR 1 250 000 in the same enterprise, and an
+# autonomous local authority with an annual budget under EUR 10 million and fewer than 5 000
+# inhabitants, may hold 25-50 % without making the enterprise a partner enterprise.
+
+
+def _codes(r: sme.SmeResult) -> list[str]:
+    return [s.code for s in r.steps]
+
+
+def test_guide_an_angel_under_the_ceiling_is_a_mere_investor_and_the_step_says_how_much() -> None:
+    es = {"A": ent("A", 30, 5, 5), "I": ent("I", 1000, 500, 500)}
+    holding = hold("I", "A", "0.40", HolderKind.BUSINESS_ANGEL, angel_total_investment=D(900_000))
+    r = assess_sme("A", es, [holding])
+    assert r.enterprise_type is EnterpriseType.AUTONOMOUS
+    step = next(s for s in r.steps if s.code == "sme.angel.below")
+    assert step.params["investment_eur"] == D(900_000)
+    assert step.params["ceiling_eur"] == D(1_250_000)
+    assert "sme.investor_exception" in _codes(r)
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        pytest.param({"angel_total_investment": D(1_500_000)}, "sme.angel.above", id="above"),
+        pytest.param({}, "sme.angel.unknown_investment", id="amount-not-given"),
+    ],
+)
+def test_guide_an_angel_without_the_exception_is_a_partner_and_the_step_says_why(
+    extra: dict[str, object], code: str
+) -> None:
+    es = {"A": ent("A", 30, 5, 5), "I": ent("I", 1000, 500, 500)}
+    r = assess_sme("A", es, [hold("I", "A", "0.40", HolderKind.BUSINESS_ANGEL, **extra)])
+    assert r.enterprise_type is EnterpriseType.PARTNER
+    assert code in _codes(r) and "sme.investor_exception_lost" in _codes(r)
+
+
+def test_guide_a_small_commune_holding_30_percent_keeps_the_enterprise_an_sme() -> None:
+    es = {"A": ent("A", 5, 1, 1)}
+    commune = hold(
+        "L",
+        "A",
+        "0.30",
+        HolderKind.LOCAL_AUTHORITY,
+        authority_budget=D(4 * M),
+        authority_inhabitants=3200,
+    )
+    r = assess_sme("A", es, [commune])
+    assert r.size is SizeClass.MICRO and r.enterprise_type is EnterpriseType.AUTONOMOUS
+    assert "sme.local_authority.small" in _codes(r)
+
+
+def test_a_commune_of_unknown_size_is_a_public_body_and_the_step_says_so() -> None:
+    es = {"A": ent("A", 5, 1, 1)}
+    r = assess_sme("A", es, [hold("L", "A", "0.30", HolderKind.LOCAL_AUTHORITY)])
+    assert r.size is SizeClass.LARGE
+    assert "sme.holding.local_authority_unknown" in _codes(r)
+    assert "sme.public_bodies" in _codes(r)
+
+
+def test_an_enterprise_excluded_only_by_public_ownership_is_a_french_pme_not_an_eti() -> None:
+    # Décret 2008-1354 art. 3 has no public-ownership rule (FUNDING-RULES §6): PME by its figures.
+    es = {"A": ent("A", 40, 6, 4)}
+    r = assess_sme("A", es, [hold("S", "A", "0.30", HolderKind.PUBLIC_BODY)])
+    assert r.size is SizeClass.LARGE
+    assert r.french_category is FrenchCategory.PME
+    step = next(s for s in r.steps if s.code == "sme.french.pme_public_ownership")
+    assert step.unconfirmed and step.legal_ref == "Décret 2008-1354 art. 3"
+
+
+def test_a_large_enterprise_by_its_figures_under_public_ownership_is_still_an_eti() -> None:
+    es = {"A": ent("A", 600, 200, 150)}
+    r = assess_sme("A", es, [hold("S", "A", "0.30", HolderKind.PUBLIC_BODY)])
+    assert r.french_category is FrenchCategory.ETI
+    assert "sme.french.pme_public_ownership" not in _codes(r)
+
+
+@pytest.mark.parametrize(
+    ("holding", "code"),
+    [
+        pytest.param(hold("B", "A", "0.20"), "sme.holding.below_threshold", id="under-25pct"),
+        pytest.param(
+            hold("P", "A", "0.60", HolderKind.NATURAL_PERSON),
+            "sme.holding.natural_person",
+            id="natural-person",
+        ),
+        pytest.param(
+            hold("A", "B", "0.10"), "sme.holding.below_threshold.downstream", id="downstream"
+        ),
+    ],
+)
+def test_an_ignored_holding_is_listed_with_the_reason(holding: Holding, code: str) -> None:
+    es = {"A": ent("A", 30, 5, 5), "B": ent("B", 1000, 500, 500)}
+    r = assess_sme("A", es, [holding])
+    assert r.enterprise_type is EnterpriseType.AUTONOMOUS
+    assert code in _codes(r)
