@@ -282,14 +282,14 @@ def change_proposal_decide(request: HttpRequest, pk: int, proposal_pk: int) -> H
                 services.change_proposal_accept(actor=request.user, proposal=proposal)
                 messages.success(
                     request,
-                    _("The %(field)s is now %(value)s.")
+                    _("Accepted: %(field)s is now %(value)s.")
                     % {"field": proposal.get_field_display(), "value": proposal.proposed_label},
                 )
             else:
                 services.change_proposal_reject(actor=request.user, proposal=proposal)
                 messages.success(
                     request,
-                    _("The proposed %(field)s was rejected.")
+                    _("Rejected: the value proposed for %(field)s.")
                     % {"field": proposal.get_field_display()},
                 )
         except ValidationError as exc:
