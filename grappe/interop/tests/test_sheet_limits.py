@@ -135,7 +135,9 @@ def test_a_row_number_far_away_is_not_padded_with_a_billion_empty_rows() -> None
 def test_a_declared_dimension_of_16384_columns_does_not_widen_rows() -> None:
     data = workbook(["name", "type"], ["Acme", "sme"])
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        xml = re.sub(rb'<dimension ref="A1:B2"\s*/>', b'<dimension ref="A1:XFD2"/>', src.read(SHEET))
+        xml = re.sub(
+            rb'<dimension ref="A1:B2"\s*/>', b'<dimension ref="A1:XFD2"/>', src.read(SHEET)
+        )
     assert b"XFD2" in xml
     start = xml.index(b"<sheetData>") + len(b"<sheetData>")
     end = xml.index(b"</sheetData>")
