@@ -34,14 +34,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no)")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw.strip())
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -166,6 +169,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Grappe <noreply@localhost>")
 # The site's address as users reach it, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Uploaded import files of runs that failed, were refused or were abandoned (previewed and never
+# imported) are deleted after this many days by `grappe purge_uploads` (docs/imports.md).
+IMPORT_UPLOAD_RETENTION_DAYS = env_int("IMPORT_UPLOAD_RETENTION_DAYS", 7, minimum=1)
 
 # Public pages list this many rows; the API caps its page size at API_MAX_PAGE_SIZE.
 PAGE_SIZE = 25

@@ -1,4 +1,11 @@
-"""Cluster member spreadsheets (CSV or XLSX): template, preview (nothing written), commit."""
+"""Cluster member spreadsheets (CSV or XLSX): template, preview (nothing written), commit.
+
+A sheet adds memberships of the manager's own cluster, unconfirmed: the organisation (one of
+its members) or an administrator confirms them, and only a confirmed membership lets the
+cluster's managers see the organisation's confidential figures. A sheet creates the
+organisations it does not find, but never writes an existing one: each difference between the
+sheet and the registry becomes a change proposal for the organisation to accept or reject.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +17,31 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.domain.i18n import gettext_noop
 from grappe.core.services import audit_record
 from grappe.interop.domain.names import normalise_city, normalise_name
-from grappe.interop.domain.readers import RowProblem, check_utf8, parse_date
+from grappe.interop.domain.readers import (
+    RowProblem,
+    SheetLimits,
+    SheetRefused,
+    parse_date,
+    read_table,
+)
 from grappe.interop.importers import Counts
 from grappe.interop.models import ImportRun, RejectedRow, RunStatus
 from grappe.interop.resolver import IDENTIFIERS, Conflict, OrgState, Resolver
 from grappe.registry.domain import identifiers as idf
-from grappe.registry.models import ClusterMembership, OrganisationKind
-from grappe.registry.services import membership_start, membership_update
+from grappe.registry.models import (
+    PROPOSABLE_FIELDS,
+    ClusterMembership,
+    OrganisationKind,
+    organisation_field_label,
+    organisation_value_label,
+)
+from grappe.registry.services import change_proposals_create, membership_start, membership_update
 
 COLUMNS = (
     "name",
@@ -60,7 +81,8 @@ CHECKS = {
     "pic": idf.check_pic,
     "vat": idf.check_vat,
 }
-MAX_ROWS = 20_000
+LIMITS = SheetLimits()
+MAX_ROWS = LIMITS.max_rows
 
 
 def template_csv() -> str:
@@ -73,7 +95,7 @@ def template_csv() -> str:
 
 ACTION_LABELS = {
     "create": _("create"),
-    "update": _("update"),
+    "propose": _("propose changes"),
     "match": _("match"),
     "unchanged": _("unchanged"),
     "error": _("error"),
@@ -84,7 +106,7 @@ ACTION_LABELS = {
 class PreviewLine:
     line: int
     name: str
-    action: str  # create / update / match / unchanged / error
+    action: str  # create / propose / match / unchanged / error
     detail: str = ""
 
     @property
@@ -103,47 +125,29 @@ class Preview:
 
 
 def _rows(run: ImportRun) -> list[tuple[int, dict[str, str]]]:
-    """The spreadsheet's rows as dictionaries keyed by lower-case header; raises RowProblem."""
+    """The spreadsheet's rows as dictionaries keyed by lower-case header; raises SheetRefused
+    (with a translatable message) for a file refused whole. The limits (`LIMITS`: file size,
+    uncompressed size, rows) are checked before and while reading, never after a full read."""
     data = bytes(run.payload or b"")
+    label = run.file_name or "members"
     if not data:
-        raise RowProblem("the file is empty")
-    if run.file_name.lower().endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:
-            raise RowProblem(f"the file is not a readable XLSX workbook ({exc})") from exc
-        sheet = book.worksheets[0]
-        raw_rows = [
-            [
-                ""
-                if v is None
-                else (v.date().isoformat() if isinstance(v, dt.datetime) else str(v))
-                for v in row
-            ]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        check_utf8(data[:65536], run.file_name)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise RowProblem("the file is not UTF-8 encoded") from exc
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        raw_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if not raw_rows:
-        raise RowProblem("the file is empty (no header row)")
-    header = [h.strip().lower() for h in raw_rows[0]]
+        raise SheetRefused(gettext_noop("%(name)s: the file is empty."), name=label)
+    xlsx = run.file_name.lower().endswith(".xlsx") or data[:2] == b"PK"
+    table = read_table(data, label=label, xlsx=xlsx, limits=LIMITS)
+    first = next(table, None)
+    if not first:
+        raise SheetRefused(gettext_noop("%(name)s: the file is empty (no header row)."), name=label)
+    header = [h.strip().lower() for h in first]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise RowProblem(f"required column(s) missing from the header: {', '.join(missing)}")
-    if len(raw_rows) - 1 > MAX_ROWS:
-        raise RowProblem(f"more than {MAX_ROWS} rows; split the file")
+        raise SheetRefused(
+            gettext_noop("%(name)s: required column(s) missing from the header: %(columns)s."),
+            name=label,
+            columns=", ".join(missing),
+        )
     rows = []
-    for number, values in enumerate(raw_rows[1:], start=2):
-        if not any(str(v).strip() for v in values):
+    for number, values in enumerate(table, start=2):
+        if not values:
             continue
         rows.append(
             (
@@ -152,6 +156,67 @@ def _rows(run: ImportRun) -> list[tuple[int, dict[str, str]]]:
             )
         )
     return rows
+
+
+def refusal_text(exc: SheetRefused) -> str:
+    """The refusal in the active language."""
+    return gettext(exc.message) % exc.params
+
+
+class MemberResolver(Resolver):
+    """The resolver of a member sheet: it creates and fills new organisations, but never writes
+    one that exists — every difference is kept in `proposals` instead — and adds no alias to one
+    (an alias steers how every later import resolves names)."""
+
+    def __init__(self, *, run: ImportRun | None, counts: Any) -> None:
+        super().__init__(source="members", run=run, counts=counts)
+        # organisation id → field → (value held, value proposed)
+        self.proposals: dict[int, dict[str, tuple[str, str]]] = {}
+        self.last_differences: dict[str, tuple[str, str]] = {}
+
+    def _update(self, state: OrgState, cand: dict[str, Any]) -> None:
+        self.last_differences = {}
+        if state.is_new:  # created from an earlier row of this sheet
+            super()._update(state, cand)
+            return
+        assert state.pk is not None
+        for f in PROPOSABLE_FIELDS:
+            new = cand.get(f)
+            old = state.values.get(f) or ""
+            if new in ("", None) or new == old:
+                continue
+            if f == "kind" and new == OrganisationKind.OTHER:
+                continue  # "other" says nothing
+            if f == "name" and normalise_name(new) == normalise_name(old):
+                continue  # the same name in another spelling (case, accents, legal form)
+            if f == "city" and normalise_city(new) == normalise_city(old):
+                continue
+            if f in IDENTIFIERS and self.by_id[f].get(new) not in (None, state):
+                continue  # another organisation holds it: accepting could only fail
+            self.last_differences[f] = (old, new)
+        if self.last_differences:
+            self.proposals.setdefault(state.pk, {}).update(self.last_differences)
+        state.seen = True
+
+
+def _differences_text(differences: dict[str, tuple[str, str]]) -> str:
+    return "; ".join(
+        f"{organisation_field_label(f)}: {organisation_value_label(f, old) or '—'} → "
+        f"{organisation_value_label(f, new)}"
+        for f, (old, new) in differences.items()
+    )
+
+
+def _pick(memberships: list[Any], since: dt.date) -> Any | None:
+    """The membership a row speaks of: the one that started the same day, else the latest."""
+    same = [m for m in memberships if _start(m) == since]
+    if same:
+        return same[0]
+    return max(memberships, key=_start, default=None)
+
+
+def _start(membership: Any) -> dt.date:
+    return membership.start_date if isinstance(membership, ClusterMembership) else membership[0]
 
 
 def _candidate(values: dict[str, str]) -> tuple[dict[str, Any], dt.date, dt.date | None]:
@@ -209,20 +274,19 @@ def members_preview(run: ImportRun) -> Preview:
     preview = Preview()
     try:
         rows = _rows(run)
-    except RowProblem as exc:
-        preview.problem = f"{run.file_name}: {exc}"
+    except SheetRefused as exc:
+        preview.problem = refusal_text(exc)
         return preview
     counts = Counts()
-    resolver = Resolver(source="members", run=run, counts=counts)
+    resolver = MemberResolver(run=run, counts=counts)
     preview._resolver, preview._counts = resolver, counts
     seen: dict[tuple[str, ...], int] = {}
     cluster_id: Any = run.cluster_id
-    memberships = {
-        org_id: (start, end)
-        for org_id, start, end in ClusterMembership.objects.filter(
-            cluster_id=cluster_id
-        ).values_list("organisation_id", "start_date", "end_date")
-    }
+    memberships: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for org_id, start, end in ClusterMembership.objects.filter(cluster_id=cluster_id).values_list(
+        "organisation_id", "start_date", "end_date"
+    ):
+        memberships.setdefault(org_id, []).append((start, end))
     for line, values in rows:
         name = values.get("name", "")
         try:
@@ -241,12 +305,12 @@ def members_preview(run: ImportRun) -> Preview:
             continue
         if state.is_new:
             action, detail = "create", ""
-        elif state.changed:
-            action, detail = "update", ", ".join(sorted(state.changed or ()))
+        elif resolver.last_differences:
+            action, detail = "propose", _differences_text(resolver.last_differences)
         else:
             action, detail = "match", f"#{state.pk}"
-        current = memberships.get(state.pk) if state.pk else None
-        if current is not None and current == (since, until) and action == "match":
+        held = memberships.get(state.pk, []) if state.pk else []
+        if action == "match" and (since, until) in held:
             action = "unchanged"
         preview.lines.append(PreviewLine(line, name, action, detail))
         preview._plan.append((line, state, since, until))
@@ -272,14 +336,25 @@ def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
             resolver = preview._resolver
             resolver.flush([s for _, s, _, _ in preview._plan if s.is_new and s.pk is None])
             resolver.finish()
+            assert isinstance(resolver, MemberResolver)
+            proposed = [
+                (org_id, f, old, new)
+                for org_id, fields in resolver.proposals.items()
+                for f, (old, new) in fields.items()
+            ]
+            recorded = change_proposals_create(
+                actor=user, cluster=run.cluster, run=run, items=proposed
+            )
+            if proposed:
+                counts.add("change_proposal", "created", recorded)
+                counts.add("change_proposal", "unchanged", len(proposed) - recorded)
             cluster_id: Any = run.cluster_id
-            existing: dict[Any, ClusterMembership] = {
-                m.organisation_id: m
-                for m in ClusterMembership.objects.filter(cluster_id=cluster_id)
-            }
+            existing: dict[Any, list[ClusterMembership]] = {}
+            for m in ClusterMembership.objects.filter(cluster_id=cluster_id):
+                existing.setdefault(m.organisation_id, []).append(m)
             for _line, state, since, until in preview._plan:
                 org_id: Any = state.pk
-                membership = existing.get(org_id)
+                membership = _pick(existing.get(org_id, []), since)
                 if membership is None:
                     membership = membership_start(
                         actor=user,
@@ -289,7 +364,7 @@ def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
                         end_date=until,
                         reason=f"member sheet, import run #{run.pk}",
                     )
-                    existing[org_id] = membership
+                    existing.setdefault(org_id, []).append(membership)
                     counts.add("membership", "created")
                 elif (membership.start_date, membership.end_date) != (since, until):
                     membership = membership_update(
@@ -299,7 +374,9 @@ def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
                         end_date=until,
                         reason=f"member sheet, import run #{run.pk}",
                     )
-                    existing[org_id] = membership
+                    existing[org_id] = [
+                        membership if m.pk == membership.pk else m for m in existing[org_id]
+                    ]
                     counts.add("membership", "updated")
                 else:
                     counts.add("membership", "unchanged")

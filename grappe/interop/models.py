@@ -20,6 +20,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired: the uploaded file was deleted")
 
 
 class ImportRun(models.Model):
@@ -67,7 +68,10 @@ class ImportRun(models.Model):
         _("uploaded file"),
         null=True,
         blank=True,
-        help_text=_("The uploaded spreadsheet, kept between preview and commit."),
+        help_text=_(
+            "The uploaded file, kept between preview and commit; deleted once the run is over, "
+            "or after IMPORT_UPLOAD_RETENTION_DAYS for runs that failed or were abandoned."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import logging
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,3 +264,51 @@ def merge_undo(*, proposal: Any, user: Any | None) -> Any:
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
     return proposal
+
+
+# --- retention of uploaded files -------------------------------------------------------------
+
+
+def import_uploads_purge(
+    *, now: dt.datetime | None = None, retention_days: int | None = None
+) -> dict[str, int]:
+    """Delete the uploaded files that runs still hold once they are older than the retention
+    period (`IMPORT_UPLOAD_RETENTION_DAYS`): runs that failed or were refused keep their status;
+    runs never finished (previewed and never imported, or queued or running with no worker left)
+    become `expired`. Returns how many runs of each kind lost their file; one audit event each."""
+    days = settings.IMPORT_UPLOAD_RETENTION_DAYS if retention_days is None else retention_days
+    moment = now or timezone.now()
+    cutoff = moment - dt.timedelta(days=days)
+    unfinished = {RunStatus.PREVIEWED, RunStatus.QUEUED, RunStatus.RUNNING}
+    purged = {"finished": 0, "expired": 0}
+    with transaction.atomic():
+        stale = (
+            ImportRun.objects.select_for_update()
+            .filter(payload__isnull=False, created_at__lt=cutoff)
+            .defer("payload")
+            .order_by("pk")
+        )
+        for run in stale:
+            before = {"status": run.status}
+            run.payload = None
+            fields = ["payload"]
+            if run.status in unfinished:
+                run.status = RunStatus.EXPIRED
+                run.error = (
+                    f"The uploaded file was deleted after {days} days without being imported."
+                )
+                run.finished_at = moment
+                fields += ["status", "error", "finished_at"]
+                purged["expired"] += 1
+            else:
+                purged["finished"] += 1
+            run.save(update_fields=fields)
+            audit_record(
+                actor=None,
+                action="import.upload_purge",
+                obj=run,
+                before=before,
+                after={"status": run.status, "payload": None},
+                reason=f"retention of {days} days",
+            )
+    return purged

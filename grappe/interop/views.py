@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.exports import Column, csv_response
 from grappe.interop import selectors
+from grappe.interop.members import LIMITS as MEMBER_LIMITS
 from grappe.interop.members import members_commit, members_preview, template_csv
 from grappe.interop.models import ImportSource, RunStatus
 from grappe.interop.services import import_run_create, merge_confirm, merge_undo
@@ -99,8 +100,12 @@ def member_upload(request: HttpRequest, slug: str) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose a CSV or XLSX file."))
-        elif upload.size and upload.size > MAX_UPLOAD:
-            messages.error(request, _("The file is larger than 50 MB."))
+        elif upload.size and upload.size > MEMBER_LIMITS.max_bytes:
+            messages.error(
+                request,
+                _("The file is larger than the limit of %(limit)s MB.")
+                % {"limit": MEMBER_LIMITS.max_bytes // (1024 * 1024)},
+            )
         else:
             run = import_run_create(
                 source=ImportSource.MEMBERS,
@@ -112,7 +117,9 @@ def member_upload(request: HttpRequest, slug: str) -> HttpResponse:
             run.status = RunStatus.PREVIEWED
             run.save(update_fields=["status"])
             return redirect("interop:member_preview", slug=cluster.slug, pk=run.pk)
-    return render(request, "interop/member_upload.html", {"cluster": cluster})
+    return render(
+        request, "interop/member_upload.html", {"cluster": cluster, "limits": MEMBER_LIMITS}
+    )
 
 
 @login_required

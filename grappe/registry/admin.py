@@ -24,6 +24,7 @@ from grappe.registry.models import (
     ClusterMembership,
     ClusterTheme,
     Organisation,
+    OrganisationChangeProposal,
     OrganisationFigures,
     Ownership,
 )
@@ -303,9 +304,36 @@ class OwnershipAdmin(RegistryServiceAdmin):
 
 @admin.register(ClusterMembership)
 class ClusterMembershipAdmin(RegistryServiceAdmin):
-    list_display = ("organisation", "cluster", "start_date", "end_date")
-    list_filter = ("cluster", ("end_date", admin.EmptyFieldListFilter))
+    list_display = ("organisation", "cluster", "start_date", "end_date", "confirmed_at")
+    list_filter = (
+        "cluster",
+        ("end_date", admin.EmptyFieldListFilter),
+        ("confirmed_at", admin.EmptyFieldListFilter),
+    )
+    # Confirmation is the organisation's act (registry.services.membership_confirm, on the
+    # organisation's review page), never a back-office edit.
+    readonly_fields = ("confirmed_at", "confirmed_by")
     search_fields = ("organisation__name", "cluster__name")
     autocomplete_fields = ("organisation", "cluster")
     list_select_related = ("organisation", "cluster")
     date_hierarchy = "start_date"
+
+
+@admin.register(OrganisationChangeProposal)
+class OrganisationChangeProposalAdmin(AuditedModelAdmin):
+    """Proposals are decided on the organisation's review page (services apply and audit the
+    value); here they can be read, and added by hand, but a saved one is not edited."""
+
+    list_display = ("organisation", "field", "old_value", "proposed_value", "cluster", "status")
+    list_filter = ("status", "field")
+    search_fields = ("organisation__name", "proposed_value", "old_value")
+    list_select_related = ("organisation", "cluster")
+    raw_id_fields = ("organisation", "run")
+    fields = ("organisation", "field", "old_value", "proposed_value", "cluster", "run")
+    decided = ("status", "decided_by", "decided_at", "created_at")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return (*self.fields, *self.decided) if obj is not None else self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return (*self.fields, *self.decided) if obj is not None else ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -365,6 +366,26 @@ class ClusterMembership(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # A cluster manager reaches an organisation's confidential figures only through a membership
+    # that the organisation (one of its members) or an administrator confirmed: a manager alone
+    # cannot claim an organisation by listing it in a member sheet.
+    confirmed_at = models.DateTimeField(
+        _("confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the organisation or an administrator confirmed the membership; until then the "
+            "cluster's managers do not see the organisation's confidential figures."
+        ),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("cluster membership")
@@ -383,6 +404,125 @@ class ClusterMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} @ {self.cluster}"
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+
+# The organisation fields a member sheet may propose to change (the columns it reads).
+PROPOSABLE_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "siren",
+    "siret",
+    "rnsr",
+    "ror",
+    "pic",
+    "vat",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "website",
+)
+
+
+def organisation_field_label(name: str) -> Any:
+    """The (lazily translated) label of an organisation field, e.g. "SIREN", "type"."""
+    return getattr(Organisation._meta.get_field(name), "verbose_name", name)
+
+
+def organisation_value_label(name: str, value: str) -> str:
+    """A field's value as people read it: the type's label rather than its code."""
+    if name == "kind" and value in OrganisationKind.values:
+        return str(OrganisationKind(value).label)
+    return value
+
+
+class ChangeProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OrganisationChangeProposal(models.Model):
+    """A value a cluster's member sheet holds for an organisation that differs from the registry's.
+
+    A member sheet never writes an existing organisation's fields: each difference waits here
+    until one of the organisation's members or an administrator accepts it (the value is then
+    applied) or rejects it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="change_proposals",
+    )
+    field = models.CharField(
+        _("field"),
+        max_length=32,
+        choices=[(f, organisation_field_label(f)) for f in PROPOSABLE_FIELDS],
+    )
+    old_value = models.TextField(_("value when proposed"), blank=True)
+    proposed_value = models.TextField(_("proposed value"))
+    cluster = models.ForeignKey(
+        Cluster,
+        verbose_name=_("proposed by cluster"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    run = models.ForeignKey(
+        "interop.ImportRun",
+        verbose_name=_("source import run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_proposals",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ChangeProposalStatus.choices,
+        default=ChangeProposalStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation change proposal")
+        verbose_name_plural = _("organisation change proposals")
+        ordering = ["organisation", "status", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "field", "proposed_value"],
+                condition=Q(status="pending"),
+                name="change_proposal_one_pending_per_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.field}: {self.old_value!r} → {self.proposed_value!r}"
+
+    @property
+    def old_label(self) -> str:
+        return organisation_value_label(self.field, self.old_value)
+
+    @property
+    def proposed_label(self) -> str:
+        return organisation_value_label(self.field, self.proposed_value)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grappe.core.domain.scope import Scope
 from grappe.registry.models import (
+    ChangeProposalStatus,
     Cluster,
     ClusterMembership,
     Organisation,
+    OrganisationChangeProposal,
     OrganisationFigures,
     Ownership,
 )
@@ -27,6 +31,12 @@ def current_membership_q(prefix: str = "", today: dt.date | None = None) -> Q:
     return Q(**{f"{prefix}start_date__lte": day}) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
     )
+
+
+def confirmed_membership_q(prefix: str = "", today: dt.date | None = None) -> Q:
+    """A membership running today that the organisation or an administrator confirmed: the only
+    kind that gives a cluster's managers reach to the organisation's confidential figures."""
+    return current_membership_q(prefix, today) & Q(**{f"{prefix}confirmed_at__isnull": False})
 
 
 def cluster_list(*, scope: Scope) -> QuerySet[Cluster]:
@@ -86,15 +96,17 @@ def organisation_get(*, scope: Scope, pk: int) -> Organisation:
 
 
 def organisation_can_see_figures(*, scope: Scope, organisation: Organisation) -> bool:
-    """Yearly figures and ownership are confidential: the organisation's own members, managers of
-    a cluster it belongs to, programme officers and administrators see them."""
+    """Yearly figures and ownership are confidential: the organisation's own members, programme
+    officers, administrators, and managers of a cluster it currently belongs to through a
+    confirmed membership see them. An unconfirmed membership (e.g. from a manager's member
+    sheet) gives no reach; an ended membership ends it."""
     if scope.is_staff_wide or scope.is_programme_officer:
         return True
     if organisation.pk in scope.organisation_ids:
         return True
     if scope.cluster_ids:
         return ClusterMembership.objects.filter(
-            organisation=organisation, cluster_id__in=scope.cluster_ids
+            confirmed_membership_q(), organisation=organisation, cluster_id__in=scope.cluster_ids
         ).exists()
     return False
 
@@ -158,4 +170,89 @@ def organisations_with_current_clusters(
     )
     return queryset.prefetch_related(
         Prefetch("memberships", queryset=current, to_attr="current_memberships")
+    )
+
+
+# --- membership confirmation and change proposals ---------------------------------------------
+
+
+def pending_membership_q(prefix: str = "", today: dt.date | None = None) -> Q:
+    """An unconfirmed membership that has not ended (running or starting later)."""
+    day = today or timezone.localdate()
+    return Q(**{f"{prefix}confirmed_at__isnull": True}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
+
+
+def organisation_review_get(*, scope: Scope, pk: int) -> Organisation:
+    """An organisation whose memberships and change proposals `scope` may decide on: one of its
+    own members, or an administrator. Raises `Organisation.DoesNotExist` for anyone else, so a
+    page reveals nothing."""
+    if not scope.acts_for_organisation(pk):
+        raise Organisation.DoesNotExist
+    return Organisation.objects.get(pk=pk)
+
+
+def organisation_pending_memberships(
+    *, scope: Scope, organisation: Organisation
+) -> QuerySet[ClusterMembership]:
+    """Memberships waiting for the organisation's confirmation; empty for anyone else."""
+    if not scope.acts_for_organisation(organisation.pk):
+        return ClusterMembership.objects.none()
+    return (
+        ClusterMembership.objects.filter(pending_membership_q(), organisation=organisation)
+        .select_related("cluster")
+        .order_by("start_date", "cluster__name", "pk")
+    )
+
+
+def organisation_change_proposals(
+    *, scope: Scope, organisation: Organisation, pending: bool = True
+) -> QuerySet[OrganisationChangeProposal]:
+    """The organisation's change proposals (pending ones, or the decided ones newest first);
+    empty for anyone who may not decide on them."""
+    if not scope.acts_for_organisation(organisation.pk):
+        return OrganisationChangeProposal.objects.none()
+    qs = OrganisationChangeProposal.objects.filter(organisation=organisation).select_related(
+        "cluster", "decided_by"
+    )
+    if pending:
+        return qs.filter(status=ChangeProposalStatus.PENDING).order_by("field", "created_at", "pk")
+    return qs.exclude(status=ChangeProposalStatus.PENDING).order_by("-decided_at", "-pk")
+
+
+def organisation_review_counts(*, scope: Scope, organisation: Organisation) -> dict[str, int]:
+    """How many memberships and change proposals wait for `scope`'s decision (zero for others)."""
+    return {
+        "memberships": organisation_pending_memberships(
+            scope=scope, organisation=organisation
+        ).count(),
+        "changes": organisation_change_proposals(scope=scope, organisation=organisation).count(),
+    }
+
+
+def organisations_to_review(*, scope: Scope) -> QuerySet[Organisation]:
+    """Organisations with something waiting for `scope`'s decision: its own organisations (all
+    of them for administrators), annotated with `pending_memberships` and `pending_changes`."""
+    if scope.is_staff_wide:
+        qs = Organisation.objects.all()
+    elif scope.organisation_ids:
+        qs = Organisation.objects.filter(pk__in=scope.organisation_ids)
+    else:
+        return Organisation.objects.none()
+    memberships = ClusterMembership.objects.filter(
+        pending_membership_q(), organisation=OuterRef("pk")
+    )
+    changes = OrganisationChangeProposal.objects.filter(
+        status=ChangeProposalStatus.PENDING, organisation=OuterRef("pk")
+    )
+
+    def count(related: QuerySet[Any]) -> Coalesce:
+        per_org = related.order_by().values("organisation").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(per_org), 0)
+
+    return (
+        qs.filter(Exists(memberships) | Exists(changes))
+        .annotate(pending_memberships=count(memberships), pending_changes=count(changes))
+        .order_by("name", "id")
     )

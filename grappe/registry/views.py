@@ -7,14 +7,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from grappe.core.lists import html_page, list_response
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors as project_selectors
-from grappe.registry import selectors
+from grappe.registry import selectors, services
 from grappe.registry.filters import ORGANISATION_EXPORT, OrganisationFilterSet
 from grappe.registry.forms import SearchForm
 from grappe.registry.models import (
@@ -138,7 +142,12 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": projects,
         "project_total": organisation_projects.count(),
         "can_see_figures": can_see_figures,
+        "can_review": scope.acts_for_organisation(organisation.pk),
     }
+    if context["can_review"]:
+        context["review_counts"] = selectors.organisation_review_counts(
+            scope=scope, organisation=organisation
+        )
     if can_see_figures:
         context["figures"] = selectors.organisation_figures(scope=scope, organisation=organisation)
         context["ownership"] = selectors.organisation_ownership(
@@ -168,3 +177,111 @@ def search(request: HttpRequest) -> HttpResponse:
             project_count=projects.count(),
         )
     return render(request, "registry/search.html", context)
+
+
+# --- membership confirmation and change proposals ---------------------------------------------
+
+
+def _review_organisation(request: HttpRequest, pk: int) -> tuple[Any, Organisation]:
+    scope = scope_for(request.user)
+    try:
+        return scope, selectors.organisation_review_get(scope=scope, pk=pk)
+    except Organisation.DoesNotExist as exc:
+        raise Http404(_("No organisation with this address.")) from exc
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Organisations with memberships to confirm or changes to decide, for their members and
+    administrators."""
+    scope = scope_for(request.user)
+    organisations = selectors.organisations_to_review(scope=scope)
+    return render(
+        request,
+        "registry/review_list.html",
+        {"page": html_page(organisations, request), "total": organisations.count()},
+    )
+
+
+@login_required
+def organisation_review(request: HttpRequest, pk: int) -> HttpResponse:
+    scope, organisation = _review_organisation(request, pk)
+    return render(
+        request,
+        "registry/organisation_review.html",
+        {
+            "organisation": organisation,
+            "memberships": selectors.organisation_pending_memberships(
+                scope=scope, organisation=organisation
+            ),
+            "proposals": selectors.organisation_change_proposals(
+                scope=scope, organisation=organisation
+            ),
+            "decided": selectors.organisation_change_proposals(
+                scope=scope, organisation=organisation, pending=False
+            )[:20],
+        },
+    )
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+@login_required
+@require_POST
+def membership_confirm(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    scope, organisation = _review_organisation(request, pk)
+    membership = (
+        selectors.organisation_pending_memberships(scope=scope, organisation=organisation)
+        .filter(pk=membership_pk)
+        .first()
+    )
+    if membership is None:
+        messages.error(request, _("This membership is not waiting for a confirmation."))
+    else:
+        try:
+            services.membership_confirm(actor=request.user, membership=membership)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("The membership of %(cluster)s is confirmed.") % {"cluster": membership.cluster},
+            )
+    return redirect("organisation_review", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def change_proposal_decide(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResponse:
+    scope, organisation = _review_organisation(request, pk)
+    proposal = (
+        selectors.organisation_change_proposals(scope=scope, organisation=organisation)
+        .filter(pk=proposal_pk)
+        .first()
+    )
+    action = request.POST.get("action", "")
+    if proposal is None:
+        messages.error(request, _("This proposal is not waiting for a decision."))
+    elif action not in {"accept", "reject"}:
+        messages.error(request, _("Choose to accept or to reject the proposal."))
+    else:
+        try:
+            if action == "accept":
+                services.change_proposal_accept(actor=request.user, proposal=proposal)
+                messages.success(
+                    request,
+                    _("Accepted: %(field)s is now %(value)s.")
+                    % {"field": proposal.get_field_display(), "value": proposal.proposed_label},
+                )
+            else:
+                services.change_proposal_reject(actor=request.user, proposal=proposal)
+                messages.success(
+                    request,
+                    _("Rejected: the value proposed for %(field)s.")
+                    % {"field": proposal.get_field_display()},
+                )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    return redirect("organisation_review", pk=organisation.pk)

@@ -243,11 +243,18 @@ def ecosystem_load(
             for year, staff, turnover, balance in spec.figures
         ],
     )
+    # Demo memberships stand for ones the organisations confirmed: the demo manager then sees
+    # the confidential figures of current members, as a real manager would once confirmed.
+    confirmed_at = timezone.now()
     registry_services.membership_bulk_start(
         actor=None,
         memberships=[
             ClusterMembership(
-                cluster=clusters[slug], organisation=org, start_date=start, end_date=end
+                cluster=clusters[slug],
+                organisation=org,
+                start_date=start,
+                end_date=end,
+                confirmed_at=confirmed_at,
             )
             for org, spec in zip(orgs, eco.organisations, strict=True)
             for slug, start, end in spec.memberships

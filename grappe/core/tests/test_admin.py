@@ -20,7 +20,12 @@ from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
 from grappe.funding.services import call_create
 from grappe.projects.services import project_transition
-from grappe.registry.models import ClusterTheme, Organisation, Ownership
+from grappe.registry.models import (
+    ClusterTheme,
+    Organisation,
+    OrganisationChangeProposal,
+    Ownership,
+)
 
 APPS = ("core", "registry", "projects", "funding")
 MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models()]
@@ -69,6 +74,9 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         ),
         "registry.ClusterMembership": f.MembershipFactory(
             cluster=cluster, organisation=part.organisation
+        ),
+        "registry.OrganisationChangeProposal": OrganisationChangeProposal.objects.create(
+            organisation=part.organisation, field="city", old_value="Paris", proposed_value="Lyon"
         ),
         "funding.Funder": funder,
         "projects.Project": part.project,

@@ -405,3 +405,36 @@ def _counts() -> dict[str, int]:
         "roles": RoleAssignment.objects.count(),
         "users": get_user_model().objects.count(),
     }
+
+
+@pytest.mark.django_db
+def test_the_demo_manager_sees_figures_of_confirmed_current_members_only() -> None:
+    from grappe.core.scopes import scope_for
+    from grappe.registry import selectors
+    from grappe.registry.models import ClusterMembership
+
+    load()
+    manager = get_user_model().objects.get(username="manager")
+    scope = scope_for(manager)
+    cluster_id = next(iter(scope.cluster_ids))
+    current = ClusterMembership.objects.filter(
+        selectors.current_membership_q(), cluster_id=cluster_id, organisation__figures__isnull=False
+    ).select_related("organisation")
+    membership = current.first()
+    assert membership is not None and membership.confirmed_at is not None
+    assert selectors.organisation_figures(
+        scope=scope, organisation=membership.organisation
+    ).exists()
+    # A former member of the manager's cluster, and nothing else: its figures are out of reach.
+    former = (
+        ClusterMembership.objects.filter(cluster_id=cluster_id, end_date__isnull=False)
+        .exclude(
+            organisation__memberships__in=ClusterMembership.objects.filter(
+                selectors.current_membership_q(), cluster_id=cluster_id
+            )
+        )
+        .select_related("organisation")
+        .first()
+    )
+    assert former is not None
+    assert not selectors.organisation_can_see_figures(scope=scope, organisation=former.organisation)

@@ -13,9 +13,13 @@ import datetime as dt
 import io
 import operator
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
+
+from grappe.core.domain.i18n import gettext_noop
 
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -29,6 +33,234 @@ class FileProblem(ValueError):
 
 class RowProblem(ValueError):
     """One row is unusable; the message names the column and the rule."""
+
+
+class SheetRefused(FileProblem):
+    """A spreadsheet refused as a whole, with a translatable message.
+
+    `message` is English with `%(name)s` placeholders (marked with `gettext_noop`); `params`
+    fills them. The interface translates with `gettext(message) % params`; `str()` is English.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params)
+
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """What one uploaded spreadsheet may cost, checked before and while it is read.
+
+    An XLSX file is a zip: its central directory declares each member's size, and Python's
+    zipfile never inflates a member past the size it declares (it stops and reports a bad
+    CRC), so checking the declared sizes bounds the work before any XML is parsed.
+    """
+
+    max_bytes: int = 16 * MIB  # the file as uploaded
+    max_uncompressed: int = 40 * MIB  # all members of an XLSX zip, inflated
+    max_ratio: int = 200  # inflated / compressed size of one member larger than 1 MiB
+    max_members: int = 1000  # files inside an XLSX zip
+    max_rows: int = 20_000  # data rows (the header row not counted)
+    max_blank_rows: int = 20_000  # empty rows, skipped but read
+    max_columns: int = 64  # cells read per row; columns further right are ignored
+    max_line: int = 64 * 1024  # characters in one CSV line
+
+
+def _mb(n: int) -> str:
+    """Mebibytes with at most one decimal: 16, 16.5 (the unit is in the translated message)."""
+    return f"{n / MIB:.1f}".removesuffix(".0")
+
+
+def check_size(size: int, *, label: str, limits: SheetLimits) -> None:
+    if size > limits.max_bytes:
+        raise SheetRefused(
+            gettext_noop(
+                "%(name)s: the file is %(size)s MB, larger than the limit of %(limit)s MB."
+            ),
+            name=label,
+            size=_mb(size),
+            limit=_mb(limits.max_bytes),
+        )
+
+
+def check_xlsx_archive(data: bytes, *, label: str, limits: SheetLimits) -> None:
+    """Refuse a workbook whose zip would inflate beyond the limits (a zip bomb), from the
+    sizes its central directory declares, before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise SheetRefused(
+            gettext_noop("%(name)s: the file is not a readable XLSX workbook."), name=label
+        ) from exc
+    if len(members) > limits.max_members:
+        raise SheetRefused(
+            gettext_noop(
+                "%(name)s: the workbook holds %(count)s files, more than the limit of %(limit)s."
+            ),
+            name=label,
+            count=len(members),
+            limit=limits.max_members,
+        )
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > limits.max_uncompressed:
+            raise SheetRefused(
+                gettext_noop(
+                    "%(name)s: the workbook would expand to more than %(limit)s MB once "
+                    "uncompressed (the limit); split it or remove what it does not need."
+                ),
+                name=label,
+                limit=_mb(limits.max_uncompressed),
+            )
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > MIB and ratio > limits.max_ratio:
+            raise SheetRefused(
+                gettext_noop(
+                    "%(name)s: a part of the workbook is compressed %(ratio)s times, more than "
+                    "the limit of %(limit)s times; this is not an ordinary spreadsheet."
+                ),
+                name=label,
+                ratio=int(ratio),
+                limit=limits.max_ratio,
+            )
+
+
+def _too_many_rows(label: str, limits: SheetLimits) -> SheetRefused:
+    return SheetRefused(
+        gettext_noop("%(name)s: more than %(limit)s rows (the limit); split the file."),
+        name=label,
+        limit=f"{limits.max_rows:,}",
+    )
+
+
+def _xlsx_rows(data: bytes, *, label: str, limits: SheetLimits) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    check_xlsx_archive(data, label=label, limits=limits)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise SheetRefused(
+            gettext_noop("%(name)s: the file is not a readable XLSX workbook."), name=label
+        ) from exc
+    # Explicit bounds: a read-only sheet otherwise trusts the workbook's declared dimension and
+    # pads every row to it (up to 16,384 columns), and fills any gap between row numbers with
+    # empty rows (a single `<row r="999999999">` would mean a billion of them).
+    # One row past what `read_table` accepts, so that it sees the overflow and refuses the file.
+    last = limits.max_rows + limits.max_blank_rows + 2
+    rows = sheet.iter_rows(max_col=limits.max_columns, max_row=last, values_only=True)
+    try:
+        for row in rows:
+            cells = [
+                ""
+                if v is None
+                else (v.date().isoformat() if isinstance(v, dt.datetime) else str(v))
+                for v in row
+            ]
+            while cells and not cells[-1]:
+                cells.pop()  # the padding up to max_col
+            yield cells
+    except SheetRefused:
+        raise
+    except Exception as exc:
+        raise SheetRefused(
+            gettext_noop("%(name)s: the workbook is damaged and cannot be read to the end."),
+            name=label,
+        ) from exc
+    finally:
+        book.close()
+
+
+def _csv_lines(text: IO[str], *, label: str, limits: SheetLimits) -> Iterator[str]:
+    for number, line in enumerate(text, start=1):
+        if len(line) > limits.max_line:
+            raise SheetRefused(
+                gettext_noop(
+                    "%(name)s: line %(line)s is longer than %(limit)s characters (the limit)."
+                ),
+                name=label,
+                line=number,
+                limit=f"{limits.max_line:,}",
+            )
+        yield line
+
+
+def _csv_rows(data: bytes, *, label: str, limits: SheetLimits) -> Iterator[list[str]]:
+    try:
+        check_utf8(data[:SNIFF_BYTES], label)
+    except FileProblem as exc:
+        raise SheetRefused(
+            gettext_noop("%(name)s: the file is not UTF-8 encoded; save it as UTF-8."),
+            name=label,
+        ) from exc
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    try:
+        first = text.readline(limits.max_line + 1)
+        text.seek(0)
+    except UnicodeDecodeError as exc:
+        raise SheetRefused(
+            gettext_noop("%(name)s: the file is not UTF-8 encoded; save it as UTF-8."),
+            name=label,
+        ) from exc
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(_csv_lines(text, label=label, limits=limits), delimiter=delimiter)
+    try:
+        yield from reader
+    except UnicodeDecodeError as exc:
+        raise SheetRefused(
+            gettext_noop("%(name)s: the file is not UTF-8 encoded; save it as UTF-8."),
+            name=label,
+        ) from exc
+    except csv.Error as exc:
+        raise SheetRefused(
+            gettext_noop("%(name)s: malformed CSV near line %(line)s."),
+            name=label,
+            line=reader.line_num,
+        ) from exc
+
+
+def read_table(
+    data: bytes, *, label: str, xlsx: bool, limits: SheetLimits | None = None
+) -> Iterator[list[str]]:
+    """The rows of a CSV or XLSX (first sheet) spreadsheet as lists of strings, header first.
+
+    Limits are checked before parsing (file size; for XLSX the declared sizes and compression
+    ratio of its zip members) and while streaming (line length, rows): more than `max_rows`
+    non-empty data rows, or more than `max_blank_rows` empty ones, raise `SheetRefused` as soon
+    as the next one is read. Empty rows are yielded as empty lists, so line numbers stay true.
+    """
+    limits = limits or SheetLimits()
+    check_size(len(data), label=label, limits=limits)
+    rows = (
+        _xlsx_rows(data, label=label, limits=limits)
+        if xlsx
+        else _csv_rows(data, label=label, limits=limits)
+    )
+    filled = blank = 0
+    for row in rows:
+        if not any(v.strip() for v in row):
+            blank += 1
+            if blank > limits.max_blank_rows:
+                raise SheetRefused(
+                    gettext_noop(
+                        "%(name)s: more than %(limit)s empty rows (the limit); delete them."
+                    ),
+                    name=label,
+                    limit=f"{limits.max_blank_rows:,}",
+                )
+            yield []
+            continue
+        filled += 1
+        if filled > limits.max_rows + 1:  # + the header row
+            raise _too_many_rows(label, limits)
+        yield row
 
 
 class Row:

@@ -76,7 +76,9 @@ def test_preview_validates_every_row_and_writes_nothing() -> None:
     assert run.counts["membership"]["created"] == 2
     assert run.counts["organisation"]["rejected"] == 5
     assert run.rejected_rows.count() == 5
-    assert OrganisationAlias.objects.filter(source="members", name="Acme SAS").exists()
+    # a sheet adds no alias to an organisation it did not create (aliases steer later imports)
+    assert not OrganisationAlias.objects.filter(organisation=existing).exists()
+    assert OrganisationAlias.objects.filter(source="members", name="Nouvelle Startup").exists()
 
 
 def test_two_organisations_with_different_sirens_never_merge() -> None:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from grappe.core.models import Role
@@ -237,7 +238,7 @@ def test_the_same_cursor_gives_the_same_page(client):
 def confidential_org():
     cluster = ClusterFactory()
     organisation = OrganisationFactory(name="Secretive SAS")
-    MembershipFactory(cluster=cluster, organisation=organisation)
+    MembershipFactory(cluster=cluster, organisation=organisation, confirmed_at=timezone.now())
     FiguresFactory(organisation=organisation, year=2024, turnover=Decimal("1234567.5"))
     FiguresFactory(organisation=organisation, year=2025)
     parent = OrganisationFactory(name="Parent Group")
@@ -278,6 +279,15 @@ def test_manager_of_a_cluster_it_belongs_to_sees_figures(client, confidential_or
     body = get_json(client, f"{API}/organisations/{organisation.pk}")
     assert len(body["figures"]) == 2
     assert len(body["ownership"]) == 1
+
+
+def test_manager_of_a_cluster_whose_membership_is_unconfirmed_gets_no_figures(client):
+    cluster, organisation = ClusterFactory(), OrganisationFactory()
+    MembershipFactory(cluster=cluster, organisation=organisation)
+    FiguresFactory(organisation=organisation, year=2024)
+    client.force_login(user_with_role(Role.CLUSTER_MANAGER, cluster=cluster))
+    body = get_json(client, f"{API}/organisations/{organisation.pk}")
+    assert body["figures"] is None and body["ownership"] is None
 
 
 def test_programme_officer_sees_figures(client, confidential_org):

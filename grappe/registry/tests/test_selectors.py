@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from grappe.core.domain.scope import Scope
 from grappe.core.models import Role
@@ -19,14 +20,14 @@ from grappe.core.tests.factories import (
 )
 from grappe.registry import selectors
 from grappe.registry.filters import OrganisationFilterSet
-from grappe.registry.models import OrganisationKind
+from grappe.registry.models import OrganisationKind, Ownership
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def org_with_figures():
-    membership = MembershipFactory()
+    membership = MembershipFactory(confirmed_at=timezone.now())
     FiguresFactory(organisation=membership.organisation)
     return membership.organisation, membership.cluster
 
@@ -64,6 +65,51 @@ def listed(**data):
     """The organisation list as the page and the API filter it, for the public."""
     queryset = selectors.organisation_list(scope=Scope.public())
     return list(OrganisationFilterSet(data, queryset=queryset).qs)
+
+
+@pytest.mark.parametrize(
+    ("membership", "sees"),
+    [
+        ({"confirmed": True}, True),
+        ({"confirmed": False}, False),  # e.g. added by the manager's own member sheet
+        ({"confirmed": True, "end_date": dt.date(2021, 12, 31)}, False),  # a former member
+        ({"confirmed": True, "start_date": dt.date(2099, 1, 1)}, False),  # not a member yet
+        ({"confirmed": True, "end_date": dt.date(2099, 12, 31)}, True),
+    ],
+)
+def test_a_cluster_manager_reaches_only_current_confirmed_members(membership, sees) -> None:
+    org = OrganisationFactory()
+    FiguresFactory(organisation=org)
+    Ownership.objects.create(
+        holder=OrganisationFactory(), held=org, capital_share=30, voting_share=30
+    )
+    cluster = ClusterFactory()
+    MembershipFactory(
+        cluster=cluster,
+        organisation=org,
+        start_date=membership.get("start_date", dt.date(2020, 1, 1)),
+        end_date=membership.get("end_date"),
+        confirmed_at=timezone.now() if membership["confirmed"] else None,
+    )
+    scope = scope_for(user_with_role(Role.CLUSTER_MANAGER, cluster=cluster))
+    assert selectors.organisation_can_see_figures(scope=scope, organisation=org) is sees
+    assert selectors.organisation_figures(scope=scope, organisation=org).exists() is sees
+    assert selectors.organisation_ownership(scope=scope, organisation=org).exists() is sees
+
+
+def test_an_ended_confirmed_membership_does_not_add_to_an_unconfirmed_current_one() -> None:
+    org, cluster = OrganisationFactory(), ClusterFactory()
+    FiguresFactory(organisation=org)
+    MembershipFactory(
+        cluster=cluster,
+        organisation=org,
+        start_date=dt.date(2015, 1, 1),
+        end_date=dt.date(2018, 1, 1),
+        confirmed_at=timezone.now(),
+    )
+    MembershipFactory(cluster=cluster, organisation=org, start_date=dt.date(2020, 1, 1))
+    scope = scope_for(user_with_role(Role.CLUSTER_MANAGER, cluster=cluster))
+    assert selectors.organisation_can_see_figures(scope=scope, organisation=org) is False
 
 
 def test_directory_filters() -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from grappe.core.models import Role
 from grappe.core.tests.factories import (
@@ -78,7 +79,7 @@ def ecosystem():
         paris_arrondissement=None,
         siren="",
     )
-    MembershipFactory(cluster=systematic, organisation=lab)
+    MembershipFactory(cluster=systematic, organisation=lab, confirmed_at=timezone.now())
     MembershipFactory(cluster=systematic, organisation=startup)
     MembershipFactory(cluster=medicen, organisation=foreign)
     # A past membership: not a current member.
