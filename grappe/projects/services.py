@@ -87,10 +87,13 @@ def _may_bulk_write_projects(actor: Any) -> bool:
     return actor is None or scope_for(actor).is_staff_wide
 
 
+# The status is not editable (the workflow owns it) but is given once, at creation.
 PROJECT_EDITABLE = tuple(
     f.attname
     for f in Project._meta.concrete_fields
-    if f.editable and not f.primary_key and f.name not in {"created_at", "updated_at"}
+    if (f.editable or f.name == "status")
+    and not f.primary_key
+    and f.name not in {"created_at", "updated_at"}
 )
 PARTICIPATION_EDITABLE = (
     "role",

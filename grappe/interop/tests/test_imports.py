@@ -418,7 +418,7 @@ def test_a_newer_file_writes_its_fields_and_leaves_the_status_to_the_workflow(
     again = run_import("cordis", cordis_dir(name="newest", projects=[closed]), force=True)
     assert again.counts["project"]["updated"] == 0  # only the status differs: nothing written
     assert again.counts["project"]["unchanged"] == 1
-    assert Project.objects.get(external_id="700001").status == "funded"
+    assert Project.objects.get(external_id="700001").status == "completed"
 
 
 @pytest.mark.django_db(transaction=True)  # deletes rows: commit, so foreign keys are checked
