@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "grappe.funding",
     "grappe.projects",
     "grappe.interop",
+    "grappe.demo",  # the top layer: `load_demo` and the demo banner
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grappe.core.context_processors.site",
+                "grappe.demo.context_processors.demo_banner",
             ],
         },
     },
