@@ -50,7 +50,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     # First, so that its `createsuperuser` (which audits the new account) and `flush` (which may
-    # empty the append-only audit log) replace Django's. It has no templates or static files.
+    # empty the append-only audit log) replace Django's. Its only static files are under grappe/
+    # (the site stylesheet and icon), so it shadows none of the admin's.
     "grappe.core",
     "django.contrib.admin",
     "django.contrib.auth",
