@@ -63,7 +63,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     # First, so that its `createsuperuser` (which audits the new account) and `flush` (which may
-    # empty the append-only audit log) replace Django's. It has no templates or static files.
+    # empty the append-only audit log) replace Django's. Its only static files are under grappe/
+    # (the site stylesheet and icon), so it shadows none of the admin's.
     "grappe.core",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "grappe.funding",
     "grappe.projects",
     "grappe.interop",
+    "grappe.demo",  # the top layer: `load_demo` and the demo banner
 ]
 
 MIDDLEWARE = [
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grappe.core.context_processors.site",
+                "grappe.demo.context_processors.demo_banner",
             ],
         },
     },

@@ -29,34 +29,16 @@ def role_labels(scope: Scope) -> list[str]:
     return labels or [gettext("Registered user")]
 
 
-def demo_data_present() -> bool:
-    """True when any organisation or project is flagged as demo data."""
-    from grappe.projects.models import Project
-    from grappe.registry.models import Organisation
-
-    return (
-        Organisation.objects.filter(is_demo=True).exists()
-        or Project.objects.filter(is_demo=True).exists()
-    )
-
-
 def site(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(getattr(request, "user", None))
     path = request.get_full_path()
-    memo: dict[str, Any] = {}
 
     # Callables: templates call them lazily, so a page pays only for what it shows.
-    def has_demo_data() -> bool:
-        if "demo" not in memo:
-            memo["demo"] = demo_data_present()
-        return bool(memo["demo"])
-
     def language_urls() -> dict[str, str]:
         return {code: translate_url(path, code) for code in ("en", "fr")}
 
     return {
         "scope": scope,
-        "has_demo_data": has_demo_data,
         "language_urls": language_urls,
         "role_labels": lambda: role_labels(scope),
     }

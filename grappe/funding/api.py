@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.errors import ValidationError
 
+from grappe.core.apikit import SLUG, NotFoundOut, ValidationErrorOut, decimal_str, not_found
 from grappe.core.pagination import CursorPage, paginate
 from grappe.core.scopes import scope_for
 from grappe.funding.models import Call
@@ -41,8 +42,6 @@ from grappe.funding.simulation import (
     simulation_to_dict,
 )
 from grappe.projects.models import Project
-from grappe.registry.api import SLUG, not_found
-from grappe.registry.schemas import NotFoundOut, ValidationErrorOut, decimal_str
 
 router = Router(tags=["funding"])
 

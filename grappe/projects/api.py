@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.security import django_auth
 
+from grappe.core.apikit import MAX_ID, NotFoundOut, ValidationErrorOut, decimal_str, not_found
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.scopes import scope_for
@@ -45,8 +46,6 @@ from grappe.projects.selectors import (
     projects_with_listing_details,
 )
 from grappe.projects.services import TransitionRefused, project_transition
-from grappe.registry.api import MAX_ID, not_found
-from grappe.registry.schemas import NotFoundOut, ValidationErrorOut, decimal_str
 
 router = Router(tags=["projects"])
 

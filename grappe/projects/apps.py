@@ -6,3 +6,7 @@ class ProjectsConfig(AppConfig):
     name = "grappe.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        # Registers the project sections of the registry's pages (cluster, organisation, search).
+        from grappe.projects import pages  # noqa: F401

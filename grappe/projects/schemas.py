@@ -8,15 +8,11 @@ from typing import TYPE_CHECKING, Any
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from grappe.core.apikit import DecimalStr, reject_control_characters
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.projects.filters import ProjectFilterSet
 from grappe.projects.models import ParticipantRole
-from grappe.registry.schemas import (
-    ClusterRefOut,
-    DecimalStr,
-    OrganisationRefOut,
-    reject_control_characters,
-)
+from grappe.registry.schemas import ClusterRefOut, OrganisationRefOut
 
 # --- query parameters ----------------------------------------------------------------------
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
-from ninja.errors import HttpError
 
+from grappe.core.apikit import MAX_ID, SLUG, NotFoundOut, ValidationErrorOut, not_found
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.scopes import scope_for
@@ -20,12 +19,10 @@ from grappe.registry.schemas import (
     ClusterListQuery,
     ClusterOut,
     FiguresOut,
-    NotFoundOut,
     OrganisationDetailOut,
     OrganisationListQuery,
     OrganisationOut,
     OwnershipOut,
-    ValidationErrorOut,
 )
 from grappe.registry.selectors import (
     cluster_get,
@@ -38,14 +35,6 @@ from grappe.registry.selectors import (
 )
 
 router = Router(tags=["registry"])
-
-MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
-
-
-def not_found(what: str, key: object) -> HttpError:
-    """404 with `{"detail": "Not found: project 42"}`."""
-    return HttpError(404, _("Not found: %(what)s %(key)s") % {"what": what, "key": key})
 
 
 @router.get(

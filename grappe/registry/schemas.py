@@ -1,38 +1,17 @@
-"""API schemas (ninja / pydantic) for clusters and organisations.
-
-Money and other decimals are serialised as strings ("45000.00") so that no client ever parses
-them as binary floating point.
-"""
+"""API schemas (ninja / pydantic) for clusters and organisations (decimals as strings: see
+`core/apikit.py`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import Field
 
+from grappe.core.apikit import DecimalStr, reject_control_characters
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.registry.filters import ClusterFilterSet, OrganisationFilterSet
-
-
-def decimal_str(value: Decimal) -> str:
-    """A decimal rounded half-up to two places, as a plain string: Decimal("45000") -> "45000.00"."""
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-
-
-def _decimal_to_str(value: Any) -> Any:
-    return decimal_str(value) if isinstance(value, Decimal) else value
-
-
-# A decimal amount as a string with two decimals, e.g. "45000.00" (EUR, %, work units).
-DecimalStr = Annotated[
-    str,
-    BeforeValidator(_decimal_to_str),
-    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["45000.00"]}),
-]
 
 
 def _csv(value: str) -> list[str]:
@@ -40,13 +19,6 @@ def _csv(value: str) -> list[str]:
 
 
 # --- query parameters ----------------------------------------------------------------------
-
-
-def reject_control_characters(value: Any) -> Any:
-    """NUL bytes break PostgreSQL queries; no filter legitimately contains control characters."""
-    if isinstance(value, str) and any(ord(c) < 32 for c in value):
-        raise ValueError(gettext("must not contain control characters"))
-    return value
 
 
 # Generated from the lists' FilterSets (`registry/filters.py`): the page and the API share one
@@ -61,23 +33,6 @@ else:
         name="OrganisationListQuery",
         text_validator=reject_control_characters,
     )
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-class NotFoundOut(Schema):
-    detail: str = Field(examples=["Not found: project 42"])
-
-
-class FieldErrorOut(Schema):
-    loc: list[str | int] = Field(examples=[["query", "limit"]])
-    msg: str = Field(examples=["Input should be less than or equal to 100"])
-    type: str = Field(examples=["less_than_equal"])
-
-
-class ValidationErrorOut(Schema):
-    detail: list[FieldErrorOut]
 
 
 # --- output ----------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.core.lists import html_page, list_response
+from grappe.core.pages import page_sections
 from grappe.core.scopes import scope_for
-from grappe.projects import selectors as project_selectors
 from grappe.registry import selectors, services
 from grappe.registry.filters import ORGANISATION_EXPORT, OrganisationFilterSet
 from grappe.registry.forms import SearchForm
@@ -42,35 +41,6 @@ def _kind_groups(organisations: Iterable[Organisation]) -> list[tuple[str, list[
     return [(str(labels.get(kind, kind)), orgs) for kind, orgs in groups.items() if orgs]
 
 
-def _funding_pivot(totals: list[project_selectors.FundingTotal]) -> dict[str, Any]:
-    """Aid granted by year (rows, newest first) and funder (columns), with all the totals.
-
-    Years are rows because they grow over time while funders stay few: the table stays narrow.
-    """
-    zero = Decimal("0")
-    funders = sorted({t.funder for t in totals})
-    by_year: dict[int, dict[str, Decimal]] = {}
-    for t in totals:
-        cells = by_year.setdefault(t.year, {})
-        cells[t.funder] = cells.get(t.funder, zero) + t.granted
-    years = sorted(by_year, key=lambda y: (y is None, -(y or 0)))
-    return {
-        "funders": funders,
-        "rows": [
-            {
-                "year": year,
-                "cells": [by_year[year].get(f) for f in funders],
-                "total": sum(by_year[year].values(), zero),
-            }
-            for year in years
-        ],
-        "funder_totals": [
-            sum((cells.get(f, zero) for cells in by_year.values()), zero) for f in funders
-        ],
-        "grand_total": sum((t.granted for t in totals), zero),
-    }
-
-
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     clusters = list(selectors.cluster_list(scope=scope))
@@ -92,9 +62,6 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except Cluster.DoesNotExist as exc:
         raise Http404(_("No cluster with this address.")) from exc
     members = list(selectors.cluster_members(scope=scope, cluster=cluster))
-    cluster_projects = project_selectors.cluster_projects(scope=scope, cluster=cluster)
-    projects = html_page(project_selectors.projects_with_listing_details(cluster_projects), request)
-    funding = _funding_pivot(project_selectors.cluster_funding_totals(scope=scope, cluster=cluster))
     return render(
         request,
         "registry/cluster_detail.html",
@@ -102,10 +69,9 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "cluster": cluster,
             "member_groups": _kind_groups(members),
             "member_total": len(members),
-            "projects": projects,
-            "project_total": cluster_projects.count(),
-            "funding": funding,
             "can_manage": scope.can_manage_cluster(cluster.pk),
+            # projects, project_total, funding: `projects/pages.py`
+            **page_sections("registry.cluster_detail", request, scope, cluster=cluster),
         },
     )
 
@@ -130,19 +96,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Organisation.DoesNotExist as exc:
         raise Http404(_("No organisation with this address.")) from exc
     can_see_figures = selectors.organisation_can_see_figures(scope=scope, organisation=organisation)
-    organisation_projects = project_selectors.organisation_projects(
-        scope=scope, organisation_id=organisation.pk
-    )
-    projects = html_page(
-        project_selectors.projects_with_listing_details(organisation_projects), request
-    )
     context: dict[str, Any] = {
         "organisation": organisation,
         "memberships": organisation.memberships.all(),
-        "projects": projects,
-        "project_total": organisation_projects.count(),
         "can_see_figures": can_see_figures,
         "can_review": scope.acts_for_organisation(organisation.pk),
+        # projects, project_total: `projects/pages.py`
+        **page_sections("registry.organisation_detail", request, scope, organisation=organisation),
     }
     if context["can_review"]:
         context["review_counts"] = selectors.organisation_review_counts(
@@ -163,7 +123,6 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"]:
         q = form.cleaned_data["q"]
         organisations = selectors.organisation_search(scope=scope, q=q)
-        projects = project_selectors.project_search(scope=scope, q=q)
         context.update(
             query=q,
             clusters=list(selectors.cluster_search(scope=scope, q=q)),
@@ -171,11 +130,9 @@ def search(request: HttpRequest) -> HttpResponse:
                 selectors.organisations_with_current_clusters(organisations)[:SEARCH_PREVIEW]
             ),
             organisation_count=organisations.count(),
-            projects=list(
-                project_selectors.projects_with_listing_details(projects)[:SEARCH_PREVIEW]
-            ),
-            project_count=projects.count(),
         )
+        # projects, project_count: `projects/pages.py`
+        context.update(page_sections("registry.search", request, scope, q=q))
     return render(request, "registry/search.html", context)
 
 

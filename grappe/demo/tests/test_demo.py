@@ -12,10 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
-from grappe.core.demo import generator as g
-from grappe.core.demo.clusters import CLUSTERS, FUNDERS
-from grappe.core.demo.loader import DEMO_PASSWORD, demo_digest, organisations_from
 from grappe.core.models import Role, RoleAssignment
+from grappe.demo import generator as g
+from grappe.demo.clusters import CLUSTERS, FUNDERS
+from grappe.demo.loader import DEMO_PASSWORD, demo_digest, organisations_from
 from grappe.funding.models import Funder
 from grappe.projects.models import Accreditation, FundingLine, Participation, Project
 from grappe.registry.domain import identifiers

@@ -18,10 +18,10 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
-from grappe.core.demo.clusters import CLUSTERS, FUNDERS
-from grappe.core.demo.generator import Ecosystem, build_ecosystem
 from grappe.core.models import Role
 from grappe.core.services import role_assign, user_create, user_update
+from grappe.demo.clusters import CLUSTERS, FUNDERS
+from grappe.demo.generator import Ecosystem, build_ecosystem
 from grappe.funding.models import Call, Funder
 from grappe.funding.services import call_create
 from grappe.projects import services as project_services

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from grappe.core.demo.loader import DEMO_PASSWORD, DemoError, demo_load, demo_wipe
+from grappe.demo.loader import DEMO_PASSWORD, DemoError, demo_load, demo_wipe
 from grappe.funding.models import Funder
 from grappe.projects.models import (
     Accreditation,

@@ -1,7 +1,7 @@
 """A deterministic synthetic ecosystem for the demo: organisations, ownership, memberships, projects.
 
 Pure Python (no Django, no ORM): `build_ecosystem()` returns plain dataclasses that
-`grappe.core.demo.loader` turns into rows. Everything is drawn from one `random.Random(seed)` in
+`grappe.demo.loader` turns into rows. Everything is drawn from one `random.Random(seed)` in
 a fixed order, so the same seed always gives the same names, identifiers and figures.
 
 Every organisation and project is fictional. Identifiers are *valid* (SIREN and SIRET pass Luhn,
@@ -19,8 +19,8 @@ from decimal import Decimal
 from stdnum import luhn
 from stdnum.iso7064 import mod_11_10
 
-from grappe.core.demo.clusters import CLUSTERS, COMPETITIVENESS, ClusterData
-from grappe.core.demo.vocabulary import (
+from grappe.demo.clusters import CLUSTERS, COMPETITIVENESS, ClusterData
+from grappe.demo.vocabulary import (
     ACRONYM_ROOTS,
     ACRONYM_TAILS,
     ARRONDISSEMENT_WEIGHTS,

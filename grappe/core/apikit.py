@@ -1,0 +1,66 @@
+"""The API kit every app's `api.py` and `schemas.py` share: 404s, id and slug bounds, decimals as
+strings, text-filter validation and the error schemas.
+
+Money and other decimals are serialised as strings ("45000.00") so that no client ever parses
+them as binary floating point.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from django.utils.translation import gettext
+from ninja import Schema
+from ninja.errors import HttpError
+from pydantic import BeforeValidator, Field, WithJsonSchema
+
+MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+
+
+def not_found(what: str, key: object) -> HttpError:
+    """404 with `{"detail": "Not found: project 42"}`."""
+    return HttpError(404, gettext("Not found: %(what)s %(key)s") % {"what": what, "key": key})
+
+
+def decimal_str(value: Decimal) -> str:
+    """A decimal rounded half-up to two places, as a plain string: Decimal("45000") -> "45000.00"."""
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+
+
+def _decimal_to_str(value: Any) -> Any:
+    return decimal_str(value) if isinstance(value, Decimal) else value
+
+
+# A decimal amount as a string with two decimals, e.g. "45000.00" (EUR, %, work units).
+DecimalStr = Annotated[
+    str,
+    BeforeValidator(_decimal_to_str),
+    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["45000.00"]}),
+]
+
+
+def reject_control_characters(value: Any) -> Any:
+    """NUL bytes break PostgreSQL queries; no filter legitimately contains control characters."""
+    if isinstance(value, str) and any(ord(c) < 32 for c in value):
+        raise ValueError(gettext("must not contain control characters"))
+    return value
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class NotFoundOut(Schema):
+    detail: str = Field(examples=["Not found: project 42"])
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(examples=[["query", "limit"]])
+    msg: str = Field(examples=["Input should be less than or equal to 100"])
+    type: str = Field(examples=["less_than_equal"])
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]

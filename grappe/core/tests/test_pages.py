@@ -1,0 +1,59 @@
+"""Page sections (`core/pages.py`): how a higher app adds to a lower app's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import RequestFactory
+
+from grappe.core import pages
+from grappe.core.domain.scope import Scope
+
+
+@pytest.fixture
+def isolated_sections(monkeypatch):
+    monkeypatch.setattr(pages, "_SECTIONS", {})
+
+
+def test_sections_merge_in_registration_order_and_receive_the_page_objects(isolated_sections):
+    request = RequestFactory().get("/")
+    scope = Scope.public()
+    seen: list[tuple[Any, ...]] = []
+
+    @pages.page_section("test.page")
+    def first(request_, scope_, *, thing):
+        seen.append((request_, scope_, thing))
+        return {"a": 1, "shared": "first"}
+
+    @pages.page_section("test.page")
+    def second(request_, scope_, *, thing):
+        return {"b": 2, "shared": "second"}
+
+    context = pages.page_sections("test.page", request, scope, thing="x")
+
+    assert context == {"a": 1, "b": 2, "shared": "second"}
+    assert seen == [(request, scope, "x")]
+
+
+def test_registering_a_section_twice_adds_it_once(isolated_sections):
+    calls: list[int] = []
+
+    def section(request_, scope_):
+        calls.append(1)
+        return {}
+
+    pages.page_section("test.page")(section)
+    pages.page_section("test.page")(section)
+    pages.page_sections("test.page", RequestFactory().get("/"), Scope.public())
+
+    assert calls == [1]
+
+
+def test_a_page_without_sections_gets_an_empty_context(isolated_sections):
+    assert pages.page_sections("test.none", RequestFactory().get("/"), Scope.public()) == {}
+
+
+def test_the_projects_app_registers_the_registry_pages_sections():
+    for page in ("registry.cluster_detail", "registry.organisation_detail", "registry.search"):
+        assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.projects.pages"]
