@@ -21,6 +21,7 @@ import hashlib
 import operator
 import re
 import zipfile
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -800,6 +801,8 @@ class CordisImporter:
         name = check_length(v["name"], "name", 300)
         if not name:
             raise RowProblem("name: empty")
+        if names.is_placeholder(name):
+            raise RowProblem(f"name: {name!r} is a placeholder, not an organisation")
         sme = parse_bool(v["SME"], "SME")
         return {
             "name": name,
@@ -832,6 +835,12 @@ ANR_COLUMNS: dict[str, tuple[str, ...]] = {
     "country": ("Projet.Partenaire.Adresse.Pays",),
     "siret": ("Projet.Partenaire.SIRET", "Projet.Partenaire.Code_SIRET"),
 }
+# A normalised name paired with this many different RNSRs is an institution's, not a lab's.
+PARENT_RNSR_COUNT = 3
+# Run-report notes (rows kept, a value moved or left out), shown with the counts.
+NOTE_SIREN_IN_RNSR = "note: SIREN found in the RNSR column, moved to SIREN"
+NOTE_PARENT_WITH_LAB = "note: institution named with a lab's RNSR, row given to the lab"
+NOTE_PARENT_ONLY = "note: institution named with an RNSR never named otherwise, RNSR left out"
 ANR_ORG_FIELDS = ("name", "category", "rnsr", "siret", "city", "region", "country")
 ANR_REQUIRED = ("project", "acronym", "coordinator", "name", "category", "city", "country")
 _ANR_CODE = re.compile(r"^ANR-[0-9]{2}-[A-Z0-9]{2,8}-[0-9]{4}$")
@@ -858,9 +867,40 @@ class AnrImporter:
                 stream, label=self.file, delimiter=",", columns=ANR_COLUMNS, required=ANR_REQUIRED
             )
 
+    def _lab_names(self) -> tuple[dict[str, str], frozenset[str]]:
+        """A first pass over the file: each lab's own name, and the institutions' names.
+
+        ANR rows often pair a parent institution's name (a *tutelle*: `CNRS`, a university)
+        with a lab's RNSR. A normalised name the file pairs with `PARENT_RNSR_COUNT` or more
+        RNSRs is an institution's; a lab is named by the spelling its RNSR is most often given
+        that is neither an institution's nor a placeholder.
+        """
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        rnsrs: dict[str, set[str]] = defaultdict(set)
+        with contextlib.closing(self.input.open(self.file)) as stream:
+            for row in read_rows(
+                stream, label=self.file, delimiter=",", columns=ANR_COLUMNS, required=ANR_REQUIRED
+            ):
+                v = row.values
+                rnsr = (v.get("rnsr") or "").strip().upper()
+                name = (v.get("name") or "").strip()
+                if not rnsr or not name or names.looks_like_siren(rnsr):
+                    continue
+                spellings[rnsr][name] += 1
+                rnsrs[names.normalise_name(name)].add(rnsr)
+        parents = frozenset(n for n, found in rnsrs.items() if len(found) >= PARENT_RNSR_COUNT)
+        labs: dict[str, str] = {}
+        for rnsr, counter in spellings.items():
+            for name, _count in counter.most_common():
+                if names.normalise_name(name) not in parents and not names.is_placeholder(name):
+                    labs[rnsr] = name
+                    break
+        return labs, parents
+
     def run(self, engine: Engine) -> None:
         funder = ensure_funder("anr")
         order: dict[str, int] = {}
+        labs, parents = self._lab_names()
         with contextlib.closing(self.input.open(self.file)) as stream:
             for row in read_rows(
                 stream, label=self.file, delimiter=",", columns=ANR_COLUMNS, required=ANR_REQUIRED
@@ -868,6 +908,7 @@ class AnrImporter:
                 engine.tick()
                 try:
                     code, project_values, cand, values = self._row(row, funder.pk)
+                    self._identity(cand, labs, parents, engine.counts)
                 except RowProblem as exc:
                     engine.reject(
                         "participation", self.file, row, str(exc), row.values.get("project")
@@ -883,6 +924,33 @@ class AnrImporter:
                     self.file, row, code, functools.partial(dict, cand), values, key
                 )
         engine.finish()
+
+    @staticmethod
+    def _identity(
+        cand: dict[str, Any], labs: dict[str, str], parents: frozenset[str], counts: Counts
+    ) -> None:
+        """Name a row's lab by its RNSR, never by the institution the row also names.
+
+        A row with an RNSR describes that lab: it takes the lab's own name (an institution's
+        name or a person's never renames it). An institution's name with an RNSR the file
+        never names otherwise is the institution's row: the RNSR is left out.
+        """
+        if cand.pop("siren_from_rnsr_column", False):
+            counts.add(NOTE_SIREN_IN_RNSR, "updated")
+        rnsr = cand.get("rnsr")
+        if not rnsr:
+            return
+        lab = labs.get(rnsr)
+        if lab is not None:
+            if lab != cand["name"]:
+                if names.normalise_name(cand["name"]) in parents:
+                    counts.add(NOTE_PARENT_WITH_LAB, "updated")
+                else:  # another spelling of the lab's name: kept as an alias
+                    cand["spelling"] = cand["name"]
+                cand["name"] = lab
+        elif names.normalise_name(cand["name"]) in parents:
+            cand["rnsr"] = ""
+            counts.add(NOTE_PARENT_ONLY, "updated")
 
     @staticmethod
     def _row(
@@ -901,8 +969,12 @@ class AnrImporter:
         if coordinator is None:
             raise RowProblem("Projet.Partenaire.Est_coordinateur: empty (expected True or False)")
         name = check_length(v["name"], "Projet.Partenaire.Nom_organisme", 300)
-        if not name:
-            raise RowProblem("Projet.Partenaire.Nom_organisme: empty")
+        if names.is_placeholder(name):
+            raise RowProblem(
+                f"Projet.Partenaire.Nom_organisme: {name!r} is a placeholder, not an organisation"
+                if name
+                else "Projet.Partenaire.Nom_organisme: empty"
+            )
         mapped = names.anr_kind(v["category"])
         if mapped is None:
             raise RowProblem(
@@ -915,17 +987,25 @@ class AnrImporter:
             raise RowProblem(f"Projet.Partenaire.Adresse.Pays: unknown country {country_name!r}")
         if not country and v["region"]:
             country = "FR"  # French regions are only given for French addresses
-        cand = {
+        rnsr_column = v["rnsr"].strip()
+        siren = ""
+        if names.looks_like_siren(rnsr_column):
+            # A SIREN typed in the RNSR column: keep the row, move the value (counted as a note).
+            siren, rnsr_column = rnsr_column.replace(" ", ""), ""
+        cand: dict[str, Any] = {
             "name": name,
             "kind": mapped[0],
             "size_class": mapped[1],
-            "rnsr": _identifier(v["rnsr"], idf.check_rnsr, "Projet.Partenaire.Code_RNSR"),
+            "rnsr": _identifier(rnsr_column, idf.check_rnsr, "Projet.Partenaire.Code_RNSR"),
             "siret": _identifier(v["siret"], idf.check_siret, "Projet.Partenaire.SIRET"),
             "city": check_length(v["city"], "Projet.Partenaire.Adresse.Ville", 120),
             "country": country or "",
         }
         if cand["siret"]:
             cand["siren"] = cand["siret"][:9]
+        elif siren:
+            cand["siren"] = siren
+            cand["siren_from_rnsr_column"] = True
         project_values = {
             "acronym": acronym,
             "title": acronym,

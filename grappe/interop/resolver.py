@@ -8,11 +8,15 @@ Rules (docs/imports.md):
 1. identifiers first (PIC, SIREN, SIRET, RNSR, ROR, VAT): a row whose identifiers point to two
    organisations, or to one that holds a different value of the same identifier, is rejected —
    two organisations whose identifiers conflict are never merged;
-2. otherwise the normalised name (or a known alias) in the same country, with the same city or
-   a city missing on one side, provided no identifier conflicts;
-3. the same normalised name in another city and no identifier to decide: a new organisation and
-   a `MergeProposal` for a human to confirm;
-4. otherwise a new organisation.
+2. otherwise the normalised name (or a known alias) in the same country — a country missing on
+   one side never keeps twins apart — provided no identifier conflicts, with the same city or a
+   city missing on one side;
+3. in another city, the same organisation when its name is specific (two significant words or
+   more) or when both are public research, education or public bodies (national, multi-site);
+4. otherwise (a one-word company name in another city, no identifier to decide): a new
+   organisation and a `MergeProposal` for a human to confirm or reject; a pair once proposed is
+   never proposed again, whatever was decided;
+5. otherwise a new organisation.
 
 The source that created an organisation keeps it up to date; other sources only fill blanks.
 """
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grappe.core.fastsql import insert_rows
-from grappe.interop.domain.names import normalise_city, normalise_name
+from grappe.interop.domain.names import normalise_city, normalise_name, significant_words
 from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias
 from grappe.registry.models import Organisation
 from grappe.registry.services import organisation_bulk_insert, organisation_bulk_update
@@ -37,6 +41,8 @@ IDENTIFIER_LABELS = {
     "ror": "ROR",
     "vat": "VAT",
 }
+# Kinds whose organisations are national, with sites in many cities (CNRS, a university).
+MULTI_SITE_KINDS = frozenset({"research_lab", "higher_education", "public_body"})
 # The organisation fields an import may write, besides the identifiers.
 DESCRIPTIVE = (
     "name",
@@ -82,6 +88,7 @@ class Resolver:
         self.counts = counts
         self.by_id: dict[str, dict[str, OrgState]] = {k: {} for k in IDENTIFIERS}
         self.by_name: dict[tuple[str, str], list[OrgState]] = {}
+        self.by_norm: dict[str, list[OrgState]] = {}  # the same, whatever the country
         # (source, exact name, normalised city, country) → where that spelling went last time,
         # so that a re-import resolves every row as the first import did.
         self.by_spelling: dict[tuple[str, str, str, str], OrgState] = {}
@@ -128,12 +135,17 @@ class Resolver:
         bucket = self.by_name.setdefault(key, [])
         if state not in bucket:
             bucket.append(state)
+        anywhere = self.by_norm.setdefault(norm, [])
+        if state not in anywhere:
+            anywhere.append(state)
 
     # --- resolving --------------------------------------------------------------------------
     def resolve(self, cand: dict[str, Any]) -> OrgState:
         """The organisation a row describes (existing, or new and pending); raises `Conflict`."""
         state = self._resolve(cand)
         self.touched.add(id(state))
+        if cand.get("spelling"):  # the row's own spelling, when the importer named it otherwise
+            self.alias(state, cand["spelling"], cand.get("city") or "", cand.get("country") or "")
         return state
 
     def _resolve(self, cand: dict[str, Any]) -> OrgState:
@@ -164,11 +176,22 @@ class Resolver:
             self._update(known, cand)
             return known
         elsewhere: list[OrgState] = []
-        for state in self.by_name.get((norm, country), []):
+        multi_site = len(significant_words(norm)) >= 2 or cand.get("kind") in MULTI_SITE_KINDS
+        for state in self._same_name(norm, country):
             if self._clash(state, ids):
                 continue
             other_city = normalise_city(state.values.get("city") or "")
             if not city or not other_city or city == other_city:
+                self._update(state, cand)
+                return state
+            held_country = state.values.get("country") or ""
+            if (
+                multi_site
+                and (not country or not held_country or held_country == country)
+                and (len(significant_words(norm)) >= 2 or state.values["kind"] in MULTI_SITE_KINDS)
+            ):
+                # The same specific name in the same country is one organisation with several
+                # sites (a city is an address, not an identity); no identifier disagrees.
                 self._update(state, cand)
                 return state
             elsewhere.append(state)
@@ -184,6 +207,17 @@ class Resolver:
                 )
             )
         return state
+
+    def _same_name(self, norm: str, country: str) -> list[OrgState]:
+        """Organisations with this normalised name in this country, then those whose country
+        is unknown (or, for a row without a country, in any country): a missing country never
+        keeps twins apart (ANR often leaves it empty)."""
+        found = list(self.by_name.get((norm, country), []))
+        for state in self.by_norm.get(norm, []):
+            held = state.values.get("country") or ""
+            if state not in found and (not held or not country):
+                found.append(state)
+        return found
 
     @staticmethod
     def _clash(state: OrgState, ids: dict[str, str]) -> str:
@@ -230,8 +264,8 @@ class Resolver:
             elif not (owner or blank):
                 continue
             state.values[f] = new
-            if f == "name":
-                self._index_name(state, normalise_name(new))
+            if f in {"name", "country"}:
+                self._index_name(state, normalise_name(state.values["name"]))
             if not state.is_new:
                 if state.changed is None:
                     state.changed = set()

@@ -312,3 +312,33 @@ def import_uploads_purge(
                 reason=f"retention of {days} days",
             )
     return purged
+
+
+@transaction.atomic
+def merge_reject(*, proposal: Any, user: Any | None, reason: str) -> Any:
+    """Decide that the pair is two organisations: the proposal is closed and, as imports never
+    propose a pair they already proposed, the pair is not proposed again.
+
+    Raises `MergeRefused` (translated; nothing changed) when the proposal is not pending or no
+    reason is given.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise MergeRefused(_("Give a reason for rejecting the proposal."), code="no_reason")
+    proposal = MergeProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise MergeRefused(_("Only a pending proposal can be rejected."), code="not_pending")
+    proposal.status = ProposalStatus.REJECTED
+    proposal.decision_reason = reason[:2000]
+    proposal.decided_by = user if getattr(user, "is_authenticated", False) else None
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+    audit_record(
+        actor=user,
+        action="merge_proposal.reject",
+        obj=proposal,
+        before={"status": ProposalStatus.PENDING},
+        after={"status": ProposalStatus.REJECTED},
+        reason=proposal.decision_reason,
+    )
+    return proposal

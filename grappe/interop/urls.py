@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<int:pk>/rejected.csv", views.run_rejected_csv, name="run_rejected_csv"),
     path("imports/merges/", views.merge_list, name="merge_list"),
     path("imports/merges/<int:pk>/", views.merge_decide, name="merge_decide"),
+    path("imports/merges/bulk/", views.merge_bulk, name="merge_bulk"),
     path(
         "clusters/<slug:slug>/members/template.csv",
         views.member_template,

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.exports import Column, csv_response
+from grappe.core.lists import list_response
 from grappe.interop import selectors
+from grappe.interop.filters import MERGE_PROPOSAL_EXPORT, MergeProposalFilterSet
 from grappe.interop.members import LIMITS as MEMBER_LIMITS
 from grappe.interop.members import members_commit, members_preview, template_csv
-from grappe.interop.models import ImportSource, RunStatus
-from grappe.interop.services import import_run_create, merge_confirm, merge_undo
+from grappe.interop.models import ImportSource, MergeProposal, RunStatus
+from grappe.interop.services import import_run_create, merge_confirm, merge_reject, merge_undo
 from grappe.interop.tasks import import_file_task
+from grappe.projects.models import Participation
 
 MAX_UPLOAD = 50 * 1024 * 1024
 # Machine-readable headers, kept stable across languages.
@@ -147,12 +155,65 @@ def member_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def _merge_evidence(qs: QuerySet[MergeProposal]) -> QuerySet[MergeProposal]:
+    """The side-by-side evidence of a page of proposals: aliases and projects of each side."""
+
+    def projects(side: str) -> Any:
+        rows = Participation.objects.filter(organisation=OuterRef(side)).order_by()
+        return Subquery(
+            rows.values("organisation").annotate(n=Count("project", distinct=True)).values("n")[:1]
+        )
+
+    return (
+        qs.select_related("keep", "duplicate", "run", "decided_by")
+        .prefetch_related("keep__aliases", "duplicate__aliases")
+        .annotate(keep_projects=projects("keep_id"), duplicate_projects=projects("duplicate_id"))
+    )
+
+
 @login_required
-def merge_list(request: HttpRequest) -> HttpResponse:
+def merge_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The review queue: filtered, sorted and paginated (grappe.core.lists), with decisions."""
     if not selectors.can_import_open_data(request.user):
         raise PermissionDenied
-    proposals = selectors.merge_proposal_list(user=request.user)[:200]
-    return render(request, "interop/merge_list.html", {"proposals": proposals})
+    return list_response(
+        request,
+        MergeProposalFilterSet,
+        selectors.merge_proposal_list(user=request.user),
+        template="interop/merge_list.html",
+        filename="merge-proposals",
+        columns=MERGE_PROPOSAL_EXPORT,
+        prepare=_merge_evidence,
+    )
+
+
+def _decide(request: HttpRequest, proposal: MergeProposal, action: str) -> bool:
+    """Apply one decision (merge, reject with the form's reason, undo); report refusals."""
+    try:
+        if action == "undo":
+            merge_undo(proposal=proposal, user=request.user)
+        elif action == "reject":
+            merge_reject(
+                proposal=proposal, user=request.user, reason=request.POST.get("reason", "")
+            )
+        elif action == "merge":
+            merge_confirm(proposal=proposal, user=request.user)
+        else:
+            messages.error(request, _("Choose merge, reject or undo."))
+            return False
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", None) or [str(exc)]:
+            messages.error(request, f"#{proposal.pk}: {message}")
+        return False
+    return True
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    """Back to the list with its filters (a relative query string only, never another site)."""
+    query = request.POST.get("next", "")
+    if query.startswith("?") and "//" not in query:
+        return redirect(reverse("interop:merge_list") + query)
+    return redirect("interop:merge_list")
 
 
 @login_required
@@ -161,14 +222,36 @@ def merge_decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.merge_proposal_list(user=request.user).filter(pk=pk).first()
     if proposal is None:
         raise Http404("No such proposal")
-    try:
-        if request.POST.get("action") == "undo":
-            merge_undo(proposal=proposal, user=request.user)
-            messages.success(request, _("The merge was undone."))
-        else:
-            merge_confirm(proposal=proposal, user=request.user)
-            messages.success(request, _("The organisations were merged."))
-    except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", None) or [str(exc)]:
-            messages.error(request, message)
-    return redirect("interop:merge_list")
+    action = request.POST.get("action", "")
+    if _decide(request, proposal, action):
+        messages.success(
+            request,
+            {
+                "undo": _("The merge was undone."),
+                "reject": _("The proposal was rejected: the pair will not be proposed again."),
+            }.get(action, _("The organisations were merged.")),
+        )
+    return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def merge_bulk(request: HttpRequest) -> HttpResponse:
+    """Merge or reject the ticked proposals (one transaction each; refusals are listed)."""
+    if not selectors.can_import_open_data(request.user):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    ids = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()][:500]
+    if action not in {"merge", "reject"} or not ids:
+        messages.error(request, _("Tick at least one proposal, then choose merge or reject."))
+        return _back_to_list(request)
+    done = 0
+    for proposal in selectors.merge_proposal_list(user=request.user).filter(pk__in=ids):
+        done += _decide(request, proposal, action)
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d proposal was decided.", "%(count)d proposals were decided.", done)
+            % {"count": done},
+        )
+    return _back_to_list(request)

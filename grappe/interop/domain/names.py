@@ -64,6 +64,9 @@ LEGAL_FORMS = frozenset(
     }
 )
 _TWO_WORD_FORMS = {("s", "a"), ("e", "v"), ("b", "v"), ("n", "v"), ("s", "l"), ("a", "g")}
+# French elided articles and pronouns (`l'`, `d'`, `qu'`) before a vowel or a mute h.
+_ELISIONS = frozenset({"l", "d", "qu"})
+_VOWELS = frozenset("aeiouyh")
 _APOSTROPHES = "'’`´ʼ"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DROP = str.maketrans("", "", _APOSTROPHES + "\ufffd")
@@ -79,6 +82,14 @@ def fold(value: str) -> str:
     return text.translate(_DROP)
 
 
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
+
+
+def _undot(text: str) -> str:
+    """Dotted initials are one word: `s.a.s.` → `sas`, `e.v.` → `ev`."""
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+
+
 @lru_cache(maxsize=262_144)
 def normalise_name(value: str) -> str:
     """The comparison key of an organisation name.
@@ -86,10 +97,16 @@ def normalise_name(value: str) -> str:
     `"Laboratoire des Sciences du Climat et de l'Environnement (LSCE) SAS"` and
     `"LABORATOIRE DES SCIENCES DU CLIMAT ET DE LENVIRONNEMENT LSCE"` give the same key.
     """
-    words = _NON_WORD.sub(" ", fold(value)).split()
+    words = _NON_WORD.sub(" ", _undot(fold(value))).split()
     kept: list[str] = []
     i = 0
     while i < len(words):
+        if words[i] in _ELISIONS and i + 1 < len(words) and words[i + 1][0] in _VOWELS:
+            # `L ENERGIE` (apostrophe turned into a space) joins `lénergie` / `l'énergie`
+            # (apostrophe dropped): the elided article sticks to its word in every spelling.
+            words[i + 1] = words[i] + words[i + 1]
+            i += 1
+            continue
         if i + 1 < len(words) and (words[i], words[i + 1]) in _TWO_WORD_FORMS:
             i += 2
             continue
@@ -97,6 +114,57 @@ def normalise_name(value: str) -> str:
             kept.append(words[i])
         i += 1
     return " ".join(kept) or " ".join(words)
+
+
+# Values sources put in the name column when there is no organisation to name.
+_PLACEHOLDERS = frozenset(
+    {
+        "aucuneaide",
+        "aucune aide",
+        "0 aide",
+        "0aide",
+        "non renseigne",
+        "non renseignee",
+        "nc",
+        "na",
+        "n a",
+        "neant",
+        "inconnu",
+        "unknown",
+        "none",
+        "null",
+        "nan",
+        "xxx",
+    }
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """True when a name column holds no organisation: empty, a lone number, a dash, or one of
+    the sources' fillers (`AucuneAide`, `0 Aide`, `Non renseigné`, `N/A`)."""
+    words = _NON_WORD.sub(" ", fold(value)).split()
+    text = " ".join(words)
+    return not text or text.replace(" ", "").isdigit() or text in _PLACEHOLDERS
+
+
+def significant_words(norm: str) -> list[str]:
+    """The words of a normalised name that tell organisations apart (not articles or `de`)."""
+    return [w for w in norm.split() if len(w) > 2 and w not in _STOPWORDS]
+
+
+_STOPWORDS = frozenset({"les", "des", "aux", "and", "the", "for", "und", "der", "die", "von"})
+
+
+def looks_like_siren(value: str) -> bool:
+    """Nine digits passing the Luhn check: a SIREN (e.g. put in an RNSR column by mistake)."""
+    digits = value.strip().replace(" ", "")
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        n = int(char) * (2 if index % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
 
 
 @lru_cache(maxsize=262_144)

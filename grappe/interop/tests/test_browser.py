@@ -98,3 +98,80 @@ def test_a_cluster_manager_previews_then_commits_a_member_sheet(live_server) -> 
         cluster=cluster, organisation__name="Robotique Exemple"
     ).exists()
     assert done["errors"] == []
+
+
+REVIEW_SCRIPT = r"""
+import json, sys
+from playwright.sync_api import sync_playwright
+
+base, username, reject_pk, merge_pk = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+out = {"errors": []}
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=sys.argv[5], args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: out["errors"].append(str(e)))
+    page.goto(base + "/en/accounts/login/?next=/en/imports/merges/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/imports/merges/")
+    row = page.locator(f"[data-testid=proposal-{reject_pk}]")
+    row.get_by_placeholder("Reason for rejecting").fill("two different shops")
+    row.get_by_role("button", name="Reject").click()
+    page.wait_for_load_state()
+    out["after_reject"] = page.content()
+    page.locator(f"[data-testid=proposal-{merge_pk}]").get_by_role("button", name="Merge").click()
+    page.wait_for_load_state()
+    out["after_merge"] = page.content()
+    out["overflow"] = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    print(json.dumps(out), flush=True)
+    browser.close()
+"""
+
+
+def test_an_administrator_rejects_one_proposal_and_merges_another(live_server) -> None:
+    from grappe.core.tests.factories import OrganisationFactory
+    from grappe.interop.models import MergeProposal
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+
+    def pair(name: str) -> MergeProposal:
+        keep = OrganisationFactory(name=name, city="Marseille", siren="")
+        dup = OrganisationFactory(name=name.upper(), city="Montpellier", siren="")
+        return MergeProposal.objects.create(
+            keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="same name"
+        )
+
+    rejected, merged = pair("Exemplis"), pair("Robotix")
+    admin = user_with_role(Role.ADMINISTRATOR)
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            "-c",
+            REVIEW_SCRIPT,
+            live_server.url,
+            admin.username,
+            str(rejected.pk),
+            str(merged.pk),
+            str(CHROMIUM),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["errors"] == []
+    assert "the pair will not be proposed again" in out["after_reject"]
+    assert "The organisations were merged." in out["after_merge"]
+    rejected.refresh_from_db()
+    merged.refresh_from_db()
+    assert (rejected.status, rejected.decision_reason) == ("rejected", "two different shops")
+    assert merged.status == "merged"
+    assert not Organisation.objects.filter(pk=merged.duplicate_pk).exists()
+    assert out["overflow"] is False

@@ -128,3 +128,73 @@ def test_quoted_separators_and_line_numbers() -> None:
     assert rows[0].line == 2
     assert rows[1].line == 4 and "expected 2 fields, found 3" in rows[1].values["__error__"]
     assert rows[2].line == 5 and rows[2].values["a"] == "4"
+
+
+# --- identity: elisions, legal forms, placeholders, SIRENs ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the apostrophe kept, dropped by the source, or turned into a space
+        ("Commissariat à l'énergie atomique", "COMMISSARIAT A L ENERGIE ATOMIQUE"),
+        ("Commissariat à lénergie atomique", "Commissariat à l’énergie atomique"),
+        ("Centre d'études nucléaires", "CENTRE D ETUDES NUCLEAIRES"),
+        ("Ecole Normale Supérieure de l'Hôtel", "ECOLE NORMALE SUPERIEURE DE L HOTEL"),
+        # the legal form before or after the name, with or without dots
+        ("SA VERMON", "VERMON SA"),
+        ("S.A.S. Exemple", "EXEMPLE SAS"),
+        ("Siemens GmbH", "GMBH SIEMENS"),
+        # case and accents
+        ("SYSTÈMES ÉNERGÉTIQUES", "systemes energetiques"),
+        ("École Polytechnique", "ECOLE POLYTECHNIQUE"),
+    ],
+)
+def test_elisions_legal_form_position_accents_and_case_normalise_alike(a: str, b: str) -> None:
+    assert names.normalise_name(a) == names.normalise_name(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("L Oréal", "Oréal"),  # an elided article is kept (glued), never dropped
+        ("Laboratoire Ampère", "Laboratoire Ampère Lyon"),
+        ("D Systems", "Systems"),
+    ],
+)
+def test_names_that_differ_by_a_word_stay_apart(a: str, b: str) -> None:
+    assert names.normalise_name(a) != names.normalise_name(b)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("AucuneAide", True),
+        ("0 Aide", True),
+        ("Non renseigné", True),
+        ("N/A", True),
+        ("", True),
+        ("   ", True),
+        ("-", True),
+        ("12345", True),
+        ("3M", False),
+        ("Aide et Action", False),
+        ("CNRS", False),
+    ],
+)
+def test_placeholders_are_recognised(value: str, expected: bool) -> None:
+    assert names.is_placeholder(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("302717327", True),  # found in the RNSR column of the real ANR file
+        ("493 902 662", True),
+        ("302717328", False),  # Luhn check fails
+        ("200611689J", False),  # an RNSR
+        ("30271732", False),
+    ],
+)
+def test_a_siren_is_recognised(value: str, expected: bool) -> None:
+    assert names.looks_like_siren(value) is expected

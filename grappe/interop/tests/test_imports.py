@@ -514,13 +514,23 @@ def test_a_row_whose_identifiers_point_to_two_organisations_is_rejected(
     assert Organisation.objects.count() == 2
 
 
-def test_same_name_in_another_city_without_identifiers_is_proposed_not_merged(anr_file) -> None:
+def test_a_one_word_company_name_in_another_city_is_proposed_not_merged(anr_file) -> None:
     path = anr_file(
         rows=[
-            anr_row(name="Institut Exemple", rnsr="", city="Marseille"),
-            anr_row(code="ANR-21-CE01-0002", name="INSTITUT EXEMPLE", rnsr="", city="Montpellier"),
+            anr_row(name="Exemplis", category="PME", rnsr="", city="Marseille"),
             anr_row(
-                code="ANR-21-CE01-0003", name="Institut Exemple", rnsr="", city="MARSEILLE CEDEX 09"
+                code="ANR-21-CE01-0002",
+                name="EXEMPLIS",
+                category="PME",
+                rnsr="",
+                city="Montpellier",
+            ),
+            anr_row(
+                code="ANR-21-CE01-0003",
+                name="Exemplis",
+                category="PME",
+                rnsr="",
+                city="MARSEILLE CEDEX 09",
             ),
         ]
     )
@@ -529,6 +539,35 @@ def test_same_name_in_another_city_without_identifiers_is_proposed_not_merged(an
     (proposal,) = MergeProposal.objects.all()
     assert proposal.run == run
     assert "Marseille" in proposal.reason and "Montpellier" in proposal.reason
+
+
+def test_a_specific_name_in_another_city_of_the_same_country_is_one_organisation(
+    anr_file,
+) -> None:
+    # A city is an address, not an identity: "Institut Exemple" in two cities is one institute.
+    path = anr_file(
+        rows=[
+            anr_row(name="Institut Exemple", rnsr="", city="Marseille"),
+            anr_row(code="ANR-21-CE01-0002", name="INSTITUT EXEMPLE", rnsr="", city="Montpellier"),
+        ]
+    )
+    run_import("anr", path)
+    assert Organisation.objects.count() == 1
+    assert not MergeProposal.objects.exists()
+
+
+def test_a_one_word_public_institution_in_several_cities_is_one_organisation(anr_file) -> None:
+    path = anr_file(
+        rows=[
+            anr_row(name="CNRS", category="Divers public", rnsr="", city="Paris"),
+            anr_row(
+                code="ANR-21-CE01-0002", name="CNRS", category="Divers public", rnsr="", city="Lyon"
+            ),
+        ]
+    )
+    run_import("anr", path)
+    assert Organisation.objects.count() == 1
+    assert not MergeProposal.objects.exists()
 
 
 def test_the_import_command_prints_a_summary(cordis_dir, capsys) -> None:
@@ -568,3 +607,113 @@ def test_a_changed_published_status_goes_through_the_project_workflow(cordis_dir
     project.refresh_from_db()
     assert project.status == "completed"
     assert Transition.objects.filter(object_id=project.pk).count() == 1
+
+
+# --- identity rules on small files (issue 8) ---------------------------------------------------
+
+
+def test_placeholders_are_rejected_never_made_organisations(anr_file, cordis_dir) -> None:
+    path = anr_file(
+        rows=[
+            anr_row(name="AucuneAide", rnsr=""),
+            anr_row(code="ANR-21-CE01-0002", name="0 Aide", rnsr=""),
+            anr_row(code="ANR-21-CE01-0003", name="Non renseigné", rnsr=""),
+            anr_row(code="ANR-21-CE01-0004"),
+        ]
+    )
+    run = run_import("anr", path)
+    reasons = list(RejectedRow.objects.filter(run=run).values_list("reason", flat=True))
+    assert len(reasons) == 3
+    assert all("is a placeholder, not an organisation" in r for r in reasons)
+    assert list(Organisation.objects.values_list("rnsr", flat=True)) == ["200611689J"]
+    cordis = run_import("cordis", cordis_dir(orgs=[org_row(name="AucuneAide")]))
+    (reason,) = RejectedRow.objects.filter(run=cordis).values_list("reason", flat=True)
+    assert "'AucuneAide' is a placeholder" in reason
+
+
+def test_a_siren_in_the_rnsr_column_is_moved_and_the_row_kept(anr_file) -> None:
+    path = anr_file(
+        rows=[anr_row(name="Vermon", category="PME", rnsr="302717327", coordinator="True")]
+    )
+    run = run_import("anr", path)
+    assert not RejectedRow.objects.filter(run=run).exists()
+    org = Organisation.objects.get()
+    assert (org.siren, org.rnsr) == ("302717327", "")
+    assert Participation.objects.get().role == "coordinator"
+    assert run.counts["note: SIREN found in the RNSR column, moved to SIREN"]["updated"] == 1
+
+
+def test_an_institution_named_with_a_labs_rnsr_never_renames_the_lab(anr_file) -> None:
+    # "CNRS" is paired with three RNSRs: it is an institution's name, not a lab's.
+    lab_rows = [
+        anr_row(code=f"ANR-21-CE01-000{i}", name=f"Laboratoire {n}", rnsr=r, city="Lyon")
+        for i, (n, r) in enumerate(
+            [("Ampère", "200711918D"), ("Hubert Curien", "200212770B"), ("LIRIS", "200918478A")]
+        )
+    ]
+    parent_rows = [
+        anr_row(code=f"ANR-21-CE02-000{i}", name="CNRS", rnsr=r, city="Paris")
+        for i, r in enumerate(["200711918D", "200212770B", "200918478A"])
+    ]
+    only_institution = anr_row(code="ANR-21-CE03-0001", name="CNRS", rnsr="", city="Paris")
+    # the first row of this lab names the institution: the lab still takes its own name
+    path = anr_file(rows=[*parent_rows, *lab_rows, only_institution])
+    run = run_import("anr", path)
+    assert not RejectedRow.objects.filter(run=run).exists()
+    labs = dict(Organisation.objects.exclude(rnsr="").values_list("rnsr", "name"))
+    assert labs == {
+        "200711918D": "Laboratoire Ampère",
+        "200212770B": "Laboratoire Hubert Curien",
+        "200918478A": "Laboratoire LIRIS",
+    }
+    institution = Organisation.objects.get(name="CNRS")
+    assert institution.rnsr == ""
+    # the institution-only row went to the institution, not to a lab
+    assert list(institution.participations.values_list("project__external_id", flat=True)) == [
+        "ANR-21-CE03-0001"
+    ]
+    assert Organisation.objects.get(rnsr="200711918D").participations.count() == 2
+    assert run.counts["note: institution named with a lab's RNSR, row given to the lab"]["updated"]
+
+
+def test_an_institution_with_an_rnsr_never_named_otherwise_keeps_the_row_without_the_rnsr(
+    anr_file,
+) -> None:
+    rows = [
+        anr_row(code=f"ANR-21-CE02-000{i}", name="INSERM", rnsr=r, city="Paris")
+        for i, r in enumerate(["200711918D", "200212770B", "200918478A"])
+    ]
+    run = run_import("anr", anr_file(rows=rows))
+    (org,) = Organisation.objects.all()
+    assert (org.name, org.rnsr) == ("INSERM", "")
+    assert org.participations.count() == 3
+    assert (
+        run.counts["note: institution named with an RNSR never named otherwise, RNSR left out"][
+            "updated"
+        ]
+        == 3
+    )
+
+
+def test_a_row_without_a_country_meets_its_french_twin(anr_file, cordis_dir) -> None:
+    cordis = cordis_dir(orgs=[org_row(name="VERMON SA", city="TOURS", pic="999999001")])
+    assert run_import("cordis", cordis).status == RunStatus.SUCCEEDED
+    path = anr_file(
+        rows=[anr_row(name="SA VERMON", category="PME", rnsr="", city="", region="", country="")]
+    )
+    run_import("anr", path)
+    (org,) = Organisation.objects.all()
+    assert (org.country, org.pic) == ("FR", "999999001")
+    assert org.participations.count() == 2
+
+
+def test_the_same_name_with_conflicting_identifiers_is_two_organisations(cordis_dir) -> None:
+    folder = cordis_dir(
+        orgs=[
+            org_row(pic="999999001", name="Institut Exemple", city="LYON"),
+            org_row(pic="999999002", name="INSTITUT EXEMPLE", city="NANTES", role="participant"),
+        ]
+    )
+    run_import("cordis", folder)
+    assert Organisation.objects.count() == 2
+    assert not MergeProposal.objects.exists()

@@ -379,3 +379,99 @@ def test_the_rejected_rows_csv_neutralises_formulas_from_the_uploaded_file(clien
         ["'=evil.csv", "3", "'-1 is not a year", "'\tx"],  # sorted by file name
         ["anr.csv", "2", "bad code", "'=cmd|' /C calc'!A0;@SUM(1)"],
     ]
+
+
+# --- the merge review queue ------------------------------------------------------------------
+
+
+def _pair(name: str = "Exemplis", **extra) -> MergeProposal:
+    keep = OrganisationFactory(name=name, city="Marseille", siren="")
+    dup = OrganisationFactory(name=name.upper(), city="Montpellier", siren="")
+    return MergeProposal.objects.create(
+        keep=keep, duplicate=dup, duplicate_pk=dup.pk, reason="same name", **extra
+    )
+
+
+def test_the_review_queue_is_for_administrators_only(client) -> None:
+    proposal = _pair()
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk})
+    bulk = reverse("interop:merge_bulk")
+    assert client.get(reverse("interop:merge_list")).status_code == 302  # outsider: log in
+    assert client.post(url, {"action": "reject", "reason": "x"}).status_code == 302
+    client.force_login(user_with_role(Role.CLUSTER_MANAGER, cluster=ClusterFactory()))  # insider
+    assert client.get(reverse("interop:merge_list")).status_code == 403
+    assert client.post(url, {"action": "reject", "reason": "x"}).status_code == 404
+    assert client.post(bulk, {"action": "reject", "proposal": [proposal.pk]}).status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    client.force_login(user_with_role(Role.ADMINISTRATOR))  # owner
+    assert client.get(reverse("interop:merge_list")).status_code == 200
+
+
+def test_an_administrator_rejects_a_proposal_with_a_reason(client) -> None:
+    from grappe.core.models import AuditEvent
+
+    proposal = _pair()
+    admin = user_with_role(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    url = reverse("interop:merge_decide", kwargs={"pk": proposal.pk})
+    page = client.post(url, {"action": "reject", "reason": " "}, follow=True).content.decode()
+    assert "Give a reason for rejecting the proposal." in page
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    page = client.post(
+        url, {"action": "reject", "reason": "two shops", "next": "?status=rejected"}, follow=True
+    ).content.decode()
+    assert "will not be proposed again" in page and "two shops" in page
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decision_reason, proposal.decided_by) == (
+        "rejected",
+        "two shops",
+        admin,
+    )
+    event = AuditEvent.objects.get(action="merge_proposal.reject")
+    assert event.object_id == str(proposal.pk)
+    page = client.post(url, {"action": "reject", "reason": "again"}, follow=True).content.decode()
+    assert "Only a pending proposal can be rejected." in page
+
+
+def test_the_review_queue_filters_sorts_and_pages(client, settings) -> None:
+    settings.PAGE_SIZE = 2
+    for name in ("Alpha", "Bravo", "Charlie"):
+        _pair(name)
+    _pair("Delta").__class__.objects.filter(keep__name="Delta").update(status="rejected")
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    url = reverse("interop:merge_list")
+    page = client.get(url, {"status": "pending", "sort": "created"})
+    assert page.context["listing"].total == 3
+    assert [p.keep.name for p in page.context["listing"].items] == ["Alpha", "Bravo"]
+    cursor = page.context["listing"].next_cursor
+    second = client.get(url, {"status": "pending", "sort": "created", "cursor": cursor})
+    assert [p.keep.name for p in second.context["listing"].items] == ["Charlie"]
+    found = client.get(url, {"q": "char"}).context["listing"]
+    assert [p.keep.name for p in found.items] == ["Charlie"]
+    bad = client.get(url, {"status": "nope"}).content.decode()
+    assert "Some filters were not applied" in bad
+    export = client.get(url, {"export": "csv", "status": "rejected"})
+    body = b"".join(export.streaming_content).decode()
+    assert "DELTA" in body and "ALPHA" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_rejects_and_merges_in_bulk(client) -> None:
+    first, second, third = _pair("Alpha"), _pair("Bravo"), _pair("Charlie")
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    bulk = reverse("interop:merge_bulk")
+    page = client.post(bulk, {"action": "reject", "proposal": [first.pk, second.pk]}, follow=True)
+    assert "Give a reason for rejecting the proposal." in page.content.decode()
+    page = client.post(
+        bulk,
+        {"action": "reject", "reason": "different", "proposal": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert "2 proposals were decided." in page.content.decode()
+    client.post(bulk, {"action": "merge", "proposal": [third.pk, first.pk]})
+    statuses = dict(MergeProposal.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "rejected", second.pk: "rejected", third.pk: "merged"}
+    nothing = client.post(bulk, {"action": "merge"}, follow=True).content.decode()
+    assert "Tick at least one proposal" in nothing

@@ -44,10 +44,47 @@ def test_real_cordis_zip_and_anr_file_import(shared_data: Path) -> None:
     assert Organisation.objects.filter(rnsr="200611689J").count() == 1
     reasons = RejectedRow.objects.filter(run=anr).values_list("reason", flat=True)
     assert all(r for r in reasons)
+    assert_identity_holds_on_the_real_files(anr)
 
     again = run_import("anr", shared_data / "anr-dos-partners")
     assert again.short_circuited
     assert all(c["created"] == 0 and c["updated"] == 0 for c in again.counts.values())
+
+
+def assert_identity_holds_on_the_real_files(anr) -> None:
+    """The identity rules of issue 8 on the real CORDIS + ANR files."""
+    from grappe.interop.domain.names import is_placeholder, normalise_name
+
+    names = list(Organisation.objects.values_list("name", "country", "rnsr"))
+    # placeholders (72 records, 98 participations before) are rejected rows, never organisations
+    assert not [n for n, *_ in names if is_placeholder(n)]
+    placeholder_rows = RejectedRow.objects.filter(run=anr, reason__contains="is a placeholder")
+    assert placeholder_rows.count() == 121  # 74 `AucuneAide`, 46 `0 Aide`, one `-`
+    # the 23 SIRENs typed in the RNSR column are kept and moved (EMBL Grenoble, PSE)
+    assert anr.counts["note: SIREN found in the RNSR column, moved to SIREN"]["updated"] == 23
+    assert Organisation.objects.get(siren="302717327").rnsr != "302717327"
+    assert Organisation.objects.filter(siren="493902662").count() == 1
+    # the CEA, written `l'énergie`, `lénergie` and `L ENERGIE`, is one key, one French record
+    cea = normalise_name("Commissariat à l'énergie atomique et aux énergies alternatives")
+    assert [c for n, c, _ in names if normalise_name(n) == cea] == ["FR"]
+    # no lab (RNSR) carries the name of an institution such as the CNRS or the INSERM
+    for parent in ("CNRS", "INSERM", "Centre National de la Recherche Scientifique"):
+        assert not Organisation.objects.filter(name__iexact=parent).exclude(rnsr="").exists()
+    # one record per institution and country, whatever the city
+    assert Organisation.objects.filter(name__iexact="CNRS", country="FR").count() == 1
+    # a record without a country whose name is known in France was matched, or (a one-word
+    # company name in another city: `RADIALL`) is proposed for review with its French twin
+    from django.db.models import Q
+
+    from grappe.interop.models import MergeProposal
+
+    french = {normalise_name(n) for n, c, _ in names if c == "FR"}
+    countryless = Organisation.objects.filter(country="").values_list("pk", "name")
+    left = [(pk, n) for pk, n in countryless if normalise_name(n) in french]
+    assert len(left) < 20
+    for pk, name in left:
+        assert len(normalise_name(name).split()) == 1, name
+        assert MergeProposal.objects.filter(Q(keep_id=pk) | Q(duplicate_id=pk)).exists(), name
 
 
 # --- merging two real organisations from the review page ---------------------------------------
