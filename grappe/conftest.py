@@ -27,7 +27,6 @@ def shared_data() -> Path:
     return path
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     """Hashing demo and factory passwords with PBKDF2 cost a third of the suite's CPU."""
     from django.conf import settings

@@ -49,7 +49,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "grappe.core.backoffice_config.BackOfficeAdminConfig",  # the admin, asking the role table
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from grappe.core.domain.roles import Action
+from grappe.core.scopes import scope_for
 from grappe.interop import selectors
 from grappe.interop.members import members_commit, members_preview, template_csv
 from grappe.interop.models import ImportSource, RunStatus
@@ -23,19 +25,22 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.can(Action.IMPORT_RUN_VIEW):
+        raise PermissionDenied
     runs = selectors.import_run_list(user=request.user)[:100]
     return render(
         request,
         "interop/run_list.html",
-        {"runs": runs, "can_upload": selectors.can_import_open_data(request.user)},
+        {"runs": runs, "can_upload": scope.can(Action.OPEN_DATA_IMPORT)},
     )
 
 
 @login_required
 @require_POST
 def run_upload(request: HttpRequest) -> HttpResponse:
-    """Staff upload a CORDIS zip or an ANR CSV; the import runs as a background task."""
-    if not selectors.can_import_open_data(request.user):
+    """Administrators upload a CORDIS zip or an ANR CSV; the import runs as a background task."""
+    if not scope_for(request.user).can(Action.OPEN_DATA_IMPORT):
         raise PermissionDenied
     source = request.POST.get("source", "")
     upload = request.FILES.get("file")
@@ -137,7 +142,7 @@ def member_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def merge_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_import_open_data(request.user):
+    if not scope_for(request.user).can(Action.MERGE_DECIDE):
         raise PermissionDenied
     proposals = selectors.merge_proposal_list(user=request.user)[:200]
     return render(request, "interop/merge_list.html", {"proposals": proposals})

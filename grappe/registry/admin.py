@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
+from grappe.core.backoffice import ScopedTabularInline
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -25,7 +26,7 @@ from grappe.registry.models import (
 )
 
 
-class ClusterThemeInline(admin.TabularInline):
+class ClusterThemeInline(ScopedTabularInline):
     model = ClusterTheme
     extra = 0
     fields = ("display_order", "name_en", "name_fr")
@@ -55,13 +56,13 @@ class ClusterThemeAdmin(AuditedModelAdmin):
     list_select_related = ("cluster",)
 
 
-class FiguresInline(admin.TabularInline):
+class FiguresInline(ScopedTabularInline):
     model = OrganisationFigures
     extra = 0
     fields = ("year", "staff_awu", "turnover", "balance_sheet")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedTabularInline):
     model = ClusterMembership
     extra = 0
     fields = ("cluster", "start_date", "end_date")
@@ -92,7 +93,7 @@ class OwnershipForm(forms.ModelForm):
         return data
 
 
-class ShareholderInline(admin.TabularInline):
+class ShareholderInline(ScopedTabularInline):
     model = Ownership
     form = OwnershipForm
     fk_name = "held"

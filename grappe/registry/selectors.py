@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
+from grappe.core.scopes import RelationQ, field_in, reach_exists
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -98,18 +100,26 @@ def organisation_get(*, scope: Scope, pk: int) -> Organisation:
     ).get(pk=pk)
 
 
+# How each relation of the role table is found for an organisation (who holds which is the
+# table's): the organisation itself, or its membership of the manager's cluster.
+ORGANISATION_RELATIONS: dict[Relation, RelationQ] = {
+    Relation.OWN_ORGANISATION: field_in("pk"),
+    Relation.MEMBER_OF_CLUSTER: lambda ids: Exists(
+        ClusterMembership.objects.filter(organisation=OuterRef("pk"), cluster_id__in=ids)
+    ),
+}
+
+
 def organisation_can_see_figures(*, scope: Scope, organisation: Organisation) -> bool:
-    """Yearly figures and ownership are confidential: the organisation's own members, managers of
-    a cluster it belongs to, programme officers and administrators see them."""
-    if scope.is_staff_wide or scope.is_programme_officer:
-        return True
-    if organisation.pk in scope.organisation_ids:
-        return True
-    if scope.cluster_ids:
-        return ClusterMembership.objects.filter(
-            organisation=organisation, cluster_id__in=scope.cluster_ids
-        ).exists()
-    return False
+    """Yearly figures and ownership are confidential (`organisation.view_confidential` in the
+    role table: the organisation's own members, managers of a cluster it belongs to, programme
+    officers and administrators)."""
+    action = Action.ORGANISATION_VIEW_CONFIDENTIAL
+    if scope.can(action, Target.of(own_organisation=[organisation.pk])):
+        return True  # answered without a query
+    return reach_exists(
+        scope, action, Organisation.objects.filter(pk=organisation.pk), ORGANISATION_RELATIONS
+    )
 
 
 def organisation_figures(

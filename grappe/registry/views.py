@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from grappe.core.domain.roles import Action, Target
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors as project_selectors
 from grappe.registry import selectors
@@ -113,7 +114,9 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "projects": projects,
             "funding": funding,
             "page_errors": page_form.errors.get("page"),
-            "can_manage": scope.can_manage_cluster(cluster.pk),
+            "can_manage": scope.can(
+                Action.CLUSTER_IMPORT_MEMBERS, Target.of(own_cluster=[cluster.pk])
+            ),
         },
     )
 

@@ -334,8 +334,9 @@ def demo_users_load(
             if user is None:
                 user = user_model(username=username, email=email)
             user.password = password
-            # The programme officer edits the City's calls in the back office (scoped there).
-            user.is_staff = username in {"admin", "officer"}
+            # Back-office access comes from the role table (the officer keeps the City's calls);
+            # Django's staff flag grants nothing, so only the superuser carries it.
+            user.is_staff = username == "admin"
             user.is_superuser = username == "admin"
             user.first_name = username.capitalize()
             user.last_name = "(demo)"
