@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     # empty the append-only audit log) replace Django's. Its only static files are under grappe/
     # (the site stylesheet and icon), so it shadows none of the admin's.
     "grappe.core",
-    "django.contrib.admin",
+    "grappe.core.backoffice_config.BackOfficeAdminConfig",  # the admin, asking the role table
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,5 +1,8 @@
 """Back office for the audit log and transitions (strictly read-only), users, groups and role
-assignments."""
+assignments.
+
+Who may use each model is the role table's business (`grappe.core.backoffice`).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +19,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.models import AuditEvent, Role, RoleAssignment, Transition
+from grappe.core.backoffice import ScopedModelAdmin
+from grappe.core.domain.roles import ROLES, Role, ScopeKind
+from grappe.core.models import AuditEvent, RoleAssignment, Transition
 from grappe.core.services import (
     USER_FIELDS,
     audit_record,
@@ -36,8 +42,9 @@ from grappe.core.services import (
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Audit events are immutable: staff can read them, nobody can add, change or delete them."""
+class AuditEventAdmin(ScopedModelAdmin):
+    """Audit events are immutable: administrators can read them, nobody can add, change or
+    delete them."""
 
     list_display = ("created_at", "action", "object_type", "object_id", "actor_name", "actor_role")
     list_filter = ("action", "object_type")
@@ -228,14 +235,9 @@ def _assignment_snapshot(assignment: RoleAssignment) -> dict[str, Any]:
     }
 
 
-# Which scope field each role needs; the others must stay empty.
-SCOPE_FIELD = {
-    Role.PROGRAMME_OFFICER: "funder",
-    Role.CLUSTER_MANAGER: "cluster",
-    Role.MEMBER: "organisation",
-}
-SCOPE_FIELDS = ("funder", "cluster", "organisation")
-SCOPE_LABELS = {"funder": _("funder"), "cluster": _("cluster"), "organisation": _("organisation")}
+# The fields a role can be scoped to, and which one each role needs: from the role table.
+SCOPE_FIELDS = tuple(kind.value for kind in ScopeKind if kind.value)
+SCOPE_LABELS = {name: getattr(RoleAssignment, name).field.verbose_name for name in SCOPE_FIELDS}
 
 
 class RoleAssignmentForm(forms.ModelForm):
@@ -250,8 +252,8 @@ class RoleAssignmentForm(forms.ModelForm):
         role = data.get("role")
         if not role:
             return data
-        needed = SCOPE_FIELD.get(Role(role))
-        label = Role(role).label
+        needed = ROLES[Role(role)].scope.value
+        label = gettext(ROLES[Role(role)].label)
         for name in SCOPE_FIELDS:
             field_label = SCOPE_LABELS[name]
             if name == needed and not data.get(name):
@@ -275,7 +277,7 @@ def snapshot(obj: Any) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(json.dumps(data, cls=DjangoJSONEncoder)))
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(ScopedModelAdmin):
     """Back-office edits write the same immutable audit events as services.
 
     Actions are `<app>.<model>.create|change|delete`, with before/after snapshots; inline rows

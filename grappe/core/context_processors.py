@@ -8,25 +8,21 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import gettext
 
+from grappe.core.domain.roles import ASSIGNABLE_ROLES, ROLES, Action
 from grappe.core.domain.scope import Scope
-from grappe.core.models import Role
 from grappe.core.scopes import scope_for
 
 
 def role_labels(scope: Scope) -> list[str]:
-    """The user's roles as display labels, derived from the scope (no extra query)."""
-    labels: list[str] = []
-    if scope.is_staff_wide:
-        labels.append(str(Role.ADMINISTRATOR.label))
-    if scope.funder_ids:
-        labels.append(str(Role.PROGRAMME_OFFICER.label))
-    if scope.cluster_ids:
-        labels.append(str(Role.CLUSTER_MANAGER.label))
-    if scope.organisation_ids:
-        labels.append(str(Role.MEMBER.label))
-    if scope.is_evaluator:
-        labels.append(str(Role.EVALUATOR.label))
+    """The user's roles as display labels, in the role table's order (no extra query)."""
+    labels = [gettext(ROLES[role].label) for role in ASSIGNABLE_ROLES if role in scope.roles]
     return labels or [gettext("Registered user")]
+
+
+def abilities(scope: Scope) -> dict[str, bool]:
+    """`may.<action>` for templates: may the user do the action to at least one object?
+    Keys are the action names in lower case (`may.open_data_import`)."""
+    return {action.name.lower(): scope.can(action) for action in Action}
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -41,4 +37,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "scope": scope,
         "language_urls": language_urls,
         "role_labels": lambda: role_labels(scope),
+        "may": lambda: abilities(scope),
     }

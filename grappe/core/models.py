@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from grappe.core.domain.roles import ASSIGNABLE_ROLES, ROLES, Role, ScopeKind
+
+__all__ = ["AuditEvent", "Role", "RoleAssignment", "TimeStampedModel"]
 
 
 class TimeStampedModel(models.Model):
@@ -63,19 +71,34 @@ class AuditEvent(models.Model):
         return f"{self.action} {self.object_type}#{self.object_id}"
 
 
-class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("Administrator")
-    PROGRAMME_OFFICER = "programme_officer", _("Programme officer")
-    CLUSTER_MANAGER = "cluster_manager", _("Cluster manager")
-    MEMBER = "member", _("Member organisation")
-    EVALUATOR = "evaluator", _("Expert evaluator")
+def role_choices() -> list[tuple[str, Any]]:
+    """The assignable roles of the role table, with translated labels."""
+    return [(role.value, _(ROLES[role].label)) for role in ASSIGNABLE_ROLES]
+
+
+def role_scope_condition() -> Q:
+    """The role table's role -> scope rule as a check: each role fills the field of its scope
+    kind (funder, cluster or organisation) and leaves the others empty."""
+    columns = [kind.value for kind in ScopeKind if kind.value]
+    parts: list[Q] = []
+    for kind in (*(k for k in ScopeKind if k.value), ScopeKind.NONE):
+        roles = [r.value for r in ASSIGNABLE_ROLES if ROLES[r].scope is kind]
+        if not roles:
+            continue
+        lookups: dict[str, Any] = {f"{c}__isnull": c != kind.value for c in columns}
+        if len(roles) == 1:
+            lookups["role"] = roles[0]
+        else:
+            lookups["role__in"] = roles
+        parts.append(Q(**lookups))
+    return functools.reduce(operator.or_, parts)
 
 
 class RoleAssignment(models.Model):
     """Gives a user a role, scoped to a funder, a cluster or an organisation as the role requires.
 
-    Programme officers are scoped to a funder, cluster managers to a cluster, members to an
-    organisation; administrators and evaluators have no scope object.
+    What each role is scoped to is said by the role table (`grappe.core.domain.roles.ROLES`);
+    the check constraint is built from it.
     """
 
     user = models.ForeignKey(
@@ -84,7 +107,7 @@ class RoleAssignment(models.Model):
         on_delete=models.CASCADE,
         related_name="role_assignments",
     )
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=32, choices=role_choices())
     funder = models.ForeignKey(
         "funding.Funder", verbose_name=_("funder"), null=True, blank=True, on_delete=models.CASCADE
     )
@@ -113,32 +136,7 @@ class RoleAssignment(models.Model):
                     "A programme officer needs a funder, a cluster manager a cluster, a member "
                     "an organisation; administrators and evaluators take no scope."
                 ),
-                condition=(
-                    Q(
-                        role="programme_officer",
-                        funder__isnull=False,
-                        cluster__isnull=True,
-                        organisation__isnull=True,
-                    )
-                    | Q(
-                        role="cluster_manager",
-                        cluster__isnull=False,
-                        funder__isnull=True,
-                        organisation__isnull=True,
-                    )
-                    | Q(
-                        role="member",
-                        organisation__isnull=False,
-                        funder__isnull=True,
-                        cluster__isnull=True,
-                    )
-                    | Q(
-                        role__in=["administrator", "evaluator"],
-                        funder__isnull=True,
-                        cluster__isnull=True,
-                        organisation__isnull=True,
-                    )
-                ),
+                condition=role_scope_condition(),
             ),
         ]
 

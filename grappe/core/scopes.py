@@ -1,11 +1,22 @@
-"""Build a user's `Scope` from their role assignments (one query, cached on the user object)."""
+"""Build a user's `Scope` from their role assignments (one query, cached on the user object),
+and turn a scope's reach into a query."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+
+from grappe.core.domain.roles import ASSIGNABLE_ROLES, ROLES, Action, Relation, Role
 from grappe.core.domain.scope import Scope
-from grappe.core.models import Role, RoleAssignment
+from grappe.core.models import RoleAssignment
+
+# The RoleAssignment fields a role can be scoped to, named by the role table.
+_SCOPE_COLUMNS = tuple(
+    dict.fromkeys(ROLES[r].scope.value for r in ASSIGNABLE_ROLES if ROLES[r].scope.value)
+)
 
 
 def scope_for(user: Any) -> Scope:
@@ -14,32 +25,70 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, "_grappe_scope", None)
     if cached is not None:
         return cached
-    funders: set[int] = set()
-    clusters: set[int] = set()
-    organisations: set[int] = set()
-    staff_wide = bool(user.is_superuser)
-    evaluator = False
-    rows = RoleAssignment.objects.filter(user_id=user.pk).values_list(
-        "role", "funder_id", "cluster_id", "organisation_id"
-    )
-    for role, funder_id, cluster_id, organisation_id in rows:
-        if role == Role.ADMINISTRATOR:
-            staff_wide = True
-        elif role == Role.EVALUATOR:
-            evaluator = True
-        elif role == Role.PROGRAMME_OFFICER:
-            funders.add(funder_id)
-        elif role == Role.CLUSTER_MANAGER:
-            clusters.add(cluster_id)
-        elif role == Role.MEMBER:
-            organisations.add(organisation_id)
-    scope = Scope(
-        user_id=user.pk,
-        is_staff_wide=staff_wide,
-        is_evaluator=evaluator,
-        funder_ids=frozenset(funders),
-        cluster_ids=frozenset(clusters),
-        organisation_ids=frozenset(organisations),
-    )
+    rows = RoleAssignment.objects.filter(user_id=user.pk).values_list("role", *_SCOPE_COLUMNS)
+    assignments: list[tuple[Role | str, int | None]] = []
+    for role, *ids in rows:
+        by_column = dict(zip(_SCOPE_COLUMNS, ids, strict=True))
+        assignments.append((role, by_column.get(ROLES[Role(role)].scope.value)))
+    # Django's superuser flag (createsuperuser) is the administrator role.
+    if user.is_superuser:
+        assignments.append((Role.ADMINISTRATOR, None))
+    scope = Scope.of(user.pk, assignments)
     user._grappe_scope = scope
     return scope
+
+
+# How one relation is found in SQL for one model, given the user's ids (a Q or an Exists).
+RelationQ = Callable[[frozenset[int]], Any]
+
+
+def reach_q(
+    scope: Scope,
+    action: Action,
+    relations: Mapping[Relation, RelationQ],
+    public: Q | None = None,
+) -> Q:
+    """The rows `scope` may do `action` to, as one `Q`.
+
+    The role table decides which relations count for the user; `relations` says how each is
+    found in SQL for this model (e.g. `partner` -> an Exists over participations), `public`
+    which rows are public. A relation the table grants but the caller cannot evaluate is a
+    programming error, raised rather than silently refused.
+    """
+    reach = scope.reach(action)
+    if reach.everything:
+        return Q()
+    q: Any = Q(pk__in=[])
+    if reach.public:
+        if public is None:
+            raise ImproperlyConfigured(f"{action}: the table grants public rows; say which")
+        q |= public
+    for relation, ids in reach.links.items():
+        if relation not in relations:
+            raise ImproperlyConfigured(f"{action}: no query for the relation {relation}")
+        q |= relations[relation](ids)
+    return cast(Q, q)
+
+
+def reach_exists(
+    scope: Scope,
+    action: Action,
+    queryset: QuerySet[Any],
+    relations: Mapping[Relation, RelationQ],
+    public: Q | None = None,
+) -> bool:
+    """May `scope` do `action` to the row(s) of `queryset` (typically one object by pk)?
+
+    No query when the table alone answers (an administrator; a role that reaches nothing).
+    """
+    reach = scope.reach(action)
+    if reach.everything:
+        return True
+    if reach.nothing:
+        return False
+    return queryset.filter(reach_q(scope, action, relations, public)).exists()
+
+
+def field_in(lookup: str) -> RelationQ:
+    """A relation that is a plain column (or lookup path) holding the related id."""
+    return lambda ids: Q(**{f"{lookup}__in": sorted(ids)})

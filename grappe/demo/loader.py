@@ -374,9 +374,10 @@ def demo_users_load(
             user = user_model.objects.filter(username=username).first()
             if user is not None and user.email != email:
                 continue  # a real account with that name: never touch it
-            # The programme officer edits the City's calls in the back office (scoped there).
+            # Back-office access comes from the role table (the officer keeps the City's calls);
+            # Django's staff flag grants nothing, so only the superuser carries it.
             account: dict[str, Any] = {
-                "is_staff": username in {"admin", "officer"},
+                "is_staff": username == "admin",
                 "is_superuser": username == "admin",
                 "first_name": username.capitalize(),
                 "last_name": "(demo)",

@@ -2,7 +2,8 @@
 
 A call's rule set is edited as JSON and saved through `call_ruleset_update`, which validates it
 with the rules engine (a wrong rate or an unknown rule is a form error naming the field and the
-rule) and keeps every earlier version, shown read-only.
+rule) and keeps every earlier version, shown read-only. Programme officers manage their own
+funder's calls here (`call.manage` in the role table); everything else is for administrators.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
-from grappe.core.scopes import scope_for
+from grappe.core.backoffice import ScopedModelAdmin, ScopedTabularInline
+from grappe.core.domain.roles import Action, Relation
+from grappe.core.scopes import field_in, reach_q, scope_for
 from grappe.core.services import audit_record
 from grappe.funding.domain.rulesets import READY_MADE
 from grappe.funding.models import Call, CallRuleSet, Funder
@@ -111,13 +113,15 @@ class CallAdminForm(forms.ModelForm):
         return cleaned
 
 
-def officer_funder_ids(request: HttpRequest) -> frozenset[int]:
-    """Funders whose calls this staff user manages as a programme officer."""
-    return scope_for(request.user).funder_ids
+# Calls belong to their funder: a programme officer manages their own funder's calls.
+CALL_LINKS = {Relation.OWN_FUNDER: "funder_id"}
 
 
-class CallRuleSetInline(admin.TabularInline):
-    """Earlier versions, read-only."""
+class CallRuleSetInline(ScopedTabularInline):
+    """Earlier versions, read-only; seen by whoever may manage the call."""
+
+    role_action = Action.CALL_MANAGE
+    role_links = CALL_LINKS
 
     model = CallRuleSet
     fk_name = "call"
@@ -133,12 +137,6 @@ class CallRuleSetInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Programme officers see the history of the calls they may edit.
-        return super().has_view_permission(request, obj) or (
-            obj is not None and obj.funder_id in officer_funder_ids(request)
-        )
 
 
 @admin.register(Call)
@@ -167,36 +165,16 @@ class CallAdmin(AuditedModelAdmin):
         (_("Rule set"), {"fields": ("source_code", "ruleset_data", "reason")}),
     )
 
-    # Programme officers (staff accounts holding that role) manage their own funder's calls
-    # without Django model permissions; everyone else goes by model permissions as usual.
-    def _has_model_perm(self, request: HttpRequest, action: str) -> bool:
-        return bool(request.user.has_perm(f"funding.{action}_call"))
-
-    def _officer_may(self, request: HttpRequest, obj: Call | None) -> bool:
-        funders = officer_funder_ids(request)
-        return bool(funders) and (obj is None or obj.funder_id in funders)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) or bool(officer_funder_ids(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) or self._officer_may(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) or self._officer_may(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) or bool(officer_funder_ids(request))
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Call]:
-        qs = super().get_queryset(request)
-        if self._has_model_perm(request, "view") or self._has_model_perm(request, "change"):
-            return qs
-        return qs.filter(funder_id__in=officer_funder_ids(request))
+    # Programme officers manage their own funder's calls; deleting a call is for administrators.
+    role_action = Action.CALL_MANAGE
+    role_delete_action = Action.BACK_OFFICE_ADMINISTER
+    role_links = CALL_LINKS
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "funder" and not self._has_model_perm(request, "add"):
-            kwargs["queryset"] = Funder.objects.filter(pk__in=officer_funder_ids(request))
+        if db_field.name == "funder":
+            own = {Relation.OWN_FUNDER: field_in("pk")}
+            scope = scope_for(request.user)
+            kwargs["queryset"] = Funder.objects.filter(reach_q(scope, Action.CALL_MANAGE, own))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
@@ -273,8 +251,10 @@ class CallRuleSetAddForm(forms.ModelForm):
 
 
 @admin.register(CallRuleSet)
-class CallRuleSetAdmin(admin.ModelAdmin):
-    """Versions are immutable: they can be listed, viewed and added (as a call's new version)."""
+class CallRuleSetAdmin(ScopedModelAdmin):
+    """Versions are immutable: they can be listed, viewed and added (as a call's new version).
+
+    Administrators only; programme officers edit rule sets from their call's page."""
 
     list_display = ("call", "version", "source_code", "created_by", "created_at", "reason")
     list_select_related = ("call", "created_by")

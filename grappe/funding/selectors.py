@@ -17,6 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from grappe.core.domain.roles import Action
 from grappe.core.domain.scope import Scope
 from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, ResearchCategory
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
@@ -30,7 +31,7 @@ from grappe.projects.models import (
     Participation,
     Project,
 )
-from grappe.projects.selectors import project_get, project_is_insider
+from grappe.projects.selectors import project_can, project_get
 from grappe.registry.domain.sme import (
     Enterprise,
     EnterpriseFigures,
@@ -167,10 +168,8 @@ class AidInput:
 
 
 def project_can_simulate(*, scope: Scope, project: Project) -> bool:
-    """Staff (administrators, programme officers) and the project's insiders."""
-    if scope.is_staff_wide or scope.is_programme_officer:
-        return True
-    return project_is_insider(scope=scope, project=project)
+    """`project.simulate_aid` in the role table."""
+    return project_can(scope=scope, action=Action.PROJECT_SIMULATE_AID, project=project)
 
 
 def project_for_simulation(*, scope: Scope, pk: int) -> Project:

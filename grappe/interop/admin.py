@@ -2,6 +2,7 @@
 
 Runs, rejected rows and aliases are records of what happened: they are not edited by hand.
 Merges are confirmed or undone from the merge proposals page, which keeps what moved.
+Only administrators see these models (`back_office.administer` in the role table).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from grappe.core.backoffice import ScopedModelAdmin
 from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias, RejectedRow
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

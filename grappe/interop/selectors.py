@@ -1,4 +1,4 @@
-"""Reads for import pages, scoped by the requesting user."""
+"""Reads for import pages, scoped by the requesting user through the role table."""
 
 from __future__ import annotations
 
@@ -7,28 +7,28 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from grappe.core.scopes import scope_for
+from grappe.core.domain.roles import Action, Relation, Target
+from grappe.core.scopes import field_in, reach_q, scope_for
 from grappe.interop.models import ImportRun, MergeProposal
 from grappe.registry.models import Cluster
 
-
-def can_import_open_data(user: Any) -> bool:
-    return bool(getattr(user, "is_staff", False)) or scope_for(user).is_staff_wide
+# An import run belongs to the cluster whose members it imports (open-data runs to none).
+RUN_RELATIONS = {Relation.OWN_CLUSTER: field_in("cluster_id")}
 
 
 def cluster_for_member_import(*, user: Any, slug: str) -> Cluster:
     """The cluster whose members `user` may import; 404 for anyone else (nothing is revealed)."""
     cluster = Cluster.objects.filter(slug=slug).first()
-    if cluster is None or not scope_for(user).can_manage_cluster(cluster.pk):
+    if cluster is None or not scope_for(user).can(
+        Action.CLUSTER_IMPORT_MEMBERS, Target.of(own_cluster=[cluster.pk])
+    ):
         raise Http404("No such cluster")
     return cluster
 
 
 def import_run_list(*, user: Any) -> QuerySet[ImportRun]:
     runs = ImportRun.objects.select_related("user", "cluster").defer("payload")
-    if can_import_open_data(user):
-        return runs
-    return runs.filter(cluster_id__in=scope_for(user).cluster_ids)
+    return runs.filter(reach_q(scope_for(user), Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
 
 
 def import_run_get(*, user: Any, pk: int) -> ImportRun:
@@ -39,6 +39,5 @@ def import_run_get(*, user: Any, pk: int) -> ImportRun:
 
 
 def merge_proposal_list(*, user: Any) -> QuerySet[MergeProposal]:
-    if not can_import_open_data(user):
-        return MergeProposal.objects.none()
-    return MergeProposal.objects.select_related("keep", "duplicate", "run")
+    proposals = MergeProposal.objects.select_related("keep", "duplicate", "run")
+    return proposals.filter(reach_q(scope_for(user), Action.MERGE_DECIDE, {}))

@@ -14,19 +14,30 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.domain.roles import Action, Target
+from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record
 from grappe.interop.domain.readers import FileProblem
 from grappe.interop.importers import Engine, build_importer
-from grappe.interop.models import ImportRun, MergeProposal, ProposalStatus, RunStatus
+from grappe.interop.models import ImportRun, ImportSource, MergeProposal, ProposalStatus, RunStatus
 from grappe.registry.services import MergeRefused, organisation_merge, organisation_merge_undo
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+
+
+def _may_import(user: Any, source: str, cluster: Any | None) -> bool:
+    scope = scope_for(user)
+    if source == ImportSource.MEMBERS:
+        target = Target.of(own_cluster=[getattr(cluster, "pk", None)])
+        return scope.can(Action.CLUSTER_IMPORT_MEMBERS, target)
+    return scope.can(Action.OPEN_DATA_IMPORT)
 
 
 def import_run_create(
@@ -40,8 +51,13 @@ def import_run_create(
 ) -> ImportRun:
     """Record a queued import of a file on disk (`path`) or of uploaded bytes (`payload`).
 
-    A file that cannot be opened still gets a run, marked failed with the reason.
+    A file that cannot be opened still gets a run, marked failed with the reason. A logged-in
+    `user` must be allowed by the role table (`open_data.import`, or `cluster.import_members`
+    on `cluster` for a member sheet), else `PermissionDenied` and nothing is written; without
+    a user the import is the operator's, from the command line.
     """
+    if getattr(user, "is_authenticated", False) and not _may_import(user, source, cluster):
+        raise PermissionDenied("not allowed to import this file")
     run = ImportRun(
         source=source,
         file_name=file_name or (path.name if path else ""),

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from grappe.core.domain.roles import Action
 from grappe.core.exports import Column, csv_response
 from grappe.core.lists import list_response
+from grappe.core.scopes import scope_for
 from grappe.interop import selectors
 from grappe.interop.filters import MERGE_PROPOSAL_EXPORT, MergeProposalFilterSet
 from grappe.interop.members import LIMITS as MEMBER_LIMITS
@@ -38,19 +40,22 @@ REJECTED_COLUMNS = (
 
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.can(Action.IMPORT_RUN_VIEW):
+        raise PermissionDenied
     runs = selectors.import_run_list(user=request.user)[:100]
     return render(
         request,
         "interop/run_list.html",
-        {"runs": runs, "can_upload": selectors.can_import_open_data(request.user)},
+        {"runs": runs, "can_upload": scope.can(Action.OPEN_DATA_IMPORT)},
     )
 
 
 @login_required
 @require_POST
 def run_upload(request: HttpRequest) -> HttpResponse:
-    """Staff upload a CORDIS zip or an ANR CSV; the import runs as a background task."""
-    if not selectors.can_import_open_data(request.user):
+    """Administrators upload a CORDIS zip or an ANR CSV; the import runs as a background task."""
+    if not scope_for(request.user).can(Action.OPEN_DATA_IMPORT):
         raise PermissionDenied
     source = request.POST.get("source", "")
     upload = request.FILES.get("file")
@@ -174,7 +179,7 @@ def _merge_evidence(qs: QuerySet[MergeProposal]) -> QuerySet[MergeProposal]:
 @login_required
 def merge_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The review queue: filtered, sorted and paginated (grappe.core.lists), with decisions."""
-    if not selectors.can_import_open_data(request.user):
+    if not scope_for(request.user).can(Action.MERGE_DECIDE):
         raise PermissionDenied
     return list_response(
         request,
@@ -238,7 +243,7 @@ def merge_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def merge_bulk(request: HttpRequest) -> HttpResponse:
     """Merge or reject the ticked proposals (one transaction each; refusals are listed)."""
-    if not selectors.can_import_open_data(request.user):
+    if not scope_for(request.user).can(Action.MERGE_DECIDE):
         raise PermissionDenied
     action = request.POST.get("action", "")
     ids = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()][:500]

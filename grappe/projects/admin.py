@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
+from grappe.core.backoffice import ScopedTabularInline
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.models import Transition
 from grappe.projects import services
@@ -77,7 +78,7 @@ class AccreditationFormSet(AtMostOneFormSet):
     message = _("A project has one lead cluster: tick “lead cluster” on one accreditation only.")
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ScopedTabularInline):
     model = Participation
     formset = ParticipationFormSet
     extra = 0
@@ -90,7 +91,7 @@ class ParticipationInline(admin.TabularInline):
         return super().get_queryset(request).select_related("project", "organisation")
 
 
-class AccreditationInline(admin.TabularInline):
+class AccreditationInline(ScopedTabularInline):
     model = Accreditation
     formset = AccreditationFormSet
     extra = 0
@@ -313,13 +314,13 @@ class ProjectAdmin(ServiceModelAdmin):
         return int(obj.partners)
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ScopedTabularInline):
     model = BudgetLine
     extra = 0
     fields = ("research_category", "cost_category", "amount")
 
 
-class FundingLineInline(admin.TabularInline):
+class FundingLineInline(ScopedTabularInline):
     model = FundingLine
     extra = 0
     fields = ("funder", "requested", "granted", "decided_on")

@@ -3,22 +3,24 @@
 Accredited, funded and completed projects are public. Proposals (draft, submitted, not
 accredited, withdrawn) are seen by their consortium's members, managers of the clusters that
 accredited them, programme officers of funders involved, and administrators. Budget lines are
-confidential to the same insiders even on public projects.
+confidential to the same insiders even on public projects. Who sees what is the role table's
+(`grappe.core.domain.roles`); this module says how each relation is found in SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 
+from grappe.core.domain.roles import Action, Relation
 from grappe.core.domain.scope import Scope
 from grappe.core.models import Transition
+from grappe.core.scopes import RelationQ, reach_exists, reach_q
 from grappe.projects.domain.workflow import ProjectFacts, ProjectRelations
 from grappe.projects.models import (
     PUBLIC_STATUSES,
@@ -31,33 +33,36 @@ from grappe.projects.models import (
 )
 from grappe.registry.models import Cluster
 
+# How each relation of the role table is found for a project; who holds which is the table's.
+PROJECT_RELATIONS: dict[Relation, RelationQ] = {
+    Relation.PARTNER: lambda ids: Exists(
+        Participation.objects.filter(project=OuterRef("pk"), organisation_id__in=ids)
+    ),
+    Relation.ACCREDITED_BY_CLUSTER: lambda ids: Exists(
+        Accreditation.objects.filter(project=OuterRef("pk"), cluster_id__in=ids)
+    ),
+    Relation.FUNDED_BY_FUNDER: lambda ids: Exists(
+        FundingLine.objects.filter(participation__project=OuterRef("pk"), funder_id__in=ids)
+    ),
+}
+PUBLIC_PROJECTS = Q(status__in=PUBLIC_STATUSES)
 
-def _insider_q(scope: Scope) -> Any:
-    q: Any = Q(pk__in=[])
-    if scope.organisation_ids:
-        q |= Exists(
-            Participation.objects.filter(
-                project=OuterRef("pk"), organisation_id__in=scope.organisation_ids
-            )
-        )
-    if scope.cluster_ids:
-        q |= Exists(
-            Accreditation.objects.filter(project=OuterRef("pk"), cluster_id__in=scope.cluster_ids)
-        )
-    if scope.funder_ids:
-        q |= Exists(
-            FundingLine.objects.filter(
-                participation__project=OuterRef("pk"), funder_id__in=scope.funder_ids
-            )
-        )
-    return q
+
+def project_reach_q(*, scope: Scope, action: Action) -> Q:
+    """The projects `scope` may do `action` to, as a filter."""
+    return reach_q(scope, action, PROJECT_RELATIONS, public=PUBLIC_PROJECTS)
+
+
+def project_can(*, scope: Scope, action: Action, project: Project) -> bool:
+    """May `scope` do `action` to `project` (one query at most)?"""
+    return reach_exists(
+        scope, action, Project.objects.filter(pk=project.pk), PROJECT_RELATIONS, PUBLIC_PROJECTS
+    )
 
 
 def project_visible(*, scope: Scope) -> QuerySet[Project]:
     """Every project the user may see at all."""
-    if scope.is_staff_wide:
-        return Project.objects.all()
-    return Project.objects.filter(Q(status__in=PUBLIC_STATUSES) | _insider_q(scope))
+    return Project.objects.filter(project_reach_q(scope=scope, action=Action.PROJECT_VIEW))
 
 
 def project_list(*, scope: Scope) -> QuerySet[Project]:
@@ -131,9 +136,8 @@ def project_get(*, scope: Scope, pk: int) -> Project:
 
 
 def project_is_insider(*, scope: Scope, project: Project) -> bool:
-    if scope.is_staff_wide:
-        return True
-    return Project.objects.filter(pk=project.pk).filter(_insider_q(scope)).exists()
+    """May the user see the project's confidential parts (budget lines, requested aid)?"""
+    return project_can(scope=scope, action=Action.PROJECT_VIEW_CONFIDENTIAL, project=project)
 
 
 def project_budget_lines(*, scope: Scope, project: Project) -> QuerySet[BudgetLine]:

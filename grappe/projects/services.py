@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from grappe.core.domain.roles import Action, Target
 from grappe.core.domain.workflow import Decision, ObjectRole
 from grappe.core.models import Transition
 from grappe.core.scopes import scope_for
@@ -53,7 +54,8 @@ def _may_create_project(actor: Any, coordinator_id: int | None) -> bool:
         return True
     scope = scope_for(actor)
     return scope.is_staff_wide or (
-        coordinator_id is not None and scope.acts_for_organisation(coordinator_id)
+        coordinator_id is not None
+        and scope.can(Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[coordinator_id]))
     )
 
 
@@ -73,12 +75,16 @@ def _may_edit_project(actor: Any, project: Project) -> bool:
     if scope.is_staff_wide:
         return True
     coordinator = _coordinator_id(project)
-    return coordinator is not None and scope.acts_for_organisation(coordinator)
+    return coordinator is not None and scope.can(
+        Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[coordinator])
+    )
 
 
 def _may_edit_budget(actor: Any, participation: Participation) -> bool:
     """A partner's budget: that partner, the coordinator, staff."""
-    if actor is None or scope_for(actor).acts_for_organisation(participation.organisation_id):
+    if actor is None or scope_for(actor).can(
+        Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[participation.organisation_id])
+    ):
         return True
     return _may_edit_project(actor, participation.project)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
+from grappe.core.backoffice import ScopedTabularInline
 from grappe.registry import services
 from grappe.registry.models import (
     Cluster,
@@ -30,7 +31,7 @@ from grappe.registry.models import (
 )
 
 
-class ClusterThemeInline(admin.TabularInline):
+class ClusterThemeInline(ScopedTabularInline):
     model = ClusterTheme
     extra = 0
     fields = ("display_order", "name_en", "name_fr")
@@ -60,13 +61,13 @@ class ClusterThemeAdmin(AuditedModelAdmin):
     list_select_related = ("cluster",)
 
 
-class FiguresInline(admin.TabularInline):
+class FiguresInline(ScopedTabularInline):
     model = OrganisationFigures
     extra = 0
     fields = ("year", "staff_awu", "turnover", "balance_sheet")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedTabularInline):
     model = ClusterMembership
     extra = 0
     fields = ("cluster", "start_date", "end_date")
@@ -97,7 +98,7 @@ class OwnershipForm(forms.ModelForm):
         return data
 
 
-class ShareholderInline(admin.TabularInline):
+class ShareholderInline(ScopedTabularInline):
     model = Ownership
     form = OwnershipForm
     fk_name = "held"

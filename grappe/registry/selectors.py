@@ -9,7 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
+from grappe.core.scopes import RelationQ, field_in, reach_exists
 from grappe.registry.models import (
     ChangeProposalStatus,
     Cluster,
@@ -95,20 +97,29 @@ def organisation_get(*, scope: Scope, pk: int) -> Organisation:
     ).get(pk=pk)
 
 
+# How each relation of the role table is found for an organisation (who holds which is the
+# table's): the organisation itself, or its membership of the manager's cluster.
+ORGANISATION_RELATIONS: dict[Relation, RelationQ] = {
+    Relation.OWN_ORGANISATION: field_in("pk"),
+    Relation.MEMBER_OF_CLUSTER: lambda ids: Exists(
+        ClusterMembership.objects.filter(
+            confirmed_membership_q(), organisation=OuterRef("pk"), cluster_id__in=ids
+        )
+    ),
+}
+
+
 def organisation_can_see_figures(*, scope: Scope, organisation: Organisation) -> bool:
-    """Yearly figures and ownership are confidential: the organisation's own members, programme
-    officers, administrators, and managers of a cluster it currently belongs to through a
-    confirmed membership see them. An unconfirmed membership (e.g. from a manager's member
-    sheet) gives no reach; an ended membership ends it."""
-    if scope.is_staff_wide or scope.is_programme_officer:
-        return True
-    if organisation.pk in scope.organisation_ids:
-        return True
-    if scope.cluster_ids:
-        return ClusterMembership.objects.filter(
-            confirmed_membership_q(), organisation=organisation, cluster_id__in=scope.cluster_ids
-        ).exists()
-    return False
+    """Yearly figures and ownership are confidential (`organisation.view_confidential` in the
+    role table: the organisation's own members, programme officers, administrators, and managers
+    of a cluster it currently belongs to through a confirmed membership — an unconfirmed
+    membership, e.g. from a manager's member sheet, gives no reach; an ended one ends it)."""
+    action = Action.ORGANISATION_VIEW_CONFIDENTIAL
+    if scope.can(action, Target.of(own_organisation=[organisation.pk])):
+        return True  # answered without a query
+    return reach_exists(
+        scope, action, Organisation.objects.filter(pk=organisation.pk), ORGANISATION_RELATIONS
+    )
 
 
 def organisation_figures(
@@ -188,7 +199,7 @@ def organisation_review_get(*, scope: Scope, pk: int) -> Organisation:
     """An organisation whose memberships and change proposals `scope` may decide on: one of its
     own members, or an administrator. Raises `Organisation.DoesNotExist` for anyone else, so a
     page reveals nothing."""
-    if not scope.acts_for_organisation(pk):
+    if not scope.can(Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[pk])):
         raise Organisation.DoesNotExist
     return Organisation.objects.get(pk=pk)
 
@@ -197,7 +208,7 @@ def organisation_pending_memberships(
     *, scope: Scope, organisation: Organisation
 ) -> QuerySet[ClusterMembership]:
     """Memberships waiting for the organisation's confirmation; empty for anyone else."""
-    if not scope.acts_for_organisation(organisation.pk):
+    if not scope.can(Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation.pk])):
         return ClusterMembership.objects.none()
     return (
         ClusterMembership.objects.filter(pending_membership_q(), organisation=organisation)
@@ -211,7 +222,7 @@ def organisation_change_proposals(
 ) -> QuerySet[OrganisationChangeProposal]:
     """The organisation's change proposals (pending ones, or the decided ones newest first);
     empty for anyone who may not decide on them."""
-    if not scope.acts_for_organisation(organisation.pk):
+    if not scope.can(Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation.pk])):
         return OrganisationChangeProposal.objects.none()
     qs = OrganisationChangeProposal.objects.filter(organisation=organisation).select_related(
         "cluster", "decided_by"

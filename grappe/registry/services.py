@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.domain.roles import Action, Target
 from grappe.core.scopes import scope_for
 from grappe.core.services import (
     audit_record,
@@ -55,11 +56,16 @@ def _may_create_organisation(actor: Any, cluster_id: int | None) -> bool:
     if actor is None:
         return True
     scope = scope_for(actor)
-    return scope.is_staff_wide or (cluster_id is not None and scope.can_manage_cluster(cluster_id))
+    return scope.is_staff_wide or (
+        cluster_id is not None
+        and scope.can(Action.CLUSTER_MANAGE_MEMBERS, Target.of(own_cluster=[cluster_id]))
+    )
 
 
 def _may_edit_organisation(actor: Any, organisation_id: int) -> bool:
-    return actor is None or scope_for(actor).acts_for_organisation(organisation_id)
+    return actor is None or scope_for(actor).can(
+        Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation_id])
+    )
 
 
 def _may_merge_organisations(actor: Any) -> bool:
@@ -67,7 +73,9 @@ def _may_merge_organisations(actor: Any) -> bool:
 
 
 def _may_manage_membership(actor: Any, cluster_id: int) -> bool:
-    return actor is None or scope_for(actor).can_manage_cluster(cluster_id)
+    return actor is None or scope_for(actor).can(
+        Action.CLUSTER_MANAGE_MEMBERS, Target.of(own_cluster=[cluster_id])
+    )
 
 
 def _may_bulk_write(actor: Any, cluster_id: int | None) -> bool:
@@ -75,7 +83,10 @@ def _may_bulk_write(actor: Any, cluster_id: int | None) -> bool:
     if actor is None:
         return True
     scope = scope_for(actor)
-    return scope.is_staff_wide or (cluster_id is not None and scope.can_manage_cluster(cluster_id))
+    return scope.is_staff_wide or (
+        cluster_id is not None
+        and scope.can(Action.CLUSTER_MANAGE_MEMBERS, Target.of(own_cluster=[cluster_id]))
+    )
 
 
 ORGANISATION_FIELDS = tuple(
@@ -727,7 +738,9 @@ def organisation_merge_undo(
 
 def _may_decide_for(actor: Any, organisation_id: int) -> None:
     """Only the organisation itself (one of its members) or an administrator decides."""
-    if not scope_for(actor).acts_for_organisation(organisation_id):
+    if not scope_for(actor).can(
+        Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation_id])
+    ):
         raise PermissionDenied
 
 

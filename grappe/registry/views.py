@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grappe.core.domain.roles import Action, Target
 from grappe.core.lists import html_page, list_response
 from grappe.core.pages import page_sections
 from grappe.core.scopes import scope_for
@@ -69,7 +70,9 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "cluster": cluster,
             "member_groups": _kind_groups(members),
             "member_total": len(members),
-            "can_manage": scope.can_manage_cluster(cluster.pk),
+            "can_manage": scope.can(
+                Action.CLUSTER_IMPORT_MEMBERS, Target.of(own_cluster=[cluster.pk])
+            ),
             # projects, project_total, funding: `projects/pages.py`
             **page_sections("registry.cluster_detail", request, scope, cluster=cluster),
         },
@@ -100,7 +103,9 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisation": organisation,
         "memberships": organisation.memberships.all(),
         "can_see_figures": can_see_figures,
-        "can_review": scope.acts_for_organisation(organisation.pk),
+        "can_review": scope.can(
+            Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation.pk])
+        ),
         # projects, project_total: `projects/pages.py`
         **page_sections("registry.organisation_detail", request, scope, organisation=organisation),
     }

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from grappe import settings as grappe_settings
+from grappe.core.domain.roles import Action, Target
 from grappe.core.models import AuditEvent, Role, RoleAssignment
 from grappe.core.scopes import scope_for
 from grappe.core.services import role_assign
@@ -51,8 +52,10 @@ def test_scope_collects_every_role_of_a_user() -> None:
     assert scope.cluster_ids == {cluster.pk}
     assert scope.organisation_ids == {org.pk}
     assert not scope.is_staff_wide
-    assert scope.can_manage_cluster(cluster.pk)
-    assert not scope.can_manage_cluster(cluster.pk + 1)
+    assert scope.roles == {Role.EVERYONE, Role.CLUSTER_MANAGER, Role.MEMBER}
+    imports = Action.CLUSTER_IMPORT_MEMBERS
+    assert scope.can(imports, Target.of(own_cluster=[cluster.pk]))
+    assert not scope.can(imports, Target.of(own_cluster=[cluster.pk + 1]))
 
 
 def test_anonymous_scope_is_public() -> None:

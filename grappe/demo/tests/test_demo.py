@@ -359,10 +359,13 @@ def test_demo_logins_have_one_role_each(client) -> None:  # type: ignore[no-unty
     users = {u.username: u for u in get_user_model().objects.all()}
     assert {"admin", "officer", "manager", "member", "evaluator"} <= set(users)
     assert users["admin"].is_superuser and users["admin"].is_staff
-    # The officer reaches the back office for their funder's calls only, not as a superuser.
-    assert users["officer"].is_staff and not users["officer"].is_superuser
-    for name in ("manager", "member", "evaluator"):
-        assert not users[name].is_staff
+    # Django's staff flag grants nothing: the officer reaches the back office through the role
+    # table (for their funder's calls only), and is no superuser.
+    for name in ("officer", "manager", "member", "evaluator"):
+        assert not users[name].is_staff and not users[name].is_superuser
+    client.force_login(users["officer"])
+    assert client.get("/en/admin/funding/call/").status_code == 200
+    assert client.get("/en/admin/interop/importrun/").status_code == 403
     roles = {
         (a.user.username, a.role): a
         for a in RoleAssignment.objects.select_related("user", "funder", "cluster", "organisation")

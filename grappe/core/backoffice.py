@@ -1,0 +1,119 @@
+"""The back office (/admin/) asks the role table, not Django's staff flag or model permissions.
+
+Entering it is the action `back_office.enter`; each model's pages ask the action its
+`ScopedModelAdmin` names (`back_office.administer` unless it says otherwise), for the model as a
+whole (index, changelist, the add button) and for each object, and its lists show only the rows
+within the user's reach. Django's own models (users, groups, task results) keep Django's
+permissions, which only superusers hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from grappe.core.domain.roles import Action, Relation, Target
+from grappe.core.scopes import field_in, reach_q, scope_for
+
+
+def target_of(obj: Model, links: Mapping[Relation, str]) -> Target:
+    """The role table's facts about `obj`: for each relation, the id in the named field."""
+    return Target(
+        links={rel: frozenset({getattr(obj, name)}) - {None} for rel, name in links.items()}
+    )
+
+
+class BackOfficeLoginForm(AdminAuthenticationForm):
+    def confirm_login_allowed(self, user: Any) -> None:
+        # AuthenticationForm's check (an active account), then the role table instead of
+        # AdminAuthenticationForm's is_staff check.
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if not scope_for(user).can(Action.BACK_OFFICE_ENTER):
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+
+class BackOfficeSite(admin.AdminSite):
+    login_form = BackOfficeLoginForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active) and scope_for(user).can(Action.BACK_OFFICE_ENTER)
+
+
+class ScopedModelAdmin(admin.ModelAdmin):
+    """A model admin whose permissions come from the role table.
+
+    `role_action` gives view, add, change and delete (a subclass may still refuse some, e.g. for
+    read-only records); `role_delete_action` overrides it for deletion. `role_links` maps each
+    relation the table may grant for the action to the model field holding the related id
+    (`{Relation.OWN_FUNDER: "funder_id"}`): lists are filtered by it and objects checked.
+    """
+
+    role_action: Action = Action.BACK_OFFICE_ADMINISTER
+    role_delete_action: Action | None = None
+    role_links: Mapping[Relation, str] = {}
+
+    def role_target(self, obj: Model) -> Target:
+        return target_of(obj, self.role_links)
+
+    def role_may(self, request: HttpRequest, action: Action, obj: Model | None = None) -> bool:
+        target = None if obj is None else self.role_target(obj)
+        return scope_for(request.user).can(action, target)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.role_may(request, self.role_action)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.role_may(request, self.role_action, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.role_may(request, self.role_action)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.role_may(request, self.role_action, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.role_may(request, self.role_delete_action or self.role_action, obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        relations = {rel: field_in(name) for rel, name in self.role_links.items()}
+        scope = scope_for(request.user)
+        return super().get_queryset(request).filter(reach_q(scope, self.role_action, relations))
+
+
+class ScopedInline(admin.options.InlineModelAdmin):
+    """An inline whose permissions are its parent's (`role_action` on the parent object)."""
+
+    role_action: Action = Action.BACK_OFFICE_ADMINISTER
+    role_links: Mapping[Relation, str] = {}  # fields of the parent object
+
+    def _may(self, request: HttpRequest, obj: Model | None) -> bool:
+        target = None if obj is None else target_of(obj, self.role_links)
+        return scope_for(request.user).can(self.role_action, target)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+
+class ScopedTabularInline(ScopedInline, admin.TabularInline):
+    pass
