@@ -73,7 +73,9 @@ def test_a_staff_member_without_a_role_on_the_project_is_refused() -> None:
     client = Client()
     client.force_login(manager)
     url = f"/en/admin/projects/project/{p.project.pk}/transition/"
-    assert "allow no change of status" in client.get(url).content.decode()
+    # Django's staff flag and model permissions grant nothing: the role table keeps a cluster
+    # manager out of the back office altogether.
+    assert client.get(url)["Location"].startswith("/en/admin/login/")
     client.post(url, {"transition": "submit"})
     assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
     assert not Transition.objects.exists()
