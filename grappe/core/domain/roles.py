@@ -239,7 +239,9 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         },
         A.PROJECT_SIMULATE_AID: {
             R.ADMINISTRATOR: (X.ANY,),
-            R.PROGRAMME_OFFICER: (X.ANY,),
+            # Only projects their funder is asked for or gives aid to: the simulation shows the
+            # budget lines and every funder's requested aid, which the project API hides too.
+            R.PROGRAMME_OFFICER: (X.FUNDED_BY_FUNDER,),
             R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER,),
             R.MEMBER: (X.PARTNER,),
         },

@@ -284,6 +284,23 @@ def test_owner_insider_and_staff_may_simulate_a_stored_project_outsiders_get_404
     assert _by_project(client, c.project.pk, call.slug).status_code == 404
 
 
+def test_an_officer_of_another_funder_cannot_simulate_a_public_project(client: Any) -> None:
+    # Issue 13 (5): the simulation shows budget lines and every funder's requested aid, which
+    # the project API hides from officers with no part in the project.
+    c = consortium(status="funded")
+    call = open_call(code="fui-19")
+    part = c.project.participations.get(organisation=c.coordinator)
+    f.FundingLineFactory(participation=part, funder=call.funder, granted=None, decided_on=None)
+    client.force_login(f.user_with_role(Role.PROGRAMME_OFFICER, funder=call.funder))
+    assert _by_project(client, c.project.pk, call.slug).status_code == 200  # insider
+    client.force_login(f.user_with_role(Role.PROGRAMME_OFFICER, funder=f.FunderFactory()))
+    response = _by_project(client, c.project.pk, call.slug)
+    assert response.status_code == 404  # outsider: the public project is not within reach
+    assert "budget" not in response.content.decode()
+    project = client.get(f"/api/v1/projects/{c.project.pk}").json()
+    assert project["budget_lines"] is None  # the project API agrees
+
+
 def test_an_unknown_project_is_a_404(client: Any) -> None:
     call = open_call(code="fui-19")
     client.force_login(f.user_with_role(Role.ADMINISTRATOR))

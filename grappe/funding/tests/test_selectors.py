@@ -101,15 +101,20 @@ def test_the_adapter_needs_the_same_number_of_queries_for_3_or_8_partners() -> N
     assert few <= 10
 
 
-def test_only_staff_and_insiders_may_simulate_a_project() -> None:
+def test_only_staff_and_insiders_officers_of_its_funders_included_may_simulate_a_project() -> None:
     c = consortium(status="funded")  # public: anyone may see it, not simulate it
     outsider = f.user_with_role(Role.MEMBER, organisation=f.OrganisationFactory())
     member = f.user_with_role(Role.MEMBER, organisation=c.large)
     manager = f.user_with_role(Role.CLUSTER_MANAGER, cluster=c.cluster)
-    officer = f.user_with_role(Role.PROGRAMME_OFFICER, funder=f.FunderFactory())
+    funder = f.FunderFactory()
+    part = c.project.participations.get(organisation=c.large)
+    f.FundingLineFactory(participation=part, funder=funder)
+    officer = f.user_with_role(Role.PROGRAMME_OFFICER, funder=funder)
+    # an officer of a funder with no part in the project is an outsider (issue 13, finding 5)
+    other_officer = f.user_with_role(Role.PROGRAMME_OFFICER, funder=f.FunderFactory())
     for user in (member, manager, officer):
         assert project_for_simulation(scope=scope_for(user), pk=c.project.pk) == c.project
-    for scope in (scope_for(outsider), Scope.public()):
+    for scope in (scope_for(outsider), scope_for(other_officer), Scope.public()):
         with pytest.raises(Project.DoesNotExist):
             project_for_simulation(scope=scope, pk=c.project.pk)
         with pytest.raises(Project.DoesNotExist):
