@@ -131,7 +131,9 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
 )
 def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> dict[str, Any]:
     calls = call_list(scope=scope_for(request.user), status=params.status)
-    page = paginate(calls, limit=params.limit, cursor=params.cursor)
+    page = paginate(
+        calls, limit=params.limit, cursor=params.cursor, filters={"status": params.status}
+    )
     return {"items": [_call_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 

@@ -383,3 +383,13 @@ def test_the_calls_list_pages_with_a_cursor_and_constant_queries(client: Any) ->
         cursor = f"&cursor={page['next_cursor']}"
     assert sorted(seen) == [f"call-{i:02d}" for i in range(12)]
     assert client.get("/api/v1/calls?cursor=forged").status_code == 422
+
+
+def test_a_calls_cursor_used_with_another_status_is_422(client: Any) -> None:
+    for i in range(3):
+        open_call(slug=f"call-{i:02d}")
+    cursor = client.get("/api/v1/calls?limit=1").json()["next_cursor"]
+    assert client.get(f"/api/v1/calls?limit=1&cursor={cursor}").status_code == 200
+    response = client.get(f"/api/v1/calls?limit=1&status=all&cursor={cursor}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "invalid_cursor"
