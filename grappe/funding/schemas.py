@@ -26,9 +26,12 @@ class FiguresIn(Schema):
     """One closed accounting year (EU SME Recommendation)."""
 
     year: int = Field(..., ge=1900, le=2100)
-    staff_awu: Decimal = Field(..., ge=0, description="Staff in annual work units.")
-    turnover: Money = Field(..., ge=0)
-    balance_sheet: Money = Field(..., ge=0)
+    # Bounded like the stored figures, so that no absurd exponent reaches the arithmetic.
+    staff_awu: Decimal = Field(
+        ..., ge=0, max_digits=12, decimal_places=2, description="Staff in annual work units."
+    )
+    turnover: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
+    balance_sheet: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
 
 
 class EnterpriseIn(Schema):
@@ -45,8 +48,10 @@ class HoldingIn(Schema):
 
     holder: Id = Field(..., min_length=1, max_length=80)
     held: Id = Field(..., min_length=1, max_length=80)
-    capital_share: Decimal = Field(..., ge=0, le=1)
-    voting_share: Decimal | None = Field(None, ge=0, le=1, description="Defaults to capital.")
+    capital_share: Decimal = Field(..., ge=0, le=1, max_digits=7, decimal_places=6)
+    voting_share: Decimal | None = Field(
+        None, ge=0, le=1, max_digits=7, decimal_places=6, description="Defaults to capital."
+    )
     holder_kind: HolderKind = HolderKind.ENTERPRISE
     dominant_influence: bool = False
     # Rec. 2003/361/EC Annex Art. 3(2) exceptions (the holder stays a mere investor):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from grappe.core.models import Role
 from grappe.core.tests import factories as f
@@ -393,3 +394,14 @@ def test_a_calls_cursor_used_with_another_status_is_422(client: Any) -> None:
     response = client.get(f"/api/v1/calls?limit=1&status=all&cursor={cursor}")
     assert response.status_code == 422
     assert response.json()["detail"][0]["type"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize("value", ["1e400000000", "1e-400000000", "NaN", "Infinity", "1e20"])
+def test_absurd_figures_are_a_422_naming_the_field_never_a_500(client: Any, value: str) -> None:
+    body = small_and_large(ruleset_code="fui-19")
+    body["project"]["partners"][0]["figures"] = [
+        {"year": 2024, "staff_awu": value, "turnover": "1000", "balance_sheet": "1000"}
+    ]
+    response = post(Client(raise_request_exception=False), body)
+    assert response.status_code == 422, response.content[:200]
+    assert response.json()["detail"][0]["loc"][-1] == "staff_awu"
