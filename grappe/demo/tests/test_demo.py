@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
@@ -270,10 +269,7 @@ def test_every_generated_organisation_passes_model_validation(eco: g.Ecosystem) 
 
 @pytest.mark.django_db
 def test_load_demo_creates_the_clusters_funders_and_ecosystem() -> None:
-    started = time.perf_counter()
     output = load()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, f"load_demo took {elapsed:.1f} s"
     assert list(Cluster.objects.values_list("name", flat=True)) == NAMED
     moveo = Cluster.objects.get(slug="moveo")
     assert moveo.themes.count() == 4
