@@ -7,6 +7,7 @@ and `{"detail": "..."}` for 404. Bad input never reaches the database as a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,8 @@ _FALLBACK = NinjaJSONEncoder()
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
+    if type(value) is dt.date:
+        return value.isoformat()
     # Datetimes, lazy translations and the rest as Django's encoder writes them, so the
     # answers are the same as with ninja's default renderer (e.g. "2026-01-05T10:00:00.123Z").
     return _FALLBACK.default(value)

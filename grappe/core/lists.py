@@ -30,6 +30,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
 from ninja.errors import ValidationError
 from pydantic import BaseModel, Field, create_model, field_validator, model_validator
 
@@ -153,6 +154,27 @@ class ListFilterSet(django_filters.FilterSet):
     error_types: ClassVar[dict[tuple[str, str], str]] = {}
     # parameter -> its description in the OpenAPI document (English, like the rest of it).
     api_descriptions: ClassVar[dict[str, str]] = {}
+
+    # The form class, built once per FilterSet class (django-filter builds a class and its
+    # fields on every request); querysets that depend on the request are set on each form.
+    _form_class: ClassVar[type[forms.Form] | None] = None
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._form_class = form_class
+        return form_class
+
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, filter_ in self.filters.items():
+                if isinstance(filter_, QuerySetRequestMixin) and callable(filter_.queryset):
+                    form.fields[name].queryset = filter_.get_queryset(self.request)
+        return self._form
 
     def sort_filter(self) -> SortFilter:
         sort = self.filters.get(SORT_PARAM)
