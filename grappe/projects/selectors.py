@@ -51,10 +51,18 @@ def _insider_q(scope: Scope) -> Any:
     return q
 
 
+def _may_be_insider(scope: Scope) -> bool:
+    """Whether `_insider_q(scope)` can match anything (not for the public: it then costs no
+    query to know that nobody is inside)."""
+    return bool(scope.organisation_ids or scope.cluster_ids or scope.funder_ids)
+
+
 def project_visible(*, scope: Scope) -> QuerySet[Project]:
     """Every project the user may see at all."""
     if scope.is_staff_wide:
         return Project.objects.all()
+    if not _may_be_insider(scope):
+        return Project.objects.filter(status__in=PUBLIC_STATUSES)
     return Project.objects.filter(Q(status__in=PUBLIC_STATUSES) | _insider_q(scope))
 
 
@@ -129,9 +137,18 @@ def project_get(*, scope: Scope, pk: int) -> Project:
 
 
 def project_is_insider(*, scope: Scope, project: Project) -> bool:
+    """Whether the user is inside the project (sees proposals, requested aid, budgets); asked
+    once per project object and scope (the answer is kept on the object)."""
     if scope.is_staff_wide:
         return True
-    return Project.objects.filter(pk=project.pk).filter(_insider_q(scope)).exists()
+    if not _may_be_insider(scope):
+        return False
+    cached = getattr(project, "_grappe_insider", None)
+    if cached is not None and cached[0] == scope:
+        return bool(cached[1])
+    insider = Project.objects.filter(pk=project.pk).filter(_insider_q(scope)).exists()
+    project._grappe_insider = (scope, insider)  # type: ignore[attr-defined]
+    return insider
 
 
 def project_budget_lines(*, scope: Scope, project: Project) -> QuerySet[BudgetLine]:
