@@ -161,6 +161,27 @@ class _Filters(dict[str, Any]):
         return copies
 
 
+class _Fields(dict[str, Any]):
+    """A filter form's `base_fields` whose deep copy (made for every form) copies the choices
+    of a choice field as a list, not each of its (value, label) pairs: nothing changes them."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        copies: dict[str, Any] = {}
+        for name, form_field in self.items():
+            choices = getattr(form_field, "_choices", None)
+            if (
+                isinstance(form_field, forms.ChoiceField)
+                and not isinstance(form_field, forms.ModelChoiceField)
+                and isinstance(choices, list)
+            ):
+                clone: Any = forms.Field.__deepcopy__(form_field, memo)  # type: ignore[attr-defined]
+                clone._choices = list(choices)
+                copies[name] = clone
+            else:
+                copies[name] = copy.deepcopy(form_field, memo)
+        return copies
+
+
 class ListFilterSet(django_filters.FilterSet):
     """Base of every list's FilterSet. Subclasses declare a `sort = SortFilter(...)`.
 
@@ -186,6 +207,7 @@ class ListFilterSet(django_filters.FilterSet):
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = _Fields(form_class.base_fields)
             cls._form_class = form_class
         return form_class
 

@@ -80,6 +80,10 @@ def test_each_filterset_form_reads_its_own_requests_querysets():
     assert first.filters["q"].parent is first and second.filters["q"].parent is second
     assert first.filters["q"].filter.f is first.filters["q"]
     assert ProjectFilterSet.base_filters["q"].__dict__.get("parent") is None
+    status_first, status_second = first.form.fields["status"], second.form.fields["status"]
+    assert status_first is not status_second and status_first.widget is not status_second.widget
+    assert status_first.choices is not status_second.choices
+    assert list(status_first.choices) == list(status_second.choices)
     assert not PAGE_PARAMS & set(ProjectFilterSet.base_filters)
 
 
