@@ -7,15 +7,46 @@ and `{"detail": "..."}` for 404. Bad input never reaches the database as a 500.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import orjson
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
 from grappe.projects.api import router as projects_router
 from grappe.registry.api import router as registry_router
+
+_FALLBACK = NinjaJSONEncoder()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if type(value) is dt.date:
+        return value.isoformat()
+    # Datetimes, lazy translations and the rest as Django's encoder writes them, so the
+    # answers are the same as with ninja's default renderer (e.g. "2026-01-05T10:00:00.123Z").
+    return _FALLBACK.default(value)
+
+
+class ORJSONRenderer(BaseRenderer):
+    """ninja's JSON answers written with orjson: the same JSON as its default renderer (dates
+    ISO, decimals as strings, datetimes as Django writes them), several times faster on a
+    page of rows (docs/decisions/api-rows.md). Non-ASCII text is written as UTF-8."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return orjson.dumps(data, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
 
 api = NinjaAPI(
     title="Grappe API",
@@ -28,6 +59,7 @@ api = NinjaAPI(
         '("45000.00", EUR).'
     ),
     urls_namespace="api",
+    renderer=ORJSONRenderer(),
 )
 
 api.add_router("", registry_router)

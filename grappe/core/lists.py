@@ -16,6 +16,7 @@ it can only narrow what the user may see.
 
 from __future__ import annotations
 
+import copy
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,11 +31,12 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import FilterMethod, QuerySetRequestMixin
 from ninja.errors import ValidationError
 from pydantic import BaseModel, Field, create_model, field_validator, model_validator
 
 from grappe.core import exports
-from grappe.core.pagination import InvalidCursor, Page, PageParams, paginate
+from grappe.core.pagination import InvalidCursor, Page, PageParams, paginate, sort_keys
 
 SORT_PARAM = "sort"
 # Query parameters of a page that are not filters.
@@ -142,6 +144,44 @@ class SortFilter(django_filters.ChoiceFilter):
         return qs.order_by(*self.orders[value or self.default])
 
 
+class _Filters(dict[str, Any]):
+    """A FilterSet's `base_filters` whose deep copy (made for every FilterSet instance, i.e.
+    every request) copies each filter and its own options dict, not the whole graph of choices,
+    validators, labels and widgets they refer to and never change (a tenth of a list request)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Filters:
+        copies = _Filters()
+        for name, filter_ in self.items():
+            clone = copy.copy(filter_)
+            clone.extra = dict(filter_.extra)
+            clone.__dict__.pop("_field", None)
+            if isinstance(filter_.__dict__.get("filter"), FilterMethod):
+                clone.filter = FilterMethod(clone)  # bound to the copy, as deepcopy would
+            copies[name] = clone
+        return copies
+
+
+class _Fields(dict[str, Any]):
+    """A filter form's `base_fields` whose deep copy (made for every form) copies the choices
+    of a choice field as a list, not each of its (value, label) pairs: nothing changes them."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        copies: dict[str, Any] = {}
+        for name, form_field in self.items():
+            choices = getattr(form_field, "_choices", None)
+            if (
+                isinstance(form_field, forms.ChoiceField)
+                and not isinstance(form_field, forms.ModelChoiceField)
+                and isinstance(choices, list)
+            ):
+                clone: Any = forms.Field.__deepcopy__(form_field, memo)  # type: ignore[attr-defined]
+                clone._choices = list(choices)
+                copies[name] = clone
+            else:
+                copies[name] = copy.deepcopy(form_field, memo)
+        return copies
+
+
 class ListFilterSet(django_filters.FilterSet):
     """Base of every list's FilterSet. Subclasses declare a `sort = SortFilter(...)`.
 
@@ -153,6 +193,32 @@ class ListFilterSet(django_filters.FilterSet):
     error_types: ClassVar[dict[tuple[str, str], str]] = {}
     # parameter -> its description in the OpenAPI document (English, like the rest of it).
     api_descriptions: ClassVar[dict[str, str]] = {}
+
+    # The form class, built once per FilterSet class (django-filter builds a class and its
+    # fields on every request); querysets that depend on the request are set on each form.
+    _form_class: ClassVar[type[forms.Form] | None] = None
+
+    @classmethod
+    def get_filters(cls) -> _Filters:
+        return _Filters(super().get_filters())
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            form_class.base_fields = _Fields(form_class.base_fields)
+            cls._form_class = form_class
+        return form_class
+
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, filter_ in self.filters.items():
+                if isinstance(filter_, QuerySetRequestMixin) and callable(filter_.queryset):
+                    form.fields[name].queryset = filter_.get_queryset(self.request)
+        return self._form
 
     def sort_filter(self) -> SortFilter:
         sort = self.filters.get(SORT_PARAM)
@@ -305,12 +371,29 @@ def api_page(
     filterset: ListFilterSet,
     params: PageParams,
     prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    shape: Callable[[list[dict[str, Any]]], list[Any]] | None = None,
 ) -> Page[Any]:
-    """One keyset page of the filtered list; its cursor bound to the filters and order."""
+    """One keyset page of the filtered list; its cursor bound to the filters and order.
+
+    With `columns`, the page reads only those columns as dicts (`values()`: no model objects,
+    no long text it does not return; the sort keys are added when missing) and `shape` turns
+    the page's rows into what the endpoint answers (e.g. adding related rows, one query each).
+    """
     qs = filterset.qs if prepare is None else prepare(filterset.qs)
-    return paginate(
-        qs, limit=params.limit, cursor=params.cursor, filters=filterset.cursor_filters()
+    filters = filterset.cursor_filters()
+    if columns is None:
+        return paginate(qs, limit=params.limit, cursor=params.cursor, filters=filters)
+    wanted = list(columns)
+    wanted += [k.field for k in sort_keys(qs) if k.field not in wanted]
+    rows = paginate(
+        qs.prefetch_related(None).values(*wanted),
+        limit=params.limit,
+        cursor=params.cursor,
+        filters=filters,
     )
+    return Page(items=shape(rows.items) if shape else rows.items, next_cursor=rows.next_cursor)
 
 
 # --- the pages -----------------------------------------------------------------------------

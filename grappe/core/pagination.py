@@ -15,7 +15,9 @@ How it works:
   truncated or foreign cursor, or one used with other filters, raises `InvalidCursor`, which the
   API turns into a 422 and the pages into an error above the first page.
 
-Keys must be concrete fields of the model (no relations, no annotations).
+Keys must be concrete fields of the model (no relations, no annotations). A `values()`
+QuerySet pages the same way (its rows are dicts, which must hold the sort keys): the API lists
+read only the columns they return.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-M = TypeVar("M", bound=Model)
 T = TypeVar("T")
 
 _SALT = "grappe.core.pagination.cursor"
@@ -64,8 +65,8 @@ class SortKey:
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[T]):
+    items: list[T]
     next_cursor: str | None
 
 
@@ -154,12 +155,16 @@ def filter_digests(filters: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 def encode_cursor(
-    keys: Sequence[SortKey], row: Model, filters: Mapping[str, Any] | None = None
+    keys: Sequence[SortKey],
+    row: Model | Mapping[str, Any],
+    filters: Mapping[str, Any] | None = None,
 ) -> str:
-    payload: dict[str, Any] = {
-        "k": [k.token for k in keys],
-        "v": [_to_json(getattr(row, k.field)) for k in keys],
-    }
+    """The cursor after `row`: a model instance, or a dict row of a `values()` QuerySet."""
+    if isinstance(row, Mapping):
+        values = [row[k.field] for k in keys]
+    else:
+        values = [getattr(row, k.field) for k in keys]
+    payload: dict[str, Any] = {"k": [k.token for k in keys], "v": [_to_json(v) for v in values]}
     digests = filter_digests(filters)
     if digests:
         payload["f"] = digests
@@ -222,12 +227,12 @@ def decode_cursor(
 
 
 def paginate(
-    qs: QuerySet[M],
+    qs: QuerySet[Any, T],
     *,
     limit: int,
     cursor: str | None = None,
     filters: Mapping[str, Any] | None = None,
-) -> Page[M]:
+) -> Page[T]:
     """One page of `qs` (in its own order) after `cursor`, and the cursor of the next page.
 
     `filters` are the list's filter parameters (name → cleaned value): the next cursor is bound
@@ -252,15 +257,14 @@ def paginate(
     has_more = len(rows) > limit
     items = rows[:limit]
     if lookups:
-        prefetch_related_objects(items, *lookups)
-    return Page(
-        items=items, next_cursor=encode_cursor(keys, items[-1], filters) if has_more else None
-    )
+        prefetch_related_objects(items, *lookups)  # type: ignore[type-var]
+    last: Any = items[-1] if has_more else None
+    return Page(items=items, next_cursor=encode_cursor(keys, last, filters) if has_more else None)
 
 
 def _rows_after(
-    ordered: QuerySet[M], keys: Sequence[SortKey], values: Sequence[Any], count: int
-) -> list[M]:
+    ordered: QuerySet[Any, T], keys: Sequence[SortKey], values: Sequence[Any], count: int
+) -> list[T]:
     """The first `count` rows after `values`, read so that an index serves them.
 
     "After" is a long OR that no planner turns into an index range by itself; a bound on the

@@ -7,50 +7,63 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.security import django_auth
 
-from grappe.core.apikit import MAX_ID, NotFoundOut, ValidationErrorOut, decimal_str, not_found
+from grappe.core.apikit import MAX_ID, NotFoundOut, ValidationErrorOut, not_found
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.scopes import scope_for
 from grappe.projects.domain.budget import shares
 from grappe.projects.filters import ProjectFilterSet
-from grappe.projects.models import (
-    BudgetLine,
-    FundingLine,
-    Project,
-    ResearchCategory,
-)
+from grappe.projects.models import ParticipantRole, Project, ResearchCategory
 from grappe.projects.schemas import (
-    AidByFunderOut,
-    AidLineOut,
-    BudgetLineOut,
-    FunderRefOut,
     ProjectDetailOut,
     ProjectListQuery,
     ProjectOut,
     RefusalOut,
-    ResearchShareOut,
     TransitionIn,
     TransitionOut,
 )
 from grappe.projects.selectors import (
+    project_accreditations,
     project_budget_lines,
+    project_cluster_rows,
+    project_consortium,
+    project_coordinator_rows,
     project_funding_lines,
     project_get,
     project_is_insider,
     project_list,
     project_transition_history,
-    projects_with_listing_details,
+    project_visible,
 )
 from grappe.projects.services import TransitionRefused, project_transition
+from grappe.registry.schemas import keyword_list
 
 router = Router(tags=["projects"])
 
 
-# What a list row shows besides the project itself: one query each, whatever the page size.
+# Lists and details read only the columns they answer, as dicts (no model objects), and the
+# schemas validate those dicts once (`docs/decisions/api-rows.md`).
+LIST_COLUMNS = ("id", "acronym", "title", "status", "start_date", "duration_months", "keywords")
+DETAIL_COLUMNS = (*LIST_COLUMNS, "summary", "trl_start", "trl_target", "is_demo")
+
+
+def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of project rows with their coordinator and clusters (one query each)."""
+    ids = [row["id"] for row in rows]
+    coordinators = project_coordinator_rows(ids)
+    clusters = project_cluster_rows(ids)
+    for row in rows:
+        row["keywords"] = keyword_list(row["keywords"])
+        row["coordinator"] = coordinators.get(row["id"])
+        row["clusters"] = clusters.get(row["id"], [])
+    return rows
+
+
 @router.get(
     "/projects",
     response={200: CursorPage[ProjectOut], 422: ValidationErrorOut},
@@ -59,7 +72,7 @@ router = Router(tags=["projects"])
 def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page[Any]:
     qs = project_list(scope=scope_for(request.user))
     filterset = api_filterset(ProjectFilterSet, params, qs, request)
-    return api_page(filterset, params, prepare=projects_with_listing_details)
+    return api_page(filterset, params, columns=LIST_COLUMNS, shape=_list_rows)
 
 
 @router.get(
@@ -67,57 +80,138 @@ def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page
     response={200: ProjectDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
     summary="One project; requested aid and budget lines only for insiders",
 )
-def get_project(request: HttpRequest, id: Path[int]) -> ProjectDetailOut:
+def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
     scope = scope_for(request.user)
     if not 1 <= id <= MAX_ID:
         raise not_found(_("project"), id)
     try:
-        project = project_get(scope=scope, pk=id)
+        project = project_visible(scope=scope).only(*DETAIL_COLUMNS).get(pk=id)
     except Project.DoesNotExist:
         # Proposals the user may not see are "not found" too: their existence is confidential.
         raise not_found(_("project"), id) from None
     insider = project_is_insider(scope=scope, project=project)
-    out = ProjectDetailOut.from_orm(project)
-    aid = list(project_funding_lines(scope=scope, project=project).order_by("funder", "id"))
-    out.aid = [_aid_line(line, show_requested=insider) for line in aid]
-    out.aid_granted_by_funder = _aid_by_funder(aid)
-    if insider:
-        budget = list(project_budget_lines(scope=scope, project=project))
-        out.budget_lines = [BudgetLineOut.from_orm(line) for line in budget]
-        out.budget_total = decimal_str(sum((b.amount for b in budget), Decimal("0")))
-        out.research_category_mix = _research_mix(budget)
-    return out
-
-
-def _aid_line(line: FundingLine, *, show_requested: bool) -> AidLineOut:
-    out = AidLineOut.from_orm(line)
-    if not show_requested:
-        out.requested = None
-    return out
-
-
-def _aid_by_funder(lines: Iterable[FundingLine]) -> list[AidByFunderOut]:
-    totals: dict[int, tuple[Any, Decimal]] = {}
-    for line in lines:
-        if line.granted is None:
-            continue
-        funder, total = totals.get(line.funder_id, (line.funder, Decimal("0.00")))
-        totals[line.funder_id] = (funder, total + line.granted)
-    return [
-        AidByFunderOut(funder=FunderRefOut.from_orm(funder), granted=decimal_str(total))
-        for funder, total in sorted(totals.values(), key=lambda t: t[0].name)
-    ]
-
-
-def _research_mix(lines: Iterable[BudgetLine]) -> list[ResearchShareOut]:
-    """Share of the budget per research category, in the GBER order, as percentages."""
-    mix = shares(((line.research_category, line.amount) for line in lines), ResearchCategory.values)
-    return [
-        ResearchShareOut(
-            research_category=s.key, amount=decimal_str(s.amount), share=decimal_str(s.percent)
+    consortium = [
+        {
+            "organisation": {"id": r["organisation_id"], "name": r["organisation__name"]},
+            "kind": r["organisation__kind"],
+            "city": r["organisation__city"],
+            "role": r["role"],
+            "is_coordinator": r["role"] == ParticipantRole.COORDINATOR,
+        }
+        for r in project_consortium(scope=scope, project=project).values(
+            "organisation_id",
+            "organisation__name",
+            "organisation__kind",
+            "organisation__city",
+            "role",
         )
-        for s in mix
     ]
+    accreditations = [
+        {
+            "cluster": {"slug": r["cluster__slug"], "name": r["cluster__name"]},
+            "is_lead": r["is_lead"],
+            "accredited_on": r["accredited_on"],
+        }
+        for r in project_accreditations(scope=scope, project=project).values(
+            "cluster__slug", "cluster__name", "is_lead", "accredited_on"
+        )
+    ]
+    aid = _aid_lines(scope, project, show_requested=insider)
+    out: dict[str, Any] = {name: getattr(project, name) for name in DETAIL_COLUMNS}
+    out |= {
+        "keywords": keyword_list(project.keywords),
+        "coordinator": consortium[0]["organisation"]
+        if consortium and consortium[0]["is_coordinator"]
+        else None,
+        "clusters": [a["cluster"] for a in accreditations],
+        "consortium": consortium,
+        "accreditations": accreditations,
+        "aid": aid,
+        "aid_granted_by_funder": _aid_by_funder(aid),
+        "budget_lines": None,
+        "budget_total": None,
+        "research_category_mix": None,
+    }
+    if insider:
+        budget: list[dict[str, Any]] = [
+            {
+                "organisation": {
+                    "id": r["participation__organisation_id"],
+                    "name": r["participation__organisation__name"],
+                },
+                "cost_category": r["cost_category"],
+                "research_category": r["research_category"],
+                "amount": r["amount"],
+            }
+            for r in project_budget_lines(scope=scope, project=project).values(
+                "participation__organisation_id",
+                "participation__organisation__name",
+                "cost_category",
+                "research_category",
+                "amount",
+            )
+        ]
+        out["budget_lines"] = budget
+        out["budget_total"] = sum((Decimal(b["amount"]) for b in budget), Decimal("0"))
+        out["research_category_mix"] = _research_mix(budget)
+    return out
+
+
+def _aid_lines(scope: Any, project: Project, *, show_requested: bool) -> list[dict[str, Any]]:
+    """Aid per partner and funder, ordered by funder; `requested` only for insiders."""
+    fr = (get_language() or "en").startswith("fr")
+    rows = (
+        project_funding_lines(scope=scope, project=project)
+        .order_by("funder", "id")
+        .values(
+            "funder__slug",
+            "funder__name_en",
+            "funder__name_fr",
+            "participation__organisation_id",
+            "participation__organisation__name",
+            "requested",
+            "granted",
+            "decided_on",
+        )
+    )
+    return [
+        {
+            "funder": {
+                "slug": r["funder__slug"],
+                "name": r["funder__name_fr"] if fr else r["funder__name_en"],
+            },
+            "organisation": {
+                "id": r["participation__organisation_id"],
+                "name": r["participation__organisation__name"],
+            },
+            "requested": r["requested"] if show_requested else None,
+            "granted": r["granted"],
+            "decided_on": r["decided_on"],
+        }
+        for r in rows
+    ]
+
+
+def _aid_by_funder(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    totals: dict[str, tuple[dict[str, Any], Decimal]] = {}
+    for line in lines:
+        if line["granted"] is None:
+            continue
+        funder = line["funder"]
+        _funder, total = totals.get(funder["slug"], (funder, Decimal("0.00")))
+        totals[funder["slug"]] = (funder, total + line["granted"])
+    return [
+        {"funder": funder, "granted": total}
+        for funder, total in sorted(totals.values(), key=lambda t: t[0]["name"])
+    ]
+
+
+def _research_mix(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Share of the budget per research category, in the GBER order, as percentages."""
+    mix = shares(
+        ((line["research_category"], line["amount"]) for line in lines), ResearchCategory.values
+    )
+    return [{"research_category": s.key, "amount": s.amount, "share": s.percent} for s in mix]
 
 
 # --- workflow ----------------------------------------------------------------------------------

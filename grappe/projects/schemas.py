@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from grappe.core.apikit import DecimalStr, reject_control_characters
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.projects.filters import ProjectFilterSet
-from grappe.projects.models import ParticipantRole
 from grappe.registry.schemas import ClusterRefOut, OrganisationRefOut
 
 # --- query parameters ----------------------------------------------------------------------
@@ -28,35 +27,25 @@ else:
 
 
 # --- output ----------------------------------------------------------------------------------
+# Plain pydantic models, validated once from the dicts the handlers shape (no per-attribute
+# getter, no resolvers): see docs/decisions/api-rows.md.
 
 
-class AccreditationOut(Schema):
+class AccreditationOut(BaseModel):
     cluster: ClusterRefOut
     is_lead: bool
     accredited_on: dt.date
 
 
-class ConsortiumMemberOut(Schema):
+class ConsortiumMemberOut(BaseModel):
     organisation: OrganisationRefOut
     kind: str = Field(description="Organisation type.")
     city: str
     role: str
     is_coordinator: bool
 
-    @staticmethod
-    def resolve_kind(obj: Any) -> str:
-        return str(obj.organisation.kind)
 
-    @staticmethod
-    def resolve_city(obj: Any) -> str:
-        return str(obj.organisation.city)
-
-    @staticmethod
-    def resolve_is_coordinator(obj: Any) -> bool:
-        return bool(obj.role == ParticipantRole.COORDINATOR)
-
-
-class ProjectOut(Schema):
+class ProjectOut(BaseModel):
     id: int
     acronym: str
     title: str
@@ -67,26 +56,13 @@ class ProjectOut(Schema):
     coordinator: OrganisationRefOut | None
     clusters: list[ClusterRefOut] = Field(description="Accrediting clusters, lead cluster first.")
 
-    @staticmethod
-    def resolve_keywords(obj: Any) -> list[str]:
-        return list(obj.keyword_list)
 
-    # Read what `projects_with_listing_details` prefetched.
-    @staticmethod
-    def resolve_coordinator(obj: Any) -> Any:
-        return obj.coordinators[0].organisation if obj.coordinators else None
-
-    @staticmethod
-    def resolve_clusters(obj: Any) -> list[Any]:
-        return [a.cluster for a in obj.ordered_accreditations]
-
-
-class FunderRefOut(Schema):
+class FunderRefOut(BaseModel):
     slug: str
     name: str
 
 
-class AidLineOut(Schema):
+class AidLineOut(BaseModel):
     funder: FunderRefOut
     organisation: OrganisationRefOut
     requested: DecimalStr | None = Field(
@@ -95,28 +71,20 @@ class AidLineOut(Schema):
     granted: DecimalStr | None = Field(None, description="Aid granted; null until decided.")
     decided_on: dt.date | None
 
-    @staticmethod
-    def resolve_organisation(obj: Any) -> Any:
-        return obj.participation.organisation
 
-
-class AidByFunderOut(Schema):
+class AidByFunderOut(BaseModel):
     funder: FunderRefOut
     granted: DecimalStr
 
 
-class BudgetLineOut(Schema):
+class BudgetLineOut(BaseModel):
     organisation: OrganisationRefOut
     cost_category: str
     research_category: str
     amount: DecimalStr
 
-    @staticmethod
-    def resolve_organisation(obj: Any) -> Any:
-        return obj.participation.organisation
 
-
-class ResearchShareOut(Schema):
+class ResearchShareOut(BaseModel):
     research_category: str
     amount: DecimalStr
     share: DecimalStr = Field(description="Percent of the total budget.")
@@ -140,46 +108,6 @@ class ProjectDetailOut(ProjectOut):
     research_category_mix: list[ResearchShareOut] | None = Field(
         None, description="Share of the budget per research category; null like `budget_lines`."
     )
-
-    # The detail reads what `project_get` prefetched: the whole consortium, coordinator first,
-    # and the accreditations, lead cluster first.
-    @staticmethod
-    def resolve_consortium(obj: Any) -> list[Any]:
-        return list(obj.participations.all())
-
-    @staticmethod
-    def resolve_coordinator(obj: Any) -> Any:
-        first = next(iter(obj.participations.all()), None)
-        return first.organisation if first and first.role == ParticipantRole.COORDINATOR else None
-
-    @staticmethod
-    def resolve_clusters(obj: Any) -> list[Any]:
-        return [a.cluster for a in obj.accreditations.all()]
-
-    @staticmethod
-    def resolve_accreditations(obj: Any) -> list[Any]:
-        return list(obj.accreditations.all())
-
-    # Aid and budget depend on who asks: the API handler fills them in from the selectors.
-    @staticmethod
-    def resolve_aid(obj: Any) -> list[Any]:
-        return []
-
-    @staticmethod
-    def resolve_aid_granted_by_funder(obj: Any) -> list[Any]:
-        return []
-
-    @staticmethod
-    def resolve_budget_lines(obj: Any) -> None:
-        return None
-
-    @staticmethod
-    def resolve_budget_total(obj: Any) -> None:
-        return None
-
-    @staticmethod
-    def resolve_research_category_mix(obj: Any) -> None:
-        return None
 
 
 # --- workflow --------------------------------------------------------------------------------

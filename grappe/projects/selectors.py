@@ -9,8 +9,10 @@ confidential to the same insiders even on public projects. Who sees what is the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
@@ -136,8 +138,15 @@ def project_get(*, scope: Scope, pk: int) -> Project:
 
 
 def project_is_insider(*, scope: Scope, project: Project) -> bool:
-    """May the user see the project's confidential parts (budget lines, requested aid)?"""
-    return project_can(scope=scope, action=Action.PROJECT_VIEW_CONFIDENTIAL, project=project)
+    """Whether the user may see the project's confidential parts (proposals, requested aid,
+    budget lines): the role table's answer, asked once per project object and scope (kept on
+    the object). No query when the table alone answers (the public, an administrator)."""
+    cached = getattr(project, "_grappe_insider", None)
+    if cached is not None and cached[0] == scope:
+        return bool(cached[1])
+    insider = project_can(scope=scope, action=Action.PROJECT_VIEW_CONFIDENTIAL, project=project)
+    project._grappe_insider = (scope, insider)  # type: ignore[attr-defined]
+    return insider
 
 
 def project_budget_lines(*, scope: Scope, project: Project) -> QuerySet[BudgetLine]:
@@ -262,3 +271,49 @@ def project_transition_history(*, scope: Scope, project: Project) -> QuerySet[Tr
     return Transition.objects.filter(
         content_type=ContentType.objects.get_for_model(Project), object_id=project.pk
     ).select_related("actor")
+
+
+# --- rows for the API: only the columns it answers, as dicts (no model objects) -----------------
+
+
+def project_coordinator_rows(project_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The coordinator (`{"id", "name"}`) of each project, by project id (one query; none for
+    no project). The consortium of a visible project is public."""
+    if not project_ids:
+        return {}
+    rows = Participation.objects.filter(
+        project_id__in=project_ids, role=ParticipantRole.COORDINATOR
+    ).values_list("project_id", "organisation_id", "organisation__name")
+    coordinators: dict[int, dict[str, Any]] = {}
+    for project_id, organisation_id, name in rows:
+        coordinators.setdefault(project_id, {"id": organisation_id, "name": name})
+    return coordinators
+
+
+def project_cluster_rows(project_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The accrediting clusters (`{"slug", "name"}`) of each project, lead cluster first, by
+    project id (one query; none for no project)."""
+    if not project_ids:
+        return {}
+    rows = (
+        Accreditation.objects.filter(project_id__in=project_ids)
+        .order_by("project_id", "-is_lead", "accredited_on", "id")
+        .values_list("project_id", "cluster__slug", "cluster__name")
+    )
+    clusters: dict[int, list[dict[str, Any]]] = {}
+    for project_id, slug, name in rows:
+        clusters.setdefault(project_id, []).append({"slug": slug, "name": name})
+    return clusters
+
+
+def project_consortium(*, scope: Scope, project: Project) -> QuerySet[Participation]:
+    """The consortium of a visible project, coordinator first, then partners, then
+    subcontractors (as `project_get` prefetches it)."""
+    return Participation.objects.filter(project=project).order_by(
+        COORDINATOR_FIRST, "display_order", "id"
+    )
+
+
+def project_accreditations(*, scope: Scope, project: Project) -> QuerySet[Accreditation]:
+    """The accreditations of a visible project, lead cluster first."""
+    return Accreditation.objects.filter(project=project).order_by("-is_lead", "accredited_on", "id")

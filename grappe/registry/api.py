@@ -18,11 +18,10 @@ from grappe.registry.schemas import (
     ClusterDetailOut,
     ClusterListQuery,
     ClusterOut,
-    FiguresOut,
     OrganisationDetailOut,
     OrganisationListQuery,
     OrganisationOut,
-    OwnershipOut,
+    keyword_list,
 )
 from grappe.registry.selectors import (
     cluster_get,
@@ -37,6 +36,40 @@ from grappe.registry.selectors import (
 router = Router(tags=["registry"])
 
 
+# Lists and details answer dicts holding only the columns they return; the schemas validate
+# them once (`docs/decisions/api-rows.md`).
+CLUSTER_COLUMNS = (
+    "slug",
+    "kind",
+    "name",
+    "short_name",
+    "topic_en",
+    "topic_fr",
+    "website",
+    "territory",
+    "member_count",
+)
+ORGANISATION_COLUMNS = (
+    "id",
+    "name",
+    "short_name",
+    "kind",
+    "city",
+    "postcode",
+    "country",
+    "paris_arrondissement",
+    "website",
+    "keywords",
+)
+IDENTIFIERS = ("siren", "siret", "rnsr", "ror", "pic", "vat")
+
+
+def _organisation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["keywords"] = keyword_list(row["keywords"])
+    return rows
+
+
 @router.get(
     "/clusters",
     response={200: CursorPage[ClusterOut], 422: ValidationErrorOut},
@@ -44,7 +77,8 @@ router = Router(tags=["registry"])
 )
 def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
     qs = cluster_list(scope=scope_for(request.user))
-    return api_page(api_filterset(ClusterFilterSet, params, qs, request), params)
+    filterset = api_filterset(ClusterFilterSet, params, qs, request)
+    return api_page(filterset, params, columns=CLUSTER_COLUMNS)
 
 
 @router.get(
@@ -52,13 +86,18 @@ def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page
     response={200: ClusterDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
     summary="One cluster or hub",
 )
-def get_cluster(request: HttpRequest, slug: Path[str]) -> Cluster:
+def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
     if not SLUG.fullmatch(slug):  # e.g. a NUL byte, which PostgreSQL refuses outright
         raise not_found(_("cluster"), slug)
     try:
-        return cluster_get(scope=scope_for(request.user), slug=slug)
+        cluster = cluster_get(scope=scope_for(request.user), slug=slug)
     except Cluster.DoesNotExist:
         raise not_found(_("cluster"), slug) from None
+    out = {name: getattr(cluster, name) for name in CLUSTER_COLUMNS}
+    out["description_en"] = cluster.description_en
+    out["description_fr"] = cluster.description_fr
+    out["themes"] = [{"name_en": t.name_en, "name_fr": t.name_fr} for t in cluster.themes.all()]
+    return out
 
 
 @router.get(
@@ -68,7 +107,8 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> Cluster:
 )
 def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
     qs = organisation_list(scope=scope_for(request.user))
-    return api_page(api_filterset(OrganisationFilterSet, params, qs, request), params)
+    filterset = api_filterset(OrganisationFilterSet, params, qs, request)
+    return api_page(filterset, params, columns=ORGANISATION_COLUMNS, shape=_organisation_rows)
 
 
 @router.get(
@@ -76,7 +116,7 @@ def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery
     response={200: OrganisationDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
     summary="One organisation; yearly figures and ownership only for those allowed",
 )
-def get_organisation(request: HttpRequest, id: Path[int]) -> OrganisationDetailOut:
+def get_organisation(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
     scope = scope_for(request.user)
     if not 1 <= id <= MAX_ID:
         raise not_found(_("organisation"), id)
@@ -84,14 +124,42 @@ def get_organisation(request: HttpRequest, id: Path[int]) -> OrganisationDetailO
         organisation = organisation_get(scope=scope, pk=id)
     except Organisation.DoesNotExist:
         raise not_found(_("organisation"), id) from None
-    out = OrganisationDetailOut.from_orm(organisation)
+    out = {name: getattr(organisation, name) for name in ORGANISATION_COLUMNS}
+    out |= {
+        "keywords": keyword_list(organisation.keywords),
+        "description": organisation.description,
+        "address": organisation.address,
+        "founded_on": organisation.founded_on,
+        "is_jei": organisation.is_jei,
+        "is_demo": organisation.is_demo,
+        "identifiers": {name: getattr(organisation, name) for name in IDENTIFIERS},
+        "memberships": [
+            {
+                "cluster": {"slug": m.cluster.slug, "name": m.cluster.name},
+                "start_date": m.start_date,
+                "end_date": m.end_date,
+            }
+            for m in organisation.memberships.all()
+        ],
+        # Confidential: never read from the model unless the selector allows it.
+        "figures": None,
+        "ownership": None,
+    }
     if organisation_can_see_figures(scope=scope, organisation=organisation):
-        out.figures = [
-            FiguresOut.from_orm(f)
-            for f in organisation_figures(scope=scope, organisation=organisation)
-        ]
-        out.ownership = [
-            OwnershipOut.from_orm(o)
+        out["figures"] = list(
+            organisation_figures(scope=scope, organisation=organisation).values(
+                "year", "staff_awu", "turnover", "balance_sheet"
+            )
+        )
+        out["ownership"] = [
+            {
+                "holder": {"id": o.holder_id, "name": o.holder.name},
+                "held": {"id": o.held_id, "name": o.held.name},
+                "holder_category": o.holder_category,
+                "capital_share": o.capital_share,
+                "voting_share": o.voting_share,
+                "dominant_influence": o.dominant_influence,
+            }
             for o in organisation_ownership(scope=scope, organisation=organisation)
         ]
     return out

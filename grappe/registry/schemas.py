@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from grappe.core.apikit import DecimalStr, reject_control_characters
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.registry.filters import ClusterFilterSet, OrganisationFilterSet
 
 
-def _csv(value: str) -> list[str]:
+def keyword_list(value: str) -> list[str]:
+    """Comma-separated keywords as a list: "a, b," -> ["a", "b"]."""
     return [k.strip() for k in (value or "").split(",") if k.strip()]
 
 
@@ -38,12 +38,16 @@ else:
 # --- output ----------------------------------------------------------------------------------
 
 
-class ThemeOut(Schema):
+# Plain pydantic models, validated once from the dicts the handlers shape (no per-attribute
+# getter, no resolvers): see docs/decisions/api-rows.md.
+
+
+class ThemeOut(BaseModel):
     name_en: str
     name_fr: str
 
 
-class ClusterOut(Schema):
+class ClusterOut(BaseModel):
     slug: str
     kind: str
     name: str
@@ -60,22 +64,18 @@ class ClusterDetailOut(ClusterOut):
     description_fr: str
     themes: list[ThemeOut]
 
-    @staticmethod
-    def resolve_themes(obj: Any) -> list[Any]:
-        return list(obj.themes.all())
 
-
-class ClusterRefOut(Schema):
+class ClusterRefOut(BaseModel):
     slug: str
     name: str
 
 
-class OrganisationRefOut(Schema):
+class OrganisationRefOut(BaseModel):
     id: int
     name: str
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(BaseModel):
     id: int
     name: str
     short_name: str
@@ -87,25 +87,21 @@ class OrganisationOut(Schema):
     website: str
     keywords: list[str]
 
-    @staticmethod
-    def resolve_keywords(obj: Any) -> list[str]:
-        return _csv(obj.keywords)
 
-
-class MembershipOut(Schema):
+class MembershipOut(BaseModel):
     cluster: ClusterRefOut
     start_date: dt.date
     end_date: dt.date | None
 
 
-class FiguresOut(Schema):
+class FiguresOut(BaseModel):
     year: int
     staff_awu: DecimalStr = Field(description="Staff in annual work units.")
     turnover: DecimalStr = Field(description="EUR.")
     balance_sheet: DecimalStr = Field(description="Balance sheet total, EUR.")
 
 
-class OwnershipOut(Schema):
+class OwnershipOut(BaseModel):
     holder: OrganisationRefOut
     held: OrganisationRefOut
     holder_category: str
@@ -114,7 +110,7 @@ class OwnershipOut(Schema):
     dominant_influence: bool
 
 
-class IdentifiersOut(Schema):
+class IdentifiersOut(BaseModel):
     siren: str
     siret: str
     rnsr: str
@@ -131,6 +127,7 @@ class OrganisationDetailOut(OrganisationOut):
     is_demo: bool
     identifiers: IdentifiersOut
     memberships: list[MembershipOut]
+    # Confidential parts: the API handler fills them in only when the selector allows it.
     figures: list[FiguresOut] | None = Field(
         description="Yearly figures; null unless you may see them (the organisation's members, "
         "managers of its clusters, programme officers, administrators)."
@@ -138,21 +135,3 @@ class OrganisationDetailOut(OrganisationOut):
     ownership: list[OwnershipOut] | None = Field(
         description="Ownership links where it is holder or held; null like `figures`."
     )
-
-    @staticmethod
-    def resolve_identifiers(obj: Any) -> dict[str, str]:
-        return {k: getattr(obj, k) for k in ("siren", "siret", "rnsr", "ror", "pic", "vat")}
-
-    @staticmethod
-    def resolve_memberships(obj: Any) -> list[Any]:
-        return list(obj.memberships.all())
-
-    # Confidential parts are never read from the model here (the related manager would leak
-    # them): the API handler fills them in only when the selector allows it.
-    @staticmethod
-    def resolve_figures(obj: Any) -> None:
-        return None
-
-    @staticmethod
-    def resolve_ownership(obj: Any) -> None:
-        return None
