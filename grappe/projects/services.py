@@ -101,6 +101,8 @@ PROJECT_EDITABLE = tuple(
     and not f.primary_key
     and f.name not in {"created_at", "updated_at"}
 )
+# What an existing project may have changed: everything but its status (the workflow's).
+PROJECT_UPDATABLE = tuple(f for f in PROJECT_EDITABLE if f != "status")
 PARTICIPATION_EDITABLE = (
     "role",
     "display_order",
@@ -151,7 +153,7 @@ def project_create(
 @transaction.atomic
 def project_update(*, actor: Any, project: Project, reason: str = "", **changes: Any) -> Project:
     """Change some fields of a project (validated; never its status)."""
-    _check_fields(changes, tuple(f for f in PROJECT_EDITABLE if f != "status"))
+    _check_fields(changes, PROJECT_UPDATABLE)
     require(_may_edit_project(actor, project), _("You may not change this project."))
     locked = Project.objects.select_for_update().get(pk=project.pk)
     changes_apply(actor=actor, obj=locked, changes=changes, action="project.update", reason=reason)
@@ -382,15 +384,13 @@ def project_bulk_update(
 ) -> None:
     """Write `fields` (never `status`) of existing projects, rows being `(pk, *values)`."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    _check_fields(
-        fields, tuple(f for f in PROJECT_EDITABLE if f != "status")
-    )  # names the status rule
+    _check_fields(fields, PROJECT_UPDATABLE)  # names the status rule
     bulk_update(
         actor=actor,
         model=Project,
         fields=fields,
         rows=rows,
-        allowed=tuple(f for f in PROJECT_EDITABLE if f != "status"),
+        allowed=PROJECT_UPDATABLE,
         on_behalf_of=on_behalf_of,
         batch_size=batch_size,
     )
