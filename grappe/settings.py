@@ -295,7 +295,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     _proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "")
     if _proxy_header:
-        _name, _, _value = _proxy_header.partition("=")
+        _name, _equals, _value = _proxy_header.partition("=")
         if not _name.strip() or not _value.strip():
             raise ImproperlyConfigured(
                 f"SECURE_PROXY_SSL_HEADER={_proxy_header!r}: use HEADER=value, e.g. "

@@ -10,18 +10,18 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, include, path
 
 from grappe.api import api
 
 
-def _when_reset_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _when_reset_enabled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """The password-reset pages exist only when e-mail is configured (PASSWORD_RESET_ENABLED,
     read at each request): otherwise their mails would go nowhere, so they answer 404."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.PASSWORD_RESET_ENABLED:
             raise Http404
         return view(request, *args, **kwargs)

@@ -119,7 +119,7 @@ def settings_under(env: dict[str, str], *names: str) -> subprocess.CompletedProc
     )
     clean = _environment()
     clean.update(env)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 -- our own interpreter, code built from literals
         [sys.executable, "-c", code],
         env=clean,
         cwd=PROJECT,
