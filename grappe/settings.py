@@ -65,10 +65,15 @@ if not DEBUG and SECRET_KEY == _PLACEHOLDER_SECRET:
     raise ImproperlyConfigured(
         f"DEBUG is false but SECRET_KEY is the placeholder: set SECRET_KEY ({_KEY_ADVICE})."
     )
-if not DEBUG and (len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5):
+if not DEBUG and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
     raise ImproperlyConfigured(
         f"DEBUG is false but SECRET_KEY is {len(SECRET_KEY)} characters long: it needs at least "
-        f"{SECRET_KEY_MIN_LENGTH}, not all alike ({_KEY_ADVICE})."
+        f"{SECRET_KEY_MIN_LENGTH} ({_KEY_ADVICE})."
+    )
+if not DEBUG and len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        f"DEBUG is false but SECRET_KEY has {len(set(SECRET_KEY))} distinct characters: it needs "
+        f"at least 5 ({_KEY_ADVICE})."
     )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
