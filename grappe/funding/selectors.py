@@ -105,6 +105,7 @@ KIND_TO_PARTNER = {
     OrganisationKind.SME: PartnerKind.COMPANY,
     OrganisationKind.MID_CAP: PartnerKind.COMPANY,
     OrganisationKind.LARGE_COMPANY: PartnerKind.COMPANY,
+    OrganisationKind.COMPANY: PartnerKind.COMPANY,
     OrganisationKind.RESEARCH_LAB: PartnerKind.RESEARCH_ORGANISATION,
     OrganisationKind.HIGHER_EDUCATION: PartnerKind.TRAINING_ORGANISATION,
 }
@@ -116,6 +117,8 @@ DECLARED_SIZE: dict[str, tuple[SizeClass, FrenchCategory | None]] = {
     OrganisationKind.SME: (SizeClass.MEDIUM, FrenchCategory.PME),
     OrganisationKind.MID_CAP: (SizeClass.LARGE, FrenchCategory.ETI),
     OrganisationKind.LARGE_COMPANY: (SizeClass.LARGE, FrenchCategory.GE),
+    # No declared size: simulated at the large-enterprise rates (the note says so).
+    OrganisationKind.COMPANY: (SizeClass.LARGE, None),
 }
 
 COST_CATEGORY = {

@@ -93,6 +93,8 @@ class OrganisationKind(models.TextChoices):
     SME = "sme", _("SME")
     MID_CAP = "mid_cap", _("Mid-cap")
     LARGE_COMPANY = "large_company", _("Large company")
+    # A company whose size no source declared (e.g. a CORDIS for-profit without the SME flag).
+    COMPANY = "company", _("Company (size unknown)")
     RESEARCH_LAB = "research_lab", _("Research lab")
     HIGHER_EDUCATION = "higher_education", _("Higher education / training")
     PUBLIC_BODY = "public_body", _("Public body")
@@ -107,6 +109,7 @@ COMPANY_KINDS = frozenset(
         OrganisationKind.SME,
         OrganisationKind.MID_CAP,
         OrganisationKind.LARGE_COMPANY,
+        OrganisationKind.COMPANY,
     }
 )
 RESEARCH_KINDS = frozenset({OrganisationKind.RESEARCH_LAB, OrganisationKind.HIGHER_EDUCATION})
