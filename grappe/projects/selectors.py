@@ -119,6 +119,7 @@ def project_get(*, scope: Scope, pk: int) -> Project:
     """One visible project with its consortium and accreditations; raises `Project.DoesNotExist`."""
     return (
         project_visible(scope=scope)
+        .select_related("funder")
         .prefetch_related(
             Prefetch(
                 "participations",
@@ -198,6 +199,51 @@ def cluster_funding_totals(*, scope: Scope, cluster: Cluster) -> list[FundingTot
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class ParticipationMoney:
+    """An organisation's published money in one project (CORDIS: per participant)."""
+
+    project_id: int
+    acronym: str
+    title: str
+    is_demo: bool
+    role: str
+    eu_contribution: Decimal | None
+    net_eu_contribution: Decimal | None
+    total_cost: Decimal | None
+
+
+def organisation_participation_money(
+    *, scope: Scope, organisation_id: int
+) -> list[ParticipationMoney]:
+    """The published per-participant money of the organisation in the projects the user may
+    see (imported projects are public: a funded CORDIS project's figures are published data),
+    newest project first. One query."""
+    rows = (
+        Participation.objects.filter(
+            organisation_id=organisation_id,
+            project__in=project_visible(scope=scope),
+        )
+        .filter(
+            Q(eu_contribution__isnull=False)
+            | Q(net_eu_contribution__isnull=False)
+            | Q(total_cost__isnull=False)
+        )
+        .order_by("-project__start_date", "project__acronym", "project_id")
+        .values_list(
+            "project_id",
+            "project__acronym",
+            "project__title",
+            "project__is_demo",
+            "role",
+            "eu_contribution",
+            "net_eu_contribution",
+            "total_cost",
+        )
+    )
+    return [ParticipationMoney(*row) for row in rows]
 
 
 def cluster_projects(*, scope: Scope, cluster: Cluster) -> QuerySet[Project]:
