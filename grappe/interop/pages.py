@@ -24,8 +24,10 @@ def _line(
 ) -> dict[str, Any]:
     """One provenance line; `file` is the record's file inside what the run read."""
     shown_file = file
-    if run is not None and run.file_name and run.file_name != file:
-        shown_file = f"{run.file_name} › {file}"
+    if run is not None and run.file_name.lower().endswith(".csv"):
+        shown_file = run.file_name  # the run read that one file
+    elif run is not None and run.file_name:
+        shown_file = f"{run.file_name} › {file}"  # a file inside a zip or a folder
     return {
         "what": what,
         "source": _(source.name),
