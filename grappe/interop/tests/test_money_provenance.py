@@ -172,14 +172,13 @@ def test_french_project_page_translates_money_and_attribution(client, cordis_pro
 def test_provenance_names_the_file_and_the_run_but_links_it_only_for_who_may_see_runs(
     client, cordis_project
 ):
-    run, project, _folder = cordis_project
+    run, project, folder = cordis_project
     run_url = f"/en/imports/{run.pk}/"
     body = text(client.get(f"/en/projects/{project.pk}/"))
     assert f"import run #{run.pk}" in body
     assert "cordis › project.csv" in body
     assert "cordis › organization.csv" in body
-    assert str(Path(run.file_name).parent) not in body or Path(run.file_name).parent == Path(".")
-    assert "/tmp/" not in body  # never a server path
+    assert str(folder.parent) not in body  # never a server path
     assert run_url not in body  # the public may not open the run
     admin = user_with_role("administrator")
     client.force_login(admin)
@@ -322,7 +321,7 @@ def test_anr_categories_give_the_declared_size_with_its_source(client, anr_file)
 
 
 def test_a_forced_re_import_records_the_run_on_rows_that_had_none(cordis_project):
-    run, project, folder = cordis_project
+    _run, project, folder = cordis_project
     Project.objects.filter(pk=project.pk).update(source_run=None)
     Participation.objects.filter(project=project).update(source_run=None)
     FundingLine.objects.filter(participation__project=project).delete()
@@ -343,3 +342,22 @@ def test_a_demo_project_page_has_the_banner_and_badges(client):
     body = text(client.get(f"/en/projects/{project.pk}/"))
     assert 'data-testid="demo-banner"' in body
     assert body.count('data-testid="demo-badge"') == 1  # the partner row; the header has its own
+
+
+def test_an_organisation_page_shows_a_proposals_money_only_to_its_insiders(client):
+    """Owner (a member of the organisation), insider (an administrator), outsider (a member of
+    another organisation, and the public)."""
+    org = OrganisationFactory(name="Proposante SAS")
+    proposal = ProjectFactory(status="submitted", acronym="SECRETPROP")
+    ParticipationFactory(
+        project=proposal, organisation=org, role="coordinator", eu_contribution=Decimal("4242.00")
+    )
+    url = f"/en/organisations/{org.pk}/"
+    assert "SECRETPROP" not in text(client.get(url))
+    client.force_login(user_with_role("member", organisation=OrganisationFactory()))
+    assert "SECRETPROP" not in text(client.get(url))
+    for who in (user_with_role("member", organisation=org), user_with_role("administrator")):
+        client.force_login(who)
+        body = text(client.get(url))
+        money = body[body.index('data-testid="organisation-eu-funding"') :]
+        assert "SECRETPROP" in money and "€4,242.00" in money
