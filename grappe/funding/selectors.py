@@ -146,6 +146,10 @@ HOLDER_KIND = {
 NOTE_DECLARED_SIZE = gettext_noop(
     "No usable yearly figures: size taken from the organisation type (%(size)s)."
 )
+NOTE_UNKNOWN_SIZE = gettext_noop(
+    "No usable yearly figures and no declared size: simulated as a %(size)s, the least "
+    "favourable reading."
+)
 NOTE_OTHER_AID_PRO_RATA = gettext_noop(
     "Aid from %(funder)s (%(amount_eur)s EUR) spread over the cost categories pro rata."
 )
@@ -320,7 +324,9 @@ def project_aid_input(
         kind = KIND_TO_PARTNER.get(OrganisationKind(org.kind), PartnerKind.OTHER)
         size, french = DECLARED_SIZE.get(org.kind, (SizeClass.LARGE, None))
         if kind is PartnerKind.COMPANY and pid not in sizes:
-            partner_notes.append(Note(NOTE_DECLARED_SIZE, {"size": size.value}))
+            unknown = org.kind == OrganisationKind.COMPANY
+            note = NOTE_UNKNOWN_SIZE if unknown else NOTE_DECLARED_SIZE
+            partner_notes.append(Note(note, {"size": size.value}))
         costs = tuple(
             CostLine(
                 COST_CATEGORY[b.cost_category],
