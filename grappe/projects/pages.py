@@ -74,15 +74,15 @@ def organisation_projects(
     }
 
 
-def _participation_money(rows: list[selectors.ParticipationMoney]) -> dict[str, Any]:
-    """The organisation's published money per project, with Decimal totals (empty when none)."""
-    zero = Decimal("0")
+def _participation_money(money: selectors.OrganisationMoney) -> dict[str, Any]:
+    """The organisation's published money per project (newest first), Decimal totals over all."""
     roles = dict(ParticipantRole.choices)
     return {
-        "rows": [{**asdict(r), "role_label": roles.get(r.role, r.role)} for r in rows],
-        "eu_contribution": sum((r.eu_contribution or zero for r in rows), zero),
-        "net_eu_contribution": sum((r.net_eu_contribution or zero for r in rows), zero),
-        "total_cost": sum((r.total_cost or zero for r in rows), zero),
+        "rows": [{**asdict(r), "role_label": roles.get(r.role, r.role)} for r in money.rows],
+        "count": money.count,
+        "eu_contribution": money.eu_contribution,
+        "net_eu_contribution": money.net_eu_contribution,
+        "total_cost": money.total_cost,
     }
 
 

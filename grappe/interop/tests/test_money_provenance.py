@@ -361,3 +361,19 @@ def test_an_organisation_page_shows_a_proposals_money_only_to_its_insiders(clien
         body = text(client.get(url))
         money = body[body.index('data-testid="organisation-eu-funding"') :]
         assert "SECRETPROP" in money and "€4,242.00" in money
+
+
+def test_organisation_money_totals_cover_every_project_beyond_the_rows_shown():
+    from grappe.core.domain.scope import Scope
+    from grappe.projects.selectors import organisation_participation_money
+
+    org = OrganisationFactory()
+    for year, amount in ((2014, "100.10"), (2015, "200.20"), (2016, "300.30")):
+        project = ProjectFactory(status="funded", start_date=dt.date(year, 1, 1))
+        ParticipationFactory(project=project, organisation=org, eu_contribution=Decimal(amount))
+    ParticipationFactory(project=ProjectFactory(status="funded"), organisation=org)  # no money
+    money = organisation_participation_money(scope=Scope.public(), organisation_id=org.pk, limit=2)
+    assert [r.eu_contribution for r in money.rows] == [Decimal("300.30"), Decimal("200.20")]
+    assert money.count == 3
+    assert money.eu_contribution == Decimal("600.60")
+    assert money.total_cost == Decimal("0")
