@@ -7,13 +7,14 @@ def unknown_size_is_not_large(apps, schema_editor):
     """Imported companies no source declared large become "company (size unknown)".
 
     Until now a CORDIS for-profit (PRC) without the SME flag, or with `SME = false`, and an ANR
-    "Entreprise autre que TPE ou PME" were stored as `large_company`. Only rows the import
-    created are changed (`source`), and never one an ANR size class calls an SME.
+    "Entreprise autre que TPE ou PME" were stored as `large_company`. Only rows an import
+    created are changed (`source`), as a fresh import would now write them (an ANR size class
+    filled in later stays, and is shown as the declared size).
     """
     Organisation = apps.get_model("registry", "Organisation")
-    Organisation.objects.filter(
-        source="cordis", kind="large_company", size_class__in=["", "large"]
-    ).exclude(sme_declared=True).update(kind="company")
+    Organisation.objects.filter(source="cordis", kind="large_company").exclude(
+        sme_declared=True
+    ).update(kind="company")
     Organisation.objects.filter(source="anr", kind="large_company", size_class="large").update(
         kind="company"
     )
