@@ -315,6 +315,8 @@ def test_anr_categories_give_the_declared_size_with_its_source(client, anr_file)
     assert "Licence Ouverte 2.0" in body
     data = client.get(f"/api/v1/organisations/{big.pk}").json()
     assert data["declared_size"]["code"] == "large" and data["declared_size"]["source"] == "anr"
+    assert data["attribution"] == ANR_LINE
+    assert data["provenance"][0]["file"] == "anr.csv"  # the run read that one file
 
 
 # --- provenance for rows imported before runs were recorded per row ------------------------------
