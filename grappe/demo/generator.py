@@ -742,6 +742,22 @@ def _founded_before(org: OrgSpec, day: dt.date) -> bool:
     return org.founded_on is None or org.founded_on < day
 
 
+def _acronym(rng: random.Random, lead: str, taken: set[str]) -> str:
+    """A project acronym from the lead cluster's roots, not yet taken (then taken)."""
+    root = rng.choice(ACRONYM_ROOTS[lead])
+    acronym = root + rng.choice(ACRONYM_TAILS)
+    while acronym in taken:
+        acronym = f"{root}{rng.choice(ACRONYM_TAILS)}-{rng.randint(2, 9)}"
+    taken.add(acronym)
+    return acronym
+
+
+def _subject(rng: random.Random, lead: str) -> tuple[str, str]:
+    """A technology and an application of the lead cluster's field, for a project's title."""
+    techs, applications = TITLE_PARTS[lead]
+    return rng.choice(techs), rng.choice(applications)
+
+
 def _projects(rng: random.Random, orgs: list[OrgSpec]) -> list[ProjectSpec]:
     by_slug: dict[str, ClusterData] = {c.slug: c for c in CLUSTERS}
     competitiveness = [c.slug for c in CLUSTERS if c.kind == COMPETITIVENESS]
@@ -792,13 +808,8 @@ def _projects(rng: random.Random, orgs: list[OrgSpec]) -> list[ProjectSpec]:
                 ]
             chosen.append(rng.choice(candidates))
 
-        root = rng.choice(ACRONYM_ROOTS[lead])
-        acronym = root + rng.choice(ACRONYM_TAILS)
-        while acronym in acronyms:
-            acronym = f"{root}{rng.choice(ACRONYM_TAILS)}-{rng.randint(2, 9)}"
-        acronyms.add(acronym)
-        techs, applications = TITLE_PARTS[lead]
-        tech, application = rng.choice(techs), rng.choice(applications)
+        acronym = _acronym(rng, lead, acronyms)
+        tech, application = _subject(rng, lead)
         title = f"{rng.choice(TITLE_VERBS)} {tech} for {application}"
         cluster = by_slug[lead]
         keywords = rng.sample(cluster.keywords, k=rng.randint(3, 5))
@@ -888,13 +899,8 @@ def _city_history(rng: random.Random, orgs: list[OrgSpec], taken: set[str]) -> l
                 candidates = [i for i in companies + research if i not in chosen]
                 chosen.append(rng.choice(candidates))
             lead = _weighted(rng, COMPETITIVENESS_WEIGHTS)
-            root = rng.choice(ACRONYM_ROOTS[lead])
-            acronym = root + rng.choice(ACRONYM_TAILS)
-            while acronym in taken:
-                acronym = f"{root}{rng.choice(ACRONYM_TAILS)}-{rng.randint(2, 9)}"
-            taken.add(acronym)
-            techs, applications = TITLE_PARTS[lead]
-            tech, application = rng.choice(techs), rng.choice(applications)
+            acronym = _acronym(rng, lead, taken)
+            tech, application = _subject(rng, lead)
             duration = rng.choice((24, 30, 36, 36, 42))
             project = ProjectSpec(
                 acronym=acronym,

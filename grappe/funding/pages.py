@@ -77,7 +77,7 @@ def home_programme(request: HttpRequest, scope: Scope) -> dict[str, Any]:
     funder = Funder.objects.filter(slug=settings.HOME_PROGRAMME_FUNDER).first()
     if funder is None:
         return {"programme": None, "programme_funder": None}
-    figures = selectors.funder_figures(scope=scope, funder_id=funder.pk)
+    figures = selectors.funder_figures(scope=scope, funder_id=funder.pk, breakdowns=False)
     if not figures.lines:
         return {"programme": None, "programme_funder": funder}
     return {"programme": programme_summary(figures, funder), "programme_funder": funder}

@@ -7,6 +7,7 @@ ownership links around the partners) in a fixed number of queries, whatever the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -483,9 +484,10 @@ def _rows(qs: QuerySet[Any], field: str, labels: dict[Any, str]) -> list[FigureR
     ]
 
 
-def funder_figures(*, scope: Scope, funder_id: int) -> FunderFigures:
+def funder_figures(*, scope: Scope, funder_id: int, breakdowns: bool = True) -> FunderFigures:
     """The funder's public figures: totals, by year, cluster, organisation kind and size, and
-    the start-ups' and Parisian start-ups' part (a fixed number of queries)."""
+    the start-ups' and Parisian start-ups' part (a fixed number of queries: three without the
+    `breakdowns`, which the home page does not show)."""
     lines = funder_granted_lines(scope=scope, funder_id=funder_id)
     total = lines.aggregate(
         granted=Sum("granted"),
@@ -501,6 +503,20 @@ def funder_figures(*, scope: Scope, funder_id: int) -> FunderFigures:
     paris = start_ups.filter(organisation_in_paris_q("participation__organisation__")).aggregate(
         granted=Sum("granted"), n=Count("participation__organisation", distinct=True)
     )
+    summary = FunderFigures(
+        funder_id=funder_id,
+        granted=total["granted"] or ZERO,
+        lines=total["lines"],
+        projects=total["projects"],
+        first_year=total["first"].year if total["first"] else None,
+        last_year=total["last"].year if total["last"] else None,
+        start_ups=su["n"],
+        start_ups_granted=su["granted"] or ZERO,
+        paris_start_ups=paris["n"],
+        paris_start_ups_granted=paris["granted"] or ZERO,
+    )
+    if not breakdowns:
+        return summary
     years = _rows(lines.annotate(year=ExtractYear("decided_on")), "year", {})
     clusters = dict(Cluster.objects.values_list("slug", "name"))
     by_cluster = _rows(
@@ -516,17 +532,8 @@ def funder_figures(*, scope: Scope, funder_id: int) -> FunderFigures:
     sizes[""] = gettext("Size not declared")
     by_size = _rows(lines, "participation__organisation__size_class", sizes)
     by_size.sort(key=lambda r: -r.granted)
-    return FunderFigures(
-        funder_id=funder_id,
-        granted=total["granted"] or ZERO,
-        lines=total["lines"],
-        projects=total["projects"],
-        first_year=total["first"].year if total["first"] else None,
-        last_year=total["last"].year if total["last"] else None,
-        start_ups=su["n"],
-        start_ups_granted=su["granted"] or ZERO,
-        paris_start_ups=paris["n"],
-        paris_start_ups_granted=paris["granted"] or ZERO,
+    return dataclasses.replace(
+        summary,
         by_year=tuple(years),
         by_cluster=tuple(by_cluster),
         by_kind=tuple(by_kind),

@@ -198,3 +198,31 @@ def test_the_home_page_says_when_no_line_is_recorded(client, settings) -> None: 
     html = client.get("/en/").content.decode()
     assert 'data-testid="programme-empty"' in html
     assert "million" not in html
+
+
+def test_the_funder_and_home_pages_cost_the_same_queries_whatever_the_number_of_lines(
+    client, programme, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    settings.PAGE_SIZE = 50
+    urls = ("/en/funders/city-of-paris/", "/en/")
+    before = {url: queries(url) for url in urls}
+    cluster = ClusterFactory()
+    for n in range(12):
+        project = ProjectFactory(status=ProjectStatus.COMPLETED, start_date=dt.date(2010 + n, 1, 1))
+        AccreditationFactory(project=project, cluster=cluster)
+        FundingLineFactory(
+            participation=ParticipationFactory(project=project),
+            funder=programme["city"],
+            decided_on=dt.date(2010 + n, 6, 1),
+        )
+    after = {url: queries(url) for url in urls}
+    print(f"\nfunder programme queries: before {before}, after {after}")
+    assert after == before
