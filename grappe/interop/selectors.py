@@ -32,7 +32,7 @@ def cluster_for_member_import(*, user: Any, slug: str) -> Cluster:
 
 
 def import_run_list(*, user: Any) -> QuerySet[ImportRun]:
-    runs = ImportRun.objects.select_related("user", "cluster").defer("payload")
+    runs = ImportRun.objects.select_related("user", "cluster", "funder").defer("payload")
     return runs.filter(reach_q(scope_for(user), Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
 
 

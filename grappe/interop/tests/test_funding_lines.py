@@ -310,7 +310,9 @@ def test_an_officer_uploads_previews_commits_and_sees_the_unmatched_lines(client
     committed = client.post(response.url)
     assert committed.url == reverse("interop:run_detail", args=[run.pk])
     assert FundingLine.objects.count() == 3
-    assert client.get(committed.url).status_code == 200  # the officer sees their own run
+    run_page = client.get(committed.url)  # the officer sees their own run
+    assert run_page.status_code == 200
+    assert reverse("interop:funding_unmatched", args=[city.slug]) in run_page.content.decode()
     listing = client.get(pages["unmatched"]).content.decode()
     assert "Inconnue Industries" in listing and "No project with the acronym NOPE." in listing
     assert "3 unmatched lines" in listing
