@@ -193,6 +193,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # imported) are deleted after this many days by `grappe purge_uploads` (docs/imports.md).
 IMPORT_UPLOAD_RETENTION_DAYS = env_int("IMPORT_UPLOAD_RETENTION_DAYS", 7, minimum=1)
 
+# The funder whose programme the home page sums up ("N M€ since YEAR, P projects, S start-ups"),
+# computed from its granted funding lines (docs/operations.md).
+HOME_PROGRAMME_FUNDER = env_str("HOME_PROGRAMME_FUNDER", "city-of-paris")
+
 # Public pages list this many rows; the API caps its page size at API_MAX_PAGE_SIZE.
 PAGE_SIZE = 25
 API_MAX_PAGE_SIZE = 100

@@ -178,6 +178,8 @@ class FundingSpec:
     requested: Decimal
     granted: Decimal | None
     decided_on: dt.date | None
+    decision_reference: str = ""  # a City council deliberation, e.g. "2014 DDEEES 1103"
+    funding_round: str = ""  # e.g. "FUI 18"
 
 
 @dataclass
@@ -740,6 +742,22 @@ def _founded_before(org: OrgSpec, day: dt.date) -> bool:
     return org.founded_on is None or org.founded_on < day
 
 
+def _acronym(rng: random.Random, lead: str, taken: set[str]) -> str:
+    """A project acronym from the lead cluster's roots, not yet taken (then taken)."""
+    root = rng.choice(ACRONYM_ROOTS[lead])
+    acronym = root + rng.choice(ACRONYM_TAILS)
+    while acronym in taken:
+        acronym = f"{root}{rng.choice(ACRONYM_TAILS)}-{rng.randint(2, 9)}"
+    taken.add(acronym)
+    return acronym
+
+
+def _subject(rng: random.Random, lead: str) -> tuple[str, str]:
+    """A technology and an application of the lead cluster's field, for a project's title."""
+    techs, applications = TITLE_PARTS[lead]
+    return rng.choice(techs), rng.choice(applications)
+
+
 def _projects(rng: random.Random, orgs: list[OrgSpec]) -> list[ProjectSpec]:
     by_slug: dict[str, ClusterData] = {c.slug: c for c in CLUSTERS}
     competitiveness = [c.slug for c in CLUSTERS if c.kind == COMPETITIVENESS]
@@ -790,13 +808,8 @@ def _projects(rng: random.Random, orgs: list[OrgSpec]) -> list[ProjectSpec]:
                 ]
             chosen.append(rng.choice(candidates))
 
-        root = rng.choice(ACRONYM_ROOTS[lead])
-        acronym = root + rng.choice(ACRONYM_TAILS)
-        while acronym in acronyms:
-            acronym = f"{root}{rng.choice(ACRONYM_TAILS)}-{rng.randint(2, 9)}"
-        acronyms.add(acronym)
-        techs, applications = TITLE_PARTS[lead]
-        tech, application = rng.choice(techs), rng.choice(applications)
+        acronym = _acronym(rng, lead, acronyms)
+        tech, application = _subject(rng, lead)
         title = f"{rng.choice(TITLE_VERBS)} {tech} for {application}"
         cluster = by_slug[lead]
         keywords = rng.sample(cluster.keywords, k=rng.randint(3, 5))
@@ -845,10 +858,108 @@ def _projects(rng: random.Random, orgs: list[OrgSpec]) -> list[ProjectSpec]:
     return projects
 
 
+# The City of Paris programme before the platform: projects accredited and co-funded from 2006
+# (the first FUI round) to 2014, drawn from their own random stream so that the projects above
+# stay as they are. The City's total since 2006 is what the demo home page then computes.
+HISTORY_YEARS = range(2006, 2015)
+HISTORY_PROJECTS_PER_YEAR = (6, 9)
+# Conseil de Paris sessions (months) where the City votes its grants to cluster projects.
+COUNCIL_MONTHS = (2, 3, 5, 6, 7, 10, 11, 12)
+
+
+def fui_round(day: dt.date) -> str:
+    """The FUI round of a decision: two rounds a year from FUI 1 in 2006 (FUI 18 in 2014)."""
+    return f"FUI {2 * (day.year - 2006) + (1 if day.month <= 6 else 2)}"
+
+
+def _city_history(rng: random.Random, orgs: list[OrgSpec], taken: set[str]) -> list[ProjectSpec]:
+    by_slug: dict[str, ClusterData] = {c.slug: c for c in CLUSTERS}
+    participating = [i for i, o in enumerate(orgs) if o.kind != INVESTOR]
+    projects: list[ProjectSpec] = []
+    for year in HISTORY_YEARS:
+        for _ in range(rng.randint(*HISTORY_PROJECTS_PER_YEAR)):
+            decided = dt.date(year, rng.choice(COUNCIL_MONTHS), rng.randint(8, 22))
+            accredited_on = _add_months(decided, -rng.randint(2, 4))
+            start = _add_months(decided.replace(day=1), rng.randint(1, 4))
+            pool = [i for i in participating if _founded_before(orgs[i], accredited_on)]
+            city_eligible = [
+                i
+                for i in pool
+                if orgs[i].in_paris and orgs[i].kind in (START_UP, SME, LAB, HIGHER_ED)
+            ]
+            companies = [i for i in pool if orgs[i].kind in COMPANIES]
+            research = [i for i in pool if orgs[i].kind in RESEARCH]
+            if not city_eligible or not companies or not research:
+                continue
+            paris = rng.choice(city_eligible)
+            chosen = [paris] if orgs[paris].kind in COMPANIES else [rng.choice(companies), paris]
+            if not any(i in research for i in chosen):
+                chosen.append(rng.choice([i for i in research if i not in chosen]))
+            while len(chosen) < rng.randint(3, 6):
+                candidates = [i for i in companies + research if i not in chosen]
+                chosen.append(rng.choice(candidates))
+            lead = _weighted(rng, COMPETITIVENESS_WEIGHTS)
+            acronym = _acronym(rng, lead, taken)
+            tech, application = _subject(rng, lead)
+            duration = rng.choice((24, 30, 36, 36, 42))
+            project = ProjectSpec(
+                acronym=acronym,
+                title=f"{rng.choice(TITLE_VERBS)} {tech} for {application}",
+                summary=(
+                    f"{acronym} brought together {len(chosen)} partners to "
+                    f"{rng.choice(GOALS)}, applying {tech} to {application}. Fictional project "
+                    f"of the City of Paris programme ({fui_round(decided)}), generated for the "
+                    "Grappe demo."
+                ),
+                keywords=", ".join(rng.sample(by_slug[lead].keywords, k=3)),
+                status=COMPLETED,
+                start_date=start,
+                duration_months=duration,
+                trl_start=rng.randint(2, 4),
+                trl_target=rng.randint(5, 7),
+                lead_cluster=lead,
+                accreditations=[(lead, True, accredited_on)],
+            )
+            mix = rng.choice((("industrial",), ("industrial", "experimental")))
+            for position, index in enumerate(chosen):
+                part = ParticipationSpec(
+                    organisation=index, role="coordinator" if position == 0 else "partner"
+                )
+                part.budget = _budget(rng, orgs[index].kind, mix)
+                part.funding = _funding(rng, orgs[index], part.total, COMPLETED, accredited_on)
+                for line in part.funding:
+                    line.decided_on = decided
+                project.participations.append(part)
+            projects.append(project)
+    return projects
+
+
+def _decision_references(projects: list[ProjectSpec]) -> None:
+    """Number the City's deliberations per year ("2014 DDEEES 1103") and name each decision's
+    round, in project order (no randomness: the generated amounts stay as they are)."""
+    numbers: dict[int, int] = {}
+    for project in sorted(projects, key=lambda p: (p.start_date, p.acronym)):
+        for part in project.participations:
+            for line in part.funding:
+                if line.decided_on is None:
+                    continue
+                line.funding_round = fui_round(line.decided_on)
+                if line.funder == CITY_OF_PARIS:
+                    year = line.decided_on.year
+                    numbers[year] = numbers.get(year, 1000 + (year * 37) % 200) + 1
+                    line.decision_reference = f"{year} DDEEES {numbers[year]}"
+
+
 def build_ecosystem(seed: int = SEED) -> Ecosystem:
-    """The whole synthetic ecosystem, identical for identical seeds."""
+    """The whole synthetic ecosystem, identical for identical seeds: the platform's projects
+    (2015 on), then the City of Paris programme's earlier history (2006-2014)."""
     rng = random.Random(seed)
     organisations = _organisations(rng)
     ownerships = _ownerships(rng, organisations)
     projects = _projects(rng, organisations)
+    history = _city_history(
+        random.Random(seed + 2006), organisations, {p.acronym for p in projects}
+    )
+    projects += history
+    _decision_references(projects)
     return Ecosystem(organisations, ownerships, projects)

@@ -337,6 +337,8 @@ def ecosystem_load(
             requested=f.requested,
             granted=f.granted,
             decided_on=f.decided_on,
+            decision_reference=f.decision_reference,
+            funding_round=f.funding_round,
         )
         for participation, (_, _, part) in zip(participations, part_specs, strict=True)
         for f in part.funding

@@ -1,4 +1,4 @@
-"""API: aid simulation and calls.
+"""API: aid simulation, calls, and funders' programmes (figures and funded projects).
 
 `POST /aid/simulate` answers in the request's language (`?lang=fr`, else `Accept-Language`).
 Bad input is a 422 naming the field and the rule; an unknown call or a project the caller may
@@ -17,19 +17,29 @@ from ninja import Path, Query, Router
 from ninja.errors import ValidationError
 
 from grappe.core.apikit import SLUG, NotFoundOut, ValidationErrorOut, decimal_str, not_found
-from grappe.core.pagination import CursorPage, paginate
+from grappe.core.lists import api_filterset, api_page
+from grappe.core.pagination import CursorPage, Page, paginate
 from grappe.core.scopes import scope_for
-from grappe.funding.models import Call
+from grappe.funding.filters import FunderProjectFilterSet
+from grappe.funding.models import Call, Funder
+from grappe.funding.pages import millions
 from grappe.funding.schemas import (
     CallDetailOut,
     CallListQuery,
     CallOut,
+    FunderFiguresOut,
+    FunderProjectListQuery,
+    FunderProjectOut,
     SimulateIn,
     SimulationOut,
 )
 from grappe.funding.selectors import (
+    FigureRow,
     call_get,
     call_list,
+    funder_figures,
+    funder_get,
+    funder_projects,
     project_aid_input,
     project_for_simulation,
 )
@@ -150,3 +160,81 @@ def get_call(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
     except Call.DoesNotExist:
         raise not_found(_("call"), slug) from None
     return _call_out(call, detail=True)
+
+
+# --- funder programmes: the funder page's figures and funded projects ---------------------------
+
+
+def _funder(request: HttpRequest, slug: str) -> Funder:
+    if not SLUG.fullmatch(slug):
+        raise not_found(_("funder"), slug)
+    try:
+        return funder_get(scope=scope_for(request.user), slug=slug)
+    except Funder.DoesNotExist:
+        raise not_found(_("funder"), slug) from None
+
+
+def _figure_rows(rows: tuple[FigureRow, ...]) -> list[dict[str, Any]]:
+    return [
+        {"key": r.key, "label": r.label, "granted": r.granted, "projects": r.projects} for r in rows
+    ]
+
+
+@router.get(
+    "/funders/{slug}",
+    response={200: FunderFiguresOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    summary="A funder's programme: granted totals by year, cluster, organisation type and size",
+)
+def get_funder(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
+    funder = _funder(request, slug)
+    f = funder_figures(scope=scope_for(request.user), funder_id=funder.pk)
+    return {
+        "slug": funder.slug,
+        "name": funder.name,
+        "name_en": funder.name_en,
+        "name_fr": funder.name_fr,
+        "kind": funder.kind,
+        "granted": f.granted,
+        "granted_millions": millions(f.granted),
+        "lines": f.lines,
+        "projects": f.projects,
+        "first_year": f.first_year,
+        "last_year": f.last_year,
+        "start_ups": f.start_ups,
+        "start_ups_granted": f.start_ups_granted,
+        "start_ups_share": None if f.start_ups_share is None else round(f.start_ups_share, 4),
+        "paris_start_ups": f.paris_start_ups,
+        "paris_start_ups_granted": f.paris_start_ups_granted,
+        "paris_start_ups_share": None
+        if f.paris_start_ups_share is None
+        else round(f.paris_start_ups_share, 4),
+        "by_year": _figure_rows(f.by_year),
+        "by_cluster": _figure_rows(f.by_cluster),
+        "by_kind": _figure_rows(f.by_kind),
+        "by_size": _figure_rows(f.by_size),
+    }
+
+
+def _funded_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["granted"] = row.pop("funder_granted")
+    return rows
+
+
+@router.get(
+    "/funders/{slug}/projects",
+    response={200: CursorPage[FunderProjectOut], 404: NotFoundOut, 422: ValidationErrorOut},
+    summary="The public projects a funder granted aid to, with what it granted each",
+)
+def list_funder_projects(
+    request: HttpRequest, slug: Path[str], params: Query[FunderProjectListQuery]
+) -> Page[Any]:
+    funder = _funder(request, slug)
+    qs = funder_projects(scope=scope_for(request.user), funder_id=funder.pk)
+    filterset = api_filterset(FunderProjectFilterSet, params, qs, request)
+    return api_page(
+        filterset,
+        params,
+        columns=("id", "acronym", "title", "status", "start_date", "funder_granted"),
+        shape=_funded_rows,
+    )

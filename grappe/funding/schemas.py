@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, model_validator
 
+from grappe.core.apikit import DecimalStr, reject_control_characters
+from grappe.core.lists import ListQuery, list_query_schema
 from grappe.core.pagination import PageParams
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory, RoBasis
+from grappe.funding.filters import FunderProjectFilterSet
 from grappe.registry.domain.sme import FrenchCategory, HolderKind, SizeClass
 
 Money = Decimal
@@ -285,3 +288,62 @@ class CallListQuery(PageParams):
     status: Literal["open", "closed", "upcoming", "all"] = Field(
         "open", description="Open calls by default."
     )
+
+
+# --------------------------------------------------------------------------- funder programmes
+# The same figures as the funder page (`funding.selectors.funder_figures`): granted funding
+# lines of public projects only. Money is a decimal string in EUR; shares are fractions.
+
+if TYPE_CHECKING:
+    FunderProjectListQuery = ListQuery
+else:
+    FunderProjectListQuery = list_query_schema(
+        FunderProjectFilterSet,
+        name="FunderProjectListQuery",
+        text_validator=reject_control_characters,
+    )
+
+
+class FigureRowOut(Schema):
+    key: str = Field(
+        description="A year, a cluster slug, an organisation type or size class; empty when "
+        "unknown (no cluster, size not declared)."
+    )
+    label: str
+    granted: DecimalStr
+    projects: int
+
+
+class FunderFiguresOut(Schema):
+    slug: str
+    name: str
+    name_en: str
+    name_fr: str
+    kind: str
+    granted: DecimalStr = Field(description="Total granted (EUR).")
+    granted_millions: DecimalStr = Field(description="The total in millions, rounded down.")
+    lines: int = Field(description="Granted funding lines (decisions per partner).")
+    projects: int
+    first_year: int | None
+    last_year: int | None
+    start_ups: int
+    start_ups_granted: DecimalStr
+    start_ups_share: DecimalStr | None = Field(description="Fraction of the total (0-1).")
+    paris_start_ups: int
+    paris_start_ups_granted: DecimalStr
+    paris_start_ups_share: DecimalStr | None
+    by_year: list[FigureRowOut]
+    by_cluster: list[FigureRowOut] = Field(
+        description="A project accredited by two clusters counts in both rows."
+    )
+    by_kind: list[FigureRowOut]
+    by_size: list[FigureRowOut]
+
+
+class FunderProjectOut(Schema):
+    id: int
+    acronym: str
+    title: str
+    status: str
+    start_date: dt.date | None
+    granted: DecimalStr = Field(description="What this funder granted the project (EUR).")

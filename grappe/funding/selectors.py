@@ -7,22 +7,37 @@ ownership links around the partners) in a fixed number of queries, whatever the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from grappe.core.domain.roles import Action
 from grappe.core.domain.scope import Scope
 from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, ResearchCategory
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
 from grappe.funding.domain.rulesets import RuleSet, ruleset_from_dict
-from grappe.funding.models import Call, CallStatus
+from grappe.funding.models import Call, CallStatus, Funder
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -31,7 +46,7 @@ from grappe.projects.models import (
     Participation,
     Project,
 )
-from grappe.projects.selectors import project_can, project_get
+from grappe.projects.selectors import PUBLIC_PROJECTS, project_can, project_get, project_list
 from grappe.registry.domain.sme import (
     Enterprise,
     EnterpriseFigures,
@@ -45,12 +60,14 @@ from grappe.registry.domain.sme import (
 )
 from grappe.registry.models import (
     COMPANY_KINDS,
+    Cluster,
     HolderCategory,
     Organisation,
     OrganisationFigures,
     OrganisationKind,
     Ownership,
 )
+from grappe.registry.models import SizeClass as OrgSizeClass
 
 HUNDRED = Decimal(100)
 
@@ -383,3 +400,184 @@ def project_aid_input(
     for a in accreditations:
         names.setdefault(a.cluster.slug, a.cluster.short_name or a.cluster.name)
     return AidInput(domain_project, sizes, names, notes, organisation_ids)
+
+
+# --------------------------------------------------------------------------- funder totals
+# A funder's programme in figures, from its granted funding lines of public projects only (the
+# same figures for every visitor: they are published on the funder page, the API and the home
+# page). A project accredited by two clusters counts in both cluster rows.
+
+
+def organisation_in_paris_q(prefix: str = "") -> Q:
+    """Organisations located in Paris: an arrondissement, a 75 postcode in France, or the city."""
+    return (
+        Q(**{f"{prefix}paris_arrondissement__isnull": False})
+        | Q(**{f"{prefix}country": "FR", f"{prefix}postcode__startswith": "75"})
+        | Q(**{f"{prefix}city__iexact": "paris"})
+    )
+
+
+def organisation_start_up_q(prefix: str = "") -> Q:
+    """Start-ups as public data tells them: the declared type, or the JEI status (CGI art. 44
+    sexies-0 A), as the aid simulation reads them (`registry.domain.sme.startup_status` needs
+    confidential figures and ownership, which public figures cannot use)."""
+    return Q(**{f"{prefix}kind": OrganisationKind.START_UP}) | Q(**{f"{prefix}is_jei": True})
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    key: str  # a year, a cluster slug, an organisation kind or size class ("" when unknown)
+    label: str
+    granted: Decimal
+    projects: int
+
+
+@dataclass(frozen=True)
+class FunderFigures:
+    funder_id: int
+    granted: Decimal
+    lines: int
+    projects: int
+    first_year: int | None
+    last_year: int | None
+    start_ups: int
+    start_ups_granted: Decimal
+    paris_start_ups: int
+    paris_start_ups_granted: Decimal
+    by_year: tuple[FigureRow, ...] = ()
+    by_cluster: tuple[FigureRow, ...] = ()
+    by_kind: tuple[FigureRow, ...] = ()
+    by_size: tuple[FigureRow, ...] = ()
+
+    @property
+    def start_ups_share(self) -> Decimal | None:
+        """The start-ups' share of the amount granted (0-1), None when nothing was granted."""
+        return self.start_ups_granted / self.granted if self.granted else None
+
+    @property
+    def paris_start_ups_share(self) -> Decimal | None:
+        return self.paris_start_ups_granted / self.granted if self.granted else None
+
+    @property
+    def start_ups_percent(self) -> Decimal:
+        return (self.start_ups_share or ZERO) * 100
+
+    @property
+    def paris_start_ups_percent(self) -> Decimal:
+        return (self.paris_start_ups_share or ZERO) * 100
+
+
+def funder_granted_lines(*, scope: Scope, funder_id: int) -> QuerySet[FundingLine]:
+    """The funder's granted lines on public projects (what its public figures sum)."""
+    return FundingLine.objects.filter(
+        funder_id=funder_id,
+        granted__isnull=False,
+        participation__project__in=project_list(scope=scope).filter(PUBLIC_PROJECTS),
+    )
+
+
+def _rows(qs: QuerySet[Any], field: str, labels: dict[Any, str]) -> list[FigureRow]:
+    rows = (
+        qs.values(field)
+        .annotate(total=Sum("granted"), n=Count("participation__project", distinct=True))
+        .order_by(field)
+    )
+    return [
+        FigureRow(
+            key="" if r[field] is None else str(r[field]),
+            label=labels.get(r[field], str(r[field] or "")),
+            granted=r["total"] or ZERO,
+            projects=r["n"],
+        )
+        for r in rows
+    ]
+
+
+def funder_figures(*, scope: Scope, funder_id: int, breakdowns: bool = True) -> FunderFigures:
+    """The funder's public figures: totals, by year, cluster, organisation kind and size, and
+    the start-ups' and Parisian start-ups' part (a fixed number of queries: three without the
+    `breakdowns`, which the home page does not show)."""
+    lines = funder_granted_lines(scope=scope, funder_id=funder_id)
+    total = lines.aggregate(
+        granted=Sum("granted"),
+        lines=Count("pk"),
+        projects=Count("participation__project", distinct=True),
+        first=Min("decided_on"),
+        last=Max("decided_on"),
+    )
+    start_ups = lines.filter(organisation_start_up_q("participation__organisation__"))
+    su = start_ups.aggregate(
+        granted=Sum("granted"), n=Count("participation__organisation", distinct=True)
+    )
+    paris = start_ups.filter(organisation_in_paris_q("participation__organisation__")).aggregate(
+        granted=Sum("granted"), n=Count("participation__organisation", distinct=True)
+    )
+    summary = FunderFigures(
+        funder_id=funder_id,
+        granted=total["granted"] or ZERO,
+        lines=total["lines"],
+        projects=total["projects"],
+        first_year=total["first"].year if total["first"] else None,
+        last_year=total["last"].year if total["last"] else None,
+        start_ups=su["n"],
+        start_ups_granted=su["granted"] or ZERO,
+        paris_start_ups=paris["n"],
+        paris_start_ups_granted=paris["granted"] or ZERO,
+    )
+    if not breakdowns:
+        return summary
+    years = _rows(lines.annotate(year=ExtractYear("decided_on")), "year", {})
+    clusters = dict(Cluster.objects.values_list("slug", "name"))
+    by_cluster = _rows(
+        lines.annotate(cluster=F("participation__project__accreditations__cluster__slug")),
+        "cluster",
+        {None: gettext("No cluster"), **clusters},
+    )
+    by_cluster.sort(key=lambda r: (r.key == "", -r.granted, r.label))
+    kinds = {k: str(label) for k, label in OrganisationKind.choices}
+    by_kind = _rows(lines, "participation__organisation__kind", kinds)
+    by_kind.sort(key=lambda r: -r.granted)
+    sizes = {k: str(label) for k, label in OrgSizeClass.choices}
+    sizes[""] = gettext("Size not declared")
+    by_size = _rows(lines, "participation__organisation__size_class", sizes)
+    by_size.sort(key=lambda r: -r.granted)
+    return dataclasses.replace(
+        summary,
+        by_year=tuple(years),
+        by_cluster=tuple(by_cluster),
+        by_kind=tuple(by_kind),
+        by_size=tuple(by_size),
+    )
+
+
+def funder_get(*, scope: Scope, slug: str) -> Funder:
+    """One funder by slug (funders are public); raises `Funder.DoesNotExist`."""
+    return Funder.objects.get(slug=slug)
+
+
+def funder_projects(*, scope: Scope, funder_id: int) -> QuerySet[Project]:
+    """The public projects the funder granted aid to, with the amount it granted each
+    (`funder_granted`), in the project list's default order."""
+    granted = (
+        FundingLine.objects.filter(
+            participation__project=OuterRef("pk"), funder_id=funder_id, granted__isnull=False
+        )
+        .order_by()
+        .values("funder_id")
+        .annotate(total=Sum("granted"))
+        .values("total")
+    )
+    return (
+        project_list(scope=scope)
+        .filter(PUBLIC_PROJECTS)
+        .filter(
+            Exists(
+                FundingLine.objects.filter(
+                    participation__project=OuterRef("pk"),
+                    funder_id=funder_id,
+                    granted__isnull=False,
+                )
+            )
+        )
+        .annotate(funder_granted=Subquery(granted))
+    )

@@ -1,4 +1,4 @@
-"""Funding pages: a project's aid simulation."""
+"""Funding pages: a project's aid simulation, a funder's programme."""
 
 from __future__ import annotations
 
@@ -12,4 +12,5 @@ urlpatterns = [
         views.project_aid_simulation,
         name="project_aid_simulation",
     ),
+    path("funders/<slug:slug>/", views.funder_detail, name="funder_detail"),
 ]

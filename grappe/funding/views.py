@@ -1,4 +1,5 @@
-"""The aid simulation page of a project (staff and the project's insiders only).
+"""The aid simulation page of a project (staff and the project's insiders only), and the page
+of each funder (its programme's public figures and funded projects).
 
 Thin: selectors load the project and the open calls, the "what if" form changes the input
 (GET parameters, nothing is written), `simulation` runs the engine and renders the result.
@@ -10,12 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.domain.roles import Action, Target
+from grappe.core.lists import html_export, html_filterset, html_list
 from grappe.core.scopes import scope_for
+from grappe.funding import selectors
 from grappe.funding.domain.common import PartnerKind, ResearchCategory
 from grappe.funding.domain.rulesets import RuleSetError
 from grappe.funding.explain import (
@@ -26,6 +30,9 @@ from grappe.funding.explain import (
     research_label,
     ruleset_error_message,
 )
+from grappe.funding.filters import FUNDER_PROJECT_EXPORT, FunderProjectFilterSet
+from grappe.funding.models import Funder
+from grappe.funding.pages import millions
 from grappe.funding.selectors import (
     AidInput,
     call_list,
@@ -36,6 +43,7 @@ from grappe.funding.selectors import (
 from grappe.funding.simulation import apply_what_if, run_simulation, simulation_to_dict
 from grappe.projects.models import Project
 from grappe.projects.models import ResearchCategory as ResearchChoices
+from grappe.projects.selectors import projects_with_listing_details
 from grappe.registry.domain.sme import SizeClass
 
 
@@ -151,3 +159,71 @@ def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
             sim=_decorate(simulation_to_dict(result, aid_input, ruleset, call), form),
         )
     return render(request, "funding/project_aid.html", context)
+
+
+# --- the funder page ---------------------------------------------------------------------------
+
+CHART_HEIGHT = 160  # the bars' drawing height in the SVG's user units
+CHART_BAR = 24
+
+
+def year_chart(rows: tuple[selectors.FigureRow, ...]) -> dict[str, Any]:
+    """Bar geometry for the inline SVG chart of amounts granted by year (no script)."""
+    top = max((r.granted for r in rows), default=Decimal(0))
+    bars = []
+    for i, r in enumerate(rows):
+        height = int(CHART_HEIGHT * r.granted / top) if top else 0
+        bars.append(
+            {
+                "row": r,
+                "x": i * (CHART_BAR + 6),
+                "y": CHART_HEIGHT - height,
+                "height": height,
+                "label_y": CHART_HEIGHT + 14,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": max(len(rows) * (CHART_BAR + 6), CHART_BAR),
+        "height": CHART_HEIGHT + 20,
+        "bar": CHART_BAR,
+    }
+
+
+def funder_detail(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
+    """A funder's programme: totals by year (chart and table), by cluster, by organisation kind
+    and size, the start-ups' share, and the list of funded projects (filters, sort, export)."""
+    scope = scope_for(request.user)
+    try:
+        funder = selectors.funder_get(scope=scope, slug=slug)
+    except Funder.DoesNotExist as exc:
+        raise Http404(_("No funder with this address.")) from exc
+    filterset = html_filterset(
+        FunderProjectFilterSet,
+        request,
+        selectors.funder_projects(scope=scope, funder_id=funder.pk),
+    )
+    export = html_export(
+        filterset,
+        request,
+        filename=f"{funder.slug}-projects",
+        columns=FUNDER_PROJECT_EXPORT,
+        prepare=projects_with_listing_details,
+    )
+    if export is not None:
+        return export
+    figures = selectors.funder_figures(scope=scope, funder_id=funder.pk)
+    listing = html_list(filterset, request, prepare=projects_with_listing_details)
+    return render(
+        request,
+        "funding/funder_detail.html",
+        {
+            "funder": funder,
+            "figures": figures,
+            "millions": millions(figures.granted),
+            "chart": year_chart(figures.by_year),
+            "form": listing.form,
+            "listing": listing,
+            "can_import": scope.can(Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[funder.pk])),
+        },
+    )

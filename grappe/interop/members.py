@@ -85,15 +85,19 @@ LIMITS = SheetLimits()
 MAX_ROWS = LIMITS.max_rows
 
 
-def template_csv() -> str:
+def template_csv(columns: tuple[str, ...] = COLUMNS, example: dict[str, str] | None = None) -> str:
+    """A sheet's template: its header and one example row (member sheets by default)."""
+    example = EXAMPLE if example is None else example
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerow([EXAMPLE.get(c, "") for c in COLUMNS])
+    writer.writerow(columns)
+    writer.writerow([example.get(c, "") for c in columns])
     return out.getvalue()
 
 
 ACTION_LABELS = {
+    "matched": _("matched"),
+    "unmatched": _("kept, unmatched"),
     "create": _("create"),
     "propose": _("propose changes"),
     "match": _("match"),
@@ -106,7 +110,7 @@ ACTION_LABELS = {
 class PreviewLine:
     line: int
     name: str
-    action: str  # create / propose / match / unchanged / error
+    action: str  # create / propose / match / unchanged / error (funding lines: matched, unmatched)
     detail: str = ""
 
     @property
@@ -119,17 +123,25 @@ class Preview:
     problem: str = ""
     lines: list[PreviewLine] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
-    _plan: list[tuple[int, OrgState, dt.date, dt.date | None]] = field(default_factory=list)
+    _plan: list[Any] = field(default_factory=list)  # what a commit writes, per sheet kind
     _resolver: Resolver | None = None
     _counts: Counts | None = None
 
 
 def _rows(run: ImportRun) -> list[tuple[int, dict[str, str]]]:
-    """The spreadsheet's rows as dictionaries keyed by lower-case header; raises SheetRefused
-    (with a translatable message) for a file refused whole. The limits (`LIMITS`: file size,
-    uncompressed size, rows) are checked before and while reading, never after a full read."""
+    return sheet_rows(run, required=REQUIRED, default_name="members")
+
+
+def sheet_rows(
+    run: ImportRun, *, required: tuple[str, ...], default_name: str
+) -> list[tuple[int, dict[str, str]]]:
+    """An uploaded spreadsheet's rows (CSV or XLSX) as dictionaries keyed by lower-case header,
+    with their line numbers; raises SheetRefused (with a translatable message) for a file
+    refused whole, e.g. without one of the `required` columns. The limits (`LIMITS`: file size,
+    uncompressed size, rows) are checked before and while reading, never after a full read.
+    Member sheets and funding-line sheets (`funding_lines.py`) read their files through it."""
     data = bytes(run.payload or b"")
-    label = run.file_name or "members"
+    label = run.file_name or default_name
     if not data:
         raise SheetRefused(gettext_noop("%(name)s: the file is empty."), name=label)
     xlsx = run.file_name.lower().endswith(".xlsx") or data[:2] == b"PK"
@@ -138,7 +150,7 @@ def _rows(run: ImportRun) -> list[tuple[int, dict[str, str]]]:
     if not first:
         raise SheetRefused(gettext_noop("%(name)s: the file is empty (no header row)."), name=label)
     header = [h.strip().lower() for h in first]
-    missing = [c for c in REQUIRED if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise SheetRefused(
             gettext_noop("%(name)s: required column(s) missing from the header: %(columns)s."),
@@ -391,12 +403,30 @@ def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
             )
             if errors:
                 counts.add("organisation", "rejected", len(errors))
-            run.counts = counts.as_dict()
-            run.rows_processed = len(preview.lines)
-            run.status = RunStatus.SUCCEEDED
-            run.user = user if getattr(user, "is_authenticated", False) else run.user
-            audit_record(actor=user, action="import.members", obj=run, after={"counts": run.counts})
+            sheet_run_succeeded(
+                run, user=user, counts=counts, rows=len(preview.lines), action="import.members"
+            )
     except Exception as exc:
+        return sheet_run_close(run, exc)
+    return sheet_run_close(run)
+
+
+def sheet_run_succeeded(
+    run: ImportRun, *, user: Any | None, counts: Counts, rows: int, action: str
+) -> None:
+    """Mark a spreadsheet's run succeeded with its counts, inside the commit's transaction, and
+    audit it (member sheets and funding lines)."""
+    run.counts = counts.as_dict()
+    run.rows_processed = rows
+    run.status = RunStatus.SUCCEEDED
+    run.user = user if getattr(user, "is_authenticated", False) else run.user
+    audit_record(actor=user, action=action, obj=run, after={"counts": run.counts})
+
+
+def sheet_run_close(run: ImportRun, exc: Exception | None = None) -> ImportRun:
+    """End a spreadsheet's run: failed with the reason when its transaction was rolled back by
+    `exc`; the uploaded file is deleted either way."""
+    if exc is not None:
         run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
         run.counts = {}
     run.finished_at = timezone.now()

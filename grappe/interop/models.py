@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,7 @@ class ImportSource(models.TextChoices):
     CORDIS = "cordis", _("CORDIS (EU research projects)")
     ANR = "anr", _("ANR (French national research agency)")
     MEMBERS = "members", _("Cluster member spreadsheet")
+    FUNDING_LINES = "funding_lines", _("Funder's funding lines spreadsheet")
 
 
 class RunStatus(models.TextChoices):
@@ -50,6 +52,15 @@ class ImportRun(models.Model):
         on_delete=models.CASCADE,
         related_name="import_runs",
         help_text=_("For member spreadsheets: the cluster the members join."),
+    )
+    funder = models.ForeignKey(
+        "funding.Funder",
+        verbose_name=_("funder"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("For funding-line spreadsheets: the funder whose decisions they are."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
@@ -216,3 +227,78 @@ class MergeProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duplicate_pk} → {self.keep_id} ({self.status})"
+
+
+class LineStatus(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    UNMATCHED = "unmatched", _("Unmatched")
+
+
+class ImportedFundingLine(models.Model):
+    """A line of a funder's funding-line spreadsheet as imported, kept whether or not it matched.
+
+    A matched line points at the `FundingLine` it wrote; an unmatched one says why it found no
+    project or partner (`reason`, English with `params`, translated when shown) and waits on
+    the funder's unmatched list for the project or organisation to be added, then a re-import.
+    """
+
+    run = models.ForeignKey(
+        ImportRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="funding_lines"
+    )
+    funder = models.ForeignKey(
+        "funding.Funder", verbose_name=_("funder"), on_delete=models.CASCADE, related_name="+"
+    )
+    line = models.PositiveIntegerField(_("line"))
+    status = models.CharField(_("status"), max_length=16, choices=LineStatus.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=60, blank=True)
+    decided_on = models.DateField(_("decision date"))
+    acronym = models.CharField(_("project acronym"), max_length=120)
+    title = models.CharField(_("project title"), max_length=400, blank=True)
+    beneficiary = models.CharField(_("beneficiary"), max_length=300)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=14, decimal_places=2)
+    clusters = models.CharField(_("clusters"), max_length=300, blank=True)
+    funding_round = models.CharField(_("call or round"), max_length=120, blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    funding_line = models.ForeignKey(
+        "projects.FundingLine",
+        verbose_name=_("funding line"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("imported funding line")
+        verbose_name_plural = _("imported funding lines")
+        ordering = ["run", "line"]
+        indexes = [models.Index(fields=["funder", "status"], name="imported_line_funder_status")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.line} {self.acronym} {self.beneficiary} ({self.status})"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the line found no project or partner, in the active language."""
+        if not self.reason:
+            return ""
+        text = gettext(self.reason)
+        return text % self.reason_params if self.reason_params else text

@@ -149,6 +149,33 @@ class Resolver:
         return state
 
     def _resolve(self, cand: dict[str, Any]) -> OrgState:
+        state, elsewhere = self._match(cand)
+        if state is not None:
+            self._update(state, cand)
+            return state
+        norm = normalise_name(cand["name"])
+        country = cand.get("country") or ""
+        state = self._create(cand)
+        for other in elsewhere[:3]:
+            self._pending_proposals.append(
+                (
+                    other,
+                    state,
+                    f"Same normalised name {norm!r} in {country or '?'}, but in "
+                    f"{other.values.get('city')!r} and {cand.get('city')!r}, "
+                    "and no identifier to decide.",
+                )
+            )
+        return state
+
+    def lookup(self, cand: dict[str, Any]) -> tuple[OrgState | None, list[OrgState]]:
+        """The existing organisation a row names, by the same rules, creating and changing
+        nothing: `(organisation, [])`, or `(None, same names elsewhere)` when none is certain
+        (the second list holds the one-word namesakes in other cities a create would propose).
+        Raises `Conflict` as `resolve` does."""
+        return self._match(cand)
+
+    def _match(self, cand: dict[str, Any]) -> tuple[OrgState | None, list[OrgState]]:
         ids = {k: cand[k] for k in IDENTIFIERS if cand.get(k)}
         matched: dict[str, OrgState] = {}
         for kind, value in ids.items():
@@ -166,15 +193,13 @@ class Resolver:
             clash = self._clash(state, ids)
             if clash:
                 raise Conflict(clash)
-            self._update(state, cand)
-            return state
+            return state, []
         norm = normalise_name(cand["name"])
         country = cand.get("country") or ""
         city = normalise_city(cand.get("city") or "")
         known = self.by_spelling.get((self.source, cand["name"], city, country))
         if known is not None and not self._clash(known, ids):
-            self._update(known, cand)
-            return known
+            return known, []
         elsewhere: list[OrgState] = []
         multi_site = len(significant_words(norm)) >= 2 or cand.get("kind") in MULTI_SITE_KINDS
         for state in self._same_name(norm, country):
@@ -182,8 +207,7 @@ class Resolver:
                 continue
             other_city = normalise_city(state.values.get("city") or "")
             if not city or not other_city or city == other_city:
-                self._update(state, cand)
-                return state
+                return state, []
             held_country = state.values.get("country") or ""
             if (
                 multi_site
@@ -192,21 +216,9 @@ class Resolver:
             ):
                 # The same specific name in the same country is one organisation with several
                 # sites (a city is an address, not an identity); no identifier disagrees.
-                self._update(state, cand)
-                return state
+                return state, []
             elsewhere.append(state)
-        state = self._create(cand)
-        for other in elsewhere[:3]:
-            self._pending_proposals.append(
-                (
-                    other,
-                    state,
-                    f"Same normalised name {norm!r} in {country or '?'}, but in "
-                    f"{other.values.get('city')!r} and {cand.get('city')!r}, "
-                    "and no identifier to decide.",
-                )
-            )
-        return state
+        return None, elsewhere
 
     def _same_name(self, norm: str, country: str) -> list[OrgState]:
         """Organisations with this normalised name in this country, then those whose country

@@ -14,11 +14,22 @@ from django.http import Http404
 from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
 from grappe.core.scopes import field_in, reach_q, scope_for
-from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias
+from grappe.funding.models import Funder
+from grappe.interop.models import (
+    ImportedFundingLine,
+    ImportRun,
+    LineStatus,
+    MergeProposal,
+    OrganisationAlias,
+)
 from grappe.registry.models import Cluster
 
-# An import run belongs to the cluster whose members it imports (open-data runs to none).
-RUN_RELATIONS = {Relation.OWN_CLUSTER: field_in("cluster_id")}
+# An import run belongs to the cluster whose members it imports, or to the funder whose funding
+# lines it imports (open-data runs to none).
+RUN_RELATIONS = {
+    Relation.OWN_CLUSTER: field_in("cluster_id"),
+    Relation.OWN_FUNDER: field_in("funder_id"),
+}
 
 
 def cluster_for_member_import(*, user: Any, slug: str) -> Cluster:
@@ -32,7 +43,7 @@ def cluster_for_member_import(*, user: Any, slug: str) -> Cluster:
 
 
 def import_run_list(*, user: Any) -> QuerySet[ImportRun]:
-    runs = ImportRun.objects.select_related("user", "cluster").defer("payload")
+    runs = ImportRun.objects.select_related("user", "cluster", "funder").defer("payload")
     return runs.filter(reach_q(scope_for(user), Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
 
 
@@ -93,3 +104,20 @@ def organisation_alias_sources(*, organisation_id: int) -> list[tuple[str, int |
         .order_by("run_id", "source")
     )
     return list(rows)
+def funder_for_funding_import(*, user: Any, slug: str) -> Funder:
+    """The funder whose funding lines `user` may import and whose unmatched lines they may see
+    (its programme officers, administrators); 404 for anyone else (nothing is revealed)."""
+    funder = Funder.objects.filter(slug=slug).first()
+    if funder is None or not scope_for(user).can(
+        Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[funder.pk])
+    ):
+        raise Http404("No such funder")
+    return funder
+
+
+def unmatched_funding_lines(*, user: Any, funder: Funder) -> QuerySet[ImportedFundingLine]:
+    """The funder's imported lines that found no project or partner, newest decision first."""
+    funder = funder_for_funding_import(user=user, slug=funder.slug)
+    return ImportedFundingLine.objects.filter(funder=funder, status=LineStatus.UNMATCHED).order_by(
+        "-decided_on", "-id"
+    )

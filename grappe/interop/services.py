@@ -32,11 +32,14 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
 
-def _may_import(user: Any, source: str, cluster: Any | None) -> bool:
+def _may_import(user: Any, source: str, cluster: Any | None, funder: Any | None = None) -> bool:
     scope = scope_for(user)
     if source == ImportSource.MEMBERS:
         target = Target.of(own_cluster=[getattr(cluster, "pk", None)])
         return scope.can(Action.CLUSTER_IMPORT_MEMBERS, target)
+    if source == ImportSource.FUNDING_LINES:
+        target = Target.of(own_funder=[getattr(funder, "pk", None)])
+        return scope.can(Action.FUNDING_LINES_IMPORT, target)
     return scope.can(Action.OPEN_DATA_IMPORT)
 
 
@@ -48,21 +51,24 @@ def import_run_create(
     file_name: str = "",
     user: Any | None = None,
     cluster: Any | None = None,
+    funder: Any | None = None,
 ) -> ImportRun:
     """Record a queued import of a file on disk (`path`) or of uploaded bytes (`payload`).
 
     A file that cannot be opened still gets a run, marked failed with the reason. A logged-in
     `user` must be allowed by the role table (`open_data.import`, or `cluster.import_members`
-    on `cluster` for a member sheet), else `PermissionDenied` and nothing is written; without
+    on `cluster` for a member sheet, `funding_lines.import` on `funder` for a funder's funding
+    lines), else `PermissionDenied` and nothing is written; without
     a user the import is the operator's, from the command line.
     """
-    if getattr(user, "is_authenticated", False) and not _may_import(user, source, cluster):
+    if getattr(user, "is_authenticated", False) and not _may_import(user, source, cluster, funder):
         raise PermissionDenied("not allowed to import this file")
     run = ImportRun(
         source=source,
         file_name=file_name or (path.name if path else ""),
         user=user if getattr(user, "is_authenticated", False) else None,
         cluster=cluster,
+        funder=funder,
         payload=payload,
         status=RunStatus.QUEUED,
     )

@@ -23,4 +23,20 @@ urlpatterns = [
         views.member_preview,
         name="member_preview",
     ),
+    path(
+        "funders/<slug:slug>/funding-lines/template.csv",
+        views.funding_template,
+        name="funding_template",
+    ),
+    path("funders/<slug:slug>/funding-lines/import/", views.funding_upload, name="funding_upload"),
+    path(
+        "funders/<slug:slug>/funding-lines/import/<int:pk>/",
+        views.funding_preview,
+        name="funding_preview",
+    ),
+    path(
+        "funders/<slug:slug>/funding-lines/unmatched/",
+        views.funding_unmatched,
+        name="funding_unmatched",
+    ),
 ]

@@ -1,7 +1,9 @@
-"""Import pages: runs and their progress, rejected rows as CSV, member spreadsheets, merges."""
+"""Import pages: runs and their progress, rejected rows as CSV, member spreadsheets, a funder's
+funding lines and its unmatched lines, merges."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,10 +19,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.domain.roles import Action
 from grappe.core.exports import Column, csv_response
-from grappe.core.lists import list_response
+from grappe.core.lists import html_export, html_filterset, html_list, list_response
 from grappe.core.scopes import scope_for
 from grappe.interop import selectors
-from grappe.interop.filters import MERGE_PROPOSAL_EXPORT, MergeProposalFilterSet
+from grappe.interop.filters import (
+    MERGE_PROPOSAL_EXPORT,
+    UNMATCHED_LINE_EXPORT,
+    MergeProposalFilterSet,
+    UnmatchedLineFilterSet,
+)
+from grappe.interop.funding_lines import (
+    funding_lines_commit,
+    funding_lines_preview,
+    funding_lines_template,
+)
 from grappe.interop.members import LIMITS as MEMBER_LIMITS
 from grappe.interop.members import members_commit, members_preview, template_csv
 from grappe.interop.models import ImportSource, MergeProposal, RunStatus
@@ -105,30 +117,76 @@ def member_template(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+# --- spreadsheets (member sheets, funding lines): upload, preview, commit -----------------------
+
+
+def _upload_problem(request: HttpRequest, upload: Any) -> bool:
+    """Say what is wrong with an uploaded spreadsheet before anything is stored."""
+    if upload is None:
+        messages.error(request, _("Choose a CSV or XLSX file."))
+        return True
+    if upload.size and upload.size > MEMBER_LIMITS.max_bytes:
+        messages.error(
+            request,
+            _("The file is larger than the limit of %(limit)s MB.")
+            % {"limit": MEMBER_LIMITS.max_bytes // (1024 * 1024)},
+        )
+        return True
+    return False
+
+
+def _sheet_upload(request: HttpRequest, *, source: str, default_name: str, **owner: Any) -> Any:
+    """Store a posted spreadsheet as a previewed run of its cluster or funder (`owner`); None
+    when the upload was refused (the message says why)."""
+    upload = request.FILES.get("file")
+    if _upload_problem(request, upload) or upload is None:
+        return None
+    run = import_run_create(
+        source=source,
+        payload=upload.read(),
+        file_name=upload.name or default_name,
+        user=request.user,
+        **owner,
+    )
+    run.status = RunStatus.PREVIEWED
+    run.save(update_fields=["status"])
+    return run
+
+
+def _sheet_preview(
+    request: HttpRequest,
+    run: Any,
+    *,
+    preview: Callable[[Any], Any],
+    commit: Callable[..., Any],
+    done: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """GET: what a commit would do (nothing written); POST: commit once, then the run's page."""
+    if request.method == "POST":
+        if run.status != RunStatus.PREVIEWED:
+            messages.error(request, _("This spreadsheet was already imported."))
+        else:
+            run = commit(run, user=request.user)
+            if run.status == RunStatus.SUCCEEDED:
+                messages.success(request, done)
+            else:
+                messages.error(request, run.error)
+        return redirect("interop:run_detail", pk=run.pk)
+    shown = preview(run) if run.status == RunStatus.PREVIEWED else None
+    return render(request, template, {**context, "run": run, "preview": shown})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_upload(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = selectors.cluster_for_member_import(user=request.user, slug=slug)
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose a CSV or XLSX file."))
-        elif upload.size and upload.size > MEMBER_LIMITS.max_bytes:
-            messages.error(
-                request,
-                _("The file is larger than the limit of %(limit)s MB.")
-                % {"limit": MEMBER_LIMITS.max_bytes // (1024 * 1024)},
-            )
-        else:
-            run = import_run_create(
-                source=ImportSource.MEMBERS,
-                payload=upload.read(),
-                file_name=upload.name or "members.csv",
-                user=request.user,
-                cluster=cluster,
-            )
-            run.status = RunStatus.PREVIEWED
-            run.save(update_fields=["status"])
+        run = _sheet_upload(
+            request, source=ImportSource.MEMBERS, default_name="members.csv", cluster=cluster
+        )
+        if run is not None:
             return redirect("interop:member_preview", slug=cluster.slug, pk=run.pk)
     return render(
         request, "interop/member_upload.html", {"cluster": cluster, "limits": MEMBER_LIMITS}
@@ -142,21 +200,81 @@ def member_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     run = selectors.import_run_get(user=request.user, pk=pk)
     if run.cluster_id != cluster.pk or run.source != ImportSource.MEMBERS:
         raise Http404("No such import")
+    return _sheet_preview(
+        request,
+        run,
+        preview=members_preview,
+        commit=members_commit,
+        done=_("The members were imported."),
+        template="interop/member_preview.html",
+        context={"cluster": cluster},
+    )
+
+
+@login_required
+def funding_template(request: HttpRequest, slug: str) -> HttpResponse:
+    selectors.funder_for_funding_import(user=request.user, slug=slug)
+    response = HttpResponse(funding_lines_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="grappe-funding-lines-template.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def funding_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """A funder's officers upload its funding lines; the next page previews them."""
+    funder = selectors.funder_for_funding_import(user=request.user, slug=slug)
     if request.method == "POST":
-        if run.status != RunStatus.PREVIEWED:
-            messages.error(request, _("This spreadsheet was already imported."))
-        else:
-            run = members_commit(run, user=request.user)
-            if run.status == RunStatus.SUCCEEDED:
-                messages.success(request, _("The members were imported."))
-            else:
-                messages.error(request, run.error)
-        return redirect("interop:run_detail", pk=run.pk)
-    preview = members_preview(run) if run.status == RunStatus.PREVIEWED else None
+        run = _sheet_upload(
+            request,
+            source=ImportSource.FUNDING_LINES,
+            default_name="funding-lines.csv",
+            funder=funder,
+        )
+        if run is not None:
+            return redirect("interop:funding_preview", slug=funder.slug, pk=run.pk)
+    return render(
+        request, "interop/funding_upload.html", {"funder": funder, "limits": MEMBER_LIMITS}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def funding_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    funder = selectors.funder_for_funding_import(user=request.user, slug=slug)
+    run = selectors.import_run_get(user=request.user, pk=pk)
+    if run.funder_id != funder.pk or run.source != ImportSource.FUNDING_LINES:
+        raise Http404("No such import")
+    return _sheet_preview(
+        request,
+        run,
+        preview=funding_lines_preview,
+        commit=funding_lines_commit,
+        done=_("The funding lines were imported."),
+        template="interop/funding_preview.html",
+        context={"funder": funder},
+    )
+
+
+@login_required
+def funding_unmatched(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
+    """The funder's lines kept unmatched, with why; filtered, sorted, paginated, exported."""
+    funder = selectors.funder_for_funding_import(user=request.user, slug=slug)
+    filterset = html_filterset(
+        UnmatchedLineFilterSet,
+        request,
+        selectors.unmatched_funding_lines(user=request.user, funder=funder),
+    )
+    export = html_export(
+        filterset, request, filename=f"{funder.slug}-unmatched", columns=UNMATCHED_LINE_EXPORT
+    )
+    if export is not None:
+        return export
+    listing = html_list(filterset, request)
     return render(
         request,
-        "interop/member_preview.html",
-        {"cluster": cluster, "run": run, "preview": preview},
+        "interop/funding_unmatched.html",
+        {"funder": funder, "form": listing.form, "listing": listing},
     )
 
 

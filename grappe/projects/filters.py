@@ -30,25 +30,44 @@ def _organisations(request: Any) -> QuerySet[Organisation]:
     return organisation_list(scope=scope_for(getattr(request, "user", None))).only("id", "name")
 
 
-class ProjectFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(
+def project_text_filter() -> django_filters.CharFilter:
+    """Search in acronym, title and keywords (the project lists' `q`)."""
+    return django_filters.CharFilter(
         label=_("Acronym, title or keyword"),
         method=when_set(selectors.project_text_q),
         max_length=MAX_QUERY_LENGTH,
     )
-    cluster = cluster_filter(_("Accredited by"), selectors.project_accredited_by_q)
-    status = django_filters.ChoiceFilter(
-        label=_("Status"),
-        choices=ProjectStatus.choices,
-        empty_label=_("All statuses"),
-    )
-    year = IntegerFilter(
+
+
+def start_year_filter() -> IntegerFilter:
+    """The year a project starts (the project lists' `year`)."""
+    return IntegerFilter(
         label=_("Start year"),
         field_name="start_date",
         lookup_expr="year",
         min_value=1900,
         max_value=2100,
     )
+
+
+# The project lists' orders by start date and acronym (each list may add its own).
+PROJECT_ORDERS = {
+    "-date": (_("Newest start first"), ("-start_date", "acronym", "id")),
+    "date": (_("Oldest start first"), ("start_date", "acronym", "id")),
+    "name": (_("Acronym (A to Z)"), ("acronym", "id")),
+    "-name": (_("Acronym (Z to A)"), ("-acronym", "-id")),
+}
+
+
+class ProjectFilterSet(ListFilterSet):
+    q = project_text_filter()
+    cluster = cluster_filter(_("Accredited by"), selectors.project_accredited_by_q)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=ProjectStatus.choices,
+        empty_label=_("All statuses"),
+    )
+    year = start_year_filter()
     # Hidden on the page (the organisation page links here); shown above the results.
     organisation = IdChoiceFilter(
         label=_("Partner organisation"),
@@ -62,10 +81,7 @@ class ProjectFilterSet(ListFilterSet):
     )
     sort = SortFilter(
         orders={
-            "-date": (_("Newest start first"), ("-start_date", "acronym", "id")),
-            "date": (_("Oldest start first"), ("start_date", "acronym", "id")),
-            "name": (_("Acronym (A to Z)"), ("acronym", "id")),
-            "-name": (_("Acronym (Z to A)"), ("-acronym", "-id")),
+            **PROJECT_ORDERS,
             "-amount": (_("Largest EU contribution first"), ("-eu_contribution", "id")),
             "amount": (_("Smallest EU contribution first"), ("eu_contribution", "id")),
         },

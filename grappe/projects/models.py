@@ -289,7 +289,12 @@ class BudgetLine(models.Model):
 
 
 class FundingLine(models.Model):
-    """Aid a partner requested from, and was granted by, one funder (EUR)."""
+    """Aid a partner requested from, and was granted by, one funder (EUR).
+
+    One line per decision: a partner may receive several decisions from one funder across
+    rounds (FUI 17, then FUI 18), each with its own reference (a City council deliberation
+    `2014 DDEEES 1103`). Lines entered without a reference are one per partner and funder.
+    """
 
     participation = models.ForeignKey(
         Participation,
@@ -305,14 +310,24 @@ class FundingLine(models.Model):
         _("aid granted (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
     )
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decision_reference = models.CharField(
+        _("decision reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("The funder's reference of the decision, e.g. 2014 DDEEES 1103."),
+    )
+    funding_round = models.CharField(
+        _("call or round"), max_length=120, blank=True, help_text=_("e.g. FUI 18.")
+    )
 
     class Meta:
         verbose_name = _("funding line")
         verbose_name_plural = _("funding lines")
-        ordering = ["participation", "funder"]
+        ordering = ["participation", "funder", "decided_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["participation", "funder"], name="funding_line_one_per_funder"
+                fields=["participation", "funder", "decision_reference"],
+                name="funding_line_one_per_decision",
             ),
             models.CheckConstraint(
                 name="funding_line_non_negative",

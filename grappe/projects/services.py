@@ -560,6 +560,98 @@ def budget_line_bulk_create(*, actor: Any, lines: Sequence[BudgetLine]) -> list[
     return BudgetLine.objects.bulk_create(lines)
 
 
+# --- funding decisions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundingDecision:
+    """One decision of a funder for one partner: the amount granted, when, under which reference
+    and in which call or round. `requested` defaults to the amount granted for a new line."""
+
+    participation_id: int
+    granted: Decimal
+    decided_on: Any  # datetime.date
+    decision_reference: str = ""
+    funding_round: str = ""
+    requested: Decimal | None = None
+
+
+def _may_record_funding(actor: Any, funder_id: int) -> bool:
+    return actor is None or scope_for(actor).can(
+        Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[funder_id])
+    )
+
+
+@transaction.atomic
+def funding_lines_record(
+    *,
+    actor: Any,
+    funder_id: int,
+    decisions: Sequence[FundingDecision],
+    on_behalf_of: Any = None,
+) -> list[tuple[FundingLine, str]]:
+    """Record a funder's decisions: one line per partner, funder and decision reference, created
+    or brought up to date. Returns each decision's line with "created", "updated" or
+    "unchanged"; one audit event for the batch (under the import run when there is one)."""
+    require(
+        _may_record_funding(actor, funder_id),
+        _("You may not record funding decisions of this funder."),
+    )
+    existing = {
+        (line.participation_id, line.decision_reference): line
+        for line in FundingLine.objects.filter(
+            funder_id=funder_id,
+            participation_id__in={d.participation_id for d in decisions},
+            decision_reference__in={d.decision_reference for d in decisions},
+        )
+    }
+    outcome: list[tuple[FundingLine, str]] = []
+    new: list[FundingLine] = []
+    changed: list[FundingLine] = []
+    for d in decisions:
+        line = existing.get((d.participation_id, d.decision_reference))
+        if line is None:
+            line = FundingLine(
+                participation_id=d.participation_id,
+                funder_id=funder_id,
+                requested=d.requested if d.requested is not None else d.granted,
+                granted=d.granted,
+                decided_on=d.decided_on,
+                decision_reference=d.decision_reference,
+                funding_round=d.funding_round,
+            )
+            line.full_clean(exclude=["participation", "funder"], validate_unique=False)
+            existing[(d.participation_id, d.decision_reference)] = line
+            new.append(line)
+            outcome.append((line, "created"))
+            continue
+        before = (line.granted, line.decided_on, line.funding_round)
+        line.granted, line.decided_on = d.granted, d.decided_on
+        line.funding_round = d.funding_round or line.funding_round
+        if d.requested is not None:
+            line.requested = d.requested
+        if (line.granted, line.decided_on, line.funding_round) == before:
+            outcome.append((line, "unchanged"))
+            continue
+        if line not in changed:
+            changed.append(line)
+        outcome.append((line, "updated"))
+    FundingLine.objects.bulk_create(new)
+    FundingLine.objects.bulk_update(
+        changed, ["granted", "decided_on", "funding_round", "requested"]
+    )
+    after = {"funder": funder_id, "created": len(new), "updated": len(changed)}
+    if on_behalf_of is not None:
+        audit_bulk(
+            actor=actor, action="funding_line.record", on_behalf_of=on_behalf_of, after=after
+        )
+    elif new or changed:
+        audit_record(
+            actor=actor, action="funding_line.record", obj=(new or changed)[0], after=after
+        )
+    return outcome
+
+
 # --- status: the project workflow (the only writer of Project.status after creation) ----------
 
 

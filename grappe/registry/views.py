@@ -53,7 +53,16 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         for kind in (ClusterKind.COMPETITIVENESS_CLUSTER, ClusterKind.NETWORK)
     ]
-    return render(request, "registry/home.html", {"groups": groups})
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "groups": groups,
+            "competitiveness_count": len(groups[0][2]),
+            # programme, programme_funder: `funding/pages.py`
+            **page_sections("registry.home", request, scope),
+        },
+    )
 
 
 def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:

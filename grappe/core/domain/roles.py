@@ -157,7 +157,8 @@ RELATIONS: Mapping[Relation, RelationSpec] = MappingProxyType(
             ScopeKind.CLUSTER, "a project their cluster accredited"
         ),
         Relation.OWN_FUNDER: RelationSpec(
-            ScopeKind.FUNDER, "an object of their funder (a call and its rule sets)"
+            ScopeKind.FUNDER,
+            "an object of their funder (a call and its rule sets, its funding-line imports)",
         ),
         Relation.FUNDED_BY_FUNDER: RelationSpec(
             ScopeKind.FUNDER, "a project their funder funds or was asked to fund"
@@ -175,6 +176,7 @@ class Action(StrEnum):
     IMPORT_RUN_VIEW = "import_run.view"
     OPEN_DATA_IMPORT = "open_data.import"
     MERGE_DECIDE = "merge_proposal.decide"
+    FUNDING_LINES_IMPORT = "funding_lines.import"
     BACK_OFFICE_ENTER = "back_office.enter"
     CALL_MANAGE = "call.manage"
     BACK_OFFICE_ADMINISTER = "back_office.administer"
@@ -196,6 +198,9 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.IMPORT_RUN_VIEW: "See an import run, its progress and its rejected rows.",
         Action.OPEN_DATA_IMPORT: "Upload a CORDIS or ANR file (creates and updates projects).",
         Action.MERGE_DECIDE: "Review, confirm and undo merges of duplicate organisations.",
+        Action.FUNDING_LINES_IMPORT: (
+            "Import a funder's funding decisions from a spreadsheet and see its unmatched lines."
+        ),
         Action.BACK_OFFICE_ENTER: "Log into the back office (/admin/).",
         Action.CALL_MANAGE: (
             "In the back office: list, add and edit calls, edit their rule sets and read "
@@ -257,6 +262,7 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         },
         A.IMPORT_RUN_VIEW: {
             R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
         },
         A.OPEN_DATA_IMPORT: {
@@ -264,6 +270,10 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         },
         A.MERGE_DECIDE: {
             R.ADMINISTRATOR: (X.ANY,),
+        },
+        A.FUNDING_LINES_IMPORT: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
         },
         A.BACK_OFFICE_ENTER: {
             R.ADMINISTRATOR: (X.ANY,),

@@ -338,4 +338,46 @@ def test_swagger_try_it_out_sends_the_csrf_token(live_server, browser_page):
     assert status == [200, 403]
     # The refusal we asked for.
     errors[:] = [e for e in errors if "status of 403" not in e and not e.startswith("HTTP 403")]
+
+
+def test_a_funder_page_on_a_390px_screen(live_server, browser_page, small_world, settings):
+    """The City's programme page: figures, the year chart (inline SVG, no script), the funded
+    projects with their downloads, all within a phone's width; the home page links to it."""
+    page, errors = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    city = FunderFactory(slug="city-of-paris", name_en="City of Paris", name_fr="Ville de Paris")
+    settings.HOME_PROGRAMME_FUNDER = city.slug
+    project = small_world["project"]
+    for year, amount in ((2012, "400000"), (2014, "250000"), (2016, "1000000")):
+        FundingLineFactory(
+            participation=project.participations.first(),
+            funder=city,
+            requested=Decimal(amount),
+            granted=Decimal(amount),
+            decided_on=dt.date(year, 6, 1),
+            decision_reference=f"{year} DDEEES 1",
+        )
+    page.goto(f"{live_server.url}/fr/")
+    page.get_by_role("link", name="1,6 M€ depuis 2012").click()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/fr/funders/city-of-paris/"
+    assert _h1(page) == "Ville de Paris"
+    assert page.get_by_test_id("total-granted").inner_text() == "1\u00a0650\u00a0000\u00a0€"
+    chart = page.get_by_test_id("year-chart")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] <= 390 and box["height"] > 0, box
+    assert page.locator("[data-testid=year-chart] rect").count() == 3
+    assert page.locator("script").count() == 0
+    rows = page.get_by_test_id("funded-projects").locator("tbody tr")
+    assert rows.count() == 1 and "SURETE" in rows.first.inner_text()
+    for control in (
+        page.get_by_role("link", name="CSV", exact=True),
+        page.get_by_role("link", name="XLSX", exact=True),
+    ):
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SCREENSHOT.with_name("grappe-funder-390.png")), full_page=True)
     assert errors == [], "\n".join(errors)

@@ -47,7 +47,13 @@ ADMIN = Scope.of(3, [(Role.ADMINISTRATOR, None)])
     [
         (OFFICER, Action.OPEN_DATA_IMPORT, None, False),
         (OFFICER, Action.MERGE_DECIDE, None, False),
-        (OFFICER, Action.IMPORT_RUN_VIEW, None, False),
+        # An officer sees their own funder's funding-line imports, no other run.
+        (OFFICER, Action.IMPORT_RUN_VIEW, Target.of(own_funder=[7]), True),
+        (OFFICER, Action.IMPORT_RUN_VIEW, Target.of(own_funder=[8]), False),
+        (OFFICER, Action.IMPORT_RUN_VIEW, Target(), False),
+        (OFFICER, Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[7]), True),
+        (OFFICER, Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[8]), False),
+        (MANAGER, Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[7]), False),
         (OFFICER, Action.CALL_MANAGE, Target.of(own_funder=[7]), True),
         (OFFICER, Action.CALL_MANAGE, Target.of(own_funder=[8]), False),
         (OFFICER, Action.CALL_MANAGE, Target(), False),  # a missing fact refuses

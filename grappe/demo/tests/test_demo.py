@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
@@ -208,7 +209,7 @@ def test_projects_have_a_consortium_of_3_to_8_with_one_coordinator(eco: g.Ecosys
         assert roles.count("coordinator") == 1 and roles[0] == "coordinator"
         members = [p.organisation for p in project.participations]
         assert len(members) == len(set(members))
-        assert 2015 <= project.start_date.year <= 2026
+        assert 2006 <= project.start_date.year <= 2026  # the City programme since 2006
         assert 1 <= project.trl_start <= project.trl_target <= 9
     company_led = sum(
         eco.organisations[p.participations[0].organisation].kind in g.COMPANIES
@@ -265,6 +266,29 @@ def test_every_generated_organisation_passes_model_validation(eco: g.Ecosystem) 
         org.full_clean(validate_unique=False, validate_constraints=False)
 
 
+def test_the_city_programme_has_a_plausible_history_since_2006(eco: g.Ecosystem) -> None:
+    city = [
+        (project, line)
+        for project in eco.projects
+        for part in project.participations
+        for line in part.funding
+        if line.funder == g.CITY_OF_PARIS and line.granted is not None
+    ]
+    years = {line.decided_on.year for _, line in city if line.decided_on}
+    assert min(years) == 2006 and set(range(2006, 2027)) <= years
+    total = sum((line.granted for _, line in city if line.granted), Decimal(0))
+    assert Decimal("30000000") < total < Decimal("40000000"), total
+    # Each City decision has its council deliberation and round; one per partner and reference.
+    for _project, line in city:
+        assert line.decided_on is not None
+        assert line.decision_reference.startswith(f"{line.decided_on.year} DDEEES ")
+        assert line.funding_round == g.fui_round(line.decided_on)
+    assert g.fui_round(dt.date(2014, 6, 12)) == "FUI 17"
+    assert g.fui_round(dt.date(2014, 10, 1)) == "FUI 18"
+    history = [p for p in eco.projects if p.start_date.year < 2015]
+    assert len(history) >= 40 and all(p.status == g.COMPLETED for p in history)
+
+
 # --------------------------------------------------------------------------- loader (DB)
 
 
@@ -282,6 +306,23 @@ def test_load_demo_creates_the_clusters_funders_and_ecosystem() -> None:
     assert ClusterMembership.objects.filter(end_date__isnull=False).exists()
     assert FundingLine.objects.filter(granted__isnull=False).exists()
     assert "demo-grappe" in output and "Organisations (demo)" in output
+
+
+@pytest.mark.django_db
+def test_the_demo_home_page_computes_the_city_programme_from_the_demo_lines(client) -> None:  # type: ignore[no-untyped-def]
+    load()
+    city = FundingLine.objects.filter(
+        funder__slug=g.CITY_OF_PARIS, granted__isnull=False, participation__project__is_demo=True
+    )
+    total = sum(city.values_list("granted", flat=True), Decimal(0))
+    millions = int(total // 1_000_000)
+    assert millions >= 30
+    html = client.get("/en/").content.decode()
+    assert f"Since 2006, City of Paris has granted more than {millions} million euros" in html
+    assert (
+        f"{(total / 1_000_000).quantize(Decimal('0.1'), rounding='ROUND_FLOOR')} M€ since 2006"
+        in html
+    )
 
 
 @pytest.mark.django_db

@@ -454,3 +454,121 @@ def check_length(value: str, column: str, limit: int) -> str:
     if len(value) > limit:
         raise RowProblem(f"{column}: longer than {limit} characters ({len(value)})")
     return value
+
+
+# --- spreadsheet values in French or international formats, with translatable reasons --------
+
+
+class RowRefused(RowProblem):
+    """One reason a spreadsheet row is refused, translatable like `SheetRefused`: `message` is
+    English with `%(name)s` placeholders (marked with `gettext_noop`), `params` fills them."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params)
+
+
+_EUR = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
+_SPACES = (" ", "\u00a0", "\u202f", "'")
+MAX_AMOUNT = Decimal("1e12")
+
+
+def parse_eur(value: str, column: str) -> Decimal:
+    """A non-negative amount in euros, as French ("1 234,56 €", "1.234,56") or international
+    ("1234.56", "1,234.56") spreadsheets write it; at most two decimals. Empty is refused."""
+    text = value.strip()
+    for mark in ("€", "EUR", "eur", *_SPACES):
+        text = text.replace(mark, "")
+    if not text:
+        raise RowRefused(gettext_noop("%(column)s: empty (an amount in euros)."), column=column)
+    if text.startswith("-"):
+        raise RowRefused(
+            gettext_noop("%(column)s: %(value)s is negative; an amount cannot be below zero."),
+            column=column,
+            value=value.strip(),
+        )
+    if "," in text and "." in text:  # the last mark is the decimal one, the other groups digits
+        decimal_mark = "," if text.rindex(",") > text.rindex(".") else "."
+        group_mark = "." if decimal_mark == "," else ","
+        text = text.replace(group_mark, "").replace(decimal_mark, ".")
+    elif text.count(",") == 1 and len(text.rsplit(",", 1)[1]) <= 2:
+        text = text.replace(",", ".")  # a French decimal comma
+    elif text.count(".") > 1 and "," not in text:
+        text = text.replace(".", "")  # 1.234.567 (French digit groups)
+    if not _EUR.match(text):
+        raise RowRefused(
+            gettext_noop(
+                "%(column)s: %(value)s is not an amount in euros (e.g. 1 234,56 € or 1234.56)."
+            ),
+            column=column,
+            value=value.strip(),
+        )
+    amount = Decimal(text)
+    if amount >= MAX_AMOUNT:
+        raise RowRefused(
+            gettext_noop("%(column)s: %(value)s is above the largest amount accepted (10^12)."),
+            column=column,
+            value=value.strip(),
+        )
+    return amount
+
+
+FRENCH_MONTHS = {
+    "janvier": 1,
+    "fevrier": 2,
+    "février": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "août": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
+    "décembre": 12,
+}
+_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T].*)?$")
+_FRENCH_DAY = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
+_FRENCH_LONG_DAY = re.compile(r"^([0-9]{1,2})(?:er)?\s+([^\W\d_]+)\s+([0-9]{4})$")
+
+
+def parse_day(value: str, column: str) -> dt.date:
+    """A date written 2014-06-12 (ISO), 12/06/2014, 12.06.2014 or 12 juin 2014 (French, day
+    first); between 1950 and 2100. Empty is refused."""
+    text = " ".join(value.split())
+    if not text:
+        raise RowRefused(gettext_noop("%(column)s: empty (a date)."), column=column)
+    parts: tuple[int, int, int] | None = None
+    if m := _ISO_DAY.match(text):
+        parts = (int(m[1]), int(m[2]), int(m[3]))
+    elif m := _FRENCH_DAY.match(text):
+        parts = (int(m[3]), int(m[2]), int(m[1]))
+    elif (m := _FRENCH_LONG_DAY.match(text.lower())) and m[2] in FRENCH_MONTHS:
+        parts = (int(m[3]), FRENCH_MONTHS[m[2]], int(m[1]))
+    if parts is None:
+        raise RowRefused(
+            gettext_noop(
+                "%(column)s: %(value)s is not a date (e.g. 2014-06-12, 12/06/2014 or 12 juin 2014)."
+            ),
+            column=column,
+            value=value.strip(),
+        )
+    try:
+        day = dt.date(*parts)
+    except ValueError:
+        raise RowRefused(
+            gettext_noop("%(column)s: %(value)s is not a real calendar date."),
+            column=column,
+            value=value.strip(),
+        ) from None
+    if not 1950 <= day.year <= 2100:
+        raise RowRefused(
+            gettext_noop("%(column)s: %(value)s is outside the years 1950-2100."),
+            column=column,
+            value=value.strip(),
+        )
+    return day

@@ -37,7 +37,10 @@ def _run(cluster=None) -> ImportRun:  # type: ignore[no-untyped-def]
 def test_an_officer_reaches_no_import_or_merge_page(client) -> None:  # type: ignore[no-untyped-def]
     run = _run()
     client.force_login(_officer())
-    assert client.get(reverse("interop:run_list")).status_code == 403
+    # The run list shows an officer their own funder's funding-line imports only.
+    listing = client.get(reverse("interop:run_list"))
+    assert listing.status_code == 200
+    assert reverse("interop:run_detail", args=[run.pk]) not in listing.content.decode()
     assert client.get(reverse("interop:merge_list")).status_code == 403
     assert client.get(reverse("interop:run_detail", args=[run.pk])).status_code == 404
     assert client.get(reverse("interop:run_rejected_csv", args=[run.pk])).status_code == 404
