@@ -104,6 +104,8 @@ def organisation_alias_sources(*, organisation_id: int) -> list[tuple[str, int |
         .order_by("run_id", "source")
     )
     return list(rows)
+
+
 def funder_for_funding_import(*, user: Any, slug: str) -> Funder:
     """The funder whose funding lines `user` may import and whose unmatched lines they may see
     (its programme officers, administrators); 404 for anyone else (nothing is revealed)."""
