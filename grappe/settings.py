@@ -176,6 +176,19 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # imported) are deleted after this many days by `grappe purge_uploads` (docs/imports.md).
 IMPORT_UPLOAD_RETENTION_DAYS = env_int("IMPORT_UPLOAD_RETENTION_DAYS", 7, minimum=1)
 
+# --- bounded work (docs/operations.md, "Limits") ---
+# Request bodies: a larger one is refused with 413 before it is read. Uploads (CORDIS/ANR files,
+# member sheets) have their own, larger limit, on their views only.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+UPLOAD_MAX_BODY_BYTES = env_int("UPLOAD_MAX_BODY_BYTES", 51 * 1024 * 1024, minimum=1024)
+# Django's own bound on the non-file part of a form (and on request.body, which ninja reads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000, minimum=10)
+# The aid simulation: the most work one request may ask for (funding/simulation.py).
+AID_SIMULATION_MAX_COST_LINES = env_int("AID_SIMULATION_MAX_COST_LINES", 1000, minimum=1)
+AID_SIMULATION_MAX_OTHER_AID = env_int("AID_SIMULATION_MAX_OTHER_AID", 200, minimum=0)
+AID_SIMULATION_MAX_ITEMS = env_int("AID_SIMULATION_MAX_ITEMS", 4000, minimum=1)
+
 # Public pages list this many rows; the API caps its page size at API_MAX_PAGE_SIZE.
 PAGE_SIZE = 25
 API_MAX_PAGE_SIZE = 100

@@ -36,6 +36,7 @@ from grappe.funding.selectors import (
 from grappe.funding.simulation import (
     UNCONFIRMED_NOTICE,
     SimulationInputError,
+    check_project_size,
     inline_aid_input,
     resolve_ruleset,
     run_simulation,
@@ -89,6 +90,7 @@ def simulate_aid(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
                     project=project,
                     funder_id=call.funder_id if call is not None else None,
                 )
+                check_project_size(aid_input.project)
             else:
                 assert payload.project is not None
                 aid_input = inline_aid_input(payload.project)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, model_validator
@@ -38,7 +38,7 @@ class EnterpriseIn(Schema):
     """An enterprise that is not a partner but holds, or is held by, one (for SME status)."""
 
     id: Id = Field(..., min_length=1, max_length=80)
-    figures: list[FiguresIn] = []
+    figures: list[FiguresIn] = Field(default_factory=list, max_length=10)
     founded_on: dt.date | None = None
     is_jei: bool = False
 
@@ -88,7 +88,9 @@ class OtherAidIn(Schema):
     category: CostCategory
     amount: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
     research: ResearchCategory | None = None
-    cost_line_ids: list[str] = []
+    cost_line_ids: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list, max_length=200
+    )
 
 
 class PartnerIn(Schema):
@@ -99,7 +101,7 @@ class PartnerIn(Schema):
         None, description="Declared size; ignored when `figures` are given (then assessed)."
     )
     french_category: FrenchCategory | None = None
-    figures: list[FiguresIn] = []
+    figures: list[FiguresIn] = Field(default_factory=list, max_length=10)
     founded_on: dt.date | None = None
     is_jei: bool = False
     is_startup: bool | None = None
@@ -121,10 +123,12 @@ class PartnerIn(Schema):
 class ProjectIn(Schema):
     id: str = Field("project", min_length=1, max_length=120)
     partners: list[PartnerIn] = Field(..., min_length=1, max_length=50)
-    accreditations: list[str] = Field(
-        default_factory=list, description="Accrediting clusters, the lead cluster first."
+    accreditations: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Accrediting clusters, the lead cluster first.",
     )
-    lead_cluster: str | None = None
+    lead_cluster: str | None = Field(None, max_length=80)
     wide_dissemination: bool = False
     as_of: dt.date | None = Field(None, description="Date for start-up ages (default: today).")
     enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=200)
@@ -146,7 +150,7 @@ class SimulateIn(Schema):
     project_id: int | None = Field(None, ge=1, le=2**63 - 1)
     ruleset: dict[str, Any] | None = Field(None, description="A rule set as data.")
     ruleset_code: str | None = Field(
-        None, description='A ready-made set: "fui-19", "fui-25", "pspc-regions", ...'
+        None, max_length=80, description='A ready-made set: "fui-19", "fui-25", "pspc-regions", ...'
     )
     call: str | None = Field(None, max_length=80, description="The slug of a call.")
 

@@ -33,7 +33,13 @@ from grappe.funding.selectors import (
     project_aid_input,
     project_for_simulation,
 )
-from grappe.funding.simulation import apply_what_if, run_simulation, simulation_to_dict
+from grappe.funding.simulation import (
+    SimulationInputError,
+    apply_what_if,
+    check_project_size,
+    run_simulation,
+    simulation_to_dict,
+)
 from grappe.projects.models import Project
 from grappe.projects.models import ResearchCategory as ResearchChoices
 from grappe.registry.domain.sme import SizeClass
@@ -137,6 +143,11 @@ def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
             context["ruleset_error"] = ruleset_error_message(exc)
             return render(request, "funding/project_aid.html", context)
         aid_input = project_aid_input(scope=scope, project=project, funder_id=call.funder_id)
+        try:
+            check_project_size(aid_input.project)
+        except SimulationInputError as exc:
+            context["limit_error"] = exc.message
+            return render(request, "funding/project_aid.html", context)
         form = WhatIfForm(request.GET, aid_input=aid_input)
         changes = form.overrides()
         changed = any(changes.values())
