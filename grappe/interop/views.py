@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.domain.roles import Action
 from grappe.core.exports import Column, csv_response
+from grappe.core.limits import upload_limit
 from grappe.core.lists import list_response
 from grappe.core.scopes import scope_for
 from grappe.interop import selectors
@@ -51,6 +53,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@upload_limit(lambda: settings.UPLOAD_MAX_BODY_BYTES)
 @login_required
 @require_POST
 def run_upload(request: HttpRequest) -> HttpResponse:
@@ -105,6 +108,7 @@ def member_template(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@upload_limit(lambda: settings.UPLOAD_MAX_BODY_BYTES)
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_upload(request: HttpRequest, slug: str) -> HttpResponse:
