@@ -190,6 +190,34 @@ AID_SIMULATION_MAX_COST_LINES = env_int("AID_SIMULATION_MAX_COST_LINES", 1000, m
 AID_SIMULATION_MAX_OTHER_AID = env_int("AID_SIMULATION_MAX_OTHER_AID", 200, minimum=0)
 AID_SIMULATION_MAX_ITEMS = env_int("AID_SIMULATION_MAX_ITEMS", 4000, minimum=1)
 
+# Rate limits per client (user, else IP address): "count/seconds" per bucket (core/ratelimit.py).
+RATE_LIMITS = {
+    "aid_simulation": env_str("RATE_LIMIT_AID_SIMULATION", "30/60"),
+    "search": env_str("RATE_LIMIT_SEARCH", "120/60"),
+}
+# How many proxies in front of Grappe append to X-Forwarded-For; 0 (default): the header is not
+# trusted and the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The counters live in the default cache, shared by every process: a file cache by default,
+# the database (`CACHE_BACKEND=database`, then `grappe createcachetable`), or memory (tests).
+CACHE_BACKEND = env_str("CACHE_BACKEND", "file")
+_CACHE_BACKENDS = {
+    "file": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("CACHE_DIR", str(PROJECT_DIR / ".cache" / "django")),
+    },
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "grappe_cache",
+    },
+    "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+if CACHE_BACKEND not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND={CACHE_BACKEND!r} is not one of {', '.join(sorted(_CACHE_BACKENDS))}"
+    )
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
+
 # Public pages list this many rows; the API caps its page size at API_MAX_PAGE_SIZE.
 PAGE_SIZE = 25
 API_MAX_PAGE_SIZE = 100

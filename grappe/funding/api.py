@@ -14,10 +14,12 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
 from grappe.core.apikit import SLUG, NotFoundOut, ValidationErrorOut, decimal_str, not_found
 from grappe.core.pagination import CursorPage, paginate
+from grappe.core.ratelimit import rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding.models import Call
 from grappe.funding.schemas import (
@@ -65,6 +67,7 @@ def _invalid(exc: SimulationInputError) -> ValidationError:
     response={200: SimulationOut, 404: NotFoundOut, 422: ValidationErrorOut},
     summary="Simulate the maximum aid of a project's partners under a rule set or call",
 )
+@decorate_view(rate_limited("aid_simulation"))
 def simulate_aid(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
     scope = scope_for(request.user)
     with translation.override(request_language(request)):

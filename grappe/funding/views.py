@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.ratelimit import rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding.domain.common import PartnerKind, ResearchCategory
 from grappe.funding.domain.rulesets import RuleSetError
@@ -126,6 +127,7 @@ def _decorate(data: dict[str, Any], form: WhatIfForm | None = None) -> dict[str,
     return data
 
 
+@rate_limited("aid_simulation")
 def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     try:
