@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, model_validator
 
+from grappe.core.apikit import InputSchema
 from grappe.core.pagination import PageParams
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory, RoBasis
 from grappe.registry.domain.sme import FrenchCategory, HolderKind, SizeClass
@@ -22,7 +23,7 @@ Id = str
 # --------------------------------------------------------------------------- input
 
 
-class FiguresIn(Schema):
+class FiguresIn(InputSchema):
     """One closed accounting year (EU SME Recommendation)."""
 
     year: int = Field(..., ge=1900, le=2100)
@@ -34,7 +35,7 @@ class FiguresIn(Schema):
     balance_sheet: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
 
 
-class EnterpriseIn(Schema):
+class EnterpriseIn(InputSchema):
     """An enterprise that is not a partner but holds, or is held by, one (for SME status)."""
 
     id: Id = Field(..., min_length=1, max_length=80)
@@ -43,7 +44,7 @@ class EnterpriseIn(Schema):
     is_jei: bool = False
 
 
-class HoldingIn(Schema):
+class HoldingIn(InputSchema):
     """`holder` holds shares of `held` (ids of partners or enterprises); shares are fractions."""
 
     holder: Id = Field(..., min_length=1, max_length=80)
@@ -74,14 +75,14 @@ class HoldingIn(Schema):
     )
 
 
-class CostLineIn(Schema):
+class CostLineIn(InputSchema):
     id: str = Field("", max_length=80)
     category: CostCategory
     research: ResearchCategory
     amount: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
 
 
-class OtherAidIn(Schema):
+class OtherAidIn(InputSchema):
     """Aid for the same project from another funder (checked for cumulation)."""
 
     funder: str = Field(..., min_length=1, max_length=120)
@@ -93,7 +94,7 @@ class OtherAidIn(Schema):
     )
 
 
-class PartnerIn(Schema):
+class PartnerIn(InputSchema):
     id: Id = Field(..., min_length=1, max_length=80)
     name: str = Field("", max_length=300)
     kind: PartnerKind
@@ -120,7 +121,7 @@ class PartnerIn(Schema):
     other_aid: list[OtherAidIn] = Field(default_factory=list, max_length=50)
 
 
-class ProjectIn(Schema):
+class ProjectIn(InputSchema):
     id: str = Field("project", min_length=1, max_length=120)
     partners: list[PartnerIn] = Field(..., min_length=1, max_length=50)
     accreditations: list[Annotated[str, Field(max_length=80)]] = Field(
@@ -143,7 +144,7 @@ class ProjectIn(Schema):
         return self
 
 
-class SimulateIn(Schema):
+class SimulateIn(InputSchema):
     """A project (inline, or `project_id`) against a rule set (inline, ready-made code, or call)."""
 
     project: ProjectIn | None = None

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.forms import CleanTextMixin
 from grappe.core.ratelimit import rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding.domain.common import PartnerKind, ResearchCategory
@@ -46,7 +47,7 @@ from grappe.projects.models import ResearchCategory as ResearchChoices
 from grappe.registry.domain.sme import SizeClass
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(CleanTextMixin, forms.Form):
     """One size per company and one amount and research category per budget line; blank = as is.
 
     The page renders each field beside the figure it changes (see `_decorate`).
