@@ -184,11 +184,15 @@ REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", 256 * 1024, minimum=1
 UPLOAD_MAX_BODY_BYTES = env_int("UPLOAD_MAX_BODY_BYTES", 51 * 1024 * 1024, minimum=1024)
 # Django's own bound on the non-file part of a form (and on request.body, which ninja reads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
-DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000, minimum=10)
 # The aid simulation: the most work one request may ask for (funding/simulation.py).
 AID_SIMULATION_MAX_COST_LINES = env_int("AID_SIMULATION_MAX_COST_LINES", 1000, minimum=1)
 AID_SIMULATION_MAX_OTHER_AID = env_int("AID_SIMULATION_MAX_OTHER_AID", 200, minimum=0)
 AID_SIMULATION_MAX_ITEMS = env_int("AID_SIMULATION_MAX_ITEMS", 4000, minimum=1)
+# Fields (GET or POST) in one request: the "what if" form of the largest simulation the limits
+# accept sends two per cost line, so the default stays above that.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int(
+    "DATA_UPLOAD_MAX_NUMBER_FIELDS", 2 * AID_SIMULATION_MAX_COST_LINES + 1000, minimum=10
+)
 
 # Rate limits per client (user, else IP address): "count/seconds" per bucket (core/ratelimit.py).
 RATE_LIMITS = {
