@@ -56,3 +56,20 @@ def test_the_same_upload_is_refused_on_any_other_page(client: Any, small_bodies:
     sheet = SimpleUploadedFile("members.csv", b"name\n" + b"A" * 10_000, "text/csv")
     response = client.post("/en/accounts/login/", {"file": sheet})
     assert response.status_code == 413
+
+
+def test_form_fields_past_djangos_limit_in_an_upload_are_a_413_too(
+    client: Any, small_bodies: None, settings: Any
+) -> None:
+    from grappe.core.models import Role
+    from grappe.core.tests import factories as f
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    sheet = SimpleUploadedFile("anr.csv", b"a;b\n", "text/csv")
+    # Within the upload view's limit, but 10 kB of plain form fields: Django refuses to read them.
+    response = client.post(
+        "/en/imports/upload/", {"source": "anr", "note": "x" * 10_000, "file": sheet}
+    )
+    assert response.status_code == 413
+    assert "larger than the limit of 2.0\xa0KB" in response.content.decode()
