@@ -92,6 +92,13 @@ class BodySizeLimitMiddleware:
         size = _declared_length(request)
         if size > limit:
             return too_large(request, limit, size)
+        if request.method == "POST" and not is_api(request):
+            # Read the form now, as CsrfViewMiddleware would next: fields past Django's
+            # DATA_UPLOAD_MAX_MEMORY_SIZE inside an upload are then a 413, not its 400.
+            try:
+                request.POST  # noqa: B018
+            except RequestDataTooBig:
+                return too_large(request, int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
         return None
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,7 @@ def test_form_fields_past_djangos_limit_in_an_upload_are_a_413_too(
     from grappe.core.tests import factories as f
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    client = Client(enforce_csrf_checks=True)  # CsrfViewMiddleware reads the form first
     client.force_login(f.user_with_role(Role.ADMINISTRATOR))
     sheet = SimpleUploadedFile("anr.csv", b"a;b\n", "text/csv")
     # Within the upload view's limit, but 10 kB of plain form fields: Django refuses to read them.
