@@ -18,3 +18,10 @@ class CoreConfig(AppConfig):
             weak=False,
             dispatch_uid="grappe.core.audit_guard",
         )
+
+        from axes.signals import user_locked_out
+
+        from grappe.core.lockout import audit_lockout
+
+        # A client locked out after too many failed logins is an audit event.
+        user_locked_out.connect(audit_lockout, dispatch_uid="grappe.core.lockout")
