@@ -217,9 +217,7 @@ RATE_LIMITS = {
     "aid_simulation": env_str("RATE_LIMIT_AID_SIMULATION", "30/60"),
     "search": env_str("RATE_LIMIT_SEARCH", "120/60"),
 }
-# How many proxies in front of Grappe append to X-Forwarded-For; 0 (default): the header is not
-# trusted and the client is REMOTE_ADDR.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The client's address behind a proxy: LOGIN_CLIENT_IP_HEADER (the web hygiene block).
 # The counters live in the default cache, shared by every process: a file cache by default,
 # the database (`CACHE_BACKEND=database`, then `grappe createcachetable`), or memory (tests).
 CACHE_BACKEND = env_str("CACHE_BACKEND", "file")

@@ -7,9 +7,9 @@
     @decorate_view(rate_limited("search", when=has_query))   # an API operation (ninja)
     def list_organisations(request, params): ...
 
-The client is the logged-in user (`user:<id>`), else the IP address: `REMOTE_ADDR`, or, when
-`TRUSTED_PROXY_COUNT` proxies stand in front of Grappe, the address the outermost of them saw
-(counted from the right of `X-Forwarded-For`, which a client cannot forge past its proxies).
+The client is the logged-in user (`user:<id>`), else the IP address as the login lockout sees
+it (`core/lockout.py` `client_ip`: `REMOTE_ADDR`, or behind a reverse proxy the header named by
+`LOGIN_CLIENT_IP_HEADER`, whose last address is the one the proxy saw).
 
 Limits are settings (`RATE_LIMITS`: bucket -> "count/seconds", from the environment). Each
 bucket counts in fixed windows of its length: a counter per client and window in the `default`
@@ -18,8 +18,8 @@ cache (`cache.add` then `cache.incr`), so every process sharing that cache share
 `Retry-After` (seconds to the next window) and a translated message; it is not counted.
 
 A small module rather than django-ratelimit (4.1.0, 2023): that one answers 403 without
-`Retry-After` unless a middleware maps its exception, and has no notion of a trusted proxy
-count; what Grappe needs is the 60 lines below.
+`Retry-After` unless a middleware maps its exception, and finds the client address its own way;
+what Grappe needs is the 60 lines below.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 
 from grappe.core.limits import is_api
+from grappe.core.lockout import client_ip
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -69,22 +70,11 @@ def rate(bucket: str) -> Rate:
     return Rate.parse(bucket, settings.RATE_LIMITS[bucket])
 
 
-def client_ip(request: HttpRequest) -> str:
-    proxies = int(settings.TRUSTED_PROXY_COUNT)
-    if proxies > 0:
-        forwarded = [
-            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def client_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{client_ip(request)}"
+    return f"ip:{client_ip(request) or 'unknown'}"
 
 
 @dataclass(frozen=True)
