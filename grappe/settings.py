@@ -130,7 +130,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grappe.core.context_processors.site",
-                "grappe.demo.context_processors.demo_banner",
             ],
         },
     },

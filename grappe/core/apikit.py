@@ -7,6 +7,7 @@ them as binary floating point.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import types
@@ -21,6 +22,7 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, WithJson
 from pydantic import field_validator as _field_validator
 from pydantic_core import PydanticCustomError
 
+from grappe.core.domain.sources import source_of
 from grappe.core.domain.text import first_control_in
 
 MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
@@ -133,3 +135,42 @@ class FieldErrorOut(Schema):
 
 class ValidationErrorOut(Schema):
     detail: list[FieldErrorOut]
+
+
+# --- provenance of imported records (`core/domain/sources.py`) --------------------------------
+
+
+class ProvenanceOut(BaseModel):
+    what: str = Field("", description="Which part of the record: empty for the record itself.")
+    source: str = Field(description="Source key: cordis, anr.")
+    source_name: str
+    attribution: str = Field(description="The attribution line the source's licence asks for.")
+    file: str = Field(description="The file the record was read from (a name, never a path).")
+    import_run: int | None = Field(None, description="The import run that wrote it.")
+    import_run_url: str | None = Field(
+        None, description="The run's page; null unless you may see import runs."
+    )
+    imported_at: dt.datetime | None = None
+
+
+def provenance_out(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The provenance lines of a page section (`interop/pages.py`) in the API's shape."""
+    return [
+        {
+            "what": line["what"],
+            "source": line["source_key"],
+            "source_name": line["source"],
+            "attribution": line["attribution"],
+            "file": line["file"],
+            "import_run": line["run_id"],
+            "import_run_url": line["run_url"],
+            "imported_at": line["imported_at"],
+        }
+        for line in lines
+    ]
+
+
+def attribution(source: str) -> str | None:
+    """The attribution line of a record's source, translated; None for records entered here."""
+    found = source_of(source)
+    return gettext(found.attribution) if found is not None else None

@@ -105,6 +105,7 @@ KIND_TO_PARTNER = {
     OrganisationKind.SME: PartnerKind.COMPANY,
     OrganisationKind.MID_CAP: PartnerKind.COMPANY,
     OrganisationKind.LARGE_COMPANY: PartnerKind.COMPANY,
+    OrganisationKind.COMPANY: PartnerKind.COMPANY,
     OrganisationKind.RESEARCH_LAB: PartnerKind.RESEARCH_ORGANISATION,
     OrganisationKind.HIGHER_EDUCATION: PartnerKind.TRAINING_ORGANISATION,
 }
@@ -116,6 +117,8 @@ DECLARED_SIZE: dict[str, tuple[SizeClass, FrenchCategory | None]] = {
     OrganisationKind.SME: (SizeClass.MEDIUM, FrenchCategory.PME),
     OrganisationKind.MID_CAP: (SizeClass.LARGE, FrenchCategory.ETI),
     OrganisationKind.LARGE_COMPANY: (SizeClass.LARGE, FrenchCategory.GE),
+    # No declared size: simulated at the large-enterprise rates (the note says so).
+    OrganisationKind.COMPANY: (SizeClass.LARGE, None),
 }
 
 COST_CATEGORY = {
@@ -142,6 +145,10 @@ HOLDER_KIND = {
 # Notes about how the input was built (Django side; translated at display time).
 NOTE_DECLARED_SIZE = gettext_noop(
     "No usable yearly figures: size taken from the organisation type (%(size)s)."
+)
+NOTE_UNKNOWN_SIZE = gettext_noop(
+    "No usable yearly figures and no declared size: simulated as a %(size)s, the least "
+    "favourable reading."
 )
 NOTE_OTHER_AID_PRO_RATA = gettext_noop(
     "Aid from %(funder)s (%(amount_eur)s EUR) spread over the cost categories pro rata."
@@ -317,7 +324,9 @@ def project_aid_input(
         kind = KIND_TO_PARTNER.get(OrganisationKind(org.kind), PartnerKind.OTHER)
         size, french = DECLARED_SIZE.get(org.kind, (SizeClass.LARGE, None))
         if kind is PartnerKind.COMPANY and pid not in sizes:
-            partner_notes.append(Note(NOTE_DECLARED_SIZE, {"size": size.value}))
+            unknown = org.kind == OrganisationKind.COMPANY
+            note = NOTE_UNKNOWN_SIZE if unknown else NOTE_DECLARED_SIZE
+            partner_notes.append(Note(note, {"size": size.value}))
         costs = tuple(
             CostLine(
                 COST_CATEGORY[b.cost_category],

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.db.models import F
+
 from grappe.funding.models import Funder, FunderKind
 from grappe.interop.domain import names
 from grappe.interop.domain.readers import (
@@ -44,7 +46,7 @@ from grappe.interop.models import ImportRun, RejectedRow
 from grappe.interop.resolver import Conflict, OrgState, Resolver
 from grappe.projects import services as project_services
 from grappe.projects.domain.workflow import CURRENT, entry_state_problem, transition_between
-from grappe.projects.models import Participation, Project
+from grappe.projects.models import FundingLine, Participation, Project
 from grappe.projects.services import TransitionRefused, project_transition
 from grappe.registry.domain import identifiers as idf
 
@@ -193,23 +195,35 @@ class Engine:
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(source=self.source, run=self.run, counts=self.counts)
+        # Provenance: rows this run creates or changes record it (`source_run`); rows imported
+        # before runs were recorded per row get it too when a run reads them again.
+        self.run_id: int | None = self.run.pk if self.run is not None else None
+        self._unstamped_projects: set[int] = set()
+        self._unstamped_participations: set[int] = set()
         # external id → (pk, values in PROJECT_FIELDS order); pk is None until written
         self.projects: dict[str, tuple[int | None, tuple[Any, ...]]] = {}
         for row in (
             Project.objects.filter(source=self.source)
             .exclude(external_id="")
-            .values_list("pk", "external_id", *PROJECT_FIELDS)
+            .values_list("pk", "external_id", "source_run", *PROJECT_FIELDS)
             .iterator(chunk_size=5000)
         ):
-            self.projects[row[1]] = (row[0], tuple(row[2:]))
+            self.projects[row[1]] = (row[0], tuple(row[3:]))
+            if row[2] is None:
+                self._unstamped_projects.add(row[0])
         self.participations: dict[tuple[int, int], tuple[int, tuple[Any, ...]]] = {}
         for row in (
             Participation.objects.filter(project__source=self.source)
             .exclude(project__external_id="")
-            .values_list("pk", "project_id", "organisation_id", *PARTICIPATION_FIELDS)
+            .values_list("pk", "project_id", "organisation_id", "source_run", *PARTICIPATION_FIELDS)
             .iterator(chunk_size=5000)
         ):
-            self.participations[(row[1], row[2])] = (row[0], tuple(row[3:]))
+            self.participations[(row[1], row[2])] = (row[0], tuple(row[4:]))
+            if row[3] is None:
+                self._unstamped_participations.add(row[0])
+        # The funding lines this source publishes (participation pk → line), once an importer
+        # asks for them (`manage_funding_lines`): the EU contribution of CORDIS participants.
+        self.funding_lines: dict[int, tuple[int, tuple[Any, ...]]] | None = None
         self.coordinators: dict[int, int] = {
             pid: pk
             for pk, pid in Participation.objects.filter(
@@ -232,6 +246,21 @@ class Engine:
         self._projects_with_rejects: set[str] = set()
         self._no_deletions = False
         self.rejected_total = 0
+
+    def manage_funding_lines(self) -> None:
+        """This source publishes each participant's funding (`values["funding"]`, a tuple
+        `(funder_id, amount, decided_on)` or None): keep one funding line per participation of
+        the project's funder in step with the file (created, updated, removed)."""
+        self.funding_lines = {}
+        for pk, participation_id, *line in (
+            FundingLine.objects.filter(
+                participation__project__source=self.source,
+                funder_id=F("participation__project__funder_id"),
+            )
+            .values_list("pk", "participation_id", "requested", "granted", "decided_on")
+            .iterator(chunk_size=5000)
+        ):
+            self.funding_lines[participation_id] = (pk, tuple(line))
 
     # --- rejects and progress ---
     def reject(
@@ -286,13 +315,17 @@ class Engine:
                 self._status_changes.append((pk, external_id, old[STATUS_AT], new[STATUS_AT]))
                 new = (*new[:STATUS_AT], old[STATUS_AT], *new[STATUS_AT + 1 :])
                 values = {**values, "status": old[STATUS_AT]}
-            if not changed or pk is None:
+            stamp = pk in self._unstamped_projects and self.run_id is not None
+            if (not changed and not stamp) or pk is None:
                 self.counts.add("project", "unchanged")
                 return
-            self._changed_projects.append((pk, values))
+            self._changed_projects.append((pk, {**values, "source_run": self.run_id}))
             self._changed_project_fields |= changed
+            if self.run_id is not None:
+                self._changed_project_fields.add("source_run")
+                self._unstamped_projects.discard(pk)
             self.projects[external_id] = (pk, new)
-            self.counts.add("project", "updated")
+            self.counts.add("project", "updated" if changed else "unchanged")
         if len(self._new_projects) + len(self._changed_projects) >= self.batch_size:
             self.flush_projects()
 
@@ -301,8 +334,11 @@ class Engine:
         if self._new_projects:
             ids = project_services.project_bulk_insert(
                 actor=actor,
-                fields=["source", "external_id", *PROJECT_FIELDS],
-                rows=[(self.source, external_id, *new) for external_id, new in self._new_projects],
+                fields=["source", "external_id", *PROJECT_FIELDS, "source_run"],
+                rows=[
+                    (self.source, external_id, *new, self.run_id)
+                    for external_id, new in self._new_projects
+                ],
                 on_behalf_of=self.run,
             )
             for (external_id, new), pk in zip(self._new_projects, ids, strict=True):
@@ -421,7 +457,8 @@ class Engine:
         changed_fields: set[str] = set()
         demote: list[int] = []
         coordinators: list[tuple[int, int]] = []
-        unchanged = 0
+        unchanged = stamp_only = 0
+        funding: list[tuple[tuple[int, int], Any]] = []
         projects, participations = self.projects, self.participations
         for p in self._pending:
             org_pk = p.org.pk
@@ -432,6 +469,8 @@ class Engine:
             self._seen_keys.add(key)
             current = participations.get(key)
             values = p.values
+            funding.append((key, values.get("funding")))
+            values["source_run"] = self.run_id
             new_tuple = (
                 values["role"],
                 values["display_order"],
@@ -445,6 +484,11 @@ class Engine:
                 if old is not None and (current is None or old != current[0]):
                     demote.append(old)
                 coordinators.append(key)
+            stamp = (
+                current is not None
+                and current[0] in self._unstamped_participations
+                and self.run_id is not None
+            )
             if current is None:
                 creates.append((project_pk, org_pk, new_tuple))
             elif current[1] != new_tuple:
@@ -459,8 +503,15 @@ class Engine:
                 participations[key] = (current[0], new_tuple)
             else:
                 unchanged += 1
+                if stamp:  # provenance only: the values are the file's already
+                    updates.append((current[0], values))
+                    stamp_only += 1
+            if self.run_id is not None and current is not None:
+                if stamp or current[1] != new_tuple:
+                    changed_fields.add("source_run")
+                self._unstamped_participations.discard(current[0])
         self.counts.add("participation", "created", len(creates))
-        self.counts.add("participation", "updated", len(updates))
+        self.counts.add("participation", "updated", len(updates) - stamp_only)
         self.counts.add("participation", "unchanged", unchanged)
         actor = self.run.user if self.run is not None else None
         if demote:
@@ -478,16 +529,66 @@ class Engine:
         if creates:
             ids = project_services.partner_bulk_insert(
                 actor=actor,
-                fields=["project_id", "organisation_id", *PARTICIPATION_FIELDS],
-                rows=[(project_pk, org_pk, *created) for project_pk, org_pk, created in creates],
+                fields=["project_id", "organisation_id", *PARTICIPATION_FIELDS, "source_run"],
+                rows=[
+                    (project_pk, org_pk, *created, self.run_id)
+                    for project_pk, org_pk, created in creates
+                ],
                 on_behalf_of=self.run,
             )
             for (project_pk, org_pk, created), pk in zip(creates, ids, strict=True):
                 participations[(project_pk, org_pk)] = (pk, created)
         for key in coordinators:
             self.coordinators[key[0]] = participations[key][0]
+        if self.funding_lines is not None:
+            self._flush_funding_lines(
+                [(participations[key][0], line) for key, line in funding], actor
+            )
         self._pending = []
         self._flush_rejects()
+
+    def _flush_funding_lines(
+        self, published: list[tuple[int, tuple[int, Any, Any] | None]], actor: Any
+    ) -> None:
+        """One funding line per participation the file gives money to (requested = granted =
+        the published amount, decided on the given date); a line the file no longer backs goes."""
+        assert self.funding_lines is not None
+        creates: list[tuple[int, int, Any, Any, Any]] = []
+        updates: list[tuple[int, Any, Any, Any]] = []
+        removes: list[int] = []
+        for participation_pk, line in published:
+            known = self.funding_lines.get(participation_pk)
+            if line is None:
+                if known is not None:
+                    removes.append(known[0])
+                    del self.funding_lines[participation_pk]
+                continue
+            funder_id, amount, decided_on = line
+            values = (amount, amount, decided_on)
+            if known is None:
+                creates.append((participation_pk, funder_id, *values))
+            elif known[1] != values:
+                updates.append((known[0], *values))
+                self.funding_lines[participation_pk] = (known[0], values)
+            else:
+                self.counts.add("funding_line", "unchanged")
+        if updates:
+            project_services.funding_line_bulk_update(
+                actor=actor, rows=updates, on_behalf_of=self.run, batch_size=self.batch_size
+            )
+            self.counts.add("funding_line", "updated", len(updates))
+        if removes:
+            project_services.funding_line_bulk_remove(
+                actor=actor, pks=removes, on_behalf_of=self.run, batch_size=self.batch_size
+            )
+            self.counts.add("funding_line", "deleted", len(removes))
+        if creates:
+            ids = project_services.funding_line_bulk_insert(
+                actor=actor, rows=creates, on_behalf_of=self.run
+            )
+            for row, pk in zip(creates, ids, strict=True):
+                self.funding_lines[row[0]] = (pk, row[2:])
+            self.counts.add("funding_line", "created", len(creates))
 
     def delete_stale_participations(self) -> None:
         """A newer file no longer lists an organisation in a project: remove that participation.
@@ -578,6 +679,8 @@ CORDIS_PROJECT_COLUMNS: dict[str, tuple[str, ...]] = {
     "fundingScheme": ("fundingScheme",),
     "objective": ("objective",),
 }
+# Run-report note: a participant's EU contribution with no date to decide it on is not a line.
+NOTE_EU_LINE_UNDATED = "note: EU contribution of a project without signature or start date"
 CORDIS_PROJECT_REQUIRED = (
     "id",
     "acronym",
@@ -672,6 +775,10 @@ class CordisImporter:
         funder = ensure_funder("european-union")
         topics = self._topics()
         self.schemes: dict[str, str] = {}
+        # When the EU's decision was made, for the participants' funding lines: the signature
+        # date, else the start date (the published files often leave the signature date empty).
+        decided: dict[str, dt.date | None] = {}
+        engine.manage_funding_lines()
         with contextlib.closing(self.input.open("project.csv")) as stream:
             for row in read_rows(
                 stream,
@@ -683,6 +790,7 @@ class CordisImporter:
                 engine.tick()
                 try:
                     external_id, values = self._project(row, funder.pk, topics)
+                    signed = parse_date(row.values["ecSignatureDate"], "ecSignatureDate")
                 except RowProblem as exc:
                     engine.reject("project", "project.csv", row, str(exc))
                     continue
@@ -691,6 +799,7 @@ class CordisImporter:
                     continue
                 engine.upsert_project(external_id, values)
                 self.schemes[external_id] = values["funding_scheme"]
+                decided[external_id] = signed or values["start_date"]
         engine.flush_projects()
         order: dict[str, int] = {}
         pick_org = operator.itemgetter(*CORDIS_ORG_FIELDS)
@@ -721,6 +830,13 @@ class CordisImporter:
                 if values["display_order"] is None:
                     order[project_id] = order.get(project_id, 0) + 1
                     values["display_order"] = order[project_id]
+                values["funding"] = None
+                if values["eu_contribution"] is not None:
+                    decided_on = decided.get(project_id)
+                    if decided_on is None:
+                        engine.counts.add(NOTE_EU_LINE_UNDATED, "rejected")
+                    else:
+                        values["funding"] = (funder.pk, values["eu_contribution"], decided_on)
                 v = row.values
                 sme, activity = v["SME"], v["activityType"]
                 scheme = self.schemes.get(project_id, "") if activity == "PRC" and not sme else ""

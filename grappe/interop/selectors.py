@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from grappe.core.domain.roles import Action, Relation, Target
+from grappe.core.domain.scope import Scope
 from grappe.core.scopes import field_in, reach_q, scope_for
-from grappe.interop.models import ImportRun, MergeProposal
+from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias
 from grappe.registry.models import Cluster
 
 # An import run belongs to the cluster whose members it imports (open-data runs to none).
@@ -41,3 +46,50 @@ def import_run_get(*, user: Any, pk: int) -> ImportRun:
 def merge_proposal_list(*, user: Any) -> QuerySet[MergeProposal]:
     proposals = MergeProposal.objects.select_related("keep", "duplicate", "run")
     return proposals.filter(reach_q(scope_for(user), Action.MERGE_DECIDE, {}))
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a record's provenance says of the import run that wrote it."""
+
+    pk: int
+    file_name: str  # the uploaded or given file's name, never a server path
+    imported_at: dt.datetime | None
+    visible: bool  # may the user open the run's page (`import_run.view`)?
+
+
+def import_run_facts(*, scope: Scope, ids: Iterable[int]) -> dict[int, RunFacts]:
+    """File name and date of the given runs (two queries at most, none for no id). The file
+    name and date of an open-data run are public; the run page is for those who may see it."""
+    wanted = {int(i) for i in ids if i}
+    if not wanted:
+        return {}
+    rows = ImportRun.objects.filter(pk__in=wanted).values_list(
+        "pk", "file_name", "finished_at", "started_at", "created_at"
+    )
+    visible = set(
+        ImportRun.objects.filter(pk__in=wanted)
+        .filter(reach_q(scope, Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
+        .values_list("pk", flat=True)
+    )
+    return {
+        pk: RunFacts(
+            pk=pk,
+            file_name=PurePath(file_name.replace("\\", "/")).name,
+            imported_at=finished or started or created,
+            visible=pk in visible,
+        )
+        for pk, file_name, finished, started, created in rows
+    }
+
+
+def organisation_alias_sources(*, organisation_id: int) -> list[tuple[str, int | None]]:
+    """The (source, first run) pairs under which imports have seen the organisation's names,
+    oldest run first. Names and their provenance are public like the organisation."""
+    rows = (
+        OrganisationAlias.objects.filter(organisation_id=organisation_id)
+        .values_list("source", "run_id")
+        .distinct()
+        .order_by("run_id", "source")
+    )
+    return list(rows)

@@ -13,8 +13,16 @@ from ninja import Path, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.security import django_auth
 
-from grappe.core.apikit import MAX_ID, NotFoundOut, ValidationErrorOut, not_found
+from grappe.core.apikit import (
+    MAX_ID,
+    NotFoundOut,
+    ValidationErrorOut,
+    attribution,
+    not_found,
+    provenance_out,
+)
 from grappe.core.lists import api_filterset, api_page
+from grappe.core.pages import page_sections
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
@@ -51,7 +59,22 @@ router = Router(tags=["projects"])
 # Lists and details read only the columns they answer, as dicts (no model objects), and the
 # schemas validate those dicts once (`docs/decisions/api-rows.md`).
 LIST_COLUMNS = ("id", "acronym", "title", "status", "start_date", "duration_months", "keywords")
-DETAIL_COLUMNS = (*LIST_COLUMNS, "summary", "trl_start", "trl_target", "is_demo")
+DETAIL_COLUMNS = (
+    *LIST_COLUMNS,
+    "summary",
+    "trl_start",
+    "trl_target",
+    "is_demo",
+    "end_date",
+    "total_cost",
+    "eu_contribution",
+    "programme",
+    "legal_basis",
+    "call",
+    "funding_scheme",
+)
+# Read for the answer, shaped before it is given.
+SOURCE_COLUMNS = ("topics", "external_id", "source", "source_run", "funder")
 
 
 def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -88,7 +111,18 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
     if not 1 <= id <= MAX_ID:
         raise not_found(_("project"), id)
     try:
-        project = project_visible(scope=scope).only(*DETAIL_COLUMNS).get(pk=id)
+        project = (
+            project_visible(scope=scope)
+            .select_related("funder")
+            .only(
+                *DETAIL_COLUMNS,
+                *SOURCE_COLUMNS,
+                "funder__slug",
+                "funder__name_en",
+                "funder__name_fr",
+            )
+            .get(pk=id)
+        )
     except Project.DoesNotExist:
         # Proposals the user may not see are "not found" too: their existence is confidential.
         raise not_found(_("project"), id) from None
@@ -100,6 +134,9 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
             "city": r["organisation__city"],
             "role": r["role"],
             "is_coordinator": r["role"] == ParticipantRole.COORDINATOR,
+            "eu_contribution": r["eu_contribution"],
+            "net_eu_contribution": r["net_eu_contribution"],
+            "total_cost": r["total_cost"],
         }
         for r in project_consortium(scope=scope, project=project).values(
             "organisation_id",
@@ -107,6 +144,9 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
             "organisation__kind",
             "organisation__city",
             "role",
+            "eu_contribution",
+            "net_eu_contribution",
+            "total_cost",
         )
     ]
     accreditations = [
@@ -134,6 +174,19 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
         "budget_lines": None,
         "budget_total": None,
         "research_category_mix": None,
+        "funder": {"slug": project.funder.slug, "name": project.funder.name}
+        if project.funder is not None
+        else None,
+        "topics": [t.strip() for t in project.topics.split(";") if t.strip()],
+        "grant_number": project.external_id,
+        "source": project.source,
+        "attribution": attribution(project.source),
+        # provenance: `interop/pages.py`
+        "provenance": provenance_out(
+            page_sections("api.project_detail", request, scope, project=project).get(
+                "provenance", []
+            )
+        ),
     }
     if insider:
         budget: list[dict[str, Any]] = [

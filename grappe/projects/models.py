@@ -109,6 +109,14 @@ class Project(TimeStampedModel):
         blank=True,
         help_text=_("The project's id at its source: grant agreement number, ANR decision code."),
     )
+    # The import run that created or last changed the project (an `interop.ImportRun` id, kept
+    # as a number: projects sit below interop). Empty for projects entered here.
+    source_run = models.PositiveBigIntegerField(
+        _("import run"),
+        null=True,
+        blank=True,
+        help_text=_("The import run that created or last changed this record."),
+    )
     funder = models.ForeignKey(
         "funding.Funder",
         verbose_name=_("funder"),
@@ -214,6 +222,12 @@ class Participation(models.Model):
     )
     total_cost = models.DecimalField(
         _("total cost (EUR)"), **MONEY, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    source_run = models.PositiveBigIntegerField(
+        _("import run"),
+        null=True,
+        blank=True,
+        help_text=_("The import run that created or last changed this record."),
     )
 
     class Meta:

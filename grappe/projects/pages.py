@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from grappe.core.domain.scope import Scope
 from grappe.core.lists import html_page
 from grappe.core.pages import page_section
 from grappe.projects import selectors
+from grappe.projects.models import ParticipantRole
 from grappe.registry.models import Cluster, Organisation
 
 SEARCH_PREVIEW = 10
@@ -66,6 +68,21 @@ def organisation_projects(
     return {
         "projects": html_page(selectors.projects_with_listing_details(projects), request),
         "project_total": projects.count(),
+        "participation_money": _participation_money(
+            selectors.organisation_participation_money(scope=scope, organisation_id=organisation.pk)
+        ),
+    }
+
+
+def _participation_money(money: selectors.OrganisationMoney) -> dict[str, Any]:
+    """The organisation's published money per project (newest first), Decimal totals over all."""
+    roles = dict(ParticipantRole.choices)
+    return {
+        "rows": [{**asdict(r), "role_label": roles.get(r.role, r.role)} for r in money.rows],
+        "count": money.count,
+        "eu_contribution": money.eu_contribution,
+        "net_eu_contribution": money.net_eu_contribution,
+        "total_cost": money.total_cost,
     }
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
-from grappe.core.apikit import DecimalStr, InputSchema, MultilineStr
+from grappe.core.apikit import DecimalStr, InputSchema, MultilineStr, ProvenanceOut
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.projects.filters import ProjectFilterSet
 from grappe.registry.schemas import ClusterRefOut, OrganisationRefOut
@@ -41,6 +41,11 @@ class ConsortiumMemberOut(BaseModel):
     city: str
     role: str
     is_coordinator: bool
+    eu_contribution: DecimalStr | None = Field(
+        None, description="The partner's EU contribution as the source publishes it (CORDIS)."
+    )
+    net_eu_contribution: DecimalStr | None = None
+    total_cost: DecimalStr | None = None
 
 
 class ProjectOut(BaseModel):
@@ -93,6 +98,25 @@ class ProjectDetailOut(ProjectOut):
     trl_start: int | None
     trl_target: int | None
     is_demo: bool
+    end_date: dt.date | None
+    funder: FunderRefOut | None = Field(description="The funder of an imported project.")
+    total_cost: DecimalStr | None = Field(description="Total cost, EUR (CORDIS).")
+    eu_contribution: DecimalStr | None = Field(
+        description="Maximum EU contribution for the whole project, EUR (CORDIS)."
+    )
+    programme: str
+    legal_basis: str
+    call: str
+    topics: list[str]
+    funding_scheme: str
+    grant_number: str = Field(description="The id at the source: grant agreement, ANR code.")
+    source: str = Field(description="Import source (cordis, anr); empty when entered here.")
+    attribution: str | None = Field(
+        description="The attribution line the source's licence asks for; null when entered here."
+    )
+    provenance: list[ProvenanceOut] = Field(
+        description="Where the project and its consortium come from (file, run, date)."
+    )
     consortium: list[ConsortiumMemberOut] = Field(description="Coordinator first.")
     accreditations: list[AccreditationOut] = Field(description="Lead cluster first.")
     aid: list[AidLineOut] = Field(description="Aid per partner and funder.")

@@ -15,7 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 
@@ -119,6 +130,7 @@ def project_get(*, scope: Scope, pk: int) -> Project:
     """One visible project with its consortium and accreditations; raises `Project.DoesNotExist`."""
     return (
         project_visible(scope=scope)
+        .select_related("funder")
         .prefetch_related(
             Prefetch(
                 "participations",
@@ -198,6 +210,71 @@ def cluster_funding_totals(*, scope: Scope, cluster: Cluster) -> list[FundingTot
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class ParticipationMoney:
+    """An organisation's published money in one project (CORDIS: per participant)."""
+
+    project_id: int
+    acronym: str
+    title: str
+    is_demo: bool
+    role: str
+    eu_contribution: Decimal | None
+    net_eu_contribution: Decimal | None
+    total_cost: Decimal | None
+
+
+@dataclass(frozen=True)
+class OrganisationMoney:
+    rows: list[ParticipationMoney]  # the newest `limit` projects
+    count: int  # every project with published money
+    eu_contribution: Decimal
+    net_eu_contribution: Decimal
+    total_cost: Decimal
+
+
+def organisation_participation_money(
+    *, scope: Scope, organisation_id: int, limit: int = 50
+) -> OrganisationMoney:
+    """The published per-participant money of the organisation in the projects the user may
+    see (imported projects are public: a funded CORDIS project's figures are published data):
+    the newest `limit` projects, and totals over all of them. Two queries."""
+    participations = Participation.objects.filter(
+        organisation_id=organisation_id,
+        project__in=project_visible(scope=scope),
+    ).filter(
+        Q(eu_contribution__isnull=False)
+        | Q(net_eu_contribution__isnull=False)
+        | Q(total_cost__isnull=False)
+    )
+    zero = Decimal("0")
+    totals = participations.aggregate(
+        count=Count("pk"),
+        eu=Sum("eu_contribution"),
+        net=Sum("net_eu_contribution"),
+        total=Sum("total_cost"),
+    )
+    rows = participations.order_by(
+        "-project__start_date", "project__acronym", "project_id"
+    ).values_list(
+        "project_id",
+        "project__acronym",
+        "project__title",
+        "project__is_demo",
+        "role",
+        "eu_contribution",
+        "net_eu_contribution",
+        "total_cost",
+    )[:limit]
+    return OrganisationMoney(
+        rows=[ParticipationMoney(*row) for row in rows],
+        count=totals["count"],
+        eu_contribution=totals["eu"] or zero,
+        net_eu_contribution=totals["net"] or zero,
+        total_cost=totals["total"] or zero,
+    )
 
 
 def cluster_projects(*, scope: Scope, cluster: Cluster) -> QuerySet[Project]:

@@ -36,6 +36,7 @@ from grappe.projects.domain.workflow import PROJECT_WORKFLOWS, ProjectFacts, pro
 from grappe.projects.models import (
     BudgetLine,
     CostCategory,
+    FundingLine,
     ParticipantRole,
     Participation,
     Project,
@@ -109,7 +110,10 @@ PARTICIPATION_EDITABLE = (
     "eu_contribution",
     "net_eu_contribution",
     "total_cost",
+    "source_run",
 )
+# What an import writes on a funding line (the EU contribution of a CORDIS participant).
+FUNDING_LINE_EDITABLE = ("requested", "granted", "decided_on")
 
 
 def _check_fields(names: Iterable[str], allowed: Sequence[str]) -> None:
@@ -436,6 +440,64 @@ def partner_bulk_update(
         on_behalf_of=on_behalf_of,
         batch_size=batch_size,
     )
+
+
+@transaction.atomic
+def funding_line_bulk_insert(
+    *,
+    actor: Any,
+    rows: Sequence[tuple[int, int, Decimal, Decimal | None, Any]],
+    on_behalf_of: Any = None,
+) -> list[int]:
+    """Insert funding lines published by an import, rows being `(participation_id, funder_id,
+    requested, granted, decided_on)`; returns their ids."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    return bulk_insert(
+        actor=actor,
+        model=FundingLine,
+        fields=["participation_id", "funder_id", *FUNDING_LINE_EDITABLE],
+        rows=rows,
+        allowed=("participation_id", "funder_id", *FUNDING_LINE_EDITABLE),
+        on_behalf_of=on_behalf_of,
+    )
+
+
+@transaction.atomic
+def funding_line_bulk_update(
+    *,
+    actor: Any,
+    rows: Sequence[tuple[int, Decimal, Decimal | None, Any]],
+    on_behalf_of: Any = None,
+    batch_size: int = 2000,
+) -> None:
+    """Rewrite imported funding lines, rows being `(pk, requested, granted, decided_on)`."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    bulk_update(
+        actor=actor,
+        model=FundingLine,
+        fields=FUNDING_LINE_EDITABLE,
+        rows=rows,
+        allowed=FUNDING_LINE_EDITABLE,
+        on_behalf_of=on_behalf_of,
+        batch_size=batch_size,
+    )
+
+
+@transaction.atomic
+def funding_line_bulk_remove(
+    *, actor: Any, pks: Sequence[int], on_behalf_of: Any = None, batch_size: int = 2000
+) -> None:
+    """Remove imported funding lines a newer file no longer publishes."""
+    require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    for start in range(0, len(pks), batch_size):
+        FundingLine.objects.filter(pk__in=pks[start : start + batch_size]).delete()
+    if pks:
+        audit_bulk(
+            actor=actor,
+            action="fundingline.bulk_remove",
+            on_behalf_of=on_behalf_of,
+            after={"ids": list(pks)},
+        )
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.lists import list_response
+from grappe.core.pages import page_sections
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors
@@ -143,6 +144,13 @@ def project_detail(
     context: dict[str, Any] = {
         "project": project,
         "partners": partners,
+        "topics": [t.strip() for t in project.topics.split(";") if t.strip()],
+        # Published per-participant figures (CORDIS): columns shown when any partner has them.
+        "partner_money": {
+            "eu_contribution": any(p.eu_contribution is not None for p in partners),
+            "net_eu_contribution": any(p.net_eu_contribution is not None for p in partners),
+            "total_cost": any(p.total_cost is not None for p in partners),
+        },
         "accreditations": project.accreditations.all(),
         "is_insider": is_insider,
         "aid": _aid_table(selectors.project_funding_lines(scope=scope, project=project), partners),
@@ -153,6 +161,8 @@ def project_detail(
         context["research_mix"] = _research_mix(lines)
     context["workflow"] = _workflow_panel(request, project, is_insider)
     context["refused"] = refused
+    # provenance: `interop/pages.py`
+    context.update(page_sections("projects.project_detail", request, scope, project=project))
     return render(request, "projects/project_detail.html", context, status=status)
 
 

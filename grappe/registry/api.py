@@ -9,8 +9,17 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.decorators import decorate_view
 
-from grappe.core.apikit import MAX_ID, SLUG, NotFoundOut, ValidationErrorOut, not_found
+from grappe.core.apikit import (
+    MAX_ID,
+    SLUG,
+    NotFoundOut,
+    ValidationErrorOut,
+    attribution,
+    not_found,
+    provenance_out,
+)
 from grappe.core.lists import api_filterset, api_page
+from grappe.core.pages import page_sections
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
@@ -135,6 +144,15 @@ def get_organisation(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
         "founded_on": organisation.founded_on,
         "is_jei": organisation.is_jei,
         "is_demo": organisation.is_demo,
+        "declared_size": organisation.declared_size,
+        "source": organisation.source,
+        "attribution": attribution(organisation.source),
+        # provenance: `interop/pages.py`
+        "provenance": provenance_out(
+            page_sections("api.organisation_detail", request, scope, organisation=organisation).get(
+                "provenance", []
+            )
+        ),
         "identifiers": {name: getattr(organisation, name) for name in IDENTIFIERS},
         "memberships": [
             {

@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.domain.sources import source_of
 from grappe.core.indexes import KeysetIndex
 from grappe.core.models import TimeStampedModel
 from grappe.registry import validators as v
+from grappe.registry.domain.declared_size import declared_size
 
 
 class ClusterKind(models.TextChoices):
@@ -93,6 +95,8 @@ class OrganisationKind(models.TextChoices):
     SME = "sme", _("SME")
     MID_CAP = "mid_cap", _("Mid-cap")
     LARGE_COMPANY = "large_company", _("Large company")
+    # A company whose size no source declared (e.g. a CORDIS for-profit without the SME flag).
+    COMPANY = "company", _("Company (size unknown)")
     RESEARCH_LAB = "research_lab", _("Research lab")
     HIGHER_EDUCATION = "higher_education", _("Higher education / training")
     PUBLIC_BODY = "public_body", _("Public body")
@@ -107,6 +111,7 @@ COMPANY_KINDS = frozenset(
         OrganisationKind.SME,
         OrganisationKind.MID_CAP,
         OrganisationKind.LARGE_COMPANY,
+        OrganisationKind.COMPANY,
     }
 )
 RESEARCH_KINDS = frozenset({OrganisationKind.RESEARCH_LAB, OrganisationKind.HIGHER_EDUCATION})
@@ -212,6 +217,23 @@ class Organisation(TimeStampedModel):
     @property
     def is_in_paris(self) -> bool:
         return self.paris_arrondissement is not None
+
+    @property
+    def declared_size(self) -> dict[str, str] | None:
+        """The size a source declared (`registry/domain/declared_size.py`), translated:
+        `{"code", "label", "source", "source_name"}`; None when no source sized it."""
+        found = declared_size(
+            kind=self.kind, sme_declared=self.sme_declared, size_class=self.size_class
+        )
+        if found is None:
+            return None
+        source = source_of(found.source)
+        return {
+            "code": found.code,
+            "label": gettext(found.label),
+            "source": found.source,
+            "source_name": gettext(source.name) if source is not None else "",
+        }
 
     @property
     def keyword_list(self) -> list[str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from grappe.core.apikit import DecimalStr
+from grappe.core.apikit import DecimalStr, ProvenanceOut
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.registry.filters import ClusterFilterSet, OrganisationFilterSet
 
@@ -115,12 +115,32 @@ class IdentifiersOut(BaseModel):
     vat: str
 
 
+class DeclaredSizeOut(BaseModel):
+    code: str = Field(
+        description="micro, sme, large (ANR category); sme_flag, not_sme_flag (CORDIS SME flag, "
+        "false does not mean large); unknown (a company no source sized)."
+    )
+    label: str
+    source: str = Field(description="The source that declared it; empty for unknown.")
+    source_name: str
+
+
 class OrganisationDetailOut(OrganisationOut):
     description: str
     address: str
     founded_on: dt.date | None
     is_jei: bool
     is_demo: bool
+    declared_size: DeclaredSizeOut | None = Field(
+        description="The size a source declared; null when no source sized it."
+    )
+    source: str = Field(description="The import that created it (cordis, anr, members) or empty.")
+    attribution: str | None = Field(
+        description="The attribution line of the creating source's licence; null if none."
+    )
+    provenance: list[ProvenanceOut] = Field(
+        description="The sources and import runs that saw the organisation (file, run, date)."
+    )
     identifiers: IdentifiersOut
     memberships: list[MembershipOut]
     # Confidential parts: the API handler fills them in only when the selector allows it.

@@ -54,6 +54,13 @@ def test_a_page_without_sections_gets_an_empty_context(isolated_sections):
     assert pages.page_sections("test.none", RequestFactory().get("/"), Scope.public()) == {}
 
 
-def test_the_projects_app_registers_the_registry_pages_sections():
-    for page in ("registry.cluster_detail", "registry.organisation_detail", "registry.search"):
+def test_the_higher_apps_register_the_lower_pages_sections():
+    for page in ("registry.cluster_detail", "registry.search"):
         assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.projects.pages"]
+    # Projects, then the provenance of the organisation (interop).
+    assert [s.__module__ for s in pages._SECTIONS["registry.organisation_detail"]] == [
+        "grappe.projects.pages",
+        "grappe.interop.pages",
+    ]
+    for page in ("projects.project_detail", "api.project_detail", "api.organisation_detail"):
+        assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.interop.pages"]

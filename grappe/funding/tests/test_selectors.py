@@ -126,3 +126,21 @@ def test_call_list_keeps_open_calls_when_asked() -> None:
     closed = closed_call()
     assert set(call_list(scope=Scope.public())) == {open_, closed}
     assert list(call_list(scope=Scope.public(), open_on=open_.opens_on)) == [open_]
+
+
+def test_a_company_of_unknown_size_is_simulated_as_large_and_the_note_says_why() -> None:
+    """A CORDIS for-profit without the SME flag: no declared size, so the least favourable
+    reading, said as such (not "size taken from the organisation type")."""
+    from grappe.funding.selectors import NOTE_DECLARED_SIZE, NOTE_UNKNOWN_SIZE
+
+    c = consortium(parents=False)
+    c.large.kind = "company"
+    c.large.save()
+    c.large.figures.all().delete()
+    funder = f.FunderFactory()
+    aid = project_aid_input(scope=STAFF, project=c.project, funder_id=funder.pk)
+    partner = next(p for p in aid.project.partners if p.id == str(c.large.pk))
+    assert partner.kind is PartnerKind.COMPANY
+    assert partner.size is SizeClass.LARGE
+    assert [n.template for n in aid.notes[partner.id]] == [NOTE_UNKNOWN_SIZE]
+    assert NOTE_DECLARED_SIZE != NOTE_UNKNOWN_SIZE

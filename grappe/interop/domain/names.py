@@ -215,13 +215,14 @@ def cordis_kind(activity_type: str, sme: bool | None, funding_scheme: str = "") 
 
     A private company (PRC) is an SME when CORDIS says so, or — when the flag is missing — when
     it takes part in the SME instrument (funding schemes `SME-1`, `SME-2`), which only SMEs may
-    join; otherwise a large company.
+    join; otherwise a company of unknown size: "not an SME" (`SME = false`) does not say large,
+    and no flag says nothing.
     """
     code = activity_type.strip().upper()
     if code == "PRC":
         if sme is True or (sme is None and funding_scheme.upper().startswith("SME-")):
             return "sme"
-        return "large_company"
+        return "company"
     return CORDIS_ACTIVITY.get(code, "other")
 
 
@@ -234,7 +235,9 @@ ANR_CATEGORIES: dict[str, tuple[str, str]] = {
     "fr public": ("public_body", ""),
     "pme": ("sme", "sme"),
     "tpe": ("sme", "micro"),
-    "entreprise autre que tpe ou pme": ("large_company", "large"),
+    # "A company other than a TPE or PME": larger than an SME as ANR declares it, but an ETI
+    # as well as a large company; the declared size says it, the kind does not guess.
+    "entreprise autre que tpe ou pme": ("company", "large"),
     "association": ("association", ""),
     "divers prive": ("other", ""),
     "fr prive": ("other", ""),

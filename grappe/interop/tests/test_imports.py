@@ -319,7 +319,7 @@ def test_anr_partners_get_kinds_size_classes_rnsr_and_country(anr_file) -> None:
     assert (tpe.kind, tpe.size_class, tpe.country) == ("sme", "micro", "FR")
     assert Organisation.objects.get(name="University of Otago").country == ""
     big = Organisation.objects.get(name="Big Corp")
-    assert (big.kind, big.size_class, big.country) == ("large_company", "large", "DE")
+    assert (big.kind, big.size_class, big.country) == ("company", "large", "DE")
     project = Project.objects.get(external_id="ANR-20-CE10-0001")
     assert project.funder is not None and project.funder.slug == "anr"
     assert project.participations.get(role="coordinator").organisation == lab

@@ -36,7 +36,7 @@ def test_real_cordis_zip_and_anr_file_import(shared_data: Path) -> None:
     assert coordinated.count() == 7572 - 15  # 15 projects have no matchable coordinator
     assert Organisation.objects.filter(country="GB").exists()
     assert not Organisation.objects.filter(country__in=["UK", "EL"]).exists()
-    assert Organisation.objects.filter(pic="999905974", kind="large_company").exists()
+    assert Organisation.objects.filter(pic="999905974", kind="company").exists()
 
     anr = run_import("anr", shared_data / "anr-dos-partners")
     assert anr.status == RunStatus.SUCCEEDED, anr.error

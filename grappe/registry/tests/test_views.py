@@ -162,10 +162,20 @@ def test_home_switcher_links_to_the_same_page_in_the_other_language(client, ecos
     assert 'href="/fr/organisations/?q=robot"' in body
 
 
-def test_demo_banner_appears_only_with_demo_data(client, ecosystem):
-    assert "Demo data" not in text(client.get("/en/"))
-    OrganisationFactory(is_demo=True)
-    assert "Demo data" in text(client.get("/en/"))
+def test_demo_banner_appears_only_on_pages_that_show_demo_records(client, ecosystem):
+    real = ecosystem["lab"]
+    demo = OrganisationFactory(is_demo=True, name="Démo Synthétique")
+    # Demo data is loaded, but the home page and a real organisation's page show none of it.
+    assert 'data-testid="demo-banner"' not in text(client.get("/en/"))
+    assert 'data-testid="demo-banner"' not in text(client.get(f"/en/organisations/{real.pk}/"))
+    body = text(client.get(f"/en/organisations/{demo.pk}/"))
+    assert 'data-testid="demo-banner"' in body
+    # The list shows the demo record among real ones: the banner, and a badge on that row only.
+    body = text(client.get("/en/organisations/"))
+    assert 'data-testid="demo-banner"' in body
+    assert body.count('data-testid="demo-badge"') == 1
+    row = body[body.index("Démo Synthétique") :]
+    assert 'data-testid="demo-badge"' in row[:300]
 
 
 # Cluster page --------------------------------------------------------------------------------
