@@ -36,8 +36,18 @@ def _default_language() -> None:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """No test inherits another's rate-limit counters."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Hashing demo and factory passwords with PBKDF2 cost a third of the suite's CPU."""
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit counters (core/ratelimit.py) in memory, emptied before each test.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "grappe.core.limits.BodySizeLimitMiddleware",  # 413 before CSRF reads a form
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -196,6 +197,48 @@ IMPORT_UPLOAD_RETENTION_DAYS = env_int("IMPORT_UPLOAD_RETENTION_DAYS", 7, minimu
 # The funder whose programme the home page sums up ("N M€ since YEAR, P projects, S start-ups"),
 # computed from its granted funding lines (docs/operations.md).
 HOME_PROGRAMME_FUNDER = env_str("HOME_PROGRAMME_FUNDER", "city-of-paris")
+# --- bounded work (docs/operations.md, "Limits") ---
+# Request bodies: a larger one is refused with 413 before it is read. Uploads (CORDIS/ANR files,
+# member sheets) have their own, larger limit, on their views only.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+UPLOAD_MAX_BODY_BYTES = env_int("UPLOAD_MAX_BODY_BYTES", 51 * 1024 * 1024, minimum=1024)
+# Django's own bound on the non-file part of a form (and on request.body, which ninja reads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+# The aid simulation: the most work one request may ask for (funding/simulation.py).
+AID_SIMULATION_MAX_COST_LINES = env_int("AID_SIMULATION_MAX_COST_LINES", 1000, minimum=1)
+AID_SIMULATION_MAX_OTHER_AID = env_int("AID_SIMULATION_MAX_OTHER_AID", 200, minimum=0)
+AID_SIMULATION_MAX_ITEMS = env_int("AID_SIMULATION_MAX_ITEMS", 4000, minimum=1)
+# Fields (GET or POST) in one request: the "what if" form of the largest simulation the limits
+# accept sends two per cost line, so the default stays above that.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int(
+    "DATA_UPLOAD_MAX_NUMBER_FIELDS", 2 * AID_SIMULATION_MAX_COST_LINES + 1000, minimum=10
+)
+
+# Rate limits per client (user, else IP address): "count/seconds" per bucket (core/ratelimit.py).
+RATE_LIMITS = {
+    "aid_simulation": env_str("RATE_LIMIT_AID_SIMULATION", "30/60"),
+    "search": env_str("RATE_LIMIT_SEARCH", "120/60"),
+}
+# The client's address behind a proxy: LOGIN_CLIENT_IP_HEADER (the web hygiene block).
+# The counters live in the default cache, shared by every process: a file cache by default,
+# the database (`CACHE_BACKEND=database`, then `grappe createcachetable`), or memory (tests).
+CACHE_BACKEND = env_str("CACHE_BACKEND", "file")
+_CACHE_BACKENDS = {
+    "file": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("CACHE_DIR", str(PROJECT_DIR / ".cache" / "django")),
+    },
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "grappe_cache",
+    },
+    "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+if CACHE_BACKEND not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND={CACHE_BACKEND!r} is not one of {', '.join(sorted(_CACHE_BACKENDS))}"
+    )
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 
 # Public pages list this many rows; the API caps its page size at API_MAX_PAGE_SIZE.
 PAGE_SIZE = 25

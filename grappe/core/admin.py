@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.backoffice import ScopedModelAdmin
 from grappe.core.domain.roles import ROLES, Role, ScopeKind
+from grappe.core.forms import CleanTextMixin
 from grappe.core.models import AuditEvent, RoleAssignment, Transition
 from grappe.core.services import (
     USER_FIELDS,
@@ -240,7 +241,7 @@ SCOPE_FIELDS = tuple(kind.value for kind in ScopeKind if kind.value)
 SCOPE_LABELS = {name: getattr(RoleAssignment, name).field.verbose_name for name in SCOPE_FIELDS}
 
 
-class RoleAssignmentForm(forms.ModelForm):
+class RoleAssignmentForm(CleanTextMixin, forms.ModelForm):
     """Names the missing or superfluous scope field instead of a bare constraint violation."""
 
     class Meta:

@@ -8,16 +8,22 @@ them as binary floating point.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import types
+import typing
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from django.utils.translation import gettext
 from ninja import Schema
 from ninja.errors import HttpError
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, WithJsonSchema
+from pydantic import field_validator as _field_validator
+from pydantic_core import PydanticCustomError
 
 from grappe.core.domain.sources import source_of
+from grappe.core.domain.text import first_control_in
 
 MAX_ID = 2**63 - 1  # larger ids overflow the database integer type
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
@@ -45,11 +51,73 @@ DecimalStr = Annotated[
 ]
 
 
-def reject_control_characters(value: Any) -> Any:
-    """NUL bytes break PostgreSQL queries; no filter legitimately contains control characters."""
-    if isinstance(value, str) and any(ord(c) < 32 for c in value):
-        raise ValueError(gettext("must not contain control characters"))
+# --- text hygiene: no control characters in any input ------------------------------------
+
+
+class Multiline:
+    """Marks a text field that may hold TAB, LF and CR (`MultilineStr`)."""
+
+
+MULTILINE = Multiline()
+MultilineStr = Annotated[str, MULTILINE]
+
+
+def control_characters_error(found: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "control_characters",
+        gettext("must not contain control characters (%(char)s found)") % {"char": found},
+    )
+
+
+def reject_control_characters(value: Any, *, multiline: bool = False) -> Any:
+    """NUL bytes break PostgreSQL queries; no input legitimately holds other C0/C1 controls
+    (TAB, LF and CR only in multi-line text). Walks strings inside lists and mappings."""
+    found = first_control_in(value, multiline=multiline)
+    if found is not None:
+        raise control_characters_error(found)
     return value
+
+
+def _holds_model(annotation: Any) -> bool:
+    """Whether a field's type contains a pydantic model (validated by its own schema)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _holds_model(typing.get_args(annotation)[0])
+    if origin is not None or isinstance(annotation, types.UnionType):
+        return any(_holds_model(a) for a in typing.get_args(annotation))
+    return False
+
+
+@functools.cache
+def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
+    """The fields a model checks itself, each with whether it is multi-line."""
+    return {
+        name: any(isinstance(m, Multiline) for m in info.metadata)
+        for name, info in model.model_fields.items()
+        if not _holds_model(info.annotation)
+    }
+
+
+class CleanInput(BaseModel):
+    """The base of every input model (bodies, query parameters): each field's value, and every
+    string inside it, is refused with a 422 `control_characters` naming the field when it
+    holds a control character (TAB, LF, CR allowed in `MultilineStr` fields). Nested models
+    check their own fields. `core/tests/test_input_hygiene.py` walks every API operation's
+    models to check that none is left out."""
+
+    @_field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        multiline = _text_fields(cls).get(info.field_name or "")
+        if multiline is None:
+            return value
+        return reject_control_characters(value, multiline=multiline)
+
+
+class InputSchema(Schema, CleanInput):
+    """A ninja `Schema` for input, with `CleanInput`'s checks."""
 
 
 # --- errors ----------------------------------------------------------------------------------

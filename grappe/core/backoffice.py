@@ -20,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from grappe.core.domain.roles import Action, Relation, Target
+from grappe.core.forms import CleanTextMixin, with_clean_text
 from grappe.core.scopes import field_in, reach_q, scope_for
 
 
@@ -30,7 +31,7 @@ def target_of(obj: Model, links: Mapping[Relation, str]) -> Target:
     )
 
 
-class BackOfficeLoginForm(AdminAuthenticationForm):
+class BackOfficeLoginForm(CleanTextMixin, AdminAuthenticationForm):
     def confirm_login_allowed(self, user: Any) -> None:
         # AuthenticationForm's check (an active account), then the role table instead of
         # AdminAuthenticationForm's is_staff check.
@@ -43,8 +44,35 @@ class BackOfficeLoginForm(AdminAuthenticationForm):
             )
 
 
+class CleanTextAdminMixin:
+    """Every form of a model admin, of its inlines and of its list refuses control characters
+    (`core/forms.py`)."""
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        return with_clean_text(super().get_form(request, obj, **kwargs))  # type: ignore[misc]
+
+    def get_formsets_with_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        for formset, inline in super().get_formsets_with_inlines(request, obj):  # type: ignore[misc]
+            formset.form = with_clean_text(formset.form)
+            yield formset, inline
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return with_clean_text(super().get_changelist_form(request, **kwargs))  # type: ignore[misc]
+
+
 class BackOfficeSite(admin.AdminSite):
     login_form = BackOfficeLoginForm
+
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        """Every model admin, Grappe's and other apps', gets `CleanTextAdminMixin`."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, CleanTextAdminMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (CleanTextAdminMixin, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -33,9 +33,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
 from ninja.errors import ValidationError
-from pydantic import BaseModel, Field, create_model, field_validator, model_validator
+from pydantic import BaseModel, Field, create_model, model_validator
 
 from grappe.core import exports
+from grappe.core.forms import with_clean_text
 from grappe.core.pagination import InvalidCursor, Page, PageParams, paginate, sort_keys
 
 SORT_PARAM = "sort"
@@ -206,7 +207,7 @@ class ListFilterSet(django_filters.FilterSet):
         cls = type(self)
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:
-            form_class = super().get_form_class()
+            form_class = with_clean_text(super().get_form_class())
             form_class.base_fields = _Fields(form_class.base_fields)
             cls._form_class = form_class
         return form_class
@@ -334,21 +335,14 @@ def list_query_schema(
     filterset_class: type[ListFilterSet],
     *,
     name: str,
-    text_validator: Callable[[Any], Any] | None = None,
 ) -> type[ListQuery]:
-    """The API query schema of a list, generated from its FilterSet (one declaration).
-
-    `text_validator` runs on every text parameter before its type is checked.
-    """
+    """The API query schema of a list, generated from its FilterSet (one declaration); its
+    text parameters refuse control characters like every input (`apikit.CleanInput`)."""
     fields = {
         n: _pydantic_field(filterset_class, name, n, f)
         for n, f in filterset_class.base_filters.items()
     }
-    validators: dict[str, Any] = {}
-    text = [n for n, (tp, _d) in fields.items() if tp == str | None]
-    if text_validator and text:
-        validators["_text"] = field_validator(*text, mode="before")(text_validator)
-    model = create_model(name, __base__=ListQuery, __validators__=validators, **fields)  # type: ignore[call-overload]
+    model = create_model(name, __base__=ListQuery, **fields)  # type: ignore[call-overload]
     model.__doc__ = f"Page and filters of the list (from `{filterset_class.__name__}`)."
     return model
 

@@ -36,7 +36,9 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from grappe.core.apikit import CleanInput
 
 T = TypeVar("T")
 
@@ -291,7 +293,7 @@ def _rows_after(
 # --- schemas shared by every paginated endpoint ------------------------------------------
 
 
-class PageParams(BaseModel):
+class PageParams(CleanInput):
     """`?limit=` and `?cursor=` for list endpoints."""
 
     limit: int = Field(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.backoffice import ScopedModelAdmin, ScopedTabularInline
 from grappe.core.domain.roles import Action, Relation
+from grappe.core.forms import CleanTextMixin
 from grappe.core.scopes import field_in, reach_q, scope_for
 from grappe.core.services import audit_record
 from grappe.funding.domain.rulesets import READY_MADE
@@ -52,7 +53,7 @@ class _PrettyJSONField(forms.JSONField):
         return super().prepare_value(value)
 
 
-class RuleSetFields(forms.Form):
+class RuleSetFields(CleanTextMixin, forms.Form):
     """The rule-set part of the call and version forms."""
 
     ruleset_data = _PrettyJSONField(
@@ -89,7 +90,7 @@ def _clean_ruleset(form: forms.BaseForm) -> dict[str, Any] | None:
     return normalised
 
 
-class CallAdminForm(forms.ModelForm):
+class CallAdminForm(CleanTextMixin, forms.ModelForm):
     ruleset_data = RuleSetFields.base_fields["ruleset_data"]
     source_code = RuleSetFields.base_fields["source_code"]
     reason = RuleSetFields.base_fields["reason"]
@@ -229,7 +230,7 @@ class CallAdmin(AuditedModelAdmin):
             )
 
 
-class CallRuleSetAddForm(forms.ModelForm):
+class CallRuleSetAddForm(CleanTextMixin, forms.ModelForm):
     """A new version for a call: validated, then saved by `call_ruleset_update`."""
 
     ruleset_data = RuleSetFields.base_fields["ruleset_data"]

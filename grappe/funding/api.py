@@ -14,11 +14,13 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
 from grappe.core.apikit import SLUG, NotFoundOut, ValidationErrorOut, decimal_str, not_found
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page, paginate
+from grappe.core.ratelimit import rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding.filters import FunderProjectFilterSet
 from grappe.funding.models import Call, Funder
@@ -46,6 +48,7 @@ from grappe.funding.selectors import (
 from grappe.funding.simulation import (
     UNCONFIRMED_NOTICE,
     SimulationInputError,
+    check_project_size,
     inline_aid_input,
     resolve_ruleset,
     run_simulation,
@@ -74,6 +77,7 @@ def _invalid(exc: SimulationInputError) -> ValidationError:
     response={200: SimulationOut, 404: NotFoundOut, 422: ValidationErrorOut},
     summary="Simulate the maximum aid of a project's partners under a rule set or call",
 )
+@decorate_view(rate_limited("aid_simulation"))
 def simulate_aid(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
     scope = scope_for(request.user)
     with translation.override(request_language(request)):
@@ -99,6 +103,7 @@ def simulate_aid(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
                     project=project,
                     funder_id=call.funder_id if call is not None else None,
                 )
+                check_project_size(aid_input.project)
             else:
                 assert payload.project is not None
                 aid_input = inline_aid_input(payload.project)

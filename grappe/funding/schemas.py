@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, model_validator
 
-from grappe.core.apikit import DecimalStr, reject_control_characters
+from grappe.core.apikit import DecimalStr, InputSchema
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.core.pagination import PageParams
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory, RoBasis
@@ -25,7 +25,7 @@ Id = str
 # --------------------------------------------------------------------------- input
 
 
-class FiguresIn(Schema):
+class FiguresIn(InputSchema):
     """One closed accounting year (EU SME Recommendation)."""
 
     year: int = Field(..., ge=1900, le=2100)
@@ -37,16 +37,16 @@ class FiguresIn(Schema):
     balance_sheet: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
 
 
-class EnterpriseIn(Schema):
+class EnterpriseIn(InputSchema):
     """An enterprise that is not a partner but holds, or is held by, one (for SME status)."""
 
     id: Id = Field(..., min_length=1, max_length=80)
-    figures: list[FiguresIn] = []
+    figures: list[FiguresIn] = Field(default_factory=list, max_length=10)
     founded_on: dt.date | None = None
     is_jei: bool = False
 
 
-class HoldingIn(Schema):
+class HoldingIn(InputSchema):
     """`holder` holds shares of `held` (ids of partners or enterprises); shares are fractions."""
 
     holder: Id = Field(..., min_length=1, max_length=80)
@@ -77,24 +77,26 @@ class HoldingIn(Schema):
     )
 
 
-class CostLineIn(Schema):
+class CostLineIn(InputSchema):
     id: str = Field("", max_length=80)
     category: CostCategory
     research: ResearchCategory
     amount: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
 
 
-class OtherAidIn(Schema):
+class OtherAidIn(InputSchema):
     """Aid for the same project from another funder (checked for cumulation)."""
 
     funder: str = Field(..., min_length=1, max_length=120)
     category: CostCategory
     amount: Money = Field(..., ge=0, max_digits=16, decimal_places=2)
     research: ResearchCategory | None = None
-    cost_line_ids: list[str] = []
+    cost_line_ids: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list, max_length=200
+    )
 
 
-class PartnerIn(Schema):
+class PartnerIn(InputSchema):
     id: Id = Field(..., min_length=1, max_length=80)
     name: str = Field("", max_length=300)
     kind: PartnerKind
@@ -102,7 +104,7 @@ class PartnerIn(Schema):
         None, description="Declared size; ignored when `figures` are given (then assessed)."
     )
     french_category: FrenchCategory | None = None
-    figures: list[FiguresIn] = []
+    figures: list[FiguresIn] = Field(default_factory=list, max_length=10)
     founded_on: dt.date | None = None
     is_jei: bool = False
     is_startup: bool | None = None
@@ -121,13 +123,15 @@ class PartnerIn(Schema):
     other_aid: list[OtherAidIn] = Field(default_factory=list, max_length=50)
 
 
-class ProjectIn(Schema):
+class ProjectIn(InputSchema):
     id: str = Field("project", min_length=1, max_length=120)
     partners: list[PartnerIn] = Field(..., min_length=1, max_length=50)
-    accreditations: list[str] = Field(
-        default_factory=list, description="Accrediting clusters, the lead cluster first."
+    accreditations: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Accrediting clusters, the lead cluster first.",
     )
-    lead_cluster: str | None = None
+    lead_cluster: str | None = Field(None, max_length=80)
     wide_dissemination: bool = False
     as_of: dt.date | None = Field(None, description="Date for start-up ages (default: today).")
     enterprises: list[EnterpriseIn] = Field(default_factory=list, max_length=200)
@@ -142,14 +146,14 @@ class ProjectIn(Schema):
         return self
 
 
-class SimulateIn(Schema):
+class SimulateIn(InputSchema):
     """A project (inline, or `project_id`) against a rule set (inline, ready-made code, or call)."""
 
     project: ProjectIn | None = None
     project_id: int | None = Field(None, ge=1, le=2**63 - 1)
     ruleset: dict[str, Any] | None = Field(None, description="A rule set as data.")
     ruleset_code: str | None = Field(
-        None, description='A ready-made set: "fui-19", "fui-25", "pspc-regions", ...'
+        None, max_length=80, description='A ready-made set: "fui-19", "fui-25", "pspc-regions", ...'
     )
     call: str | None = Field(None, max_length=80, description="The slug of a call.")
 
@@ -300,7 +304,6 @@ else:
     FunderProjectListQuery = list_query_schema(
         FunderProjectFilterSet,
         name="FunderProjectListQuery",
-        text_validator=reject_control_characters,
     )
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from grappe.core.domain.scope import Scope
@@ -69,6 +71,108 @@ class SimulationInputError(ValueError):
         super().__init__(message)
 
 
+# --------------------------------------------------------------------------- bounded work
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulationLimits:
+    """The most work one simulation may ask for (settings `AID_SIMULATION_MAX_*`).
+
+    The engine's time grows with the cost lines (each explained), the other funders' aid lines
+    (each cumulated per category and checked for double funding against the lines it names)
+    and the SME assessment (figures, enterprises, holdings). `benchmarks/bench_aid_limits.py`
+    prints the CPU time of the largest simulation these limits accept.
+    """
+
+    cost_lines: int = 1000  # over all partners (partners x cost lines)
+    other_aid: int = 200  # over all partners (partners x other funders)
+    items: int = 4000  # every list item of the input, the lines' ids named by other aid included
+
+    @classmethod
+    def from_settings(cls) -> SimulationLimits:
+        return cls(
+            cost_lines=settings.AID_SIMULATION_MAX_COST_LINES,
+            other_aid=settings.AID_SIMULATION_MAX_OTHER_AID,
+            items=settings.AID_SIMULATION_MAX_ITEMS,
+        )
+
+
+def _count_inline(payload: ProjectIn) -> dict[str, int]:
+    cost_lines = sum(len(p.costs) for p in payload.partners)
+    other = [o for p in payload.partners for o in p.other_aid]
+    items = (
+        len(payload.partners)
+        + cost_lines
+        + len(other)
+        + sum(len(o.cost_line_ids) for o in other)
+        + sum(len(p.figures) for p in payload.partners)
+        + len(payload.enterprises)
+        + sum(len(e.figures) for e in payload.enterprises)
+        + len(payload.ownership)
+        + len(payload.accreditations)
+    )
+    return {"cost_lines": cost_lines, "other_aid": len(other), "items": items}
+
+
+def _count_project(project: ProjectInput) -> dict[str, int]:
+    cost_lines = sum(len(p.costs) for p in project.partners)
+    other = [o for p in project.partners for o in p.other_aid]
+    items = (
+        len(project.partners)
+        + cost_lines
+        + len(other)
+        + sum(len(o.cost_line_ids) for o in other)
+        + len(project.accreditations)
+    )
+    return {"cost_lines": cost_lines, "other_aid": len(other), "items": items}
+
+
+LIMIT_MESSAGES = {
+    "cost_lines": gettext_noop(
+        "The simulation has %(value)s cost lines over all partners, more than the limit of "
+        "%(limit)s."
+    ),
+    "other_aid": gettext_noop(
+        "The simulation has %(value)s aid lines from other funders over all partners, more "
+        "than the limit of %(limit)s."
+    ),
+    "items": gettext_noop(
+        "The simulation has %(value)s list items in all (partners, cost lines, other aid and "
+        "the cost lines it names, figures, enterprises, holdings, accreditations), more than "
+        "the limit of %(limit)s."
+    ),
+}
+
+
+def _check(counts: Mapping[str, int], loc: Sequence[str | int], limits: SimulationLimits) -> None:
+    for name, value in counts.items():
+        limit = getattr(limits, name)
+        if value > limit:
+            raise SimulationInputError(
+                loc,
+                gettext(LIMIT_MESSAGES[name])
+                % {
+                    "value": number_format(value, force_grouping=True),
+                    "limit": number_format(limit, force_grouping=True),
+                },
+                f"limit.{name}",
+            )
+
+
+def check_inline_size(payload: ProjectIn, limits: SimulationLimits | None = None) -> None:
+    """Refuse an inline project that asks for more work than the limits, before any is done."""
+    _check(_count_inline(payload), ["project"], limits or SimulationLimits.from_settings())
+
+
+def check_project_size(
+    project: ProjectInput,
+    loc: Sequence[str | int] = ("project_id",),
+    limits: SimulationLimits | None = None,
+) -> None:
+    """The same limits for a stored project (imported ones can be large)."""
+    _check(_count_project(project), loc, limits or SimulationLimits.from_settings())
+
+
 # --------------------------------------------------------------------------- rule sets
 
 
@@ -119,7 +223,9 @@ def _figures(rows: Iterable[Any]) -> tuple[EnterpriseFigures, ...]:
 
 
 def inline_aid_input(payload: ProjectIn) -> AidInput:
-    """The engine's input for a project described inline (API body or command file)."""
+    """The engine's input for a project described inline (API body or command file); raises
+    `SimulationInputError` for one beyond the limits (`check_inline_size`)."""
+    check_inline_size(payload)
     enterprises: dict[str, Enterprise] = {}
     for e in payload.enterprises:
         enterprises[e.id] = Enterprise(e.id, _figures(e.figures), e.founded_on, e.is_jei)

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.domain.roles import Action, Target
+from grappe.core.forms import CleanTextMixin
 from grappe.core.lists import html_export, html_filterset, html_list
+from grappe.core.ratelimit import rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding import selectors
 from grappe.funding.domain.common import PartnerKind, ResearchCategory
@@ -40,14 +42,20 @@ from grappe.funding.selectors import (
     project_aid_input,
     project_for_simulation,
 )
-from grappe.funding.simulation import apply_what_if, run_simulation, simulation_to_dict
+from grappe.funding.simulation import (
+    SimulationInputError,
+    apply_what_if,
+    check_project_size,
+    run_simulation,
+    simulation_to_dict,
+)
 from grappe.projects.models import Project
 from grappe.projects.models import ResearchCategory as ResearchChoices
 from grappe.projects.selectors import projects_with_listing_details
 from grappe.registry.domain.sme import SizeClass
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(CleanTextMixin, forms.Form):
     """One size per company and one amount and research category per budget line; blank = as is.
 
     The page renders each field beside the figure it changes (see `_decorate`).
@@ -128,6 +136,7 @@ def _decorate(data: dict[str, Any], form: WhatIfForm | None = None) -> dict[str,
     return data
 
 
+@rate_limited("aid_simulation")
 def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     try:
@@ -145,6 +154,11 @@ def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
             context["ruleset_error"] = ruleset_error_message(exc)
             return render(request, "funding/project_aid.html", context)
         aid_input = project_aid_input(scope=scope, project=project, funder_id=call.funder_id)
+        try:
+            check_project_size(aid_input.project)
+        except SimulationInputError as exc:
+            context["limit_error"] = exc.message
+            return render(request, "funding/project_aid.html", context)
         form = WhatIfForm(request.GET, aid_input=aid_input)
         changes = form.overrides()
         changed = any(changes.values())

@@ -21,12 +21,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.domain.i18n import gettext_noop
+from grappe.core.domain.text import printable
 from grappe.core.services import audit_record
 from grappe.interop.domain.names import normalise_city, normalise_name
 from grappe.interop.domain.readers import (
     RowProblem,
     SheetLimits,
     SheetRefused,
+    control_problem,
     parse_date,
     read_table,
 )
@@ -232,6 +234,9 @@ def _start(membership: Any) -> dt.date:
 
 
 def _candidate(values: dict[str, str]) -> tuple[dict[str, Any], dt.date, dt.date | None]:
+    problem = control_problem(values)
+    if problem is not None:
+        raise RowProblem(problem)
     name = values.get("name", "")
     if not name:
         raise RowProblem("name: empty")
@@ -300,7 +305,7 @@ def members_preview(run: ImportRun) -> Preview:
     ):
         memberships.setdefault(org_id, []).append((start, end))
     for line, values in rows:
-        name = values.get("name", "")
+        name = printable(values.get("name", ""))  # shown, and stored if the row is rejected
         try:
             cand, since, until = _candidate(values)
             keys: list[tuple[str, ...]] = [(k, cand[k]) for k in IDENTIFIERS if cand.get(k)] or [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.domain.roles import Action
 from grappe.core.exports import Column, csv_response
+from grappe.core.limits import upload_limit
 from grappe.core.lists import html_export, html_filterset, html_list, list_response
 from grappe.core.scopes import scope_for
 from grappe.interop import selectors
@@ -63,6 +65,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@upload_limit(lambda: settings.UPLOAD_MAX_BODY_BYTES)
 @login_required
 @require_POST
 def run_upload(request: HttpRequest) -> HttpResponse:
@@ -178,6 +181,7 @@ def _sheet_preview(
     return render(request, template, {**context, "run": run, "preview": shown})
 
 
+@upload_limit(lambda: settings.UPLOAD_MAX_BODY_BYTES)
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_upload(request: HttpRequest, slug: str) -> HttpResponse:
@@ -219,6 +223,7 @@ def funding_template(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@upload_limit(lambda: settings.UPLOAD_MAX_BODY_BYTES)
 @login_required
 @require_http_methods(["GET", "POST"])
 def funding_upload(request: HttpRequest, slug: str) -> HttpResponse:

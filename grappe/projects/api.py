@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
+from ninja.decorators import decorate_view
 from ninja.security import django_auth
 
 from grappe.core.apikit import (
@@ -23,6 +24,7 @@ from grappe.core.apikit import (
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pages import page_sections
 from grappe.core.pagination import CursorPage, Page
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.projects.domain.budget import shares
 from grappe.projects.filters import ProjectFilterSet
@@ -92,6 +94,7 @@ def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     response={200: CursorPage[ProjectOut], 422: ValidationErrorOut},
     summary="List projects",
 )
+@decorate_view(rate_limited("search", when=has_query))
 def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page[Any]:
     qs = project_list(scope=scope_for(request.user))
     filterset = api_filterset(ProjectFilterSet, params, qs, request)

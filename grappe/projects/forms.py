@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.forms import CleanTextMixin
 
-class ProjectTransitionForm(forms.Form):
+
+class ProjectTransitionForm(CleanTextMixin, forms.Form):
     """A transition fired from the project page. The workflow checks the rest (state, role,
     conditions, whether a reason is required)."""
 

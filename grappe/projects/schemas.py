@@ -6,9 +6,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from grappe.core.apikit import DecimalStr, ProvenanceOut, reject_control_characters
+from grappe.core.apikit import DecimalStr, InputSchema, MultilineStr, ProvenanceOut
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.projects.filters import ProjectFilterSet
 from grappe.registry.schemas import ClusterRefOut, OrganisationRefOut
@@ -21,9 +21,7 @@ from grappe.registry.schemas import ClusterRefOut, OrganisationRefOut
 if TYPE_CHECKING:
     ProjectListQuery = ListQuery
 else:
-    ProjectListQuery = list_query_schema(
-        ProjectFilterSet, name="ProjectListQuery", text_validator=reject_control_characters
-    )
+    ProjectListQuery = list_query_schema(ProjectFilterSet, name="ProjectListQuery")
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -137,7 +135,7 @@ class ProjectDetailOut(ProjectOut):
 # --- workflow --------------------------------------------------------------------------------
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     """Fire one transition. The status itself is never written by a client: the workflow sets it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -148,15 +146,13 @@ class TransitionIn(Schema):
         description="Transition id: submit, return_to_draft, accredit, refuse_accreditation, "
         "record_funding, complete, withdraw.",
     )
-    reason: str = Field("", max_length=2000, description="Required by some transitions.")
+    reason: MultilineStr = Field("", max_length=2000, description="Required by some transitions.")
     idempotency_key: str = Field(
         "",
         max_length=80,
         description="Sending the same key again for the same project changes nothing and "
         "answers with the first request's transition.",
     )
-
-    _clean = field_validator("reason", "idempotency_key", mode="before")(reject_control_characters)
 
 
 class TransitionOut(Schema):

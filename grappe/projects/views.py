@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.lists import list_response
 from grappe.core.pages import page_sections
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.projects import selectors
 from grappe.projects.domain.budget import shares
@@ -93,6 +94,7 @@ def _aid_table(lines: Iterable[FundingLine], partners: list[Participation]) -> d
     }
 
 
+@rate_limited("search", when=has_query)
 def project_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     scope = scope_for(request.user)
     return list_response(

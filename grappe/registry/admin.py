@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
 from grappe.core.backoffice import ScopedTabularInline
+from grappe.core.forms import CleanTextMixin
 from grappe.registry import services
 from grappe.registry.models import (
     Cluster,
@@ -77,7 +78,7 @@ class MembershipInline(ScopedTabularInline):
         return super().get_queryset(request).select_related("cluster")
 
 
-class OwnershipForm(forms.ModelForm):
+class OwnershipForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Ownership
         fields = (

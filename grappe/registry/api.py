@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.decorators import decorate_view
 
 from grappe.core.apikit import (
     MAX_ID,
@@ -20,6 +21,7 @@ from grappe.core.apikit import (
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pages import page_sections
 from grappe.core.pagination import CursorPage, Page
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.registry.filters import ClusterFilterSet, OrganisationFilterSet
 from grappe.registry.models import Cluster, Organisation
@@ -114,6 +116,7 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
     response={200: CursorPage[OrganisationOut], 422: ValidationErrorOut},
     summary="List member organisations",
 )
+@decorate_view(rate_limited("search", when=has_query))
 def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
     qs = organisation_list(scope=scope_for(request.user))
     filterset = api_filterset(OrganisationFilterSet, params, qs, request)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from grappe.core.apikit import DecimalStr, ProvenanceOut, reject_control_characters
+from grappe.core.apikit import DecimalStr, ProvenanceOut
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.registry.filters import ClusterFilterSet, OrganisationFilterSet
 
@@ -28,11 +28,7 @@ if TYPE_CHECKING:
     OrganisationListQuery = ListQuery
 else:
     ClusterListQuery = list_query_schema(ClusterFilterSet, name="ClusterListQuery")
-    OrganisationListQuery = list_query_schema(
-        OrganisationFilterSet,
-        name="OrganisationListQuery",
-        text_validator=reject_control_characters,
-    )
+    OrganisationListQuery = list_query_schema(OrganisationFilterSet, name="OrganisationListQuery")
 
 
 # --- output ----------------------------------------------------------------------------------

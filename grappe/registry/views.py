@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from grappe.core.domain.roles import Action, Target
 from grappe.core.lists import html_page, list_response
 from grappe.core.pages import page_sections
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.registry import selectors, services
 from grappe.registry.filters import ORGANISATION_EXPORT, OrganisationFilterSet
@@ -88,6 +89,7 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@rate_limited("search", when=has_query)
 def organisation_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     scope = scope_for(request.user)
     return list_response(
@@ -130,6 +132,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/organisation_detail.html", context)
 
 
+@rate_limited("search", when=has_query)
 def search(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     form = SearchForm(request.GET)

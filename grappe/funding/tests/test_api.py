@@ -232,9 +232,16 @@ def test_an_unknown_ready_made_set_is_a_422(client: Any) -> None:
     assert r.json()["detail"][0]["loc"] == ["body", "ruleset_code"]
 
 
-@pytest.mark.parametrize("slug", ["no-such-call", "bad slug\x00"])
+@pytest.mark.parametrize("slug", ["no-such-call", "bad slug"])
 def test_an_unknown_call_is_a_404(client: Any, slug: str) -> None:
     assert post(client, small_and_large(call=slug)).status_code == 404
+
+
+def test_a_control_character_in_the_call_is_a_422_naming_it(client: Any) -> None:
+    response = post(client, small_and_large(call="bad\x00slug"))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["loc"], error["type"]) == (["body", "payload", "call"], "control_characters")
 
 
 def test_a_call_slug_uses_the_calls_current_rule_set(client: Any) -> None:

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from grappe.core.domain.i18n import gettext_noop
+from grappe.core.domain.text import first_control, printable
 
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -282,7 +283,9 @@ class Row:
 
     @property
     def raw(self) -> str:
-        return self._delimiter.join(self._fields)
+        """The fields joined again, control characters shown as U+FFFD (a rejected row is
+        stored, and PostgreSQL cannot store a NUL)."""
+        return printable(self._delimiter.join(self._fields))
 
     def get(self, column: str) -> str:
         """The value; empty when the column is absent."""
@@ -390,6 +393,10 @@ def _rows(
                 if len(names) > 1
                 else {names[0]: strip(picked)}
             )
+            problem = control_problem(values)
+            if problem is not None:
+                yield Row(start, {"__error__": problem}, fields, delimiter)
+                continue
             yield Row(start, values, fields, delimiter)
     except UnicodeDecodeError as exc:
         raise FileProblem(
@@ -400,6 +407,20 @@ def _rows(
 
 
 # --- value parsers: raise RowProblem naming the column ---------------------------------------
+
+
+def control_problem(values: Mapping[str, str]) -> str | None:
+    """Why a row is refused for a control character in a cell (TAB, LF and CR, which quoted
+    multi-line CSV fields hold, are allowed), naming the column; None for a clean row. One
+    search over the row's text in the usual case of a clean row."""
+    if first_control("".join(values.values()), multiline=True) is None:
+        return None
+    for column, value in values.items():
+        found = first_control(value, multiline=True)
+        if found is not None:
+            return f"{column}: contains a control character ({found})"
+    return None
+
 
 _MONEY = re.compile(r"^-?[0-9]+(?:[.,][0-9]{1,2})?$")
 

@@ -198,3 +198,18 @@ def test_placeholders_are_recognised(value: str, expected: bool) -> None:
 )
 def test_a_siren_is_recognised(value: str, expected: bool) -> None:
     assert names.looks_like_siren(value) is expected
+
+
+def test_a_row_with_a_control_character_is_an_error_naming_the_column() -> None:
+    # Issue 13 (8): NUL cannot be stored by PostgreSQL, no name holds a control character;
+    # TAB, LF and CR (quoted multi-line fields) are kept.
+    stream = io.StringIO('a;b\nok;"multi\r\nline\tx"\nbad\x00;y\nz;\x1b[31m\n')
+    rows = list(
+        read_rows(
+            stream, label="x", delimiter=";", columns={"a": ("a",), "b": ("b",)}, required=("a",)
+        )
+    )
+    assert rows[0].values == {"a": "ok", "b": "multi\r\nline\tx"}
+    assert rows[1].values == {"__error__": "a: contains a control character (U+0000)"}
+    assert rows[2].values == {"__error__": "b: contains a control character (U+001B)"}
+    assert rows[1].raw == "bad\ufffd;y"  # what a rejected row stores

@@ -475,3 +475,20 @@ def test_an_administrator_rejects_and_merges_in_bulk(client) -> None:
     assert statuses == {first.pk: "rejected", second.pk: "rejected", third.pk: "merged"}
     nothing = client.post(bulk, {"action": "merge"}, follow=True).content.decode()
     assert "Tick at least one proposal" in nothing
+
+
+def test_a_member_row_with_a_control_character_is_rejected_with_the_reason() -> None:
+    cluster = ClusterFactory()
+    data = sheet("Acme\x00 SAS,sme,,Paris,FR,2024-01-01,", "Bell\x07 SA,sme,,Lyon,FR,2024-01-01,")
+    run = members_run(cluster, data)
+    preview = members_preview(run)
+    details = {p.line: (p.name, p.detail) for p in preview.lines}
+    assert details[2] == ("Acme\ufffd SAS", "name: contains a control character (U+0000)")
+    assert details[3][1] == "name: contains a control character (U+0007)"
+    run = members_commit(run, user=None)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert sorted(run.rejected_rows.values_list("raw", flat=True)) == [
+        "Acme\ufffd SAS",
+        "Bell\ufffd SA",
+    ]
+    assert Organisation.objects.count() == 0
