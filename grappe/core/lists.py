@@ -20,6 +20,7 @@ import copy
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, ClassVar
 
 import django_filters
@@ -36,6 +37,7 @@ from ninja.errors import ValidationError
 from pydantic import BaseModel, Field, create_model, field_validator, model_validator
 
 from grappe.core import exports
+from grappe.core.apikit import NO_CONTROL_CHARACTERS
 from grappe.core.pagination import InvalidCursor, Page, PageParams, paginate, sort_keys
 
 SORT_PARAM = "sort"
@@ -330,6 +332,17 @@ def _pydantic_field(
     raise TypeError(f"No API type for filter {type(filter_).__name__}")
 
 
+def _json_schema_of_filter(schema: dict[str, Any], *, control_characters: bool) -> None:
+    """An empty or blank value (`?kind=`) is accepted as "no filter" (`ListQuery`), and a text filter with
+    a `text_validator` refuses control characters: the OpenAPI document says both."""
+    if control_characters:
+        schema |= NO_CONTROL_CHARACTERS
+    options = schema.pop("anyOf", None) or [
+        {k: schema.pop(k) for k in ("type", "maximum", "minimum") if k in schema}
+    ]
+    schema["anyOf"] = [*options, {"type": "string", "pattern": r"^\s*$"}]
+
+
 def list_query_schema(
     filterset_class: type[ListFilterSet],
     *,
@@ -349,6 +362,11 @@ def list_query_schema(
     if text_validator and text:
         validators["_text"] = field_validator(*text, mode="before")(text_validator)
     model = create_model(name, __base__=ListQuery, __validators__=validators, **fields)  # type: ignore[call-overload]
+    for n in fields:  # the document says what the validators accept
+        model.model_fields[n].json_schema_extra = partial(
+            _json_schema_of_filter, control_characters=bool(text_validator and n in text)
+        )
+    model.model_rebuild(force=True)
     model.__doc__ = f"Page and filters of the list (from `{filterset_class.__name__}`)."
     return model
 

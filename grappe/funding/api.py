@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.errors import ValidationError
 
-from grappe.core.apikit import SLUG, NotFoundOut, ValidationErrorOut, decimal_str, not_found
+from grappe.core.apikit import (
+    BODY_ERRORS,
+    RATE_LIMIT_ERRORS,
+    SLUG,
+    decimal_str,
+    not_found,
+    responses,
+)
 from grappe.core.pagination import CursorPage, paginate
 from grappe.core.scopes import scope_for
 from grappe.funding.models import Call
@@ -61,7 +68,7 @@ def _invalid(exc: SimulationInputError) -> ValidationError:
 
 @router.post(
     "/aid/simulate",
-    response={200: SimulationOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(SimulationOut, 404, BODY_ERRORS, RATE_LIMIT_ERRORS),
     summary="Simulate the maximum aid of a project's partners under a rule set or call",
 )
 def simulate_aid(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
@@ -126,7 +133,7 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
 
 @router.get(
     "/calls",
-    response={200: CursorPage[CallOut], 422: ValidationErrorOut},
+    response=responses(CursorPage[CallOut], 422),
     summary="Calls for projects (open ones by default) with their rule set's unconfirmed flags",
 )
 def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> dict[str, Any]:
@@ -139,7 +146,7 @@ def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> dict[str, 
 
 @router.get(
     "/calls/{slug}",
-    response={200: CallDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(CallDetailOut, 404),
     summary="One call with its current rule set",
 )
 def get_call(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from grappe.core.apikit import DecimalStr, reject_control_characters
+from grappe.core.apikit import NO_CONTROL_CHARACTERS, DecimalStr, reject_control_characters
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.projects.filters import ProjectFilterSet
 from grappe.registry.schemas import ClusterRefOut, OrganisationRefOut
@@ -124,12 +124,18 @@ class TransitionIn(Schema):
         description="Transition id: submit, return_to_draft, accredit, refuse_accreditation, "
         "record_funding, complete, withdraw.",
     )
-    reason: str = Field("", max_length=2000, description="Required by some transitions.")
+    reason: str = Field(
+        "",
+        max_length=2000,
+        description="Required by some transitions.",
+        json_schema_extra=NO_CONTROL_CHARACTERS,
+    )
     idempotency_key: str = Field(
         "",
         max_length=80,
         description="Sending the same key again for the same project changes nothing and "
         "answers with the first request's transition.",
+        json_schema_extra=NO_CONTROL_CHARACTERS,
     )
 
     _clean = field_validator("reason", "idempotency_key", mode="before")(reject_control_characters)

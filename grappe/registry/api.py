@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
-from grappe.core.apikit import MAX_ID, SLUG, NotFoundOut, ValidationErrorOut, not_found
+from grappe.core.apikit import MAX_ID, RATE_LIMIT_ERRORS, SLUG, not_found, responses
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.scopes import scope_for
@@ -72,7 +72,7 @@ def _organisation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get(
     "/clusters",
-    response={200: CursorPage[ClusterOut], 422: ValidationErrorOut},
+    response=responses(CursorPage[ClusterOut], 422),
     summary="List clusters and hubs",
 )
 def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
@@ -83,7 +83,7 @@ def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page
 
 @router.get(
     "/clusters/{slug}",
-    response={200: ClusterDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(ClusterDetailOut, 404),
     summary="One cluster or hub",
 )
 def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
 
 @router.get(
     "/organisations",
-    response={200: CursorPage[OrganisationOut], 422: ValidationErrorOut},
+    response=responses(CursorPage[OrganisationOut], 422, RATE_LIMIT_ERRORS),
     summary="List member organisations",
 )
 def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
@@ -113,7 +113,7 @@ def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery
 
 @router.get(
     "/organisations/{id}",
-    response={200: OrganisationDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(OrganisationDetailOut, 404, 422),
     summary="One organisation; yearly figures and ownership only for those allowed",
 )
 def get_organisation(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
