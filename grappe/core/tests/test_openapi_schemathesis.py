@@ -25,7 +25,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 ROLES = ["anonymous", "admin", "officer", "manager", "member", "evaluator"]
-EXAMPLES = {"quick": 15, "thorough": 60}[os.environ.get("HYPOTHESIS_PROFILE", "quick")]
+EXAMPLES = {"quick": 15, "thorough": 40}[os.environ.get("HYPOTHESIS_PROFILE", "quick")]
 
 # Schema-valid input the API still refuses with a 422, by a rule the document names
 # (`FieldErrorOut.type`, the operation's description): operation -> the `type`s allowed. A
