@@ -76,6 +76,29 @@ def credentials(username: str) -> tuple[dict[str, str], dict[str, str]]:
     return cookies, {"X-CSRFToken": cookies["csrftoken"]}
 
 
+def test_the_document_declares_the_shared_errors() -> None:
+    """Each POST with a body declares BODY_ERRORS, each rate-limited operation (the simulation,
+    the lists with `q`) RATE_LIMIT_ERRORS, and every error's body is one of the shared shapes."""
+    from grappe.api import api
+    from grappe.core.apikit import BODY_ERRORS, RATE_LIMIT_ERRORS
+
+    shapes = {"ErrorOut", "NotFoundOut", "ValidationErrorOut", "RefusalOut"}
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        for method, operation in methods.items():
+            label = f"{method.upper()} {path}"
+            declared = {int(status) for status in operation["responses"]}
+            if "requestBody" in operation:
+                assert set(BODY_ERRORS) <= declared, label
+            names = {p["name"] for p in operation.get("parameters", [])}
+            if "q" in names or path.endswith("/aid/simulate"):
+                assert set(RATE_LIMIT_ERRORS) <= declared, label
+            for status, answer in operation["responses"].items():
+                if int(status) >= 400:
+                    schema = answer["content"]["application/json"]["schema"]
+                    refs = [s["$ref"] for s in schema.get("anyOf", [schema])]
+                    assert {ref.rsplit("/", 1)[-1] for ref in refs} <= shapes, (label, status)
+
+
 def test_every_operation_is_exercised(api_schema: Any) -> None:
     labels = {result.ok().label for result in api_schema.get_all_operations()}
     assert set(SEMANTIC_422) | NOTHING_TO_NEGATE <= labels, "an operation named here is gone"
