@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -61,9 +65,25 @@ def positive_data_accepted(ctx: Any, response: Any, case: Any) -> bool | None:
     return positive_data_acceptance(ctx, response, case)
 
 
+@contextmanager
+def connection_kept() -> Iterator[None]:
+    """As Django's test client does around each request: requests must not close the database
+    connection, or the demo's transaction would end (PostgreSQL closes a connection found
+    outside autocommit). The test client reconnects the handler after each of its requests, so
+    this wraps each use of the WSGI app, not the whole module."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def api_schema(demo_site: Any) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    with connection_kept():  # loading the document is a request too
+        return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 def credentials(username: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -136,5 +156,5 @@ def test_the_api_answers_as_its_document_says(
             # The session's token is sent: a CSRF refusal would hide the operation behind it.
             assert not (response.status_code == 403 and b"CSRF" in response.content)
 
-        with subtests.test(msg=operation.label):
+        with subtests.test(msg=operation.label), connection_kept():
             run()
