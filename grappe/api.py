@@ -1,8 +1,13 @@
 """The JSON API at /api/v1: one NinjaAPI, a router per app.
 
-Errors share two shapes: 422 `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}` for bad
-input (ninja's own for parameter validation, the same shape for our checks such as a bad cursor)
-and `{"detail": "..."}` for 404. Bad input never reaches the database as a 500.
+Errors share two shapes, declared for each operation with `grappe.core.apikit.responses` (the
+schemas are `apikit.ERROR_SCHEMAS`): 422 `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`
+for bad input (ninja's own for parameter validation, the same shape for our checks such as a bad
+cursor: `invalid_cursor` below) and `{"detail": "..."}` for every other error — 400 (ninja: an
+unparsable body), 401 (ninja: `django_auth` without a session), 403, 404 (`not_found`, and the
+safety net below), 409, 413, 429. Every handler here answers one of those two shapes, so the
+OpenAPI document tells the truth (`core/tests/test_openapi_schemathesis.py` checks it). Bad input
+never reaches the database as a 500.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The API kit every app's `api.py` and `schemas.py` share: 404s, id and slug bounds, decimals as
-strings, text-filter validation and the error schemas.
+strings, text-filter validation, the error schemas and `responses`, which declares an operation's
+answers (its success and every error it can give) for the OpenAPI document.
 
 Money and other decimals are serialised as strings ("45000.00") so that no client ever parses
 them as binary floating point.
@@ -12,6 +13,7 @@ import functools
 import re
 import types
 import typing
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
@@ -100,6 +102,30 @@ def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
     }
 
 
+# What `first_control` refuses, as JSON-schema patterns for the OpenAPI document (the validator
+# gives the translated message): C0, DEL and C1; TAB, LF and CR allowed in multi-line text.
+TEXT_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+MULTILINE_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def _add_text_pattern(schema: dict[str, Any], pattern: str) -> None:
+    """Give every free-text string alternative of a field's schema the control-character
+    pattern (strings with their own pattern, format or choices already say more)."""
+    stack: list[Any] = [schema]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        if (
+            item.get("type") == "string"
+            and not {"pattern", "format", "enum", "const"} & item.keys()
+        ):
+            item["pattern"] = pattern
+        for key in ("anyOf", "oneOf", "allOf"):
+            stack.extend(item.get(key, ()))
+        stack.append(item.get("items"))
+
+
 class CleanInput(BaseModel):
     """The base of every input model (bodies, query parameters): each field's value, and every
     string inside it, is refused with a 422 `control_characters` naming the field when it
@@ -115,12 +141,31 @@ class CleanInput(BaseModel):
             return value
         return reject_control_characters(value, multiline=multiline)
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """The OpenAPI document states the rule the validator applies (schemathesis checks it)."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        properties = target.get("properties", {})
+        for name, multiline in _text_fields(cls).items():
+            info = cls.model_fields[name]
+            prop = properties.get(info.alias or name)
+            if isinstance(prop, dict):
+                _add_text_pattern(prop, MULTILINE_TEXT_PATTERN if multiline else TEXT_PATTERN)
+        return schema
+
 
 class InputSchema(Schema, CleanInput):
     """A ninja `Schema` for input, with `CleanInput`'s checks."""
 
 
 # --- errors ----------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    """Every error that is not about one field: 400 (unparsable body), 401, 403, 409, 413, 429."""
+
+    detail: str = Field(examples=["Cannot parse request body"])
 
 
 class NotFoundOut(Schema):
@@ -130,7 +175,15 @@ class NotFoundOut(Schema):
 class FieldErrorOut(Schema):
     loc: list[str | int] = Field(examples=[["query", "limit"]])
     msg: str = Field(examples=["Input should be less than or equal to 100"])
-    type: str = Field(examples=["less_than_equal"])
+    type: str = Field(
+        description=(
+            "The rule broken: a validation rule (`missing`, `less_than_equal`, `value_error`, "
+            "...) or one of Grappe's own: `invalid_cursor` (a cursor altered, or used with other "
+            "filters or order), `unknown_cluster`, `unknown_organisation` (a filter naming "
+            "nothing), and the aid simulation's input rules (docs/aid-simulation.md)."
+        ),
+        examples=["less_than_equal"],
+    )
 
 
 class ValidationErrorOut(Schema):
@@ -174,3 +227,39 @@ def attribution(source: str) -> str | None:
     """The attribution line of a record's source, translated; None for records entered here."""
     found = source_of(source)
     return gettext(found.attribution) if found is not None else None
+
+
+# Each error status and the schema of its body (grappe/api.py's handlers answer these shapes).
+ERROR_SCHEMAS: Mapping[int, Any] = {
+    400: ErrorOut,  # the body is not JSON
+    401: ErrorOut,  # the operation needs a logged-in session
+    403: ErrorOut,  # refused: the role, or a session call without its CSRF token
+    404: NotFoundOut,
+    409: ErrorOut,
+    413: ErrorOut,  # the body is larger than the limit
+    422: ValidationErrorOut,
+    429: ErrorOut,  # too many requests from this client; retry later
+}
+
+# What every operation with a request body may answer: an unparsable body (400), a session call
+# without its CSRF token (403), a body over the size limit (413), a body breaking the schema (422).
+BODY_ERRORS: tuple[int, ...] = (400, 403, 413, 422)
+# What a rate-limited operation (the aid simulation, searches with `q`) may answer as well.
+RATE_LIMIT_ERRORS: tuple[int, ...] = (429,)
+
+
+def responses(
+    ok: Any, *errors: int | Iterable[int], schemas: Mapping[int, Any] | None = None
+) -> dict[int, Any]:
+    """An operation's `response=` declaration: its success and each error it can give, with the
+    error's shared schema. `ok` is the 200 schema or a `{status: schema}` mapping; `errors` are
+    statuses or groups (`BODY_ERRORS`); `schemas` overrides an error's schema for one operation.
+
+        @router.post("/x", response=responses(XOut, 404, BODY_ERRORS, RATE_LIMIT_ERRORS))
+    """
+    declared: dict[int, Any] = dict(ok) if isinstance(ok, Mapping) else {200: ok}
+    for group in errors:
+        for status in (group,) if isinstance(group, int) else group:
+            declared[status] = ERROR_SCHEMAS[status]
+    declared |= dict(schemas or {})
+    return declared

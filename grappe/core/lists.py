@@ -331,6 +331,15 @@ def _pydantic_field(
     raise TypeError(f"No API type for filter {type(filter_).__name__}")
 
 
+def _json_schema_of_filter(schema: dict[str, Any]) -> None:
+    """An empty or blank value (`?kind=`) is accepted as "no filter" (`ListQuery`): the OpenAPI
+    document says so (and `apikit.CleanInput` adds the control-character pattern to text)."""
+    options = schema.pop("anyOf", None) or [
+        {k: schema.pop(k) for k in ("type", "maximum", "minimum") if k in schema}
+    ]
+    schema["anyOf"] = [*options, {"type": "string", "pattern": r"^\s*$"}]
+
+
 def list_query_schema(
     filterset_class: type[ListFilterSet],
     *,
@@ -343,6 +352,9 @@ def list_query_schema(
         for n, f in filterset_class.base_filters.items()
     }
     model = create_model(name, __base__=ListQuery, **fields)  # type: ignore[call-overload]
+    for n in fields:  # the document says that a blank value is no filter
+        model.model_fields[n].json_schema_extra = _json_schema_of_filter
+    model.model_rebuild(force=True)
     model.__doc__ = f"Page and filters of the list (from `{filterset_class.__name__}`)."
     return model
 

@@ -17,7 +17,14 @@ from ninja import Path, Query, Router
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
-from grappe.core.apikit import SLUG, NotFoundOut, ValidationErrorOut, decimal_str, not_found
+from grappe.core.apikit import (
+    BODY_ERRORS,
+    RATE_LIMIT_ERRORS,
+    SLUG,
+    decimal_str,
+    not_found,
+    responses,
+)
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page, paginate
 from grappe.core.ratelimit import rate_limited
@@ -74,7 +81,7 @@ def _invalid(exc: SimulationInputError) -> ValidationError:
 
 @router.post(
     "/aid/simulate",
-    response={200: SimulationOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(SimulationOut, 404, BODY_ERRORS, RATE_LIMIT_ERRORS),
     summary="Simulate the maximum aid of a project's partners under a rule set or call",
 )
 @decorate_view(rate_limited("aid_simulation"))
@@ -141,7 +148,7 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
 
 @router.get(
     "/calls",
-    response={200: CursorPage[CallOut], 422: ValidationErrorOut},
+    response=responses(CursorPage[CallOut], 422),
     summary="Calls for projects (open ones by default) with their rule set's unconfirmed flags",
 )
 def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> dict[str, Any]:
@@ -154,7 +161,7 @@ def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> dict[str, 
 
 @router.get(
     "/calls/{slug}",
-    response={200: CallDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(CallDetailOut, 404),
     summary="One call with its current rule set",
 )
 def get_call(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
@@ -187,7 +194,7 @@ def _figure_rows(rows: tuple[FigureRow, ...]) -> list[dict[str, Any]]:
 
 @router.get(
     "/funders/{slug}",
-    response={200: FunderFiguresOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(FunderFiguresOut, 404, 422),
     summary="A funder's programme: granted totals by year, cluster, organisation type and size",
 )
 def get_funder(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
@@ -228,7 +235,7 @@ def _funded_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get(
     "/funders/{slug}/projects",
-    response={200: CursorPage[FunderProjectOut], 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(CursorPage[FunderProjectOut], 404, 422),
     summary="The public projects a funder granted aid to, with what it granted each",
 )
 def list_funder_projects(

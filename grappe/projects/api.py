@@ -14,12 +14,14 @@ from ninja.decorators import decorate_view
 from ninja.security import django_auth
 
 from grappe.core.apikit import (
+    BODY_ERRORS,
+    ERROR_SCHEMAS,
     MAX_ID,
-    NotFoundOut,
-    ValidationErrorOut,
+    RATE_LIMIT_ERRORS,
     attribution,
     not_found,
     provenance_out,
+    responses,
 )
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pages import page_sections
@@ -91,7 +93,7 @@ def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get(
     "/projects",
-    response={200: CursorPage[ProjectOut], 422: ValidationErrorOut},
+    response=responses(CursorPage[ProjectOut], 422, RATE_LIMIT_ERRORS),
     summary="List projects",
 )
 @decorate_view(rate_limited("search", when=has_query))
@@ -103,7 +105,7 @@ def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page
 
 @router.get(
     "/projects/{id}",
-    response={200: ProjectDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(ProjectDetailOut, 404, 422),
     summary="One project; requested aid and budget lines only for insiders",
 )
 def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
@@ -302,20 +304,22 @@ def _visible_project(request: HttpRequest, id: int) -> Project:
 @router.post(
     "/projects/{id}/transitions",
     auth=django_auth,
-    response={
-        200: TransitionOut,
-        201: TransitionOut,
-        401: NotFoundOut,
-        403: RefusalOut,
-        404: NotFoundOut,
-        409: RefusalOut,
-        422: RefusalOut | ValidationErrorOut,
-    },
+    response=responses(
+        {200: TransitionOut, 201: TransitionOut},
+        401,
+        404,
+        BODY_ERRORS,
+        schemas={
+            403: RefusalOut | ERROR_SCHEMAS[403],
+            409: RefusalOut,
+            422: RefusalOut | ERROR_SCHEMAS[422],
+        },
+    ),
     summary="Change a project's status by firing a workflow transition",
     description=(
         "The only way to change a project's status. 201: done. 200: the idempotency key was "
         "already used for this project with the same transition; nothing changed. 401: not "
-        "logged in. 403: your role on this project may not fire it. 404: no such project, or "
+        "logged in. 403: your role on this project may not fire it (or a session call without its CSRF token). 404: no such project, or "
         "you may not see it. 409: not possible from the current status, a condition is not "
         "met, or the key was used for another transition. 422: unknown transition, missing "
         "reason, or a malformed body (a `status` field is refused)."
@@ -347,7 +351,7 @@ def fire_transition(request: HttpRequest, id: Path[int], body: TransitionIn) -> 
 
 @router.get(
     "/projects/{id}/transitions",
-    response={200: list[TransitionOut], 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(list[TransitionOut], 404, 422),
     summary="A project's status history (empty unless you are inside the project)",
 )
 def list_transitions(request: HttpRequest, id: Path[int]) -> list[TransitionOut]:

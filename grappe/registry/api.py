@@ -11,12 +11,12 @@ from ninja.decorators import decorate_view
 
 from grappe.core.apikit import (
     MAX_ID,
+    RATE_LIMIT_ERRORS,
     SLUG,
-    NotFoundOut,
-    ValidationErrorOut,
     attribution,
     not_found,
     provenance_out,
+    responses,
 )
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pages import page_sections
@@ -83,7 +83,7 @@ def _organisation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get(
     "/clusters",
-    response={200: CursorPage[ClusterOut], 422: ValidationErrorOut},
+    response=responses(CursorPage[ClusterOut], 422),
     summary="List clusters and hubs",
 )
 def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
@@ -94,7 +94,7 @@ def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page
 
 @router.get(
     "/clusters/{slug}",
-    response={200: ClusterDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(ClusterDetailOut, 404),
     summary="One cluster or hub",
 )
 def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
 
 @router.get(
     "/organisations",
-    response={200: CursorPage[OrganisationOut], 422: ValidationErrorOut},
+    response=responses(CursorPage[OrganisationOut], 422, RATE_LIMIT_ERRORS),
     summary="List member organisations",
 )
 @decorate_view(rate_limited("search", when=has_query))
@@ -125,7 +125,7 @@ def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery
 
 @router.get(
     "/organisations/{id}",
-    response={200: OrganisationDetailOut, 404: NotFoundOut, 422: ValidationErrorOut},
+    response=responses(OrganisationDetailOut, 404, 422),
     summary="One organisation; yearly figures and ownership only for those allowed",
 )
 def get_organisation(request: HttpRequest, id: Path[int]) -> dict[str, Any]:

@@ -91,3 +91,19 @@ def browser_page(chromium: Any) -> Iterator[tuple[Any, PageErrors]]:
         yield page, errors
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """The demo (clusters, ecosystem, one login per role) loaded once for a module's tests, in a
+    transaction rolled back at the end: the rest of the suite never sees it. Tests using it are
+    marked `django_db` (the mark makes pytest-django create the test database); their own
+    transaction nests inside this one as a savepoint, so each test's writes are undone too."""
+    from django.db import transaction
+
+    from grappe.demo.loader import demo_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        result = demo_load()
+        yield result
+        transaction.set_rollback(True)

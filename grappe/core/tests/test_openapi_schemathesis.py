@@ -1,0 +1,160 @@
+"""Schemathesis: the OpenAPI document against the real app, anonymous and as each demo role.
+
+Every operation of `/api/v1/openapi.json` gets requests generated from its schema — valid ones
+(positive) and ones breaking it (negative) — sent in-process through the WSGI app, on a database
+with the demo loaded, with the session and CSRF token of each demo login. Every schemathesis check
+runs on each answer: no 5xx, a documented status, content type and headers, a body matching the
+declared schema, invalid data refused, valid data accepted (see `positive_data_accepted`). The
+seed is fixed (`derandomize`) and the examples per operation bounded (`EXAMPLES`, by
+`HYPOTHESIS_PROFILE`: `quick` locally, `thorough` in CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import schemathesis
+from django.contrib.auth import get_user_model
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+ROLES = ["anonymous", "admin", "officer", "manager", "member", "evaluator"]
+EXAMPLES = {"quick": 15, "thorough": 40}[os.environ.get("HYPOTHESIS_PROFILE", "quick")]
+
+# Schema-valid input the API still refuses with a 422, by a rule the document names
+# (`FieldErrorOut.type`, the operation's description): operation -> the `type`s allowed. A
+# cursor is opaque (only a previous `next_cursor` is one), a filter may name nothing, a transition
+# may be unknown or lack its reason, and an inline rule set or project is checked by the aid
+# engine's own rules (docs/aid-simulation.md), which a JSON schema cannot express.
+SEMANTIC_422: dict[str, set[str] | None] = {
+    "GET /api/v1/clusters": {"invalid_cursor"},
+    "GET /api/v1/organisations": {"invalid_cursor", "unknown_cluster"},
+    "GET /api/v1/projects": {"invalid_cursor", "unknown_cluster", "unknown_organisation"},
+    "GET /api/v1/calls": {"invalid_cursor"},
+    "POST /api/v1/projects/{id}/transitions": {"reason", "unknown_transition"},
+    "POST /api/v1/aid/simulate": None,  # any rule of the aid engine
+}
+
+
+# Operations whose every request is schema-valid (a slug is any string, no query, no body): no
+# negative case can be generated for them.
+NOTHING_TO_NEGATE = {"GET /api/v1/clusters/{slug}", "GET /api/v1/calls/{slug}"}
+
+
+def positive_data_accepted(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Schemathesis's `positive_data_acceptance`, except for the documented 422s above."""
+    if response.status_code == 422 and case.operation.label in SEMANTIC_422:
+        allowed = SEMANTIC_422[case.operation.label]
+        if allowed is None:
+            return True
+        body = json.loads(response.content)
+        detail = body["detail"]
+        types = {body.get("refusal")} if isinstance(detail, str) else {e["type"] for e in detail}
+        if types <= allowed:
+            return True
+    return positive_data_acceptance(ctx, response, case)
+
+
+@contextmanager
+def connection_kept() -> Iterator[None]:
+    """As Django's test client does around each request: requests must not close the database
+    connection, or the demo's transaction would end (PostgreSQL closes a connection found
+    outside autocommit). The test client reconnects the handler after each of its requests, so
+    this wraps each use of the WSGI app, not the whole module."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def api_schema(demo_site: Any) -> Any:
+    with connection_kept():  # loading the document is a request too
+        return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+def credentials(username: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The cookies (session, CSRF) and headers (CSRF token) of a demo login, or of a visitor."""
+    client = Client()
+    if username != "anonymous":
+        client.force_login(get_user_model().objects.get(username=username))
+    client.get("/en/accounts/login/")
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    return cookies, {"X-CSRFToken": cookies["csrftoken"]}
+
+
+def test_the_document_declares_the_shared_errors() -> None:
+    """Each POST with a body declares BODY_ERRORS, each rate-limited operation (the simulation,
+    the lists with `q`) RATE_LIMIT_ERRORS, and every error's body is one of the shared shapes."""
+    from grappe.api import api
+    from grappe.core.apikit import BODY_ERRORS, RATE_LIMIT_ERRORS
+
+    shapes = {"ErrorOut", "NotFoundOut", "ValidationErrorOut", "RefusalOut"}
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        for method, operation in methods.items():
+            label = f"{method.upper()} {path}"
+            declared = {int(status) for status in operation["responses"]}
+            if "requestBody" in operation:
+                assert set(BODY_ERRORS) <= declared, label
+            names = {p["name"] for p in operation.get("parameters", [])}
+            if "q" in names or path.endswith("/aid/simulate"):
+                assert set(RATE_LIMIT_ERRORS) <= declared, label
+            for status, answer in operation["responses"].items():
+                if int(status) >= 400:
+                    schema = answer["content"]["application/json"]["schema"]
+                    refs = [s["$ref"] for s in schema.get("anyOf", [schema])]
+                    assert {ref.rsplit("/", 1)[-1] for ref in refs} <= shapes, (label, status)
+
+
+def test_every_operation_is_exercised(api_schema: Any) -> None:
+    labels = {result.ok().label for result in api_schema.get_all_operations()}
+    assert set(SEMANTIC_422) | NOTHING_TO_NEGATE <= labels, "an operation named here is gone"
+    assert len(labels) == 11
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_the_api_answers_as_its_document_says(
+    api_schema: Any, role: str, mode: GenerationMode, subtests: Any
+) -> None:
+    cookies, headers = credentials(role)
+    positive = mode is GenerationMode.POSITIVE
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        if not positive and operation.label in NOTHING_TO_NEGATE:
+            continue
+
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def run(case: Any) -> None:
+            response = case.call_and_validate(
+                headers=headers,
+                cookies=cookies,
+                excluded_checks=[positive_data_acceptance],
+                additional_checks=[positive_data_accepted] if positive else [],
+            )
+            # The session's token is sent: a CSRF refusal would hide the operation behind it.
+            assert not (response.status_code == 403 and b"CSRF" in response.content)
+
+        with subtests.test(msg=operation.label), connection_kept():
+            run()

@@ -1,0 +1,532 @@
+"""The permission matrix: every page, every API operation and every back-office model, visited
+anonymously and as each demo login, on an object of the login's own organisation / cluster /
+funder and on another's.
+
+The routes come from the site itself — the URL conf under /en/, the OpenAPI document, the admin
+registry — so a new page, operation or model without an expected outcome in `PAGES`, `API` or
+`ADMIN` below fails `test_every_route_has_an_expectation` with the line to add. Each outcome is
+the status the role table gives (`grappe/core/domain/roles.py`, docs/permissions.md): `ok` (200),
+`login` (302 to the login page), `admin-login` (302 to the back office's login), `back` (302
+elsewhere: a form's redirect after refusing or doing nothing), `403`, `404`, `405`, `401`, `422`.
+
+Zero leaks: whatever a response's status, the confidential values of the other objects — the
+other organisation's turnover, the other draft project's title — appear only to the roles that
+may see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import LocalePrefixPattern
+from django.utils import timezone
+
+from grappe.api import api
+from grappe.core.models import RoleAssignment
+from grappe.core.tests.factories import (
+    AccreditationFactory,
+    FiguresFactory,
+    FundingLineFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    ProjectFactory,
+)
+from grappe.funding.models import Call, Funder
+from grappe.interop.models import ImportRun, MergeProposal
+from grappe.projects.models import ParticipantRole, Project, ProjectStatus
+from grappe.registry.models import (
+    Cluster,
+    ClusterMembership,
+    Organisation,
+    OrganisationChangeProposal,
+)
+
+ROLES = ("anonymous", "admin", "officer", "manager", "member", "evaluator")
+SIDES = ("own", "other")
+
+OTHER_TURNOVER = Decimal("987654321.00")
+OTHER_TITLE = "Confidential draft about quantum hydroponics"
+# Who may see each confidential value of the "other" objects (no relation to any demo login):
+# the figures reach administrators and programme officers; an outsider's draft only administrators.
+SECRETS: dict[str, tuple[re.Pattern[bytes], set[str]]] = {
+    "the other organisation's turnover": (
+        re.compile(rb"987\D{0,6}654\D{0,6}321"),
+        {"admin", "officer"},
+    ),
+    "the other draft project's title": (re.compile(OTHER_TITLE.encode()), {"admin"}),
+}
+
+
+# --------------------------------------------------------------------------- the objects
+
+
+@pytest.fixture(scope="module")
+def world(demo_site: Any) -> dict[str, Any]:
+    """Own and other objects for each parameter: "own" belongs to the demo logins' organisation,
+    cluster (Cap Digital) and funder (the City of Paris); "other" to nobody's."""
+    member_org = RoleAssignment.objects.get(user__username="member").organisation
+    cap = Cluster.objects.get(slug="cap-digital")
+    other_cluster = Cluster.objects.get(slug="medicen")
+    city = Funder.objects.get(slug="city-of-paris")
+    other_funder = Funder.objects.exclude(pk=city.pk).first()
+    own_membership, _ = ClusterMembership.objects.get_or_create(
+        cluster=cap, organisation=member_org, defaults={"start_date": dt.date(2020, 1, 1)}
+    )
+    ClusterMembership.objects.filter(pk=own_membership.pk).update(
+        end_date=None, confirmed_at=timezone.now()
+    )
+    own_project = ProjectFactory(status=ProjectStatus.DRAFT, title="Own draft of the demo logins")
+    own_part = ParticipationFactory(
+        project=own_project, organisation=member_org, role=ParticipantRole.COORDINATOR
+    )
+    AccreditationFactory(project=own_project, cluster=cap)
+    FundingLineFactory(participation=own_part, funder=city, granted=None, decided_on=None)
+
+    other_org = OrganisationFactory(name="Outsider Industries")
+    FiguresFactory(organisation=other_org, turnover=OTHER_TURNOVER)
+    other_membership = MembershipFactory(cluster=other_cluster, organisation=other_org)
+    other_project = ProjectFactory(status=ProjectStatus.DRAFT, title=OTHER_TITLE)
+    ParticipationFactory(
+        project=other_project, organisation=other_org, role=ParticipantRole.COORDINATOR
+    )
+    own_run = ImportRun.objects.create(source="members", cluster=cap)
+    other_run = ImportRun.objects.create(source="members", cluster=other_cluster)
+    proposals = {
+        side: OrganisationChangeProposal.objects.create(
+            organisation=org, field="website", proposed_value="https://example.org/", cluster=c
+        )
+        for side, org, c in (("own", member_org, cap), ("other", other_org, other_cluster))
+    }
+    duplicate = OrganisationFactory(name="Outsider Industries SAS")
+    merge = MergeProposal.objects.create(
+        keep=other_org, duplicate=duplicate, duplicate_pk=duplicate.pk, reason="same SIREN"
+    )
+    calls = {
+        "own": Call.objects.filter(funder=city).first(),
+        "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
+    }
+    return {
+        # model -> (own object, other object), for the pages' parameters and the back office
+        Project: (own_project, other_project),
+        Organisation: (member_org, other_org),
+        Cluster: (cap, other_cluster),
+        Funder: (city, other_funder),
+        Call: (calls["own"], calls["other"]),
+        ImportRun: (own_run, other_run),
+        ClusterMembership: (own_membership, other_membership),
+        OrganisationChangeProposal: (proposals["own"], proposals["other"]),
+        MergeProposal: (merge, merge),
+    }
+
+
+def obj(world: dict[str, Any], model: type, side: str) -> Any:
+    return world[model][SIDES.index(side)]
+
+
+def login(role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(get_user_model().objects.get(username=role))
+    return client
+
+
+@pytest.fixture(scope="module")
+def clients(demo_site: Any) -> dict[str, Client]:
+    return {role: login(role) for role in ROLES}
+
+
+def outcome(response: Any) -> str:
+    status = response.status_code
+    if status == 302:
+        location = response["Location"]
+        if "/admin/login/" in location:
+            return "admin-login"
+        if "/accounts/login/" in location:
+            return "login"
+        return "back"
+    return "ok" if status == 200 else str(status)
+
+
+def body(response: Any) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return bytes(response.content)
+
+
+# --------------------------------------------------------------------------- the routes
+
+
+def site_pages() -> Iterator[tuple[str, list[str]]]:
+    """Every named page under the language prefix (the back office apart): (name, parameters)."""
+
+    def walk(patterns: list[Any], namespace: str) -> Iterator[tuple[str, list[str]]]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                yield from walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                yield namespace + p.name, list(p.pattern.converters)
+
+    for top in get_resolver().url_patterns:
+        if isinstance(top, URLResolver) and isinstance(top.pattern, LocalePrefixPattern):
+            yield from walk(top.url_patterns, "")
+
+
+def api_operations() -> Iterator[tuple[str, str]]:
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        for method in methods:
+            yield method.upper(), path
+
+
+def admin_models() -> Iterator[type]:
+    yield from admin.site._registry
+
+
+# Each page parameter, by page: the model whose own / other object fills it.
+PAGE_PARAMETERS: dict[str, dict[str, type]] = {
+    "cluster_detail": {"slug": Cluster},
+    "organisation_detail": {"pk": Organisation},
+    "organisation_review": {"pk": Organisation},
+    "membership_confirm": {"pk": Organisation, "membership_pk": ClusterMembership},
+    "change_proposal_decide": {
+        "pk": Organisation,
+        "proposal_pk": OrganisationChangeProposal,
+    },
+    "project_detail": {"pk": Project},
+    "project_transition": {"pk": Project},
+    "project_aid_simulation": {"pk": Project},
+    "interop:run_detail": {"pk": ImportRun},
+    "interop:run_rejected_csv": {"pk": ImportRun},
+    "interop:merge_decide": {"pk": MergeProposal},
+    "interop:member_template": {"slug": Cluster},
+    "interop:member_upload": {"slug": Cluster},
+    "interop:member_preview": {"slug": Cluster, "pk": ImportRun},
+}
+FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
+POST_ONLY = {
+    "logout",
+    "project_transition",
+    "interop:run_upload",
+    "interop:merge_decide",
+    "interop:merge_bulk",
+    "membership_confirm",
+    "change_proposal_decide",
+}
+
+
+def page_url(world: dict[str, Any], name: str, params: list[str], side: str) -> str:
+    kwargs: dict[str, Any] = {}
+    for param in params:
+        if param in FIXED_PARAMETERS:
+            kwargs[param] = FIXED_PARAMETERS[param]
+            continue
+        model = PAGE_PARAMETERS[name][param]
+        target = obj(world, model, side)
+        kwargs[param] = target.slug if param == "slug" else target.pk
+    return "/en" + reverse(name, kwargs=kwargs).removeprefix("/en")
+
+
+def api_request(world: dict[str, Any], client: Client, method: str, path: str, side: str) -> Any:
+    url = "/api/v1" + path.removeprefix("/api/v1")
+    if "{slug}" in url:
+        model = Call if path.startswith("/api/v1/calls") else Cluster
+        url = url.replace("{slug}", obj(world, model, side).slug)
+    if "{id}" in url:
+        model = Organisation if path.startswith("/api/v1/organisations") else Project
+        url = url.replace("{id}", str(obj(world, model, side).pk))
+    if method == "GET":
+        return client.get(url)
+    if path.endswith("/aid/simulate"):
+        body = {"project_id": obj(world, Project, side).pk, "ruleset_code": "fui-19"}
+    else:  # a transition that does not exist: visibility and login decide, nothing changes
+        body = {"transition": "no_such_transition"}
+    return client.post(url, body, content_type="application/json")
+
+
+def admin_urls(world: dict[str, Any], model: type) -> Iterator[tuple[str, str, str]]:
+    """(kind, side, url) for a model's changelist, add and change pages."""
+    info = (model._meta.app_label, model._meta.model_name)
+    yield "changelist", "own", reverse("admin:{}_{}_changelist".format(*info))
+    yield "add", "own", reverse("admin:{}_{}_add".format(*info))
+    if model in world:
+        pairs = list(zip(SIDES, world[model], strict=True))
+    else:
+        rows = list(model._default_manager.order_by("pk")[:1]) + list(
+            model._default_manager.order_by("-pk")[:1]
+        )
+        pairs = list(zip(SIDES, rows, strict=False))
+    for side, target in pairs:
+        yield "change", side, reverse("admin:{}_{}_change".format(*info), args=[target.pk])
+
+
+# --------------------------------------------------------------------------- the expectations
+
+# route -> the outcomes for (own object, other object), each a string of one outcome per role in
+# the order of ROLES (anonymous admin officer manager member evaluator); one string when the
+# route has no object or both sides answer alike. POST-only pages are sent an empty POST (the
+# test's transaction undoes anything it does); API POSTs a harmless body (`api_request`).
+Expected = tuple[str, ...]
+
+PAGES: dict[str, Expected] = {
+    "change_proposal_decide": ("login back 404 404 back 404", "login back 404 404 404 404"),
+    "cluster_detail": ("ok ok ok ok ok ok",),
+    "home": ("ok ok ok ok ok ok",),
+    "interop:member_preview": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "interop:member_template": ("ok ok ok ok ok ok",),
+    "interop:member_upload": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "interop:merge_bulk": ("login back 403 403 403 403",),
+    "interop:merge_decide": ("login back 404 404 404 404",),
+    "interop:merge_list": ("login ok 403 403 403 403",),
+    "interop:run_detail": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "interop:run_list": ("login ok 403 ok 403 403",),
+    "interop:run_rejected_csv": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "interop:run_upload": ("login back 403 403 403 403",),
+    "login": ("ok ok ok ok ok ok",),
+    "logout": ("back back back back back back",),
+    "membership_confirm": ("login back 404 404 back 404", "login back 404 404 404 404"),
+    "organisation_detail": ("ok ok ok ok ok ok",),
+    "organisation_list": ("ok ok ok ok ok ok",),
+    "organisation_review": ("login ok 404 404 ok 404", "login ok 404 404 404 404"),
+    "password_change": ("login ok ok ok ok ok",),
+    "password_change_done": ("login ok ok ok ok ok",),
+    "password_reset": ("ok ok ok ok ok ok",),
+    "password_reset_complete": ("ok ok ok ok ok ok",),
+    "password_reset_confirm": ("ok ok ok ok ok ok",),
+    "password_reset_done": ("ok ok ok ok ok ok",),
+    "project_aid_simulation": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "project_list": ("ok ok ok ok ok ok",),
+    "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
+    "review_list": ("login ok ok ok ok ok",),
+    "search": ("ok ok ok ok ok ok",),
+}
+API: dict[str, Expected] = {
+    "GET /api/v1/calls": ("ok ok ok ok ok ok",),
+    "GET /api/v1/calls/{slug}": ("ok ok ok ok ok ok",),
+    "GET /api/v1/clusters": ("ok ok ok ok ok ok",),
+    "GET /api/v1/clusters/{slug}": ("ok ok ok ok ok ok",),
+    "GET /api/v1/organisations": ("ok ok ok ok ok ok",),
+    "GET /api/v1/organisations/{id}": ("ok ok ok ok ok ok",),
+    "GET /api/v1/projects": ("ok ok ok ok ok ok",),
+    "GET /api/v1/projects/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "GET /api/v1/projects/{id}/transitions": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/aid/simulate": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/projects/{id}/transitions": (
+        "401 422 422 422 422 404",
+        "401 422 404 404 404 404",
+    ),
+}
+ADMIN: dict[str, Expected] = {
+    "auth.Group add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "auth.Group changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "auth.User add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "auth.User change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "auth.User changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.AuditEvent add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "core.AuditEvent change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.AuditEvent changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.RoleAssignment add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.RoleAssignment change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.RoleAssignment changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.Transition add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "core.Transition changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "django_tasks_database.DBTaskResult add": (
+        "admin-login 403 403 admin-login admin-login admin-login",
+    ),
+    "django_tasks_database.DBTaskResult changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "funding.Call add": ("admin-login ok ok admin-login admin-login admin-login",),
+    "funding.Call change": (
+        "admin-login ok ok admin-login admin-login admin-login",
+        "admin-login ok back admin-login admin-login admin-login",
+    ),
+    "funding.Call changelist": ("admin-login ok ok admin-login admin-login admin-login",),
+    "funding.CallRuleSet add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.CallRuleSet change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.CallRuleSet changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.Funder add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.Funder change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.Funder changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "interop.ImportRun add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "interop.ImportRun change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "interop.ImportRun changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "interop.MergeProposal add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "interop.MergeProposal change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "interop.MergeProposal changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "interop.OrganisationAlias add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "interop.OrganisationAlias changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "interop.RejectedRow add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "interop.RejectedRow changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Accreditation add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Accreditation change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Accreditation changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "projects.BudgetLine add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.BudgetLine change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.BudgetLine changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.FundingLine add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.FundingLine change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.FundingLine changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Participation add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Participation change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Participation changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "projects.Project add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Project change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.Project changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Cluster add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Cluster change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Cluster changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.ClusterMembership add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.ClusterMembership change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "registry.ClusterMembership changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "registry.ClusterTheme add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.ClusterTheme change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.ClusterTheme changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Organisation add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Organisation change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Organisation changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.OrganisationChangeProposal add": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "registry.OrganisationChangeProposal change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "registry.OrganisationChangeProposal changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "registry.OrganisationFigures add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.OrganisationFigures change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "registry.OrganisationFigures changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "registry.Ownership add": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Ownership change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "registry.Ownership changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+}
+
+WHERE = "grappe/core/tests/test_permission_matrix.py"
+
+
+def expected(table: dict[str, Expected], name: str, key: str, side: str) -> list[str]:
+    try:
+        sides = table[key]
+    except KeyError:
+        raise AssertionError(
+            f"{key!r} has no expected outcome: add it to {name} in {WHERE}, "
+            f'e.g. {key!r}: ("<own: one outcome per role {" ".join(ROLES)}>", "<other>"),'
+        ) from None
+    return sides[min(SIDES.index(side), len(sides) - 1)].split()
+
+
+class Matrix:
+    """Collects every cell's outcome and leak, and which secrets the allowed roles saw."""
+
+    def __init__(self, name: str, table: dict[str, Expected]) -> None:
+        self.name, self.table = name, table
+        self.wrong: list[str] = []
+        self.leaks: list[str] = []
+        self.seen: set[str] = set()
+
+    def visit(self, key: str, side: str, role: str, response: Any) -> None:
+        want = expected(self.table, self.name, key, side)[ROLES.index(role)]
+        got = outcome(response)
+        if got != want:
+            self.wrong.append(f"{key} [{side}] as {role}: expected {want}, got {got}")
+        content = body(response)
+        for what, (pattern, allowed) in SECRETS.items():
+            if pattern.search(content):
+                if role in allowed:
+                    self.seen.add(what)
+                else:
+                    self.leaks.append(f"{key} [{side}] as {role} ({got}) shows {what}")
+
+    def check(self) -> None:
+        assert not self.leaks, "Leaks:\n" + "\n".join(self.leaks)
+        assert not self.wrong, "Unexpected outcomes:\n" + "\n".join(self.wrong)
+
+
+def test_every_route_has_an_expectation(world: dict[str, Any]) -> None:
+    """The URL conf, the OpenAPI document and the admin registry against the tables: a new
+    route fails here until its expected outcomes are written down, a removed one too."""
+    pages = {name for name, _params in site_pages()}
+    operations = {f"{method} {path}" for method, path in api_operations()}
+    models = {
+        f"{model._meta.label} {kind}"
+        for model in admin_models()
+        for kind, _side, _url in admin_urls(world, model)
+    }
+    for name, table, routes in (
+        ("PAGES", PAGES, pages),
+        ("API", API, operations),
+        ("ADMIN", ADMIN, models),
+    ):
+        missing, stale = sorted(routes - set(table)), sorted(set(table) - routes)
+        assert not missing, (
+            f"routes without an expected outcome: add them to {name} in {WHERE}: {missing}"
+        )
+        assert not stale, f"{name} in {WHERE} lists routes that no longer exist: {stale}"
+    for table in (PAGES, API, ADMIN):
+        for key, sides in table.items():
+            assert 1 <= len(sides) <= 2 and all(len(s.split()) == len(ROLES) for s in sides), key
+
+
+@pytest.mark.django_db
+def test_pages(world: dict[str, Any], clients: dict[str, Client]) -> None:
+    matrix = Matrix("PAGES", PAGES)
+    for name, params in sorted(site_pages()):
+        for side in SIDES:
+            url = page_url(world, name, params, side)
+            for role in ROLES:
+                # Logging out ends the session: that visit gets a session of its own.
+                client = login(role) if name == "logout" else clients[role]
+                response = client.post(url) if name in POST_ONLY else client.get(url)
+                matrix.visit(name, side, role, response)
+    matrix.check()
+    # The leak check can fail: the roles allowed to see the secrets do see them on the pages.
+    assert matrix.seen == set(SECRETS)
+
+
+@pytest.mark.django_db
+def test_api(world: dict[str, Any], clients: dict[str, Client]) -> None:
+    matrix = Matrix("API", API)
+    for method, path in sorted(api_operations()):
+        for side in SIDES:
+            for role in ROLES:
+                response = api_request(world, clients[role], method, path, side)
+                matrix.visit(f"{method} {path}", side, role, response)
+    matrix.check()
+    assert matrix.seen == set(SECRETS)
+
+
+@pytest.mark.django_db
+def test_back_office(world: dict[str, Any], clients: dict[str, Client]) -> None:
+    matrix = Matrix("ADMIN", ADMIN)
+    for model in sorted(admin_models(), key=lambda m: m._meta.label):
+        for kind, side, url in admin_urls(world, model):
+            for role in ROLES:
+                matrix.visit(f"{model._meta.label} {kind}", side, role, clients[role].get(url))
+    matrix.check()
