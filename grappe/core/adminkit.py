@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from grappe.core.admin import AuditedModelAdmin
+from grappe.core.concurrency import EDIT_TOKEN_FIELD, edit_token, locked_row, stale_edit
 
 
 def _attnames(obj: models.Model, names: Any, exclude: tuple[str, ...]) -> list[str]:
@@ -34,7 +36,55 @@ def adopt(obj: models.Model, saved: models.Model) -> None:
     obj._state.db = saved._state.db
 
 
-class ServiceModelAdmin(AuditedModelAdmin):
+def _with_edit_token(form_class: type[Any], admin: EditTokenAdmin) -> type[Any]:
+    """`form_class` with a hidden token of the row as the editor opened it; its `clean()`
+    compares it with the row as stored, locked until the admin's transaction ends (Django runs
+    each change page in one), and refuses a stale form with a form error."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        form_class.__init__(self, *args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial[EDIT_TOKEN_FIELD] = edit_token(self.instance)
+
+    def clean(self: Any) -> Any:
+        cleaned = form_class.clean(self)
+        if self.instance.pk is not None:
+            locked = locked_row(type(self.instance), self.instance.pk)
+            if self.data.get(self.add_prefix(EDIT_TOKEN_FIELD)) != edit_token(locked):
+                raise stale_edit(locked, version=admin.edit_version(locked))
+        return cleaned
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    attrs = {EDIT_TOKEN_FIELD: token, "__init__": __init__, "clean": clean}
+    return type(form_class.__name__, (form_class,), attrs)
+
+
+class EditTokenAdmin(AuditedModelAdmin):
+    """Change pages refuse a form opened before the row's last change ("… was changed since
+    you opened it"), instead of silently undoing that change."""
+
+    def edit_version(self, obj: Any) -> int | None:
+        """The version number a refusal names, for objects that have versions."""
+        return None
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        first = (name, {**options, "fields": (*options["fields"], EDIT_TOKEN_FIELD)})
+        return [first, *rest]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            return super().get_form(request, obj, change, **kwargs)
+        base = kwargs.pop("form", self.form)
+        return super().get_form(request, obj, change, form=_with_edit_token(base, self), **kwargs)
+
+
+class ServiceModelAdmin(EditTokenAdmin):
     """Saves and deletions go through `service_create` / `service_update` / `service_delete`;
     the service validates, checks the user's scope and writes the audit event. Inline rows of
     models without a service are still audited by `AuditedModelAdmin`."""

@@ -160,3 +160,10 @@ def user_with_role(role: Role | str, **scope: Any) -> Any:
     user = UserFactory()
     RoleAssignment.objects.create(user=user, role=role, **scope)
     return user
+
+
+def opened(obj: Any) -> dict[str, str]:
+    """What a change page opened now on `obj` posts back: the row's edit token as stored."""
+    from grappe.core.concurrency import EDIT_TOKEN_FIELD, edit_token
+
+    return {EDIT_TOKEN_FIELD: edit_token(type(obj)._default_manager.get(pk=obj.pk))}

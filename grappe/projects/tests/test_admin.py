@@ -89,6 +89,7 @@ def test_budget_lines_edited_on_the_partner_page_are_one_budget_change(
         "funding_lines-INITIAL_FORMS": "0",
         "funding_lines-MIN_NUM_FORMS": "0",
         "funding_lines-MAX_NUM_FORMS": "1000",
+        **f.opened(part),
     }
     response = admin_client.post(_url(Participation, "change", part.pk), data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -63,6 +63,7 @@ def test_a_change_records_only_what_changed_and_a_year_moved_is_one_row(
         },
         website="https://lumisense.example",
     )
+    data.update(f.opened(org))
     response = admin_client.post(_url(Organisation, "change", org.pk), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     update = AuditEvent.objects.get(action="organisation.update")
