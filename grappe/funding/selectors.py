@@ -21,6 +21,7 @@ from grappe.core.domain.roles import Action
 from grappe.core.domain.scope import Scope
 from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, ResearchCategory
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
+from grappe.funding.domain.partners import declared_size, partner_kind
 from grappe.funding.domain.rulesets import RuleSet, ruleset_from_dict
 from grappe.funding.models import Call, CallStatus
 from grappe.projects.models import (
@@ -35,17 +36,14 @@ from grappe.projects.selectors import project_can, project_get
 from grappe.registry.domain.sme import (
     Enterprise,
     EnterpriseFigures,
-    FrenchCategory,
     HolderKind,
     Holding,
-    SizeClass,
     SmeInputError,
     SmeResult,
     assess_smes,
 )
 from grappe.registry.models import (
     COMPANY_KINDS,
-    HolderCategory,
     Organisation,
     OrganisationFigures,
     OrganisationKind,
@@ -99,45 +97,6 @@ def call_ruleset(call: Call) -> RuleSet:
 
 
 # --------------------------------------------------------------------------- projects
-
-KIND_TO_PARTNER = {
-    OrganisationKind.START_UP: PartnerKind.COMPANY,
-    OrganisationKind.SME: PartnerKind.COMPANY,
-    OrganisationKind.MID_CAP: PartnerKind.COMPANY,
-    OrganisationKind.LARGE_COMPANY: PartnerKind.COMPANY,
-    OrganisationKind.RESEARCH_LAB: PartnerKind.RESEARCH_ORGANISATION,
-    OrganisationKind.HIGHER_EDUCATION: PartnerKind.TRAINING_ORGANISATION,
-}
-
-# Without yearly figures the size comes from the declared type, taking the least favourable
-# reading (an "SME" may be medium-sized; a mid-cap is an ETI).
-DECLARED_SIZE: dict[str, tuple[SizeClass, FrenchCategory | None]] = {
-    OrganisationKind.START_UP: (SizeClass.SMALL, FrenchCategory.PME),
-    OrganisationKind.SME: (SizeClass.MEDIUM, FrenchCategory.PME),
-    OrganisationKind.MID_CAP: (SizeClass.LARGE, FrenchCategory.ETI),
-    OrganisationKind.LARGE_COMPANY: (SizeClass.LARGE, FrenchCategory.GE),
-}
-
-COST_CATEGORY = {
-    "personnel": CostCategory.PERSONNEL,
-    "equipment": CostCategory.INSTRUMENTS,
-    "buildings": CostCategory.BUILDINGS,
-    "contractual": CostCategory.CONTRACTUAL,
-    "overheads": CostCategory.OVERHEADS,
-}
-COST_CATEGORY_BACK = {v: k for k, v in COST_CATEGORY.items()}
-
-HOLDER_KIND = {
-    HolderCategory.ENTERPRISE: HolderKind.ENTERPRISE,
-    HolderCategory.PUBLIC_BODY: HolderKind.PUBLIC_BODY,
-    HolderCategory.PUBLIC_INVESTMENT: HolderKind.PUBLIC_INVESTMENT_CORPORATION,
-    HolderCategory.VENTURE_CAPITAL: HolderKind.VENTURE_CAPITAL,
-    HolderCategory.BUSINESS_ANGEL: HolderKind.BUSINESS_ANGEL,
-    HolderCategory.UNIVERSITY: HolderKind.UNIVERSITY,
-    HolderCategory.INSTITUTIONAL_INVESTOR: HolderKind.INSTITUTIONAL_INVESTOR,
-    HolderCategory.LOCAL_AUTHORITY: HolderKind.LOCAL_AUTHORITY,
-    HolderCategory.NATURAL_PERSON: HolderKind.NATURAL_PERSON,
-}
 
 # Notes about how the input was built (Django side; translated at display time).
 NOTE_DECLARED_SIZE = gettext_noop(
@@ -242,7 +201,7 @@ def _enterprises(
             str(o.held_id),
             o.capital_share / HUNDRED,
             o.voting_share / HUNDRED,
-            HOLDER_KIND.get(HolderCategory(o.holder_category), HolderKind.ENTERPRISE),
+            HolderKind(o.holder_category),
             o.dominant_influence,
         )
         for o in holdings
@@ -314,13 +273,13 @@ def project_aid_input(
         names[pid] = org.short_name or org.name
         organisation_ids[pid] = org.pk
         partner_notes: list[Note] = []
-        kind = KIND_TO_PARTNER.get(OrganisationKind(org.kind), PartnerKind.OTHER)
-        size, french = DECLARED_SIZE.get(org.kind, (SizeClass.LARGE, None))
+        kind = partner_kind(org.kind)
+        size, french = declared_size(org.kind)
         if kind is PartnerKind.COMPANY and pid not in sizes:
             partner_notes.append(Note(NOTE_DECLARED_SIZE, {"size": size.value}))
         costs = tuple(
             CostLine(
-                COST_CATEGORY[b.cost_category],
+                CostCategory(b.cost_category),
                 ResearchCategory(b.research_category),
                 b.amount,
                 id=f"line-{b.pk}",
