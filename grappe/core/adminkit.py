@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from grappe.core.admin import AuditedModelAdmin
-from grappe.core.concurrency import EDIT_TOKEN_FIELD, edit_token, locked_row, stale_edit
+from grappe.core.concurrency import EDIT_TOKEN_FIELD, with_edit_token
 
 
 def _attnames(obj: models.Model, names: Any, exclude: tuple[str, ...]) -> list[str]:
@@ -36,29 +35,6 @@ def adopt(obj: models.Model, saved: models.Model) -> None:
     obj._state.db = saved._state.db
 
 
-def _with_edit_token(form_class: type[Any], admin: EditTokenAdmin) -> type[Any]:
-    """`form_class` with a hidden token of the row as the editor opened it; its `clean()`
-    compares it with the row as stored, locked until the admin's transaction ends (Django runs
-    each change page in one), and refuses a stale form with a form error."""
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        form_class.__init__(self, *args, **kwargs)
-        if self.instance.pk is not None:
-            self.initial[EDIT_TOKEN_FIELD] = edit_token(self.instance)
-
-    def clean(self: Any) -> Any:
-        cleaned = form_class.clean(self)
-        if self.instance.pk is not None:
-            locked = locked_row(type(self.instance), self.instance.pk)
-            if self.data.get(self.add_prefix(EDIT_TOKEN_FIELD)) != edit_token(locked):
-                raise stale_edit(locked, version=admin.edit_version(locked))
-        return cleaned
-
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
-    attrs = {EDIT_TOKEN_FIELD: token, "__init__": __init__, "clean": clean}
-    return type(form_class.__name__, (form_class,), attrs)
-
-
 class EditTokenAdmin(AuditedModelAdmin):
     """Change pages refuse a form opened before the row's last change ("… was changed since
     you opened it"), instead of silently undoing that change."""
@@ -81,7 +57,8 @@ class EditTokenAdmin(AuditedModelAdmin):
         if obj is None:
             return super().get_form(request, obj, change, **kwargs)
         base = kwargs.pop("form", self.form)
-        return super().get_form(request, obj, change, form=_with_edit_token(base, self), **kwargs)
+        form = with_edit_token(base, version=self.edit_version)
+        return super().get_form(request, obj, change, form=form, **kwargs)
 
 
 class ServiceModelAdmin(EditTokenAdmin):

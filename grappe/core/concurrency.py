@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import formats, timezone
@@ -100,3 +102,48 @@ def check_unchanged(locked: models.Model, expected_token: str | None) -> None:
     `None` means the caller did not open the row in a form (an import, a command): no check."""
     if expected_token is not None and expected_token != edit_token(locked):
         raise stale_edit(locked)
+
+
+class EditTokenField(forms.CharField):
+    """The hidden token a form posts back; never "a change" of the form itself (a stale
+    token must not make an untouched inline row look edited, and so saved)."""
+
+    def __init__(self) -> None:
+        super().__init__(required=False, widget=forms.HiddenInput)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
+def with_edit_token(
+    form_class: type[Any],
+    *,
+    version: Callable[[Any], int | None] = lambda obj: None,
+    only_when_changed: bool = False,
+) -> type[Any]:
+    """`form_class` (a model form) with a hidden token of its row as the editor opened it.
+
+    Its `clean()` compares the token with the row as stored, locked until the transaction ends
+    (the admin runs each change page in one), and refuses a stale form (`stale_edit`, naming
+    `version(row)` when there is one). `only_when_changed`: refuse only a form whose fields the
+    editor changed (inline rows: an untouched row is not saved, so it overwrites nothing)."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        form_class.__init__(self, *args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial[EDIT_TOKEN_FIELD] = edit_token(self.instance)
+
+    def clean(self: Any) -> Any:
+        cleaned = form_class.clean(self)
+        if self.instance.pk is None or (only_when_changed and not self.has_changed()):
+            return cleaned
+        try:
+            locked = locked_row(type(self.instance), self.instance.pk)
+        except type(self.instance).DoesNotExist:
+            return cleaned  # deleted meanwhile: the formset reports it
+        if self.data.get(self.add_prefix(EDIT_TOKEN_FIELD)) != edit_token(locked):
+            raise stale_edit(locked, version=version(locked))
+        return cleaned
+
+    attrs = {EDIT_TOKEN_FIELD: EditTokenField(), "__init__": __init__, "clean": clean}
+    return type(form_class.__name__, (form_class,), attrs)

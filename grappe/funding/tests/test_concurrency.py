@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from grappe.core.concurrency import EditConflict, edit_token
 from grappe.core.models import AuditEvent, RoleAssignment
@@ -134,3 +135,18 @@ def test_a_token_is_the_same_for_the_row_however_it_was_read() -> None:
     call = open_call(code="fui-19")
     assert edit_token(call) == edit_token(Call.objects.get(pk=call.pk))
     assert edit_token(call) != edit_token(Call.objects.get(pk=open_call(slug="other").pk))
+
+
+def test_the_refusal_is_in_the_readers_language() -> None:
+    call = open_call(code="fui-19")
+    _alice, alice = _officer_client(call, "alice")
+    with translation.override("fr"):
+        url = change_url(call)
+    assert url.startswith("/fr/")
+    data = _form(call, _rates(call, "0.50"), "stale")
+    data["edit_token"] = "0" * 32
+    response = alice.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "a été modifié depuis que vous l&#x27;avez ouvert (la version 1 est" in page
+    assert CallRuleSet.objects.filter(call=call).count() == 1

@@ -47,6 +47,8 @@ def test_a_coordinator_changes_hands_in_one_submission(admin_client: Any) -> Non
             "participations-1-organisation": str(new.organisation_id),
             "participations-1-role": "coordinator",
             "participations-1-display_order": "1",
+            **f.opened(old, "participations-0"),
+            **f.opened(new, "participations-1"),
         }
     )
     response = admin_client.post(_url(Project, "change", project.pk), data)

@@ -60,6 +60,7 @@ def test_a_change_records_only_what_changed_and_a_year_moved_is_one_row(
             "figures-0-staff_awu": "12.5",
             "figures-0-turnover": "1500000.00",
             "figures-0-balance_sheet": "900000.00",
+            **f.opened(figures, "figures-0"),
         },
         website="https://lumisense.example",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from grappe.core.concurrency import EditConflict, edit_token
 from grappe.core.models import AuditEvent
 from grappe.core.tests import factories as f
 from grappe.core.tests.test_admin import _organisation_form, _url
-from grappe.registry.models import ClusterMembership, Organisation
+from grappe.registry.models import ClusterMembership, Organisation, OrganisationFigures
 from grappe.registry.services import organisation_update
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,54 @@ def test_organisation_update_refuses_a_stale_token_and_writes_nothing() -> None:
     # no token: an import or a command, which has opened no form
     organisation_update(actor=None, organisation=org, city="Lille")
     assert Organisation.objects.get(pk=org.pk).city == "Lille"
+
+
+def _figures_row(org: Organisation, figures: Any, token: str, turnover: str) -> dict[str, Any]:
+    return {
+        "figures-TOTAL_FORMS": "1",
+        "figures-INITIAL_FORMS": "1",
+        "figures-0-id": str(figures.pk),
+        "figures-0-organisation": str(org.pk),
+        "figures-0-year": str(figures.year),
+        "figures-0-staff_awu": str(figures.staff_awu),
+        "figures-0-turnover": turnover,
+        "figures-0-balance_sheet": str(figures.balance_sheet),
+        "figures-0-edit_token": token,
+    }
+
+
+def test_an_inline_row_changed_since_the_page_was_opened_is_refused_when_edited() -> None:
+    org = f.OrganisationFactory(name="Lumisense", city="Paris", siren="")
+    figures = f.FiguresFactory(organisation=org, year=2023, turnover=Decimal("1000000.00"))
+    url = _url(Organisation, "change", org.pk)
+    bob = _staff("bob")
+    page = bob.get(url).content.decode()
+    row = re.search(r'name="figures-0-edit_token" value="([0-9a-f]+)"', page)
+    assert row, "the inline row carries no edit token"
+    page_token = TOKEN.search(page)
+    assert page_token
+    OrganisationFigures.objects.filter(pk=figures.pk).update(turnover=Decimal("2000000.00"))
+
+    # Bob edits the row someone changed: refused, the other change stays
+    data = _form(org, page_token.group(1), **_figures_row(org, figures, row.group(1), "1500000"))
+    response = bob.post(url, data)
+    assert response.status_code == 200
+    assert "was changed since you opened it" in response.content.decode()
+    assert OrganisationFigures.objects.get(pk=figures.pk).turnover == Decimal("2000000.00")
+
+    # Posting the row as he saw it is refused too: it differs from the row as stored now
+    seen = _figures_row(org, figures, row.group(1), str(figures.turnover))
+    response = bob.post(url, _form(org, page_token.group(1), website="https://b.example", **seen))
+    assert response.status_code == 200
+    assert OrganisationFigures.objects.get(pk=figures.pk).turnover == Decimal("2000000.00")
+
+    # Reloaded, the page saves his change and leaves the row untouched
+    page = bob.get(url).content.decode()
+    fresh_row = re.search(r'name="figures-0-edit_token" value="([0-9a-f]+)"', page)
+    fresh_page = TOKEN.search(page)
+    assert fresh_row and fresh_page and fresh_row.group(1) != row.group(1)
+    current = _figures_row(org, figures, fresh_row.group(1), "2000000.00")
+    data = _form(org, fresh_page.group(1), website="https://b.example", **current)
+    assert bob.post(url, data).status_code == 302
+    assert Organisation.objects.get(pk=org.pk).website == "https://b.example"
+    assert OrganisationFigures.objects.get(pk=figures.pk).turnover == Decimal("2000000.00")
