@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from grappe.core.admin import AuditedModelAdmin
+from grappe.core.concurrency import EDIT_TOKEN_FIELD, with_edit_token
 
 
 def _attnames(obj: models.Model, names: Any, exclude: tuple[str, ...]) -> list[str]:
@@ -34,7 +35,33 @@ def adopt(obj: models.Model, saved: models.Model) -> None:
     obj._state.db = saved._state.db
 
 
-class ServiceModelAdmin(AuditedModelAdmin):
+class EditTokenAdmin(AuditedModelAdmin):
+    """Change pages refuse a form opened before the row's last change ("… was changed since
+    you opened it"), instead of silently undoing that change."""
+
+    def edit_version(self, obj: Any) -> int | None:
+        """The version number a refusal names, for objects that have versions."""
+        return None
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        first = (name, {**options, "fields": (*options["fields"], EDIT_TOKEN_FIELD)})
+        return [first, *rest]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            return super().get_form(request, obj, change, **kwargs)
+        base = kwargs.pop("form", self.form)
+        form = with_edit_token(base, version=self.edit_version)
+        return super().get_form(request, obj, change, form=form, **kwargs)
+
+
+class ServiceModelAdmin(EditTokenAdmin):
     """Saves and deletions go through `service_create` / `service_update` / `service_delete`;
     the service validates, checks the user's scope and writes the audit event. Inline rows of
     models without a service are still audited by `AuditedModelAdmin`."""

@@ -19,6 +19,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from grappe.core.concurrency import EDIT_TOKEN_FIELD, with_edit_token
 from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.forms import CleanTextMixin, with_clean_text
 from grappe.core.scopes import field_in, reach_q, scope_for
@@ -141,6 +142,24 @@ class ScopedInline(admin.options.InlineModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may(request, obj)
+
+    # Rows of a page opened before they changed are refused when edited, not saved over the
+    # change (`grappe.core.concurrency`); rows the editor did not touch are not saved at all.
+    def _guarded(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and self.has_change_permission(request, obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._guarded(request, obj):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": (*options["fields"], EDIT_TOKEN_FIELD)}), *rest]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        if self._guarded(request, obj):
+            base = kwargs.pop("form", self.form)
+            kwargs["form"] = with_edit_token(base, only_when_changed=True)
+        return super().get_formset(request, obj, **kwargs)
 
 
 class ScopedTabularInline(ScopedInline, admin.TabularInline):

@@ -43,6 +43,7 @@ from grappe.demo.vocabulary import (
     TITLE_VERBS,
     french_de,
 )
+from grappe.projects.domain.vocabulary import CostCategory
 from grappe.registry.domain.identifiers import (
     LA_POSTE_SIREN,
     french_vat_from_siren,
@@ -107,7 +108,7 @@ NOT_ACCREDITED = "not_accredited"
 WITH_ACCREDITATION = (ACCREDITED, FUNDED, COMPLETED)
 WITH_GRANT = (FUNDED, COMPLETED)
 
-COST_CATEGORIES = ("personnel", "equipment", "buildings", "contractual", "overheads")
+COST_CATEGORIES = tuple(CostCategory)  # personnel first, overheads (the remainder) last
 
 CITY_OF_PARIS = "city-of-paris"
 BPIFRANCE = "bpifrance"
@@ -680,10 +681,10 @@ def _budget(
     for research, share in zip(categories, shares, strict=True):
         amount = total * share
         cost_split = {
-            "personnel": rng.uniform(0.5, 0.65),
-            "equipment": rng.uniform(0.05, 0.15) if rng.random() < 0.7 else 0.0,
-            "buildings": rng.uniform(0.02, 0.04) if rng.random() < 0.05 else 0.0,
-            "contractual": rng.uniform(0.03, 0.12) if rng.random() < 0.5 else 0.0,
+            CostCategory.PERSONNEL: rng.uniform(0.5, 0.65),
+            CostCategory.INSTRUMENTS: rng.uniform(0.05, 0.15) if rng.random() < 0.7 else 0.0,
+            CostCategory.BUILDINGS: rng.uniform(0.02, 0.04) if rng.random() < 0.05 else 0.0,
+            CostCategory.CONTRACTUAL: rng.uniform(0.03, 0.12) if rng.random() < 0.5 else 0.0,
         }
         rest = amount
         for cost in COST_CATEGORIES[:-1]:
@@ -691,7 +692,7 @@ def _budget(
                 value = _round_to(amount * cost_split[cost], 100)
                 lines.append((cost, research, value))
                 rest -= float(value)
-        lines.append(("overheads", research, _round_to(rest, 100)))
+        lines.append((CostCategory.OVERHEADS, research, _round_to(rest, 100)))
     return lines
 
 

@@ -18,17 +18,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
+from grappe.core.adminkit import EditTokenAdmin, form_changes
 from grappe.core.backoffice import ScopedModelAdmin, ScopedTabularInline
 from grappe.core.domain.roles import Action, Relation
 from grappe.core.forms import CleanTextMixin
 from grappe.core.scopes import field_in, reach_q, scope_for
-from grappe.core.services import audit_record
 from grappe.funding.domain.rulesets import READY_MADE
 from grappe.funding.models import Call, CallRuleSet, Funder
 from grappe.funding.services import (
     RuleSetInvalid,
     call_create,
     call_ruleset_update,
+    call_update,
     ready_made_data,
     ruleset_validate,
 )
@@ -141,8 +142,11 @@ class CallRuleSetInline(ScopedTabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(AuditedModelAdmin):
-    """Saves go through the funding services (which audit); deletions are audited here."""
+class CallAdmin(EditTokenAdmin):
+    """Saves go through the funding services (which audit); deletions are audited here.
+
+    A form opened before the call or its rule set last changed is refused, naming the version
+    now current (`EditTokenAdmin`; the services check it again under the row lock)."""
 
     form = CallAdminForm
     list_display = (
@@ -214,20 +218,28 @@ class CallAdmin(AuditedModelAdmin):
             obj.ruleset = created.ruleset
             obj.created_at, obj.updated_at = created.created_at, created.updated_at
             return
-        fields = [f for f in form.changed_data if f in CallAdminForm.Meta.fields]
-        if fields:
-            obj.save()
-            audit_record(
-                actor=request.user,
-                action="call.update",
-                obj=obj,
-                after={f: str(getattr(obj, f)) for f in fields},
-                reason=reason,
+        opened = form.cleaned_data.get("edit_token")
+        # the version the form showed: the call's current one, unless the call changed since,
+        # which the form's token has refused already
+        version = obj.ruleset.version if obj.ruleset is not None else None
+        changes = form_changes(form, obj)
+        if changes:
+            call_update(
+                actor=request.user, call=obj, reason=reason, expected_token=opened, **changes
             )
         if data is not None:
             call_ruleset_update(
-                actor=request.user, call=obj, data=data, reason=reason, source_code=source
+                actor=request.user,
+                call=obj,
+                data=data,
+                reason=reason,
+                source_code=source,
+                expected_version=version,
             )
+        obj.refresh_from_db()
+
+    def edit_version(self, obj: Call) -> int | None:
+        return obj.ruleset.version if obj.ruleset is not None else None
 
 
 class CallRuleSetAddForm(CleanTextMixin, forms.ModelForm):

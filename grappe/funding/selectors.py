@@ -36,6 +36,7 @@ from grappe.core.domain.roles import Action
 from grappe.core.domain.scope import Scope
 from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, ResearchCategory
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
+from grappe.funding.domain.partners import declared_size, partner_kind
 from grappe.funding.domain.rulesets import RuleSet, ruleset_from_dict
 from grappe.funding.models import Call, CallStatus, Funder
 from grappe.projects.models import (
@@ -50,10 +51,8 @@ from grappe.projects.selectors import PUBLIC_PROJECTS, project_can, project_get,
 from grappe.registry.domain.sme import (
     Enterprise,
     EnterpriseFigures,
-    FrenchCategory,
     HolderKind,
     Holding,
-    SizeClass,
     SmeInputError,
     SmeResult,
     assess_smes,
@@ -61,13 +60,12 @@ from grappe.registry.domain.sme import (
 from grappe.registry.models import (
     COMPANY_KINDS,
     Cluster,
-    HolderCategory,
     Organisation,
     OrganisationFigures,
     OrganisationKind,
     Ownership,
 )
-from grappe.registry.models import SizeClass as OrgSizeClass
+from grappe.registry.models import DeclaredSize as OrgSizeClass
 
 HUNDRED = Decimal(100)
 
@@ -116,48 +114,6 @@ def call_ruleset(call: Call) -> RuleSet:
 
 
 # --------------------------------------------------------------------------- projects
-
-KIND_TO_PARTNER = {
-    OrganisationKind.START_UP: PartnerKind.COMPANY,
-    OrganisationKind.SME: PartnerKind.COMPANY,
-    OrganisationKind.MID_CAP: PartnerKind.COMPANY,
-    OrganisationKind.LARGE_COMPANY: PartnerKind.COMPANY,
-    OrganisationKind.COMPANY: PartnerKind.COMPANY,
-    OrganisationKind.RESEARCH_LAB: PartnerKind.RESEARCH_ORGANISATION,
-    OrganisationKind.HIGHER_EDUCATION: PartnerKind.TRAINING_ORGANISATION,
-}
-
-# Without yearly figures the size comes from the declared type, taking the least favourable
-# reading (an "SME" may be medium-sized; a mid-cap is an ETI).
-DECLARED_SIZE: dict[str, tuple[SizeClass, FrenchCategory | None]] = {
-    OrganisationKind.START_UP: (SizeClass.SMALL, FrenchCategory.PME),
-    OrganisationKind.SME: (SizeClass.MEDIUM, FrenchCategory.PME),
-    OrganisationKind.MID_CAP: (SizeClass.LARGE, FrenchCategory.ETI),
-    OrganisationKind.LARGE_COMPANY: (SizeClass.LARGE, FrenchCategory.GE),
-    # No declared size: simulated at the large-enterprise rates (the note says so).
-    OrganisationKind.COMPANY: (SizeClass.LARGE, None),
-}
-
-COST_CATEGORY = {
-    "personnel": CostCategory.PERSONNEL,
-    "equipment": CostCategory.INSTRUMENTS,
-    "buildings": CostCategory.BUILDINGS,
-    "contractual": CostCategory.CONTRACTUAL,
-    "overheads": CostCategory.OVERHEADS,
-}
-COST_CATEGORY_BACK = {v: k for k, v in COST_CATEGORY.items()}
-
-HOLDER_KIND = {
-    HolderCategory.ENTERPRISE: HolderKind.ENTERPRISE,
-    HolderCategory.PUBLIC_BODY: HolderKind.PUBLIC_BODY,
-    HolderCategory.PUBLIC_INVESTMENT: HolderKind.PUBLIC_INVESTMENT_CORPORATION,
-    HolderCategory.VENTURE_CAPITAL: HolderKind.VENTURE_CAPITAL,
-    HolderCategory.BUSINESS_ANGEL: HolderKind.BUSINESS_ANGEL,
-    HolderCategory.UNIVERSITY: HolderKind.UNIVERSITY,
-    HolderCategory.INSTITUTIONAL_INVESTOR: HolderKind.INSTITUTIONAL_INVESTOR,
-    HolderCategory.LOCAL_AUTHORITY: HolderKind.LOCAL_AUTHORITY,
-    HolderCategory.NATURAL_PERSON: HolderKind.NATURAL_PERSON,
-}
 
 # Notes about how the input was built (Django side; translated at display time).
 NOTE_DECLARED_SIZE = gettext_noop(
@@ -266,7 +222,7 @@ def _enterprises(
             str(o.held_id),
             o.capital_share / HUNDRED,
             o.voting_share / HUNDRED,
-            HOLDER_KIND.get(HolderCategory(o.holder_category), HolderKind.ENTERPRISE),
+            HolderKind(o.holder_category),
             o.dominant_influence,
         )
         for o in holdings
@@ -338,15 +294,15 @@ def project_aid_input(
         names[pid] = org.short_name or org.name
         organisation_ids[pid] = org.pk
         partner_notes: list[Note] = []
-        kind = KIND_TO_PARTNER.get(OrganisationKind(org.kind), PartnerKind.OTHER)
-        size, french = DECLARED_SIZE.get(org.kind, (SizeClass.LARGE, None))
+        kind = partner_kind(org.kind)
+        size, french = declared_size(org.kind)
         if kind is PartnerKind.COMPANY and pid not in sizes:
             unknown = org.kind == OrganisationKind.COMPANY
             note = NOTE_UNKNOWN_SIZE if unknown else NOTE_DECLARED_SIZE
             partner_notes.append(Note(note, {"size": size.value}))
         costs = tuple(
             CostLine(
-                COST_CATEGORY[b.cost_category],
+                CostCategory(b.cost_category),
                 ResearchCategory(b.research_category),
                 b.amount,
                 id=f"line-{b.pk}",

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from grappe.core.services import audit_record
+from grappe.core.concurrency import check_unchanged, stale_edit
+from grappe.core.services import audit_record, changes_apply, check_fields
 from grappe.funding.domain.rulesets import (
     READY_MADE,
     RuleSet,
@@ -163,6 +164,28 @@ def call_create(
     return call
 
 
+CALL_UPDATABLE = ("funder_id", "slug", "title_en", "title_fr", "opens_on", "closes_on", "envelope")
+
+
+@transaction.atomic
+def call_update(
+    *,
+    actor: Any,
+    call: Call,
+    reason: str = "",
+    expected_token: str | None = None,
+    **changes: Any,
+) -> Call:
+    """Change a call's fields (validated, audited; its rule set changes through
+    `call_ruleset_update`). `expected_token`: the call's `edit_token` when the editor opened it;
+    a call changed since is refused with `EditConflict` and nothing is written."""
+    check_fields(changes, CALL_UPDATABLE)
+    locked = Call.objects.select_for_update(of=("self",)).get(pk=call.pk)
+    check_unchanged(locked, expected_token)
+    changes_apply(actor=actor, obj=locked, changes=changes, action="call.update", reason=reason)
+    return locked
+
+
 @transaction.atomic
 def call_ruleset_update(
     *,
@@ -171,13 +194,19 @@ def call_ruleset_update(
     data: Mapping[str, object],
     reason: str,
     source_code: str = "",
+    expected_version: int | None = None,
 ) -> CallRuleSet:
     """Validate `data` and make it the call's new current rule-set version (audited).
 
     Earlier versions are kept unchanged. Submitting the current rule set again creates no
     version and returns the current one. Raises `RuleSetInvalid` naming the field and rule.
+    `expected_version`: the version the editor opened; when another is current by now the
+    save is refused with `EditConflict` naming it, its author and time (nothing is written).
     """
     locked = Call.objects.select_for_update(of=("self",)).select_related("ruleset").get(pk=call.pk)
+    current = locked.ruleset.version if locked.ruleset is not None else None
+    if expected_version is not None and expected_version != current:
+        raise stale_edit(locked, version=current)
     version = _new_version(
         actor=actor, call=locked, data=data, reason=reason, source_code=source_code
     )

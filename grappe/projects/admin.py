@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
 from grappe.core.backoffice import ScopedTabularInline
+from grappe.core.concurrency import EDIT_TOKEN_FIELD
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.models import Transition
 from grappe.projects import services
@@ -283,7 +284,11 @@ class ProjectAdmin(ServiceModelAdmin):
         adopt(
             obj,
             services.project_update(
-                actor=request.user, project=obj, reason="back office", **form_changes(form, obj)
+                actor=request.user,
+                project=obj,
+                reason="back office",
+                expected_token=form.cleaned_data.get(EDIT_TOKEN_FIELD),
+                **form_changes(form, obj),
             ),
         )
 

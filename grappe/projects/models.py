@@ -11,8 +11,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.choices import text_choices
 from grappe.core.indexes import KeysetIndex
 from grappe.core.models import TimeStampedModel
+from grappe.projects.domain import vocabulary
+from grappe.projects.domain.vocabulary import COST_CATEGORY_LABELS, RESEARCH_CATEGORY_LABELS
 from grappe.projects.domain.workflow import CURRENT, PROJECT_WORKFLOWS, WORKFLOW_ID, public_states
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
@@ -37,23 +40,14 @@ PUBLIC_STATUSES = frozenset(
 )
 
 
-class ResearchCategory(models.TextChoices):
-    """GBER Art. 25(2) categories."""
-
-    FUNDAMENTAL = "fundamental", _("Fundamental research")
-    INDUSTRIAL = "industrial", _("Industrial research")
-    EXPERIMENTAL = "experimental", _("Experimental development")
-    FEASIBILITY = "feasibility", _("Feasibility study")
-
-
-class CostCategory(models.TextChoices):
-    """GBER Art. 25(3) eligible cost categories."""
-
-    PERSONNEL = "personnel", _("Personnel")
-    EQUIPMENT = "equipment", _("Instruments and equipment")
-    BUILDINGS = "buildings", _("Buildings and land")
-    CONTRACTUAL = "contractual", _("Contractual research, knowledge, patents and consultancy")
-    OVERHEADS = "overheads", _("Additional overheads and other operating costs")
+# The budget vocabulary is the domain's (`projects/domain/vocabulary.py`), shared with the
+# funding engine; these are its Django choices, with translated labels.
+ResearchCategory = text_choices(
+    "ResearchCategory", vocabulary.ResearchCategory, RESEARCH_CATEGORY_LABELS, module=__name__
+)
+CostCategory = text_choices(
+    "CostCategory", vocabulary.CostCategory, COST_CATEGORY_LABELS, module=__name__
+)
 
 
 class Project(TimeStampedModel):
@@ -265,7 +259,7 @@ class BudgetLine(models.Model):
         related_name="budget_lines",
     )
     cost_category = models.CharField(
-        _("cost category"), max_length=20, choices=CostCategory.choices
+        _("cost category"), max_length=24, choices=CostCategory.choices
     )
     research_category = models.CharField(
         _("research category"), max_length=20, choices=ResearchCategory.choices

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
 from grappe.core.domain.workflow import Decision, ObjectRole
 from grappe.core.models import Transition
@@ -155,11 +156,22 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(*, actor: Any, project: Project, reason: str = "", **changes: Any) -> Project:
-    """Change some fields of a project (validated; never its status)."""
+def project_update(
+    *,
+    actor: Any,
+    project: Project,
+    reason: str = "",
+    expected_token: str | None = None,
+    **changes: Any,
+) -> Project:
+    """Change some fields of a project (validated; never its status).
+
+    `expected_token`: its `edit_token` when the editor opened it; a project changed since (a
+    field or its status) is refused with `EditConflict` (nothing written)."""
     _check_fields(changes, PROJECT_UPDATABLE)
     require(_may_edit_project(actor, project), _("You may not change this project."))
     locked = Project.objects.select_for_update().get(pk=project.pk)
+    check_unchanged(locked, expected_token)
     changes_apply(actor=actor, obj=locked, changes=changes, action="project.update", reason=reason)
     return locked
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
 from grappe.core.backoffice import ScopedTabularInline
+from grappe.core.concurrency import EDIT_TOKEN_FIELD
 from grappe.core.forms import CleanTextMixin
 from grappe.registry import services
 from grappe.registry.models import (
@@ -255,6 +256,7 @@ class OrganisationAdmin(ServiceModelAdmin):
                 actor=request.user,
                 organisation=obj,
                 reason="back office",
+                expected_token=form.cleaned_data.get(EDIT_TOKEN_FIELD),
                 **form_changes(form, obj),
             ),
         )

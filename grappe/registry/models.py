@@ -13,11 +13,19 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.choices import text_choices
 from grappe.core.domain.sources import source_of
 from grappe.core.indexes import KeysetIndex
 from grappe.core.models import TimeStampedModel
 from grappe.registry import validators as v
+from grappe.registry.domain import vocabulary
 from grappe.registry.domain.declared_size import declared_size
+from grappe.registry.domain.sme import HolderKind
+from grappe.registry.domain.vocabulary import (
+    DECLARED_SIZE_LABELS,
+    HOLDER_KIND_LABELS,
+    ORGANISATION_KIND_LABELS,
+)
 
 
 class ClusterKind(models.TextChoices):
@@ -90,31 +98,13 @@ class ClusterTheme(models.Model):
         return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
 
 
-class OrganisationKind(models.TextChoices):
-    START_UP = "start_up", _("Start-up")
-    SME = "sme", _("SME")
-    MID_CAP = "mid_cap", _("Mid-cap")
-    LARGE_COMPANY = "large_company", _("Large company")
-    # A company whose size no source declared (e.g. a CORDIS for-profit without the SME flag).
-    COMPANY = "company", _("Company (size unknown)")
-    RESEARCH_LAB = "research_lab", _("Research lab")
-    HIGHER_EDUCATION = "higher_education", _("Higher education / training")
-    PUBLIC_BODY = "public_body", _("Public body")
-    ASSOCIATION = "association", _("Association")
-    INVESTOR = "investor", _("Investor")
-    OTHER = "other", _("Other")
-
-
-COMPANY_KINDS = frozenset(
-    {
-        OrganisationKind.START_UP,
-        OrganisationKind.SME,
-        OrganisationKind.MID_CAP,
-        OrganisationKind.LARGE_COMPANY,
-        OrganisationKind.COMPANY,
-    }
+# The vocabularies are the domain's (`registry/domain/vocabulary.py`); these are their Django
+# choices, with translated labels.
+OrganisationKind = text_choices(
+    "OrganisationKind", vocabulary.OrganisationKind, ORGANISATION_KIND_LABELS, module=__name__
 )
-RESEARCH_KINDS = frozenset({OrganisationKind.RESEARCH_LAB, OrganisationKind.HIGHER_EDUCATION})
+COMPANY_KINDS = vocabulary.COMPANY_KINDS
+RESEARCH_KINDS = vocabulary.RESEARCH_KINDS
 
 
 def _unique_when_set(field: str) -> models.UniqueConstraint:
@@ -123,12 +113,9 @@ def _unique_when_set(field: str) -> models.UniqueConstraint:
     )
 
 
-class SizeClass(models.TextChoices):
-    """Size class as declared by a data source (e.g. ANR's TPE / PME categories)."""
-
-    MICRO = "micro", _("Micro enterprise")
-    SME = "sme", _("Small or medium-sized enterprise")
-    LARGE = "large", _("Larger than an SME")
+DeclaredSize = text_choices(
+    "DeclaredSize", vocabulary.DeclaredSize, DECLARED_SIZE_LABELS, module=__name__
+)
 
 
 class Organisation(TimeStampedModel):
@@ -183,7 +170,7 @@ class Organisation(TimeStampedModel):
     size_class = models.CharField(
         _("size class (as declared by the source)"),
         max_length=8,
-        choices=SizeClass.choices,
+        choices=DeclaredSize.choices,
         blank=True,
     )
     source = models.CharField(
@@ -304,18 +291,9 @@ class OrganisationFigures(models.Model):
         return f"{self.organisation} {self.year}"
 
 
-class HolderCategory(models.TextChoices):
-    """Who holds the shares: matters for the SME investor exceptions (Rec. 2003/361 Annex 3(2))."""
-
-    ENTERPRISE = "enterprise", _("Enterprise")
-    PUBLIC_BODY = "public_body", _("Public body")
-    PUBLIC_INVESTMENT = "public_investment", _("Public investment corporation")
-    VENTURE_CAPITAL = "venture_capital", _("Venture capital company")
-    BUSINESS_ANGEL = "business_angel", _("Business angel")
-    UNIVERSITY = "university", _("University or non-profit research centre")
-    INSTITUTIONAL_INVESTOR = "institutional_investor", _("Institutional investor")
-    LOCAL_AUTHORITY = "local_authority", _("Autonomous local authority")
-    NATURAL_PERSON = "natural_person", _("Natural persons")
+# Who holds the shares: matters for the SME investor exceptions (Rec. 2003/361 Annex 3(2)); the
+# SME rules' own vocabulary (`HolderKind`).
+HolderCategory = text_choices("HolderCategory", HolderKind, HOLDER_KIND_LABELS, module=__name__)
 
 
 class Ownership(models.Model):

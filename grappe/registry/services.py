@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
 from grappe.core.scopes import scope_for
 from grappe.core.services import (
@@ -128,15 +129,24 @@ def organisation_create(
 
 @transaction.atomic
 def organisation_update(
-    *, actor: Any, organisation: Organisation, reason: str = "", **changes: Any
+    *,
+    actor: Any,
+    organisation: Organisation,
+    reason: str = "",
+    expected_token: str | None = None,
+    **changes: Any,
 ) -> Organisation:
-    """Change some fields of an organisation (validated); nothing changed, nothing written."""
+    """Change some fields of an organisation (validated); nothing changed, nothing written.
+
+    `expected_token`: its `edit_token` when the editor opened it; an organisation changed since
+    is refused with `EditConflict` (nothing written)."""
     require(
         _may_edit_organisation(actor, organisation.pk),
         _("You may not change this organisation."),
     )
     check_fields(changes, ORGANISATION_FIELDS)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    check_unchanged(locked, expected_token)
     changes_apply(
         actor=actor, obj=locked, changes=changes, action="organisation.update", reason=reason
     )

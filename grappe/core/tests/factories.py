@@ -160,3 +160,12 @@ def user_with_role(role: Role | str, **scope: Any) -> Any:
     user = UserFactory()
     RoleAssignment.objects.create(user=user, role=role, **scope)
     return user
+
+
+def opened(obj: Any, prefix: str = "") -> dict[str, str]:
+    """What a change page opened now on `obj` posts back: the row's edit token as stored
+    (`prefix`: an inline row's, e.g. "figures-0")."""
+    from grappe.core.concurrency import EDIT_TOKEN_FIELD, edit_token
+
+    name = f"{prefix}-{EDIT_TOKEN_FIELD}" if prefix else EDIT_TOKEN_FIELD
+    return {name: edit_token(type(obj)._default_manager.get(pk=obj.pk))}

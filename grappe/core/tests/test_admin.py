@@ -366,6 +366,8 @@ def _project_form(project: Any, parts: list[Any], accreditations: list[Any]) -> 
         "trl_start": "",
         "trl_target": "",
     }
+    if project.pk is not None:
+        data.update(f.opened(project))
     for prefix, rows in (("participations", parts), ("accreditations", accreditations)):
         data.update(
             {

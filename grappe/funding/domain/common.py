@@ -1,4 +1,7 @@
-"""Shared vocabulary of the funding domain: categories, explanations and money helpers."""
+"""Shared vocabulary of the funding domain: partner kinds, explanations and money helpers.
+
+The research and cost categories are the budget's (`grappe.projects.domain.vocabulary`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
 
+from grappe.projects.domain.vocabulary import CostCategory, ResearchCategory
 from grappe.registry.domain.sme import Explanation
 
 ZERO = Decimal(0)
@@ -16,28 +20,10 @@ CENT = Decimal("0.01")
 ParamValue = Decimal | str | int
 Params = Mapping[str, ParamValue]
 
-__all__ = ["Explanation"]  # one explanation type for the SME and funding domains
+# One explanation type for the SME and funding domains; the budget vocabulary of the projects.
+__all__ = ["CostCategory", "Explanation", "ResearchCategory"]
 
 HALF_UP = Context(prec=28, rounding=ROUND_HALF_UP)
-
-
-class ResearchCategory(StrEnum):
-    """GBER Art. 25(2) categories; a cost line belongs to exactly one."""
-
-    FUNDAMENTAL = "fundamental"
-    INDUSTRIAL = "industrial"
-    EXPERIMENTAL = "experimental"
-    FEASIBILITY = "feasibility"
-
-
-class CostCategory(StrEnum):
-    """GBER Art. 25(3)(a)-(e) eligible cost categories."""
-
-    PERSONNEL = "personnel"
-    INSTRUMENTS = "instruments_equipment"
-    BUILDINGS = "buildings_land"
-    CONTRACTUAL = "contractual_research"
-    OVERHEADS = "overheads_operating"
 
 
 class PartnerKind(StrEnum):

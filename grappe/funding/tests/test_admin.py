@@ -43,6 +43,7 @@ def _form(call: Call, data: dict[str, Any] | str, reason: str = "") -> dict[str,
         "ruleset_versions-MAX_NUM_FORMS": "1000",
         "ruleset_versions-0-id": str(call.ruleset_id),
         "ruleset_versions-0-call": str(call.pk),
+        **f.opened(call),
     }
 
 

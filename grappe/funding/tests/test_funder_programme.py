@@ -24,7 +24,8 @@ from grappe.core.tests.factories import (
 from grappe.funding.pages import amount_phrase, millions
 from grappe.funding.selectors import funder_figures
 from grappe.projects.models import ProjectStatus
-from grappe.registry.models import OrganisationKind, SizeClass
+from grappe.registry.models import DeclaredSize as SizeClass
+from grappe.registry.models import OrganisationKind
 
 pytestmark = pytest.mark.django_db
 

@@ -47,6 +47,8 @@ def test_a_coordinator_changes_hands_in_one_submission(admin_client: Any) -> Non
             "participations-1-organisation": str(new.organisation_id),
             "participations-1-role": "coordinator",
             "participations-1-display_order": "1",
+            **f.opened(old, "participations-0"),
+            **f.opened(new, "participations-1"),
         }
     )
     response = admin_client.post(_url(Project, "change", project.pk), data)
@@ -83,19 +85,22 @@ def test_budget_lines_edited_on_the_partner_page_are_one_budget_change(
         "budget_lines-0-DELETE": "on",
         "budget_lines-1-participation": str(part.pk),
         "budget_lines-1-research_category": "experimental",
-        "budget_lines-1-cost_category": "equipment",
+        "budget_lines-1-cost_category": "instruments_equipment",
         "budget_lines-1-amount": "2500.00",
         "funding_lines-TOTAL_FORMS": "0",
         "funding_lines-INITIAL_FORMS": "0",
         "funding_lines-MIN_NUM_FORMS": "0",
         "funding_lines-MAX_NUM_FORMS": "1000",
+        **f.opened(part),
     }
     response = admin_client.post(_url(Participation, "change", part.pk), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert list(BudgetLine.objects.values_list("cost_category", "amount")) == [("equipment", 2500)]
+    assert list(BudgetLine.objects.values_list("cost_category", "amount")) == [
+        ("instruments_equipment", 2500)
+    ]
     event = AuditEvent.objects.get(action="budget.set")
     assert event.before == {"personnel/industrial": f"{line.amount:.2f}"}
-    assert event.after == {"equipment/experimental": "2500.00"}
+    assert event.after == {"instruments_equipment/experimental": "2500.00"}
 
 
 @pytest.mark.django_db(transaction=True)  # deletes a project: commit

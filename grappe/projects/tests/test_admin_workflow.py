@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from grappe.core.models import Role, Transition
-from grappe.core.tests.factories import UserFactory, user_with_role
+from grappe.core.tests.factories import UserFactory, opened, user_with_role
 from grappe.projects.models import Project, ProjectStatus
 from grappe.projects.tests.workflow_helpers import proposal
 
@@ -42,6 +42,7 @@ def test_the_change_form_has_no_status_field_and_ignores_a_posted_status() -> No
         "participations-INITIAL_FORMS": "0",
         "accreditations-TOTAL_FORMS": "0",
         "accreditations-INITIAL_FORMS": "0",
+        **opened(p.project),
     }
     response = client.post(url, form)
     assert response.status_code == 302, response.content.decode()[-3000:]

@@ -157,7 +157,7 @@ def funded():
     BudgetLineFactory(
         participation=partner,
         research_category=ResearchCategory.EXPERIMENTAL,
-        cost_category=CostCategory.EQUIPMENT,
+        cost_category=CostCategory.INSTRUMENTS,
         amount=Decimal("100000.00"),
     )
     BudgetLineFactory(

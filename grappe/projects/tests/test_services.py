@@ -117,14 +117,14 @@ def test_budget_lines_are_set_as_a_whole_by_the_partner_or_the_coordinator() -> 
     owner = user_with_role(Role.MEMBER, organisation=coordinator.organisation)
     outsider = user_with_role(Role.MEMBER, organisation=OrganisationFactory())
     lines = {
-        ("equipment", "industrial"): Decimal("1000.00"),
+        ("instruments_equipment", "industrial"): Decimal("1000.00"),
         ("personnel", "experimental"): Decimal("0"),
     }
     services.budget_lines_set(actor=partner, participation=part, lines=lines)
     assert sorted(
         part.budget_lines.values_list("cost_category", "research_category", "amount")
     ) == [
-        ("equipment", "industrial", Decimal("1000.00")),
+        ("instruments_equipment", "industrial", Decimal("1000.00")),
         ("personnel", "experimental", Decimal("0.00")),
     ]
     services.budget_lines_set(actor=owner, participation=part, lines=lines)  # the same: no event

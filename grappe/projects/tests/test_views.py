@@ -90,7 +90,7 @@ def world():
     )
     BudgetLineFactory(
         participation=p_coord,
-        cost_category=CostCategory.EQUIPMENT,
+        cost_category=CostCategory.INSTRUMENTS,
         research_category=ResearchCategory.EXPERIMENTAL,
         amount=Decimal("200000.00"),
     )

@@ -60,9 +60,11 @@ def test_a_change_records_only_what_changed_and_a_year_moved_is_one_row(
             "figures-0-staff_awu": "12.5",
             "figures-0-turnover": "1500000.00",
             "figures-0-balance_sheet": "900000.00",
+            **f.opened(figures, "figures-0"),
         },
         website="https://lumisense.example",
     )
+    data.update(f.opened(org))
     response = admin_client.post(_url(Organisation, "change", org.pk), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     update = AuditEvent.objects.get(action="organisation.update")
