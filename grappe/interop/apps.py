@@ -6,3 +6,7 @@ class InteropConfig(AppConfig):
     name = "grappe.interop"
     label = "interop"
     verbose_name = _("Imports and exports")
+
+    def ready(self) -> None:
+        # Adds the aliases to the organisation search documents (`registry.search`).
+        from grappe.interop import search  # noqa: F401

@@ -16,6 +16,7 @@ from grappe.core.lists import (
     ListFilterSet,
     SortFilter,
     flag_filter,
+    search_filter,
     when_set,
 )
 from grappe.core.scopes import scope_for
@@ -32,8 +33,8 @@ def _organisations(request: Any) -> QuerySet[Organisation]:
 
 class ProjectFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
-        label=_("Acronym, title or keyword"),
-        method=when_set(selectors.project_text_q),
+        label=_("Acronym, title, summary, keyword or grant number"),
+        method=search_filter(selectors.project_matching),
         max_length=MAX_QUERY_LENGTH,
     )
     cluster = cluster_filter(_("Accredited by"), selectors.project_accredited_by_q)
@@ -61,6 +62,7 @@ class ProjectFilterSet(ListFilterSet):
         _("With a partner in Paris"), lambda _on: selectors.project_with_partner_in_paris_q()
     )
     sort = SortFilter(
+        relevance=selectors.PROJECT_RELEVANCE,
         orders={
             "-date": (_("Newest start first"), ("-start_date", "acronym", "id")),
             "date": (_("Oldest start first"), ("start_date", "acronym", "id")),
@@ -77,14 +79,16 @@ class ProjectFilterSet(ListFilterSet):
         ("organisation", "invalid_choice"): "unknown_organisation",
     }
     api_descriptions = {
-        "q": "Search in acronym, title and keywords.",
+        "q": "Search (accents, case and punctuation ignored) in acronym, title, summary, "
+        "objective, keywords, topics, call and grant number; results are most relevant first "
+        "unless `sort` says otherwise.",
         "cluster": "Slug of an accrediting cluster.",
         "status": "Project status.",
         "year": "Start year.",
         "organisation": "Id of an organisation in the consortium.",
         "paris_only": "Only projects with a partner located in Paris.",
-        "sort": "Order: start date (`date`, undated last), acronym (`name`), EU contribution "
-        "(`amount`, none last); `-` reverses.",
+        "sort": "Order: `relevance` (the default with `q`), start date (`date`, undated last), "
+        "acronym (`name`), EU contribution (`amount`, none last); `-` reverses.",
     }
 
     class Meta:
