@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import Expression
 
 from grappe.core.domain.text import compact, search_words
@@ -192,8 +192,12 @@ class SearchIndex:
         """`qs` narrowed to the rows matching `q`, annotated with the relevance keys
         (`search_tier`, `search_score`, `search_activity`); nothing when `q` has no word."""
         query = SearchQuery.parse(q)
-        if not query:
-            return qs.none()
+        if not query:  # nothing to search for (`'; --`): no row, but the same annotations
+            return qs.none().annotate(
+                search_tier=Value(TIER_TEXT, output_field=IntegerField()),
+                search_score=Value(0.0, output_field=models.FloatField()),
+                search_activity=Value(0, output_field=IntegerField()),
+            )
         document = F(f"{self.relation}__document")
         tiers: list[When] = []
         if query.compact:
