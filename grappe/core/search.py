@@ -150,7 +150,10 @@ class SearchScore(_IndexExpression):
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         alias, table = self._alias(compiler)
         if connection.vendor == "postgresql":
-            return f"(-ts_rank({alias}.\"tsv\", to_tsquery('simple', %s)))", [self.query.tsquery()]
+            # float8: a float4 read back as text loses digits, and a cursor must compare equal.
+            return f"(-ts_rank({alias}.\"tsv\", to_tsquery('simple', %s))::float8)", [
+                self.query.tsquery()
+            ]
         # bm25 takes the table's hidden column (named after the table) of the joined alias.
         return f"bm25({alias}.{table}, {NAMES_WEIGHT}, {DOCUMENT_WEIGHT})", []
 
