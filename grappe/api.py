@@ -8,16 +8,22 @@ and `{"detail": "..."}` for 404. Bad input never reaches the database as a 500.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
+from ninja.utils import check_csrf
 
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
@@ -48,6 +54,56 @@ class ORJSONRenderer(BaseRenderer):
         return orjson.dumps(data, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def session_csrf(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """CSRF for calls that carry the session cookie (docs/api.md, "Sessions and CSRF").
+
+    An unsafe call (POST, PUT, PATCH, DELETE) that carries the session cookie must carry the
+    CSRF token too (`X-CSRFToken` header, the value of the `csrftoken` cookie), as a form
+    does: otherwise another site could make a visitor's browser act with the visitor's rights
+    (a cross-site `text/plain` POST carries the cookie). Calls without the session cookie —
+    machine clients, anonymous scripts — carry no ambient rights and need no token. Checked
+    before the body is read, so a refused call changes nothing and reports nothing else.
+    """
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if (
+            request.method not in SAFE_METHODS
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and check_csrf(request) is not None
+        ):
+            return api.create_response(
+                request,
+                {
+                    "detail": _(
+                        "This call uses your session but has no valid CSRF token: send the "
+                        "value of the csrftoken cookie in the X-CSRFToken header."
+                    )
+                },
+                status=403,
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+class SessionSwagger(Swagger):
+    """Swagger UI that sends the CSRF token with its calls (ninja adds it only when the API's
+    own `auth` asks for one, and our check is the decorator above)."""
+
+    def render_page(self, request: HttpRequest, api: Any, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": True,
+        }
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Grappe API",
     version="1",
@@ -60,7 +116,10 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     renderer=ORJSONRenderer(),
+    docs=SessionSwagger(),
 )
+# Before validation ("view"): a call refused for CSRF is not parsed, let alone run.
+api.add_decorator(session_csrf, mode="view")
 
 api.add_router("", registry_router)
 api.add_router("", projects_router)

@@ -5,10 +5,12 @@ Every variable is read through a small helper that fails loudly on a bad value.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,8 +58,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", _PLACEHOLDER_SECRET)
+# Django's own deploy check (security.W009) asks for the same: 50 characters, 5 distinct.
+SECRET_KEY_MIN_LENGTH = 50
+_KEY_ADVICE = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(64))'"
 if not DEBUG and SECRET_KEY == _PLACEHOLDER_SECRET:
-    raise ImproperlyConfigured("DEBUG is false but SECRET_KEY is the placeholder: set SECRET_KEY.")
+    raise ImproperlyConfigured(
+        f"DEBUG is false but SECRET_KEY is the placeholder: set SECRET_KEY ({_KEY_ADVICE})."
+    )
+if not DEBUG and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"DEBUG is false but SECRET_KEY is {len(SECRET_KEY)} characters long: it needs at least "
+        f"{SECRET_KEY_MIN_LENGTH} ({_KEY_ADVICE})."
+    )
+if not DEBUG and len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        f"DEBUG is false but SECRET_KEY has {len(set(SECRET_KEY))} distinct characters: it needs "
+        f"at least 5 ({_KEY_ADVICE})."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -77,6 +94,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_filters",  # the lists' FilterSets (its French messages come with it)
+    "axes",  # failed logins recorded, lockout (the web hygiene block at the end)
     "grappe.registry",
     "grappe.funding",
     "grappe.projects",
@@ -187,6 +205,108 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# --- Web hygiene: logins, Content-Security-Policy, HTTPS, cookies, password reset ------------
+# (docs/operations.md "Deployment security settings"). Kept in one block; MIDDLEWARE is
+# extended here rather than edited above.
+
+# CSP: right after SecurityMiddleware, so every answer (pages, API, admin, errors) carries it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Axes: last, as its documentation asks; it turns a locked-out login into the lockout page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Logins: django-axes records every failed login (database handler, `axes_accessattempt`,
+# readable in the back office) and refuses a login, right password or not, after
+# LOGIN_FAILURE_LIMIT failures until LOGIN_COOLOFF_MINUTES have passed since the last one.
+# The site's login and the admin's both go through `authenticate()`, so both are covered.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out clients
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+
+
+def _lockout_parameters(raw: str) -> list[str | list[str]]:
+    """`username+ip_address` locks the pair; `username,ip_address` locks either one."""
+    allowed = {"username", "ip_address", "user_agent"}
+    parameters: list[str | list[str]] = []
+    for item in (part.strip() for part in raw.split(",")):
+        names = [name.strip() for name in item.split("+") if name.strip()]
+        if not names or not set(names) <= allowed:
+            raise ImproperlyConfigured(
+                f"LOGIN_LOCKOUT_BY={raw!r}: use username, ip_address or user_agent, joined by "
+                "'+' (all together) or ',' (each alone)"
+            )
+        parameters.append(names[0] if len(names) == 1 else names)
+    return parameters
+
+
+# Default: a username from one address. One client guessing is stopped; nobody elsewhere can
+# lock a user out. `username` alone locks the account for everyone (stops guessing spread
+# over many addresses, at the price of letting anyone lock an account for the cool-off).
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters(env_str("LOGIN_LOCKOUT_BY", "username+ip_address"))
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets the failures before it
+AXES_LOCKOUT_CALLABLE = "grappe.core.lockout.lockout_response"  # translated, says when to retry
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The client address is REMOTE_ADDR: behind a reverse proxy, set LOGIN_CLIENT_IP_HEADER to the
+# request.META key the proxy sets and that clients cannot forge (e.g. HTTP_X_REAL_IP).
+LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "grappe.core.lockout.client_ip"
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere, no other origin.
+# Swagger UI (/api/v1/docs) runs from ninja's own static files and passes this policy too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Password reset by e-mail only when mail really leaves the server: an explicit
+# PASSWORD_RESET_ENABLED wins; otherwise any backend but the console, dummy, locmem and file
+# ones. When off, the reset pages answer 404 and the login page offers no link.
+_MAIL_GOES_NOWHERE = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", EMAIL_BACKEND not in _MAIL_GOES_NOWHERE)
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    # HTTPS only. Behind a proxy that terminates TLS, either keep the redirect and set
+    # SECURE_PROXY_SSL_HEADER (the proxy must set it and strip it from clients), or let the proxy
+    # redirect and set SECURE_SSL_REDIRECT=false.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    _proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+    if _proxy_header:
+        _name, _equals, _value = _proxy_header.partition("=")
+        if not _name.strip() or not _value.strip():
+            raise ImproperlyConfigured(
+                f"SECURE_PROXY_SSL_HEADER={_proxy_header!r}: use HEADER=value, e.g. "
+                "HTTP_X_FORWARDED_PROTO=https"
+            )
+        SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)  # one year
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

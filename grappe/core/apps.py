@@ -24,6 +24,13 @@ class CoreConfig(AppConfig):
             _fill_search_indexes, sender=self, weak=False, dispatch_uid="grappe.core.search"
         )
 
+        from axes.signals import user_locked_out
+
+        from grappe.core.lockout import audit_lockout
+
+        # A client locked out after too many failed logins is an audit event.
+        user_locked_out.connect(audit_lockout, dispatch_uid="grappe.core.lockout")
+
 
 def _fill_search_indexes(sender: AppConfig, plan: object = None, **kwargs: object) -> None:
     """After `migrate`: build a search index its migration just created for rows already

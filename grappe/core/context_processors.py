@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import gettext
@@ -38,4 +39,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "language_urls": language_urls,
         "role_labels": lambda: role_labels(scope),
         "may": lambda: abilities(scope),
+        "password_reset_enabled": settings.PASSWORD_RESET_ENABLED,
     }

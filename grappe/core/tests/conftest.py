@@ -24,6 +24,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+CSP_LISTENER = """
+window.__grappeCspViolations = 0;
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__grappeCspViolations += 1;
+  window.__grappeCspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI} in ${e.sourceFile || "?"}:${e.lineNumber}`
+  );
+});
+"""
+
+
 class PageErrors(list):
     """Console errors and uncaught page errors seen by a page, as readable strings."""
 
@@ -52,7 +63,8 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def browser_page(chromium: Any) -> Iterator[tuple[Any, PageErrors]]:
-    """A fresh page plus the list of console errors, page errors and failed requests it saw."""
+    """A fresh page plus the list of console errors, page errors, CSP violations and failed
+    requests it saw."""
     context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors = PageErrors()
@@ -65,6 +77,12 @@ def browser_page(chromium: Any) -> Iterator[tuple[Any, PageErrors]]:
         ),
     )
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc} ({page.url})"))
+    # Content-Security-Policy violations, reported by the page itself (the console error
+    # Chromium also prints is caught above): directive, what was blocked, where.
+    page.expose_function(
+        "__grappeCspViolation", lambda text: errors.append(f"CSP violation: {text} ({page.url})")
+    )
+    page.add_init_script(CSP_LISTENER)
     page.on(
         "response",
         lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,

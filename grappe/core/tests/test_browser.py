@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from grappe.core.models import Role
 from grappe.core.tests.factories import (
@@ -26,6 +28,7 @@ from grappe.core.tests.factories import (
     ProjectFactory,
     user_with_role,
 )
+from grappe.funding.tests.helpers import consortium, open_call
 from grappe.projects.models import ParticipantRole, ProjectStatus
 from grappe.registry.models import ClusterKind, OrganisationKind
 
@@ -269,4 +272,96 @@ def test_member_logs_in_sees_the_budget_and_logs_out(live_server, browser_page, 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_load_state()
     assert page.get_by_role("link", name="Log in").is_visible()
+    assert errors == [], "\n".join(errors)
+
+
+def _log_in(page, live_server, user) -> None:
+    """Give the browser a session for `user` (the login form is tested above)."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def test_the_policy_is_enforced_and_a_violation_is_reported(live_server, browser_page):
+    """The check the other tests rely on: an inline script or style attribute is blocked by
+    the Content-Security-Policy and shows up in `errors`."""
+    page, errors = browser_page
+    page.goto(f"{live_server.url}/en/")
+    assert errors == []
+    page.evaluate(
+        """() => {
+          const s = document.createElement("script");
+          s.textContent = "window.inlineRan = true";
+          document.body.appendChild(s);
+          document.body.firstElementChild.setAttribute("style", "color: red");
+        }"""
+    )
+    page.wait_for_function("() => window.__grappeCspViolations >= 2")
+    assert page.evaluate("window.inlineRan") is None
+    violations = [e for e in errors if e.startswith("CSP violation")]
+    assert any("script-src-elem blocked inline" in v for v in violations), errors
+    assert any("style-src-attr blocked inline" in v for v in violations), errors
+
+
+def test_api_docs_login_admin_and_aid_pages_pass_the_policy(live_server, browser_page):
+    page, errors = browser_page
+    base = live_server.url
+    # Swagger UI, from ninja's own static files, lists the operations.
+    page.goto(f"{base}/api/v1/docs")
+    page.locator(".opblock-summary-path", has_text="/api/v1/aid/simulate").wait_for()
+    assert page.locator(".opblock").count() > 5
+    # The login pages (site, admin) and the lockout page.
+    page.goto(f"{base}/fr/accounts/login/")
+    page.goto(f"{base}/en/admin/login/")
+    assert page.locator("#id_username").is_visible()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(f"{base}/en/accounts/login/")
+        page.get_by_label("Username").fill("nobody")
+        page.get_by_label("Password").fill("wrong")
+        page.locator("main").get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+    assert _h1(page) == "Too many failed logins"
+    # The lockout answer itself is a 429, which the browser reports as a failed load.
+    errors[:] = [e for e in errors if "status of 429" not in e and not e.startswith("HTTP 429")]
+    # The aid simulation page (its styles were inline) and the back office, logged in.
+    world = consortium()
+    open_call(code="fui-19")
+    _log_in(page, live_server, user_with_role(Role.ADMINISTRATOR))
+    page.goto(f"{base}/en/projects/{world.project.pk}/aid-simulation/")
+    assert page.locator(".aid-lines").first.is_visible()
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.aid-lines')).borderCollapse")
+        == "collapse"
+    )  # the stylesheet that replaced the inline <style> applies
+    page.goto(f"{base}/en/admin/")
+    page.goto(f"{base}/en/admin/projects/project/{world.project.pk}/change/")
+    assert errors == [], "\n".join(errors)
+
+
+def test_swagger_try_it_out_sends_the_csrf_token(live_server, browser_page):
+    """A logged-in visitor's POST from the API docs carries X-CSRFToken, so it is served."""
+    page, errors = browser_page
+    _log_in(page, live_server, user_with_role(Role.ADMINISTRATOR))
+    page.goto(f"{live_server.url}/api/v1/docs")
+    status = page.evaluate(
+        """async () => {
+          const token = document.body.dataset.csrfToken;
+          const r = await fetch("/api/v1/aid/simulate", {
+            method: "POST",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+            body: JSON.stringify({ruleset_code: "fui-19", project: {id: "x", partners: [
+              {id: "a", kind: "company", size: "small", coordinator: true,
+               costs: [{category: "personnel", research: "industrial", amount: "1000"}]}]}}),
+          });
+          const without = await fetch("/api/v1/aid/simulate", {
+            method: "POST", headers: {"Content-Type": "text/plain"}, body: "{}",
+          });
+          return [r.status, without.status];
+        }"""
+    )
+    assert status == [200, 403]
+    # The refusal we asked for.
+    errors[:] = [e for e in errors if "status of 403" not in e and not e.startswith("HTTP 403")]
     assert errors == [], "\n".join(errors)

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
+from django.http import HttpRequest
 
 from grappe.core.models import Role, RoleAssignment
 from grappe.demo import generator as g
@@ -375,7 +376,8 @@ def test_demo_logins_have_one_role_each(client) -> None:  # type: ignore[no-unty
     assert Participation.objects.filter(
         organisation=member_org, role="coordinator", project__status="draft"
     ).exists()
-    assert client.login(username="member", password=DEMO_PASSWORD)
+    # django-axes watches every authenticate() and needs the request it comes with.
+    assert client.login(request=HttpRequest(), username="member", password=DEMO_PASSWORD)
 
 
 @pytest.mark.django_db
