@@ -28,7 +28,9 @@ pagination (`grappe.core.pagination`) pages a relevance order like any other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -275,7 +277,12 @@ class SearchIndex:
 
     def update(self, ids: Iterable[int], *, batch_size: int = 2000) -> int:
         """Bring the entries of these rows up to date (written, or removed for rows that are
-        gone); returns how many entries were written."""
+        gone); returns how many entries were written (0 while updates are deferred: they are
+        written when `deferred_updates()` ends)."""
+        pending = _DEFERRED.get()
+        if pending is not None:
+            pending.setdefault(self.table, set()).update(ids)
+            return 0
         unique = sorted(set(ids))
         written = 0
         for start in range(0, len(unique), batch_size):
@@ -419,6 +426,29 @@ def vendor() -> str:
 
 # Every index, by table name (the apps register theirs when they load).
 INDEXES: dict[str, SearchIndex] = {}
+
+# Ids whose entries are to be updated when `deferred_updates()` ends (None: update at once).
+_DEFERRED: ContextVar[dict[str, set[int]] | None] = ContextVar(
+    "grappe_search_deferred", default=None
+)
+
+
+@contextmanager
+def deferred_updates() -> Iterator[None]:
+    """Within the block, index updates only collect ids; each row is indexed once when the block
+    ends without an error (an import's batches touch the same organisations again and again).
+    Use it inside the transaction of the writes, so entries and rows commit together."""
+    if _DEFERRED.get() is not None:  # already deferred by an outer block
+        yield
+        return
+    pending: dict[str, set[int]] = {}
+    token = _DEFERRED.set(pending)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    for table, ids in pending.items():
+        INDEXES[table].update(ids)
 
 
 def register(index: SearchIndex) -> SearchIndex:
