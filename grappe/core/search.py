@@ -38,7 +38,7 @@ from django.db import connection, models
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import Expression
 
-from grappe.core.domain.text import compact, search_words
+from grappe.core.domain.text import compact, search_fold, search_words, unglued
 
 # A query longer than this is cut (the page and API refuse longer ones first).
 MAX_WORDS = 12
@@ -292,6 +292,14 @@ class SearchIndex:
             index_write(self.table, docs)
             written += len(docs)
         return written
+
+
+def document_text(parts: Iterable[str], names: Iterable[str] = ()) -> str:
+    """The `document` column: the folded parts, plus the words behind a lost apostrophe in
+    the parts and the names (`Ecole de lADN` is found by `adn`)."""
+    text = search_fold(" ".join(p for p in parts if p))
+    hidden = unglued(search_fold(" ".join(names)).split() + text.split())
+    return f"{text} {' '.join(hidden)}".strip() if hidden else text
 
 
 def search_words_text(value: str) -> str:

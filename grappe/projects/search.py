@@ -13,8 +13,15 @@ from collections.abc import Iterable, Sequence
 
 from django.db.models import Count
 
-from grappe.core.domain.text import compact, search_fold
-from grappe.core.search import Document, SearchIndex, identifiers_field, names_field, register
+from grappe.core.domain.text import compact
+from grappe.core.search import (
+    Document,
+    SearchIndex,
+    document_text,
+    identifiers_field,
+    names_field,
+    register,
+)
 from grappe.projects.models import Participation, Project
 from grappe.registry.search import ORGANISATIONS, initials
 
@@ -52,7 +59,7 @@ def project_document(row: dict[str, object]) -> Document:
     ]
     return Document(
         names=names_field([acronym, title]),
-        document=search_fold(" ".join(t for t in text if t)),
+        document=document_text(text, names=[title]),
         identifiers=identifiers_field([external]),
     )
 

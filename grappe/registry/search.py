@@ -16,6 +16,7 @@ from grappe.core.domain.text import compact, search_fold
 from grappe.core.search import (
     Document,
     SearchIndex,
+    document_text,
     identifiers_field,
     names_field,
     register,
@@ -92,7 +93,7 @@ def organisation_document(org: dict[str, object]) -> Document:
             text.extend(spaced(identifier))
     return Document(
         names=names_field([name, short_name]),
-        document=search_fold(" ".join(t for t in text if t)),
+        document=document_text(text, names=[name, short_name]),
         identifiers=identifiers_field(ids),
     )
 

@@ -37,3 +37,18 @@ def compact(value: str) -> str:
 def search_words(value: str) -> list[str]:
     """The folded words of a query or a document."""
     return search_fold(value).split()
+
+
+# French elisions that sources lost the apostrophe of: `lénergie`, `dInformation`, `quil`.
+_GLUED_ELISION = re.compile(r"^(?:l|d|qu)([aeiouyh][a-z0-9]{3,})$")
+
+
+def unglued(words: list[str]) -> list[str]:
+    """The words hidden behind a lost apostrophe (`lenergie` → `energie`,
+    `dinformation` → `information`), for a document to be found by them too."""
+    found = []
+    for word in words:
+        match = _GLUED_ELISION.match(word)
+        if match:
+            found.append(match.group(1))
+    return found

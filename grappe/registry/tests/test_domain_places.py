@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grappe.core.domain.text import compact, search_fold
+from grappe.core.domain.text import compact, search_fold, unglued
 from grappe.core.search import SearchQuery
 from grappe.registry.domain.places import Place, paris_place, place_search_forms
 
@@ -23,6 +23,14 @@ from grappe.registry.domain.places import Place, paris_place, place_search_forms
 )
 def test_search_fold_ignores_case_accents_and_punctuation(text, folded) -> None:
     assert search_fold(text) == folded
+
+
+def test_words_behind_a_lost_apostrophe_are_found() -> None:
+    assert unglued(["lenergie", "dinformation", "ladn", "lyon", "de", "denis"]) == [
+        "energie",
+        "information",
+        "enis",
+    ]
 
 
 def test_identifiers_compact_without_spaces_dots_or_case() -> None:
