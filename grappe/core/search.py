@@ -108,7 +108,7 @@ class _IndexExpression(Expression):
     """Base of the MATCH and rank expressions: compiled against the index's column `document`
     reached through the entity's relation, so the join exists and its alias is known."""
 
-    def __init__(self, document: Expression, query: SearchQuery, output_field: Any) -> None:
+    def __init__(self, document: Any, query: SearchQuery, output_field: Any) -> None:
         super().__init__(output_field=output_field)
         self.document = document
         self.query = query
@@ -120,7 +120,7 @@ class _IndexExpression(Expression):
         (self.document,) = exprs
 
     def _alias(self, compiler: Any) -> tuple[str, str]:
-        col = self.document
+        col: Any = self.document
         alias = getattr(col, "alias", None)
         if alias is None:  # pragma: no cover - a programming error
             raise TypeError("A search expression must be built on the index's document column")
@@ -133,7 +133,7 @@ class SearchMatch(_IndexExpression):
 
     conditional = True
 
-    def __init__(self, document: Expression, query: SearchQuery) -> None:
+    def __init__(self, document: Any, query: SearchQuery) -> None:
         super().__init__(document, query, models.BooleanField())
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
@@ -146,7 +146,7 @@ class SearchMatch(_IndexExpression):
 class SearchScore(_IndexExpression):
     """The text rank of a matching row, lower first (bm25 is negative; ts_rank is negated)."""
 
-    def __init__(self, document: Expression, query: SearchQuery) -> None:
+    def __init__(self, document: Any, query: SearchQuery) -> None:
         super().__init__(document, query, models.FloatField())
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:

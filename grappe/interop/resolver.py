@@ -335,7 +335,8 @@ class Resolver:
                 {
                     a[0].pk
                     for a in self._pending_aliases
-                    if search_fold(a[1]) != search_fold(str(a[0].values.get("name") or ""))
+                    if a[0].pk is not None
+                    and search_fold(a[1]) != search_fold(str(a[0].values.get("name") or ""))
                 }
             )
             self._pending_aliases = []
