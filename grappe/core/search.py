@@ -100,10 +100,6 @@ class SearchQuery:
         return expression
 
 
-def _vendor() -> str:
-    return "postgresql" if connection.vendor == "postgresql" else "sqlite"
-
-
 class _IndexExpression(Expression):
     """Base of the MATCH and rank expressions: compiled against the index's column `document`
     reached through the entity's relation, so the join exists and its alias is known."""
@@ -168,6 +164,7 @@ class SearchIndex:
     table: str
     relation: str  # e.g. "search_entry": the reverse relation from the entity to its entry
     model: Any = None  # the entity's model (its ids are the index's)
+    activity_field: str = "id"  # the entity's column holding its activity (written here)
     documents: Callable[[Sequence[int]], Mapping[int, Document]] | None = None
     contributors: list[Callable[[Sequence[int]], Mapping[int, Iterable[str]]]] = field(
         default_factory=list
@@ -205,22 +202,39 @@ class SearchIndex:
             )
         document = F(f"{self.relation}__document")
         tiers: list[When] = []
-        if query.compact:
-            tiers.append(
-                When(
-                    **{f"{self.relation}__identifiers__contains": f" {query.compact} "},
-                    then=Value(TIER_IDENTIFIER),
-                )
-            )
-        tiers.append(
-            When(**{f"{self.relation}__names__contains": f"|{query.text}|"}, then=Value(TIER_NAME))
+        exact_ids = self._exact_identifier(query)
+        if exact_ids:
+            tiers.append(When(pk__in=exact_ids, then=Value(TIER_IDENTIFIER)))
+        exact_names = self._exact_name(query)
+        if exact_names:
+            tiers.append(When(pk__in=exact_names, then=Value(TIER_NAME)))
+        tier: Any = (
+            Case(*tiers, default=Value(TIER_TEXT), output_field=IntegerField())
+            if tiers
+            else Value(TIER_TEXT, output_field=IntegerField())
         )
         annotated = qs.filter(SearchMatch(document, query)).annotate(
-            search_tier=Case(*tiers, default=Value(TIER_TEXT), output_field=IntegerField()),
+            search_tier=tier,
             search_score=SearchScore(document, query),
-            search_activity=F(f"{self.relation}__activity"),
+            search_activity=F(self.activity_field),
         )
         return self._inner(annotated)
+
+    # The two first tiers are found by the index first (a few rows), not compared on every
+    # matching row: reading an entry's stored columns for tens of thousands of rows is what
+    # a broad query would otherwise pay.
+    def _exact_identifier(self, query: SearchQuery) -> list[int]:
+        code = query.compact
+        if not code or not any(c.isdigit() for c in code):  # every identifier has digits
+            return []
+        rows = _index_select(
+            self.table, "identifiers", SearchQuery(words=(code,), compact=code, text=code)
+        )
+        return [pk for pk, identifiers in rows if f" {code} " in identifiers]
+
+    def _exact_name(self, query: SearchQuery) -> list[int]:
+        rows = _index_select(self.table, "names", query)
+        return [pk for pk, names in rows if f"|{query.text}|" in names]
 
     def _inner(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         """The join to the index made an INNER join (Django makes an expression's join an
@@ -290,8 +304,23 @@ class SearchIndex:
             docs = self.build(batch)
             index_delete(self.table, batch)
             index_write(self.table, docs)
+            self._write_activity(docs)
             written += len(docs)
         return written
+
+    def _write_activity(self, docs: Mapping[int, Document]) -> None:
+        """The entity's activity column follows its entry (the ranking reads it there, with the
+        row it reads anyway); one UPDATE per distinct value that changed."""
+        if not docs:
+            return
+        manager = self.model._base_manager
+        current = dict(manager.filter(pk__in=list(docs)).values_list("pk", self.activity_field))
+        changed: dict[int, list[int]] = {}
+        for pk, doc in docs.items():
+            if current.get(pk) != doc.activity:
+                changed.setdefault(doc.activity, []).append(pk)
+        for value, pks in changed.items():
+            manager.filter(pk__in=pks).update(**{self.activity_field: value})
 
 
 def document_text(parts: Iterable[str], names: Iterable[str] = ()) -> str:
@@ -400,6 +429,34 @@ def index_ids(table: str) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _index_select(table: str, column: str, query: SearchQuery) -> list[tuple[int, str]]:
+    """(id, column) of the entries whose `column` holds every word of the query (whole words),
+    at most 1,000: the candidates of an exact match, checked by the caller."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            words = " & ".join(f"'{w}'" for w in query.words)
+            weight = "A" if column == "names" else "B"
+            cursor.execute(
+                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
+                f"WHERE tsv @@ to_tsquery('simple', %s) LIMIT 1000",
+                [
+                    " & ".join(f"'{w}':{weight}" for w in query.words)
+                    if column == "names"
+                    else words
+                ],
+            )
+        else:
+            phrase = " ".join(f'"{w}"' for w in query.words)
+            match = f"{column} : ({phrase})" if column == "names" else phrase
+            cursor.execute(
+                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
+                f"WHERE {qn(table)} MATCH %s LIMIT 1000",
+                [match],
+            )
+        return [(int(pk), value or "") for pk, value in cursor.fetchall()]
+
+
 def index_rows(table: str) -> dict[int, Document]:
     """Every entry as stored (the check that the index matches its table)."""
     qn = connection.ops.quote_name
@@ -426,10 +483,6 @@ def index_size(table: str) -> int:
             return int(cursor.fetchone()[0])
         except Exception:
             return -1
-
-
-def vendor() -> str:
-    return _vendor()
 
 
 # Every index, by table name (the apps register theirs when they load).

@@ -101,6 +101,9 @@ class Project(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+    # How many partners it has: the search's tie-breaker after relevance, written with its search
+    # entry (`projects.search`), never by hand.
+    partner_count = models.PositiveIntegerField(_("partners"), default=0, editable=False)
     # Filled by imports of published funding data (CORDIS, ANR); empty for projects entered here.
     source = models.CharField(_("source"), max_length=16, blank=True)
     external_id = models.CharField(

@@ -89,6 +89,7 @@ PROJECTS = register(
         table="projects_project_search",
         relation="search_entry",
         model=Project,
+        activity_field="partner_count",
         documents=project_documents,
     )
 )

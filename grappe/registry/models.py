@@ -159,6 +159,9 @@ class Organisation(TimeStampedModel):
     # Set from the postcode and city by the services (`registry.domain.places`): a Paris
     # address whose arrondissement is unknown (`PARIS`, `PARIS CEDEX`) is still in Paris.
     in_paris = models.BooleanField(_("in Paris"), default=False, db_index=True)
+    # How many projects it takes part in: the search's tie-breaker after relevance, written with
+    # its search entry (`registry.search`), never by hand.
+    project_count = models.PositiveIntegerField(_("projects"), default=0, editable=False)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(

@@ -121,6 +121,7 @@ ORGANISATIONS = register(
         table="registry_organisation_search",
         relation="search_entry",
         model=Organisation,
+        activity_field="project_count",
         documents=organisation_documents,
     )
 )

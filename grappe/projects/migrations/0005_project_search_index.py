@@ -25,6 +25,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="project",
+            name="partner_count",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="partners"),
+        ),
         migrations.CreateModel(
             name="ProjectSearchEntry",
             fields=[

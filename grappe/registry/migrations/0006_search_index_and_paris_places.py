@@ -61,6 +61,11 @@ class Migration(migrations.Migration):
             name="in_paris",
             field=models.BooleanField(db_index=True, default=False, verbose_name="in Paris"),
         ),
+        migrations.AddField(
+            model_name="organisation",
+            name="project_count",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="projects"),
+        ),
         migrations.RunPython(fill_places, migrations.RunPython.noop),
         migrations.CreateModel(
             name="OrganisationSearchEntry",
