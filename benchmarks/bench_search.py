@@ -40,7 +40,50 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_NAME = os.environ.get("GRAPPE_BENCH_DB", "grappe_bench_search")
 PG_BENCH = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_NAME}"
 
-STEMS = ["Énergie", "Systèmes", "École", "Institut", "Laboratoire", "Solaire", "Numérique", "Santé", "Robotique", "Données", "Matériaux", "Hydrogène", "Réseaux", "Biotech", "Quantique", "Mobilité", "Océan", "Forêt", "Agro", "Éolien", "Photonique", "Cyber", "Sécurité", "Génomique", "Médical", "Chimie", "Textile", "Aéro", "Spatial", "Ville", "Eau", "Lumière", "Recherche", "Innovation", "Conseil", "Ingénierie", "Atelier", "Studio", "Technologies", "Capteurs", "Batteries", "Logiciel"]
+STEMS = [
+    "Énergie",
+    "Systèmes",
+    "École",
+    "Institut",
+    "Laboratoire",
+    "Solaire",
+    "Numérique",
+    "Santé",
+    "Robotique",
+    "Données",
+    "Matériaux",
+    "Hydrogène",
+    "Réseaux",
+    "Biotech",
+    "Quantique",
+    "Mobilité",
+    "Océan",
+    "Forêt",
+    "Agro",
+    "Éolien",
+    "Photonique",
+    "Cyber",
+    "Sécurité",
+    "Génomique",
+    "Médical",
+    "Chimie",
+    "Textile",
+    "Aéro",
+    "Spatial",
+    "Ville",
+    "Eau",
+    "Lumière",
+    "Recherche",
+    "Innovation",
+    "Conseil",
+    "Ingénierie",
+    "Atelier",
+    "Studio",
+    "Technologies",
+    "Capteurs",
+    "Batteries",
+    "Logiciel",
+]
 FORMS = ("SAS", "SA", "SARL", "", "", "", "GmbH", "Ltd", "")
 CITIES = [("Paris", f"750{n:02d}") for n in range(1, 21)] + [
     ("Lyon", "69003"),
@@ -56,7 +99,32 @@ CITIES = [("Paris", f"750{n:02d}") for n in range(1, 21)] + [
     ("PARIS CEDEX 15", ""),
     ("PARIS", ""),
 ]
-SYLLABLES = ["ka", "lo", "mi", "ra", "te", "su", "vo", "ni", "pa", "ze", "bu", "do", "fi", "ga", "je", "lu", "mo", "na", "pe", "ri", "sa", "to", "vu", "xi"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "te",
+    "su",
+    "vo",
+    "ni",
+    "pa",
+    "ze",
+    "bu",
+    "do",
+    "fi",
+    "ga",
+    "je",
+    "lu",
+    "mo",
+    "na",
+    "pe",
+    "ri",
+    "sa",
+    "to",
+    "vu",
+    "xi",
+]
 
 
 def word(rng: random.Random) -> str:
