@@ -18,6 +18,11 @@ class CoreConfig(AppConfig):
             weak=False,
             dispatch_uid="grappe.core.audit_guard",
         )
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(
+            _fill_search_indexes, sender=self, weak=False, dispatch_uid="grappe.core.search"
+        )
 
         from axes.signals import user_locked_out
 
@@ -25,3 +30,13 @@ class CoreConfig(AppConfig):
 
         # A client locked out after too many failed logins is an audit event.
         user_locked_out.connect(audit_lockout, dispatch_uid="grappe.core.lockout")
+
+
+def _fill_search_indexes(sender: AppConfig, plan: object = None, **kwargs: object) -> None:
+    """After `migrate`: build a search index its migration just created for rows already
+    there (nothing to do on an empty or up-to-date database: one query per index)."""
+    if not plan:
+        return  # nothing migrated (a test database flush, `migrate` with nothing to do)
+    from grappe.core.search import fill_empty_indexes
+
+    fill_empty_indexes()

@@ -40,6 +40,9 @@ from grappe.core.forms import with_clean_text
 from grappe.core.pagination import InvalidCursor, Page, PageParams, paginate, sort_keys
 
 SORT_PARAM = "sort"
+# The order of a search's results, and the annotation a searched QuerySet carries.
+RELEVANCE = "relevance"
+SEARCH_RANK = "search_tier"
 # Query parameters of a page that are not filters.
 PAGE_PARAMS = frozenset({"cursor", "limit", "export"})
 
@@ -50,6 +53,18 @@ def when_set(condition: Callable[[Any], Any]) -> Callable[[QuerySet[Any], str, A
 
     def method(qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return qs.filter(condition(value)) if value else qs
+
+    return method
+
+
+def search_filter(
+    matching: Callable[[QuerySet[Any], str], QuerySet[Any]],
+) -> Callable[[QuerySet[Any], str, Any], QuerySet[Any]]:
+    """A `q` filter `method` narrowing through an entity's search selector (`matching(qs, q)`)
+    when the parameter has a value; the list's `SortFilter(relevance=...)` then orders by it."""
+
+    def method(qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return matching(qs, value) if value and value.strip() else qs
 
     return method
 
@@ -125,8 +140,13 @@ class SortFilter(django_filters.ChoiceFilter):
         *,
         orders: Mapping[str, tuple[Any, Sequence[str]]],
         default: str,
+        relevance: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
+        if relevance is not None:
+            # A search's order (`grappe.core.search`): the default while a search term is given,
+            # the list's default without one.
+            orders = {RELEVANCE: (_("Relevance (when searching)"), tuple(relevance)), **orders}
         if default not in orders:
             raise ValueError(f"default order {default!r} is not one of {list(orders)}")
         for token, (_label, fields) in orders.items():
@@ -142,7 +162,14 @@ class SortFilter(django_filters.ChoiceFilter):
         )
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        return qs.order_by(*self.orders[value or self.default])
+        token = value or self.default
+        if RELEVANCE in self.orders:
+            searched = SEARCH_RANK in qs.query.annotations
+            if searched and not value:
+                token = RELEVANCE
+            elif token == RELEVANCE and not searched:
+                token = self.default
+        return qs.order_by(*self.orders[token])
 
 
 class _Filters(dict[str, Any]):

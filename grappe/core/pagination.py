@@ -15,7 +15,8 @@ How it works:
   truncated or foreign cursor, or one used with other filters, raises `InvalidCursor`, which the
   API turns into a 422 and the pages into an error above the first page.
 
-Keys must be concrete fields of the model (no relations, no annotations). A `values()`
+Keys must be concrete fields of the model (no relations) or numeric annotations that are
+never NULL (a search's relevance, `grappe.core.search`). A `values()`
 QuerySet pages the same way (its rows are dicts, which must hold the sort keys): the API lists
 read only the columns they return.
 """
@@ -85,6 +86,10 @@ def sort_keys(qs: QuerySet[Any]) -> list[SortKey]:
         name = token.lstrip("-")
         if name == "pk":
             name = pk_name
+        if name in qs.query.annotations:
+            # A computed key (a search's relevance): compared like a column, never NULL.
+            keys.append(SortKey(field=name, descending=descending, nullable=False))
+            continue
         if "__" in name:
             raise ValueError(f"Keyset pagination cannot order on a relation: {token!r}")
         try:
@@ -220,6 +225,11 @@ def decode_cursor(
             if not key.nullable:
                 raise InvalidCursor(_("The cursor is invalid or was altered."))
             values.append(None)
+            continue
+        if key.field in qs.query.annotations:
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                raise InvalidCursor(_("The cursor is invalid or was altered."))
+            values.append(item)
             continue
         try:
             values.append(qs.model._meta.get_field(key.field).to_python(item))

@@ -9,4 +9,8 @@ class InteropConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the provenance sections of the project and organisation pages and API.
-        from grappe.interop import pages  # noqa: F401
+        # Adds the aliases to the organisation search documents (`registry.search`).
+        from grappe.interop import (
+            pages,  # noqa: F401
+            search,  # noqa: F401
+        )

@@ -26,10 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from grappe.core.domain.text import search_fold
 from grappe.core.fastsql import insert_rows
 from grappe.interop.domain.names import normalise_city, normalise_name, significant_words
 from grappe.interop.models import ImportRun, MergeProposal, OrganisationAlias
 from grappe.registry.models import Organisation
+from grappe.registry.search import organisation_search_index_update
 from grappe.registry.services import organisation_bulk_insert, organisation_bulk_update
 
 IDENTIFIERS = ("pic", "siren", "siret", "rnsr", "ror", "vat")
@@ -340,6 +342,15 @@ class Resolver:
                 [(a[0].pk, *a[1:], run_id) for a in self._pending_aliases],
             )
             self.counts.add("alias", "created", len(self._pending_aliases))
+            # An alias spelt unlike the name adds a name to the organisation's search entry.
+            organisation_search_index_update(
+                {
+                    a[0].pk
+                    for a in self._pending_aliases
+                    if a[0].pk is not None
+                    and search_fold(a[1]) != search_fold(str(a[0].values.get("name") or ""))
+                }
+            )
             self._pending_aliases = []
         proposals = []
         for keep, dup, reason in self._pending_proposals:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from grappe.core.domain.roles import Action, Target
 from grappe.core.scopes import scope_for
+from grappe.core.search import deferred_updates
 from grappe.core.services import audit_record
 from grappe.interop.domain.readers import FileProblem
 from grappe.interop.importers import Engine, build_importer
@@ -211,7 +212,8 @@ def import_run_execute(
         else:
             with transaction.atomic(), _no_cyclic_gc(), _sqlite_page_cache():
                 engine = Engine(source=run.source, run=run, progress=report, batch_size=batch_size)
-                importer.run(engine)
+                with deferred_updates():  # each row indexed once, at the end of the run
+                    importer.run(engine)
                 run.counts = engine.counts.as_dict()
                 run.rows_processed = engine.rows_processed
                 audit_record(

@@ -9,4 +9,8 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the project sections of the registry's pages (cluster, organisation, search).
-        from grappe.projects import pages  # noqa: F401
+        # Registers the project search index and the organisations' activity (their projects).
+        from grappe.projects import (
+            pages,  # noqa: F401
+            search,  # noqa: F401
+        )

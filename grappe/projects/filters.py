@@ -16,6 +16,7 @@ from grappe.core.lists import (
     ListFilterSet,
     SortFilter,
     flag_filter,
+    search_filter,
     when_set,
 )
 from grappe.core.scopes import scope_for
@@ -31,10 +32,10 @@ def _organisations(request: Any) -> QuerySet[Organisation]:
 
 
 def project_text_filter() -> django_filters.CharFilter:
-    """Search in acronym, title and keywords (the project lists' `q`)."""
+    """The project lists' `q`: the French-aware search (`selectors.project_matching`)."""
     return django_filters.CharFilter(
-        label=_("Acronym, title or keyword"),
-        method=when_set(selectors.project_text_q),
+        label=_("Acronym, title, summary, keyword or grant number"),
+        method=search_filter(selectors.project_matching),
         max_length=MAX_QUERY_LENGTH,
     )
 
@@ -80,6 +81,7 @@ class ProjectFilterSet(ListFilterSet):
         _("With a partner in Paris"), lambda _on: selectors.project_with_partner_in_paris_q()
     )
     sort = SortFilter(
+        relevance=selectors.PROJECT_RELEVANCE,
         orders={
             **PROJECT_ORDERS,
             "-amount": (_("Largest EU contribution first"), ("-eu_contribution", "id")),
@@ -93,14 +95,16 @@ class ProjectFilterSet(ListFilterSet):
         ("organisation", "invalid_choice"): "unknown_organisation",
     }
     api_descriptions = {
-        "q": "Search in acronym, title and keywords.",
+        "q": "Search (accents, case and punctuation ignored) in acronym, title, summary, "
+        "objective, keywords, topics, call and grant number; results are most relevant first "
+        "unless `sort` says otherwise.",
         "cluster": "Slug of an accrediting cluster.",
         "status": "Project status.",
         "year": "Start year.",
         "organisation": "Id of an organisation in the consortium.",
         "paris_only": "Only projects with a partner located in Paris.",
-        "sort": "Order: start date (`date`, undated last), acronym (`name`), EU contribution "
-        "(`amount`, none last); `-` reverses.",
+        "sort": "Order: `relevance` (the default with `q`), start date (`date`, undated last), "
+        "acronym (`name`), EU contribution (`amount`, none last); `-` reverses.",
     }
 
     class Meta:

@@ -95,6 +95,9 @@ class Project(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+    # How many partners it has: the search's tie-breaker after relevance, written with its search
+    # entry (`projects.search`), never by hand.
+    partner_count = models.PositiveIntegerField(_("partners"), default=0, editable=False)
     # Filled by imports of published funding data (CORDIS, ANR); empty for projects entered here.
     source = models.CharField(_("source"), max_length=16, blank=True)
     external_id = models.CharField(
@@ -367,3 +370,33 @@ class Accreditation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.acronym} ← {self.cluster}"
+
+
+class ProjectSearchEntry(models.Model):
+    """A project's search document (`grappe.core.search`; built by `projects.search`).
+
+    Not managed by Django: an FTS5 virtual table on SQLite, a table with a `tsvector` on
+    PostgreSQL, both created by migration `0005`. Written only by
+    `projects.search.project_search_index_update`; reached from a project as `search_entry`.
+    """
+
+    id = models.BigIntegerField(primary_key=True, db_column="rowid")
+    project = models.ForeignObject(
+        Project,
+        on_delete=models.DO_NOTHING,
+        from_fields=["id"],
+        to_fields=["id"],
+        related_name="search_entry",
+    )
+    names = models.TextField()
+    document = models.TextField()
+    identifiers = models.TextField()
+    activity = models.IntegerField(default=0)
+
+    class Meta:
+        managed = False
+        db_table = "projects_project_search"
+        verbose_name = _("project search entry")
+
+    def __str__(self) -> str:
+        return self.names

@@ -34,6 +34,7 @@ from grappe.core.domain.roles import Action, Relation
 from grappe.core.domain.scope import Scope
 from grappe.core.models import Transition
 from grappe.core.scopes import RelationQ, reach_exists, reach_q
+from grappe.core.search import RELEVANCE
 from grappe.projects.domain.workflow import ProjectFacts, ProjectRelations
 from grappe.projects.models import (
     PUBLIC_STATUSES,
@@ -44,6 +45,7 @@ from grappe.projects.models import (
     Participation,
     Project,
 )
+from grappe.projects.search import PROJECTS
 from grappe.registry.models import Cluster
 
 # How each relation of the role table is found for a project; who holds which is the table's.
@@ -84,10 +86,17 @@ def project_list(*, scope: Scope) -> QuerySet[Project]:
     return project_visible(scope=scope).order_by("-start_date", "acronym", "id")
 
 
-def project_text_q(term: str) -> Q:
-    """Projects whose acronym, title or keywords contain `term`."""
-    term = term.strip()
-    return Q(acronym__icontains=term) | Q(title__icontains=term) | Q(keywords__icontains=term)
+# The relevance order of a search (`grappe.core.search`): exact grant number, exact acronym or
+# title, text rank, activity (partners), then the acronym.
+PROJECT_RELEVANCE = (*RELEVANCE, "acronym", "id")
+
+
+def project_matching(qs: QuerySet[Project], q: str) -> QuerySet[Project]:
+    """The projects of `qs` that match the search `q` (accents, case and punctuation ignored:
+    acronym, title, summary, objective, keywords, topics, call, grant number), annotated with
+    the relevance keys; the page's `q`, the API's `q` and the search page narrow through here.
+    `qs` is a scoped selector's: a proposal stays hidden from those who may not see it."""
+    return PROJECTS.ranked(qs, q)
 
 
 def project_accredited_by_q(cluster: Cluster) -> Exists:
@@ -101,16 +110,12 @@ def project_with_partner_q(organisation_id: int) -> Exists:
 
 
 def project_with_partner_in_paris_q() -> Exists:
-    return Exists(
-        Participation.objects.filter(
-            project=OuterRef("pk"), organisation__paris_arrondissement__isnull=False
-        )
-    )
+    return Exists(Participation.objects.filter(project=OuterRef("pk"), organisation__in_paris=True))
 
 
 def project_search(*, scope: Scope, q: str) -> QuerySet[Project]:
-    """Visible projects matching a search term, in the list's default order."""
-    return project_list(scope=scope).filter(project_text_q(q))
+    """Visible projects matching a search term, most relevant first (`PROJECT_RELEVANCE`)."""
+    return project_matching(project_list(scope=scope), q).order_by(*PROJECT_RELEVANCE)
 
 
 def organisation_projects(*, scope: Scope, organisation_id: int) -> QuerySet[Project]:

@@ -43,8 +43,10 @@ from grappe.projects.models import (
     Project,
     ResearchCategory,
 )
+from grappe.projects.search import project_search_index_update
 from grappe.projects.selectors import project_relations, project_workflow_facts
 from grappe.projects.tasks import project_transition_notify
+from grappe.registry.search import organisation_search_index_update
 
 # --- project records: create, update, partners, budget lines ---------------------------------
 # `Project.status` is written here only when a project is created; every later change of status
@@ -137,6 +139,7 @@ def project_create(
     project = Project(**fields)
     project.full_clean()
     project.save()
+    project_search_index_update([project.pk])
     audit_record(
         actor=actor,
         action="project.create",
@@ -172,7 +175,10 @@ def project_update(
     require(_may_edit_project(actor, project), _("You may not change this project."))
     locked = Project.objects.select_for_update().get(pk=project.pk)
     check_unchanged(locked, expected_token)
-    changes_apply(actor=actor, obj=locked, changes=changes, action="project.update", reason=reason)
+    if changes_apply(
+        actor=actor, obj=locked, changes=changes, action="project.update", reason=reason
+    ):
+        project_search_index_update([locked.pk])
     return locked
 
 
@@ -181,7 +187,9 @@ def project_delete(*, actor: Any, project: Project, reason: str = "") -> None:
     """Delete a project with its consortium, budget, funding lines and accreditations."""
     require(scope_for(actor).is_staff_wide or actor is None, _("You may not delete a project."))
     before = snapshot(project, PROJECT_EDITABLE)
+    partners = _partner_organisations(project_ids=[project.pk])
     Project.objects.filter(pk=project.pk).delete()
+    _consortium_changed([project.pk], partners)
     audit_record(actor=actor, action="project.delete", obj=project, before=before, reason=reason)
 
 
@@ -221,6 +229,7 @@ def partner_add(
     )
     participation.full_clean(validate_unique=False)
     participation.save()
+    _consortium_changed([project.pk], [organisation_id])
     audit_record(
         actor=actor,
         action="participation.add",
@@ -264,6 +273,7 @@ def partner_update(
         raise ValidationError(
             {"role": _("The project already has a coordinator.")}, code="coordinator"
         )
+    before_org = locked.organisation_id
     changes_apply(
         actor=actor,
         obj=locked,
@@ -272,6 +282,8 @@ def partner_update(
         reason=reason,
         validate_unique=False,
     )
+    if "organisation_id" in changed:
+        _consortium_changed([locked.project_id], [before_org, locked.organisation_id])
     return locked
 
 
@@ -287,6 +299,7 @@ def partner_remove(*, actor: Any, participation: Participation, reason: str = ""
         for line in participation.budget_lines.all()
     ]
     Participation.objects.filter(pk=participation.pk).delete()
+    _consortium_changed([participation.project_id], [participation.organisation_id])
     audit_record(
         actor=actor, action="participation.remove", obj=participation, before=before, reason=reason
     )
@@ -365,6 +378,40 @@ def budget_lines_set(
     return result
 
 
+# --- the search indexes: a consortium change changes the project's and the partners' activity ---
+
+
+def _partner_organisations(*, project_ids: Sequence[int]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(project_ids), 2000):
+        chunk = list(project_ids[start : start + 2000])
+        ids += Participation.objects.filter(project_id__in=chunk).values_list(
+            "organisation_id", flat=True
+        )
+    return ids
+
+
+def _partners_of(participation_ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The projects and organisations of these participations."""
+    projects: list[int] = []
+    organisations: list[int] = []
+    for start in range(0, len(participation_ids), 2000):
+        chunk = list(participation_ids[start : start + 2000])
+        for project_id, organisation_id in Participation.objects.filter(pk__in=chunk).values_list(
+            "project_id", "organisation_id"
+        ):
+            projects.append(project_id)
+            organisations.append(organisation_id)
+    return projects, organisations
+
+
+def _consortium_changed(project_ids: Iterable[int], organisation_ids: Iterable[int]) -> None:
+    """Index hooks after a consortium changed: the projects' entries (partner count) and the
+    organisations' (project count)."""
+    project_search_index_update(project_ids)
+    organisation_search_index_update(organisation_ids)
+
+
 # Bulk writes for imports and the demo: one audit event per batch under the import run
 # (`on_behalf_of`); the values were validated by the importer.
 
@@ -379,7 +426,7 @@ def project_bulk_insert(
 ) -> list[int]:
     """Insert projects given as value tuples in the order of `fields`; returns their ids."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    return bulk_insert(
+    ids = bulk_insert(
         actor=actor,
         model=Project,
         fields=fields,
@@ -387,6 +434,8 @@ def project_bulk_insert(
         allowed=PROJECT_EDITABLE,
         on_behalf_of=on_behalf_of,
     )
+    project_search_index_update(ids)
+    return ids
 
 
 @transaction.atomic
@@ -410,6 +459,7 @@ def project_bulk_update(
         on_behalf_of=on_behalf_of,
         batch_size=batch_size,
     )
+    project_search_index_update(row[0] for row in rows)
 
 
 @transaction.atomic
@@ -422,7 +472,7 @@ def partner_bulk_insert(
 ) -> list[int]:
     """Insert participations (`project_id`, `organisation_id` and `fields`); returns ids."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    return bulk_insert(
+    ids = bulk_insert(
         actor=actor,
         model=Participation,
         fields=fields,
@@ -430,6 +480,8 @@ def partner_bulk_insert(
         allowed=("project_id", "organisation_id", *PARTICIPATION_EDITABLE),
         on_behalf_of=on_behalf_of,
     )
+    _consortium_changed(*_partners_of(ids))
+    return ids
 
 
 @transaction.atomic
@@ -533,8 +585,10 @@ def partner_bulk_remove(
 ) -> None:
     """Remove participations a newer file no longer lists (with their budget lines)."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
+    projects, organisations = _partners_of(pks)
     for start in range(0, len(pks), batch_size):
         Participation.objects.filter(pk__in=pks[start : start + batch_size]).delete()
+    _consortium_changed(projects, organisations)
     if pks:
         audit_bulk(
             actor=actor,
@@ -548,14 +602,18 @@ def partner_bulk_remove(
 def project_bulk_create(*, actor: Any, projects: Sequence[Project]) -> list[Project]:
     """Save unsaved projects in bulk (the demo ecosystem), with the status each was given."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    return Project.objects.bulk_create(projects)
+    created = Project.objects.bulk_create(projects)
+    project_search_index_update(p.pk for p in created if p.pk is not None)
+    return created
 
 
 @transaction.atomic
 def project_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
     """Delete projects with their consortium, budgets and accreditations (the demo's wipe)."""
     require(_may_bulk_write_projects(actor), _("You may not delete projects."))
+    partners = _partner_organisations(project_ids=pks)
     Project.objects.filter(pk__in=pks).delete()
+    _consortium_changed(pks, partners)
 
 
 @transaction.atomic
@@ -563,7 +621,9 @@ def partner_bulk_create(
     *, actor: Any, participations: Sequence[Participation]
 ) -> list[Participation]:
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
-    return Participation.objects.bulk_create(participations)
+    created = Participation.objects.bulk_create(participations)
+    _consortium_changed([p.project_id for p in created], [p.organisation_id for p in created])
+    return created
 
 
 @transaction.atomic

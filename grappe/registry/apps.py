@@ -6,3 +6,7 @@ class RegistryConfig(AppConfig):
     name = "grappe.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        # Registers the organisation search index (`grappe.core.search.INDEXES`).
+        from grappe.registry import search  # noqa: F401

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.exports import Column
-from grappe.core.lists import ListFilterSet, SortFilter, flag_filter, when_set
+from grappe.core.lists import ListFilterSet, SortFilter, flag_filter, search_filter, when_set
 from grappe.core.scopes import scope_for
 from grappe.registry import selectors
 from grappe.registry.models import Cluster, ClusterKind, Organisation, OrganisationKind
@@ -64,8 +64,8 @@ class ClusterFilterSet(ListFilterSet):
 
 class OrganisationFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
-        label=_("Name, acronym, keyword or city"),
-        method=when_set(selectors.organisation_text_q),
+        label=_("Name, acronym, identifier, keyword, city or postcode"),
+        method=search_filter(selectors.organisation_matching),
         max_length=MAX_QUERY_LENGTH,
     )
     cluster = cluster_filter(_("Cluster"), selectors.organisation_current_member_of_q)
@@ -91,8 +91,9 @@ class OrganisationFilterSet(ListFilterSet):
             )
         ],
     )
-    paris_only = flag_filter(_("In Paris only"), lambda _on: Q(paris_arrondissement__isnull=False))
+    paris_only = flag_filter(_("In Paris only"), lambda _on: Q(in_paris=True))
     sort = SortFilter(
+        relevance=selectors.ORGANISATION_RELEVANCE,
         orders={
             "name": (_("Name (A to Z)"), ("name", "id")),
             "-name": (_("Name (Z to A)"), ("-name", "-id")),
@@ -104,13 +105,17 @@ class OrganisationFilterSet(ListFilterSet):
 
     error_types = {("cluster", "invalid_choice"): "unknown_cluster"}
     api_descriptions = {
-        "q": "Search in name, short name, keywords and city.",
+        "q": "Search (accents, case and punctuation ignored) in names, acronyms, aliases, "
+        "identifiers (SIREN, SIRET, VAT, PIC, RNSR, ROR, with or without spaces), keywords, "
+        "city and postcode (`75011`, `Paris 11e`); results are most relevant first unless "
+        "`sort` says otherwise.",
         "cluster": "Slug of a cluster the organisation is a member of today.",
         "kind": "Organisation type.",
         "city": "City (case-insensitive).",
         "country": "ISO 3166-1 alpha-2 country code.",
         "paris_only": "Only organisations located in Paris.",
-        "sort": "Order: name, founding date (`date`, undated last); `-` reverses.",
+        "sort": "Order: `relevance` (the default with `q`), name, founding date (`date`, "
+        "undated last); `-` reverses.",
     }
 
     class Meta:

@@ -148,6 +148,12 @@ class Organisation(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
+    # Set from the postcode and city by the services (`registry.domain.places`): a Paris
+    # address whose arrondissement is unknown (`PARIS`, `PARIS CEDEX`) is still in Paris.
+    in_paris = models.BooleanField(_("in Paris"), default=False, db_index=True)
+    # How many projects it takes part in: the search's tie-breaker after relevance, written with
+    # its search entry (`registry.search`), never by hand.
+    project_count = models.PositiveIntegerField(_("projects"), default=0, editable=False)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(
@@ -203,7 +209,7 @@ class Organisation(TimeStampedModel):
 
     @property
     def is_in_paris(self) -> bool:
-        return self.paris_arrondissement is not None
+        return self.in_paris or self.paris_arrondissement is not None
 
     @property
     def declared_size(self) -> dict[str, str] | None:
@@ -526,3 +532,34 @@ class OrganisationChangeProposal(models.Model):
     @property
     def proposed_label(self) -> str:
         return organisation_value_label(self.field, self.proposed_value)
+
+
+class OrganisationSearchEntry(models.Model):
+    """An organisation's search document (`grappe.core.search`; built by `registry.search`).
+
+    Not managed by Django: an FTS5 virtual table on SQLite, a table with a `tsvector` on
+    PostgreSQL, both created by migration `0006`. Written only by
+    `registry.search.organisation_search_index_update`; reached from an organisation as
+    `search_entry` (a relation without a database constraint: merges and deletions ignore it).
+    """
+
+    id = models.BigIntegerField(primary_key=True, db_column="rowid")
+    organisation = models.ForeignObject(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        from_fields=["id"],
+        to_fields=["id"],
+        related_name="search_entry",
+    )
+    names = models.TextField()
+    document = models.TextField()
+    identifiers = models.TextField()
+    activity = models.IntegerField(default=0)
+
+    class Meta:
+        managed = False
+        db_table = "registry_organisation_search"
+        verbose_name = _("organisation search entry")
+
+    def __str__(self) -> str:
+        return self.names

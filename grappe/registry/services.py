@@ -47,6 +47,7 @@ from grappe.registry.models import (
     Ownership,
     organisation_field_label,
 )
+from grappe.registry.search import organisation_search_index_update, place_of
 
 # --- who may do what ---------------------------------------------------------------------------
 # Today's Scope predicates, one function per action, so that `scope.can(action, target)` can
@@ -96,6 +97,53 @@ ORGANISATION_FIELDS = tuple(
     if f.editable and not f.primary_key and f.name not in {"created_at", "updated_at"}
 )
 
+# --- places: the postcode, "in Paris" and the arrondissement follow the address -----------------
+PLACE_INPUTS = ("postcode", "city", "country")
+PLACE_OUTPUTS = ("postcode", "in_paris", "paris_arrondissement")
+
+
+def _place_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The place fields an address gives (`registry.domain.places`); an arrondissement the
+    writer gave explicitly is kept."""
+    place = place_of(
+        values.get("postcode") or "", values.get("city") or "", values.get("country") or ""
+    )
+    given = values.get("paris_arrondissement")
+    return {
+        "postcode": place.postcode,
+        "in_paris": place.in_paris or given is not None,
+        "paris_arrondissement": given if given is not None else place.arrondissement,
+    }
+
+
+def _placed_rows(
+    fields: Sequence[str], rows: Sequence[Sequence[Any]], *, pk_first: bool
+) -> tuple[list[str], list[Sequence[Any]]]:
+    """Bulk rows with their place fields derived from the address they write. A row that
+    writes only part of an address (say the city) is completed from the stored one."""
+    names = list(fields)
+    if not any(f in names for f in PLACE_INPUTS[:2]):
+        return names, list(rows)
+    out_names = names + [f for f in PLACE_OUTPUTS if f not in names]
+    missing = [f for f in (*PLACE_INPUTS, "paris_arrondissement") if f not in names]
+    stored: dict[int, dict[str, Any]] = {}
+    if pk_first and missing:
+        pks = [row[0] for row in rows]
+        for start in range(0, len(pks), 2000):
+            chunk = Organisation.objects.filter(pk__in=pks[start : start + 2000])
+            for row in chunk.values("pk", *missing):
+                stored[row["pk"]] = row
+    offset = 1 if pk_first else 0
+    placed: list[Sequence[Any]] = []
+    for row in rows:
+        values: dict[str, Any] = {"country": "FR", "paris_arrondissement": None}
+        if pk_first:
+            values.update(stored.get(row[0], {}))
+        values.update(zip(names, row[offset:], strict=True))
+        values.update(_place_values(values))
+        placed.append((*row[:offset], *(values[f] for f in out_names)))
+    return out_names, placed
+
 
 # --- organisations -----------------------------------------------------------------------------
 
@@ -114,9 +162,12 @@ def organisation_create(
         _("You may not add an organisation."),
     )
     check_fields(fields, ORGANISATION_FIELDS)
+    if any(f in fields for f in PLACE_INPUTS[:2]):
+        fields = {**fields, **_place_values({"country": "FR", **fields})}
     organisation = Organisation(**fields)
     organisation.full_clean()
     organisation.save()
+    organisation_search_index_update([organisation.pk])
     audit_record(
         actor=actor,
         action="organisation.create",
@@ -146,10 +197,16 @@ def organisation_update(
     )
     check_fields(changes, ORGANISATION_FIELDS)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if any(f in changes for f in PLACE_INPUTS):
+        address = {f: getattr(locked, f) for f in PLACE_INPUTS}
+        if "paris_arrondissement" in changes:
+            address["paris_arrondissement"] = changes["paris_arrondissement"]
+        changes = {**changes, **_place_values({**address, **changes})}
     check_unchanged(locked, expected_token)
-    changes_apply(
+    if changes_apply(
         actor=actor, obj=locked, changes=changes, action="organisation.update", reason=reason
-    )
+    ):
+        organisation_search_index_update([locked.pk])
     return locked
 
 
@@ -173,6 +230,7 @@ def organisation_delete(*, actor: Any, organisation: Organisation, reason: str =
             % {"name": organisation.name},
             code="protected",
         ) from exc
+    organisation_search_index_update([organisation.pk])
     audit_record(
         actor=actor, action="organisation.delete", obj=organisation, before=before, reason=reason
     )
@@ -194,7 +252,9 @@ def organisation_bulk_insert(
 ) -> list[int]:
     """Insert organisations given as value tuples in the order of `fields`; returns their ids."""
     require(_may_bulk_write(actor, cluster_id), _("You may not import organisations."))
-    return bulk_insert(
+    check_fields(fields, ORGANISATION_FIELDS)
+    fields, rows = _placed_rows(fields, rows, pk_first=False)
+    ids = bulk_insert(
         actor=actor,
         model=Organisation,
         fields=fields,
@@ -202,6 +262,8 @@ def organisation_bulk_insert(
         allowed=ORGANISATION_FIELDS,
         on_behalf_of=on_behalf_of,
     )
+    organisation_search_index_update(ids)
+    return ids
 
 
 @transaction.atomic
@@ -217,6 +279,8 @@ def organisation_bulk_update(
     """Write `fields` of existing organisations, rows being `(pk, *values)`; `updated_at` is
     set to now."""
     require(_may_bulk_write(actor, cluster_id), _("You may not import organisations."))
+    check_fields(fields, ORGANISATION_FIELDS)
+    fields, rows = _placed_rows(fields, rows, pk_first=True)
     bulk_update(
         actor=actor,
         model=Organisation,
@@ -226,6 +290,7 @@ def organisation_bulk_update(
         on_behalf_of=on_behalf_of,
         batch_size=batch_size,
     )
+    organisation_search_index_update(row[0] for row in rows)
 
 
 @transaction.atomic
@@ -234,7 +299,15 @@ def organisation_bulk_create(
 ) -> list[Organisation]:
     """Save unsaved organisations in bulk (the demo ecosystem); returns them with their ids."""
     require(_may_bulk_write(actor, None), _("You may not import organisations."))
-    return Organisation.objects.bulk_create(organisations)
+    for organisation in organisations:
+        if organisation.city or organisation.postcode:
+            for name, value in _place_values(
+                {f: getattr(organisation, f) for f in (*PLACE_INPUTS, "paris_arrondissement")}
+            ).items():
+                setattr(organisation, name, value)
+    created = Organisation.objects.bulk_create(organisations)
+    organisation_search_index_update(o.pk for o in created if o.pk is not None)
+    return created
 
 
 @transaction.atomic
@@ -267,6 +340,7 @@ def organisation_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
     """
     require(_may_bulk_write(actor, None), _("You may not delete organisations."))
     Organisation.objects.filter(pk__in=pks).delete()
+    organisation_search_index_update(pks)
 
 
 # --- memberships -------------------------------------------------------------------------------
@@ -672,6 +746,7 @@ def organisation_merge(
             % {"detail": str(exc).splitlines()[0][:200]},
             code="integrity",
         ) from exc
+    organisation_search_index_update([keep.pk, dup.pk])
     record = jsonable(record)
     audit_record(
         actor=actor,
@@ -737,6 +812,7 @@ def organisation_merge_undo(
             code="changed",
         ) from exc
     dup = Organisation.objects.get(pk=dup_pk)
+    organisation_search_index_update([keep.pk, dup.pk])
     audit_record(
         actor=actor, action="organisation.merge_undo", obj=dup, before=dict(record), reason=reason
     )
@@ -888,7 +964,14 @@ def change_proposal_accept(
         raise ValidationError(
             _("The proposed value cannot be applied: %(problems)s") % {"problems": messages}
         ) from exc
-    organisation.save(update_fields=[field, "updated_at"])
+    written = [field]
+    if field in PLACE_INPUTS:
+        address = {f: getattr(organisation, f) for f in PLACE_INPUTS}
+        for name, value in _place_values(address).items():
+            setattr(organisation, name, value)
+        written += [f for f in PLACE_OUTPUTS if f != field]
+    organisation.save(update_fields=[*written, "updated_at"])
+    organisation_search_index_update([organisation.pk])
     _decided(locked, actor=actor, status=ChangeProposalStatus.ACCEPTED)
     audit_record(
         actor=actor,

@@ -23,6 +23,7 @@ from grappe.projects.models import (
     ProjectStatus,
     ResearchCategory,
 )
+from grappe.projects.search import project_search_index_update
 from grappe.registry.models import (
     Cluster,
     ClusterKind,
@@ -31,6 +32,22 @@ from grappe.registry.models import (
     OrganisationFigures,
     OrganisationKind,
 )
+from grappe.registry.search import organisation_search_index_update
+
+
+class Indexed:
+    """Rows made by a factory get their search index entries, as the services' writes do
+    (`grappe.core.search`): a test searching for them finds them."""
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        super()._after_postgeneration(instance, create, results)  # type: ignore[misc]
+        if create:
+            cls._index(instance)
+
+    @classmethod
+    def _index(cls, instance: Any) -> None:
+        raise NotImplementedError
 
 
 def make_siren(n: int) -> str:
@@ -71,9 +88,13 @@ class FunderFactory(factory.django.DjangoModelFactory):
     kind = FunderKind.CITY
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(Indexed, factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
+
+    @classmethod
+    def _index(cls, instance: Any) -> None:
+        organisation_search_index_update([instance.pk])
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     kind = OrganisationKind.SME
@@ -82,6 +103,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     country = "FR"
     postcode = "75011"
     paris_arrondissement = 11
+    in_paris = factory.LazyAttribute(lambda o: o.paris_arrondissement is not None)
 
 
 class FiguresFactory(factory.django.DjangoModelFactory):
@@ -104,9 +126,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2020, 1, 1)
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(Indexed, factory.django.DjangoModelFactory):
     class Meta:
         model = Project
+
+    @classmethod
+    def _index(cls, instance: Any) -> None:
+        project_search_index_update([instance.pk])
 
     acronym = factory.Sequence(lambda n: f"PRJ{n}")
     title = factory.Sequence(lambda n: f"Project number {n}")
@@ -115,9 +141,14 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     duration_months = 36
 
 
-class ParticipationFactory(factory.django.DjangoModelFactory):
+class ParticipationFactory(Indexed, factory.django.DjangoModelFactory):
     class Meta:
         model = Participation
+
+    @classmethod
+    def _index(cls, instance: Any) -> None:
+        project_search_index_update([instance.project_id])
+        organisation_search_index_update([instance.organisation_id])
 
     project = factory.SubFactory(ProjectFactory)
     organisation = factory.SubFactory(OrganisationFactory)

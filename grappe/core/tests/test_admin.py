@@ -28,7 +28,9 @@ from grappe.registry.models import (
 )
 
 APPS = ("core", "registry", "projects", "funding")
-MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models()]
+# Every model people edit; not the search indexes (Django does not manage them: their rows are
+# written by the services only, `grappe.core.search`, and rebuilt with `grappe search_index`).
+MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models() if m._meta.managed]
 
 
 def _id(model: Any) -> str:

@@ -228,6 +228,32 @@ def test_a_list_sorts_counts_and_downloads_on_a_390px_screen(
     assert errors == [], "\n".join(errors)
 
 
+def test_a_visitor_searches_energie_without_accents_and_finds_energie(
+    live_server, browser_page, small_world
+):
+    page, errors = browser_page
+    OrganisationFactory(
+        name="Institut de l'Énergie Solaire",
+        short_name="INES",
+        kind=OrganisationKind.RESEARCH_LAB,
+        city="Le Bourget-du-Lac",
+        postcode="73370",
+        paris_arrondissement=None,
+    )
+    ProjectFactory(acronym="SOLEIL", title="Stockage de l'énergie solaire")
+    page.goto(f"{live_server.url}/fr/search/")
+    page.get_by_label("Rechercher des pôles, des organisations et des projets").fill("energie")
+    page.locator("form[role=search] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Institut de l'Énergie Solaire").is_visible()
+    assert page.get_by_role("link", name="SOLEIL").is_visible()
+    # the search box's words go on to the full list, still accent-blind, most relevant first
+    page.goto(f"{live_server.url}/en/organisations/?q=ENERGIE")
+    first = page.locator(".data-table tbody tr").first.inner_text()
+    assert "Institut de l'Énergie Solaire" in first
+    assert errors == [], "\n".join(errors)
+
+
 def test_member_logs_in_sees_the_budget_and_logs_out(live_server, browser_page, small_world):
     page, errors = browser_page
     lab = small_world["lab"]

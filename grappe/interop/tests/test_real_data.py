@@ -9,6 +9,7 @@ import pytest
 from grappe.interop.models import RejectedRow, RunStatus
 from grappe.interop.services import import_run_create, import_run_execute
 from grappe.projects.models import Participation, Project
+from grappe.projects.selectors import project_with_partner_in_paris_q
 from grappe.registry.models import Organisation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_data]
@@ -37,6 +38,14 @@ def test_real_cordis_zip_and_anr_file_import(shared_data: Path) -> None:
     assert Organisation.objects.filter(country="GB").exists()
     assert not Organisation.objects.filter(country__in=["UK", "EL"]).exists()
     assert Organisation.objects.filter(pic="999905974", kind="company").exists()
+    # "Paris only" comes from the address at import: CORDIS gives cities (`PARIS`,
+    # `PARIS CEDEX 15`) and no postcode; before, no project had a partner in Paris.
+    paris = Project.objects.filter(source="cordis").filter(project_with_partner_in_paris_q())
+    assert paris.count() >= 900
+    assert Organisation.objects.filter(
+        city="PARIS CEDEX 15", postcode="75015", paris_arrondissement=15, in_paris=True
+    ).exists()
+    assert not Organisation.objects.filter(city__icontains="defense", in_paris=True).exists()
 
     anr = run_import("anr", shared_data / "anr-dos-partners")
     assert anr.status == RunStatus.SUCCEEDED, anr.error
@@ -45,10 +54,42 @@ def test_real_cordis_zip_and_anr_file_import(shared_data: Path) -> None:
     reasons = RejectedRow.objects.filter(run=anr).values_list("reason", flat=True)
     assert all(r for r in reasons)
     assert_identity_holds_on_the_real_files(anr)
+    assert_search_works_on_the_real_files()
 
     again = run_import("anr", shared_data / "anr-dos-partners")
     assert again.short_circuited
     assert all(c["created"] == 0 and c["updated"] == 0 for c in again.counts.values())
+
+
+def assert_index_matches_its_table() -> None:
+    from grappe.projects.search import PROJECTS
+    from grappe.registry.search import ORGANISATIONS
+
+    assert ORGANISATIONS.stale() == (set(), set(), set())
+    assert PROJECTS.stale() == (set(), set(), set())
+
+
+def assert_search_works_on_the_real_files() -> None:
+    """The search findings of issue 8, on the real CORDIS + ANR files."""
+    from grappe.core.scopes import scope_for
+    from grappe.registry.selectors import organisation_search
+
+    assert_index_matches_its_table()
+    public = scope_for(None)
+
+    def ids(q: str) -> list[int]:
+        return list(organisation_search(scope=public, q=q).values_list("pk", flat=True))
+
+    energie = ids("énergie")
+    assert len(energie) > 200 and ids("energie") == energie == ids("ENERGIE")
+    assert ids("école") == ids("École") and len(ids("école")) > 10
+    assert ids("SYSTÈMES") == ids("systemes") and ids("systemes")
+    first = organisation_search(scope=public, q="CNRS").first()  # was eighth, alphabetically
+    assert first is not None and "CNRS" in {first.name.upper(), first.short_name.upper()}
+    with_siren = Organisation.objects.exclude(siren="").first()
+    assert with_siren is not None
+    spaced = f"{with_siren.siren[:3]} {with_siren.siren[3:6]} {with_siren.siren[6:]}"
+    assert ids(with_siren.siren)[0] == ids(spaced)[0] == with_siren.pk
 
 
 def assert_identity_holds_on_the_real_files(anr) -> None:
@@ -197,6 +238,7 @@ def test_an_administrator_merges_two_real_organisations_from_the_review_page_and
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.MERGED and proposal.duplicate_id is None
     assert orphans() == []
+    assert_index_matches_its_table()  # after an import and a merge
 
     response = client.post(url, {"action": "undo"}, follow=True)
     assert "The merge was undone." in response.content.decode()
@@ -207,3 +249,4 @@ def test_an_administrator_merges_two_real_organisations_from_the_review_page_and
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.UNDONE and proposal.duplicate_id == dup.pk
     assert orphans() == []
+    assert_index_matches_its_table()

@@ -1,0 +1,532 @@
+"""Full-text search indexes, one per searchable entity, with the SQL of each database.
+
+An index is a table beside the entity's table, one row per entity row (same id), holding a
+*search document* built in Python by the entity's app (`registry/search.py`,
+`projects/search.py`) with `grappe.core.domain.text.search_fold` — the same folding as the
+queries, so accents, case and punctuation never matter and both databases agree:
+
+- `names`: the row's names, acronyms and aliases, folded, between `|` (`|cnrs|centre national…|`):
+  indexed with a high weight, and compared whole for the "exact name" tier of the ranking;
+- `document`: everything else one may type (keywords, city and postcode forms, identifiers in
+  compact and spaced forms, titles, summaries);
+- `identifiers`: the compact identifiers between spaces (` 552100554 fr12552100554 `), for the
+  "exact identifier" tier;
+- `activity`: how active the row is (an organisation's projects, a project's partners), the
+  tie-breaker after relevance.
+
+SQLite: an FTS5 virtual table (`unicode61 remove_diacritics 2`, prefix indexes of 2 and 3
+characters), ranked by `bm25`. PostgreSQL: a plain table with a stored `tsvector` (names weight
+A, document weight B) under a GIN index, ranked by `ts_rank`. Both are created by the apps'
+migrations through `index_create` and written only through `index_write` / `index_delete`,
+which the services call (`<entity>_search_index_update(ids)`); `grappe search_index rebuild`
+rebuilds them.
+
+Ranking (`SearchIndex.ranked`): exact identifier, then exact name or acronym, then the text rank,
+then activity (descending), then the entity's own name order — all as annotations, so keyset
+pagination (`grappe.core.pagination`) pages a relevance order like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import Expression
+
+from grappe.core.domain.text import compact, search_fold, search_words, unglued
+
+# A query longer than this is cut (the page and API refuse longer ones first).
+MAX_WORDS = 12
+MAX_WORD_LENGTH = 60
+# Weights of the names and document columns (bm25 on SQLite; ts_rank's A and B on PostgreSQL).
+NAMES_WEIGHT = 10.0
+DOCUMENT_WEIGHT = 1.0
+TIER_IDENTIFIER, TIER_NAME, TIER_TEXT = 0, 1, 2
+# The annotations of a searched QuerySet, in the order of relevance.
+RELEVANCE = ("search_tier", "search_score", "-search_activity")
+
+
+@dataclass(frozen=True)
+class Document:
+    """What one row's index entry holds (folded text)."""
+
+    names: str
+    document: str
+    identifiers: str
+    activity: int = 0
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A user's query, folded: its words, the compact form (an identifier typed with spaces)
+    and the whole folded text (an exact name)."""
+
+    words: tuple[str, ...]
+    compact: str
+    text: str
+
+    @classmethod
+    def parse(cls, q: str) -> SearchQuery:
+        words = tuple(w[:MAX_WORD_LENGTH] for w in search_words(q)[:MAX_WORDS])
+        return cls(words=words, compact=compact(" ".join(words)), text=" ".join(words))
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def fts5(self) -> str:
+        """The FTS5 MATCH expression: every word (the last one as a prefix), or the compact form.
+
+        Words are folded letters and digits only, so quoting them is safe.
+        """
+        *head, last = self.words
+        terms = [f'"{w}"' for w in head] + [f'"{last}"*']
+        expression = " ".join(terms)
+        if len(self.words) > 1 and self.compact:
+            expression = f'({expression}) OR "{self.compact}"'
+        return expression
+
+    def tsquery(self) -> str:
+        """The PostgreSQL `to_tsquery('simple', …)` text, with the same meaning as `fts5`."""
+        *head, last = self.words
+        terms = [f"'{w}'" for w in head] + [f"'{last}':*"]
+        expression = " & ".join(terms)
+        if len(self.words) > 1 and self.compact:
+            expression = f"({expression}) | '{self.compact}'"
+        return expression
+
+
+class _IndexExpression(Expression):
+    """Base of the MATCH and rank expressions: compiled against the index's column `document`
+    reached through the entity's relation, so the join exists and its alias is known."""
+
+    def __init__(self, document: Any, query: SearchQuery, output_field: Any) -> None:
+        super().__init__(output_field=output_field)
+        self.document = document
+        self.query = query
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.document]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.document,) = exprs
+
+    def _alias(self, compiler: Any) -> tuple[str, str]:
+        col: Any = self.document
+        alias = getattr(col, "alias", None)
+        if alias is None:  # pragma: no cover - a programming error
+            raise TypeError("A search expression must be built on the index's document column")
+        table = col.target.model._meta.db_table
+        return compiler.quote_name_unless_alias(alias), connection.ops.quote_name(table)
+
+
+class SearchMatch(_IndexExpression):
+    """True for the rows whose index entry matches the query."""
+
+    conditional = True
+
+    def __init__(self, document: Any, query: SearchQuery) -> None:
+        super().__init__(document, query, models.BooleanField())
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        alias, table = self._alias(compiler)
+        if connection.vendor == "postgresql":
+            return f"{alias}.\"tsv\" @@ to_tsquery('simple', %s)", [self.query.tsquery()]
+        return f"{alias}.{table} MATCH %s", [self.query.fts5()]
+
+
+class SearchScore(_IndexExpression):
+    """The text rank of a matching row, lower first (bm25 is negative; ts_rank is negated)."""
+
+    def __init__(self, document: Any, query: SearchQuery) -> None:
+        super().__init__(document, query, models.FloatField())
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        alias, table = self._alias(compiler)
+        if connection.vendor == "postgresql":
+            # float8: a float4 read back as text loses digits, and a cursor must compare equal.
+            return f"(-ts_rank({alias}.\"tsv\", to_tsquery('simple', %s))::float8)", [
+                self.query.tsquery()
+            ]
+        # bm25 takes the table's hidden column (named after the table) of the joined alias.
+        return f"bm25({alias}.{table}, {NAMES_WEIGHT}, {DOCUMENT_WEIGHT})", []
+
+
+@dataclass
+class SearchIndex:
+    """The index of one entity: its table, the relation from the entity to its entry model,
+    and how documents are built (`documents(ids) -> {id: Document}`)."""
+
+    table: str
+    relation: str  # e.g. "search_entry": the reverse relation from the entity to its entry
+    model: Any = None  # the entity's model (its ids are the index's)
+    activity_field: str = "id"  # the entity's column holding its activity (written here)
+    documents: Callable[[Sequence[int]], Mapping[int, Document]] | None = None
+    contributors: list[Callable[[Sequence[int]], Mapping[int, Iterable[str]]]] = field(
+        default_factory=list
+    )
+    activity: Callable[[Sequence[int]], Mapping[int, int]] | None = None
+
+    # --- what apps above the entity's add -------------------------------------------------
+
+    def contributor(
+        self, func: Callable[[Sequence[int]], Mapping[int, Iterable[str]]]
+    ) -> Callable[[Sequence[int]], Mapping[int, Iterable[str]]]:
+        """Register extra names for rows (e.g. interop's aliases of organisations): a decorator
+        so that an app above the entity's adds to its documents without being imported."""
+        self.contributors.append(func)
+        return func
+
+    def activity_source(
+        self, func: Callable[[Sequence[int]], Mapping[int, int]]
+    ) -> Callable[[Sequence[int]], Mapping[int, int]]:
+        """Register how active rows are (e.g. projects count an organisation's participations)."""
+        self.activity = func
+        return func
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def ranked(self, qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+        """`qs` narrowed to the rows matching `q`, annotated with the relevance keys
+        (`search_tier`, `search_score`, `search_activity`); nothing when `q` has no word."""
+        query = SearchQuery.parse(q)
+        if not query:  # nothing to search for (`'; --`): no row, but the same annotations
+            return qs.none().annotate(
+                search_tier=Value(TIER_TEXT, output_field=IntegerField()),
+                search_score=Value(0.0, output_field=models.FloatField()),
+                search_activity=Value(0, output_field=IntegerField()),
+            )
+        document = F(f"{self.relation}__document")
+        tiers: list[When] = []
+        exact_ids = self._exact_identifier(query)
+        if exact_ids:
+            tiers.append(When(pk__in=exact_ids, then=Value(TIER_IDENTIFIER)))
+        exact_names = self._exact_name(query)
+        if exact_names:
+            tiers.append(When(pk__in=exact_names, then=Value(TIER_NAME)))
+        tier: Any = (
+            Case(*tiers, default=Value(TIER_TEXT), output_field=IntegerField())
+            if tiers
+            else Value(TIER_TEXT, output_field=IntegerField())
+        )
+        annotated = qs.filter(SearchMatch(document, query)).annotate(
+            search_tier=tier,
+            search_score=SearchScore(document, query),
+            search_activity=F(self.activity_field),
+        )
+        return self._inner(annotated)
+
+    # The two first tiers are found by the index first (a few rows), not compared on every
+    # matching row: reading an entry's stored columns for tens of thousands of rows is what
+    # a broad query would otherwise pay.
+    def _exact_identifier(self, query: SearchQuery) -> list[int]:
+        code = query.compact
+        if not code or not any(c.isdigit() for c in code):  # every identifier has digits
+            return []
+        rows = _index_select(
+            self.table, "identifiers", SearchQuery(words=(code,), compact=code, text=code)
+        )
+        return [pk for pk, identifiers in rows if f" {code} " in identifiers]
+
+    def _exact_name(self, query: SearchQuery) -> list[int]:
+        rows = _index_select(self.table, "names", query)
+        return [pk for pk, names in rows if f"|{query.text}|" in names]
+
+    def _inner(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """The join to the index made an INNER join (Django makes an expression's join an
+        outer one, and FTS5 answers MATCH only when the index drives the join)."""
+        query = qs.query
+        query.demote_joins(
+            [alias for alias, join in query.alias_map.items() if join.table_name == self.table]
+        )
+        return qs
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def build(self, ids: Sequence[int]) -> dict[int, Document]:
+        """The documents of these rows (rows that no longer exist have none)."""
+        if self.documents is None:
+            raise RuntimeError(f"No document builder registered for {self.table}")
+        docs = dict(self.documents(ids))
+        if not docs:
+            return {}
+        extras: dict[int, list[str]] = {}
+        for contributor in self.contributors:
+            for pk, names in contributor(list(docs)).items():
+                extras.setdefault(pk, []).extend(names)
+        activity = dict(self.activity(list(docs))) if self.activity else {}
+        out: dict[int, Document] = {}
+        for pk, doc in docs.items():
+            names = doc.names
+            more = [n for n in (search_words_text(x) for x in extras.get(pk, ())) if n]
+            if more:
+                known = set(names.strip("|").split("|"))
+                names = "|".join([names.rstrip("|"), *sorted(set(more) - known)]) + "|"
+            out[pk] = Document(
+                names=names,
+                document=doc.document,
+                identifiers=doc.identifiers,
+                activity=activity.get(pk, doc.activity),
+            )
+        return out
+
+    def rebuild(self) -> int:
+        """Rebuild every entry from the entity's table; returns how many were written."""
+        index_clear(self.table)
+        ids = list(self.model._base_manager.order_by("pk").values_list("pk", flat=True))
+        return self.update(ids)
+
+    def stale(self) -> tuple[set[int], set[int], set[int]]:
+        """How the index differs from its table: (ids missing, ids left over, entries whose
+        document is not what the row gives now). Empty sets: the index matches."""
+        rows = index_rows(self.table)
+        ids = set(self.model._base_manager.values_list("pk", flat=True))
+        fresh = self.build(sorted(ids))
+        differing = {pk for pk, doc in fresh.items() if pk in rows and rows[pk] != doc}
+        return ids - rows.keys(), rows.keys() - ids, differing
+
+    def update(self, ids: Iterable[int], *, batch_size: int = 2000) -> int:
+        """Bring the entries of these rows up to date (written, or removed for rows that are
+        gone); returns how many entries were written (0 while updates are deferred: they are
+        written when `deferred_updates()` ends)."""
+        pending = _DEFERRED.get()
+        if pending is not None:
+            pending.setdefault(self.table, set()).update(ids)
+            return 0
+        unique = sorted(set(ids))
+        written = 0
+        for start in range(0, len(unique), batch_size):
+            batch = unique[start : start + batch_size]
+            docs = self.build(batch)
+            index_delete(self.table, batch)
+            index_write(self.table, docs)
+            self._write_activity(docs)
+            written += len(docs)
+        return written
+
+    def _write_activity(self, docs: Mapping[int, Document]) -> None:
+        """The entity's activity column follows its entry (the ranking reads it there, with the
+        row it reads anyway); one UPDATE per distinct value that changed."""
+        if not docs:
+            return
+        manager = self.model._base_manager
+        current = dict(manager.filter(pk__in=list(docs)).values_list("pk", self.activity_field))
+        changed: dict[int, list[int]] = {}
+        for pk, doc in docs.items():
+            if current.get(pk) != doc.activity:
+                changed.setdefault(doc.activity, []).append(pk)
+        for value, pks in changed.items():
+            manager.filter(pk__in=pks).update(**{self.activity_field: value})
+
+
+def document_text(parts: Iterable[str], names: Iterable[str] = ()) -> str:
+    """The `document` column: the folded parts, plus the words behind a lost apostrophe in
+    the parts and the names (`Ecole de lADN` is found by `adn`)."""
+    text = search_fold(" ".join(p for p in parts if p))
+    hidden = unglued(search_fold(" ".join(names)).split() + text.split())
+    return f"{text} {' '.join(hidden)}".strip() if hidden else text
+
+
+def search_words_text(value: str) -> str:
+    return " ".join(search_words(value))
+
+
+def names_field(values: Iterable[str]) -> str:
+    """The `names` column: folded names between `|`, each once, in their given order."""
+    seen: list[str] = []
+    for value in values:
+        folded = search_words_text(value)
+        if folded and folded not in seen:
+            seen.append(folded)
+    return "|" + "|".join(seen) + "|" if seen else "|"
+
+
+def identifiers_field(values: Iterable[str]) -> str:
+    """The `identifiers` column: compact identifiers between spaces."""
+    compacts = [compact(v) for v in values if v]
+    return " " + " ".join(c for c in compacts if c) + " " if compacts else " "
+
+
+# --- the SQL of each database ------------------------------------------------------------------
+
+
+def index_create_sql(table: str, vendor: str) -> list[str]:
+    """The statements creating an index table (used by the apps' migrations)."""
+    qn = connection.ops.quote_name if connection.vendor == vendor else (lambda n: f'"{n}"')
+    if vendor == "postgresql":
+        return [
+            f"CREATE TABLE {qn(table)} ("
+            '"rowid" bigint PRIMARY KEY, "names" text NOT NULL, "document" text NOT NULL, '
+            '"identifiers" text NOT NULL, "activity" integer NOT NULL DEFAULT 0, '
+            "\"tsv\" tsvector GENERATED ALWAYS AS (setweight(to_tsvector('simple', names), 'A')"
+            " || setweight(to_tsvector('simple', document), 'B')) STORED)",
+            f"CREATE INDEX {qn(table + '_tsv')} ON {qn(table)} USING gin (tsv)",
+        ]
+    return [
+        f"CREATE VIRTUAL TABLE {qn(table)} USING fts5(names, document, "
+        "identifiers UNINDEXED, activity UNINDEXED, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    ]
+
+
+def index_drop_sql(table: str, vendor: str) -> list[str]:
+    return [f'DROP TABLE IF EXISTS "{table}"']
+
+
+def index_create(schema_editor: Any, table: str) -> None:
+    """Create an index table in a migration (`RunPython`), for the migrating database."""
+    for sql in index_create_sql(table, schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
+def index_drop(schema_editor: Any, table: str) -> None:
+    for sql in index_drop_sql(table, schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
+def index_delete(table: str, ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f'DELETE FROM {qn(table)} WHERE "rowid" IN ({marks})', chunk)  # noqa: S608
+
+
+def index_write(table: str, docs: Mapping[int, Document]) -> None:
+    """Insert entries (their rows must not exist: `SearchIndex.update` deletes them first)."""
+    if not docs:
+        return
+    qn = connection.ops.quote_name
+    rows = [(pk, d.names, d.document, d.identifiers, d.activity) for pk, d in docs.items()]
+    columns = '"rowid", "names", "document", "identifiers", "activity"'
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {qn(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                rows,
+            )
+
+
+def index_clear(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+
+
+def index_ids(table: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "rowid" FROM {connection.ops.quote_name(table)}')  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _index_select(table: str, column: str, query: SearchQuery) -> list[tuple[int, str]]:
+    """(id, column) of the entries whose `column` holds every word of the query (whole words),
+    at most 1,000: the candidates of an exact match, checked by the caller."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            words = " & ".join(f"'{w}'" for w in query.words)
+            weight = "A" if column == "names" else "B"
+            cursor.execute(
+                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
+                f"WHERE tsv @@ to_tsquery('simple', %s) LIMIT 1000",
+                [
+                    " & ".join(f"'{w}':{weight}" for w in query.words)
+                    if column == "names"
+                    else words
+                ],
+            )
+        else:
+            phrase = " ".join(f'"{w}"' for w in query.words)
+            match = f"{column} : ({phrase})" if column == "names" else phrase
+            cursor.execute(
+                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
+                f"WHERE {qn(table)} MATCH %s LIMIT 1000",
+                [match],
+            )
+        return [(int(pk), value or "") for pk, value in cursor.fetchall()]
+
+
+def index_rows(table: str) -> dict[int, Document]:
+    """Every entry as stored (the check that the index matches its table)."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "rowid", "names", "document", "identifiers", "activity" FROM {qn(table)}'  # noqa: S608
+        )
+        return {
+            int(pk): Document(names=n, document=d, identifiers=i, activity=int(a or 0))
+            for pk, n, d, i, a in cursor.fetchall()
+        }
+
+
+def index_size(table: str) -> int:
+    """Bytes the index takes on disk (SQLite: its shadow tables; PostgreSQL: table + indexes)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+            return int(cursor.fetchone()[0])
+        try:
+            cursor.execute(
+                "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE %s", [f"{table}%"]
+            )
+            return int(cursor.fetchone()[0])
+        except Exception:
+            return -1
+
+
+# Every index, by table name (the apps register theirs when they load).
+INDEXES: dict[str, SearchIndex] = {}
+
+# Ids whose entries are to be updated when `deferred_updates()` ends (None: update at once).
+_DEFERRED: ContextVar[dict[str, set[int]] | None] = ContextVar(
+    "grappe_search_deferred", default=None
+)
+
+
+@contextmanager
+def deferred_updates() -> Iterator[None]:
+    """Within the block, index updates only collect ids; each row is indexed once when the block
+    ends without an error (an import's batches touch the same organisations again and again).
+    Use it inside the transaction of the writes, so entries and rows commit together."""
+    if _DEFERRED.get() is not None:  # already deferred by an outer block
+        yield
+        return
+    pending: dict[str, set[int]] = {}
+    token = _DEFERRED.set(pending)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    for table, ids in pending.items():
+        INDEXES[table].update(ids)
+
+
+def register(index: SearchIndex) -> SearchIndex:
+    INDEXES[index.table] = index
+    return index
+
+
+def fill_empty_indexes() -> dict[str, int]:
+    """Build the indexes that are empty while their table is not (after the migration that
+    created them, or a restore from an older backup); returns what was written per index."""
+    written: dict[str, int] = {}
+    for index in INDEXES.values():
+        if index.model is None or not index.model._base_manager.exists():
+            continue
+        with connection.cursor() as cursor:
+            qn = connection.ops.quote_name
+            cursor.execute(f"SELECT 1 FROM {qn(index.table)} LIMIT 1")  # noqa: S608
+            if cursor.fetchone() is None:
+                written[index.table] = index.rebuild()
+    return written

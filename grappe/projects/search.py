@@ -1,0 +1,115 @@
+"""The search documents of projects, the project index's upkeep, and the organisations'
+activity (how many projects each takes part in: the registry's ranking tie-breaker).
+
+`project_search_index_update(ids)` is the one way the project index changes: the project
+services call it after every write of a project or a consortium (a project's activity is its
+number of partners); they call `registry.search.organisation_search_index_update` for the
+organisations whose participations changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Count
+
+from grappe.core.domain.text import compact
+from grappe.core.search import (
+    Document,
+    SearchIndex,
+    document_text,
+    identifiers_field,
+    names_field,
+    register,
+)
+from grappe.projects.models import Participation, Project
+from grappe.registry.search import ORGANISATIONS, initials
+
+# An objective is the summary of an EU project: indexed up to this many characters.
+OBJECTIVE_CHARS = 4000
+
+_COLUMNS = (
+    "id",
+    "acronym",
+    "title",
+    "summary",
+    "objective",
+    "keywords",
+    "topics",
+    "call",
+    "programme",
+    "external_id",
+)
+
+
+def project_document(row: dict[str, object]) -> Document:
+    """The search document of one project (a dict of its columns)."""
+    acronym, title = str(row["acronym"]), str(row["title"])
+    external = str(row["external_id"] or "")
+    text = [
+        str(row["summary"] or ""),
+        str(row["objective"] or "")[:OBJECTIVE_CHARS],
+        str(row["keywords"] or ""),
+        str(row["topics"] or ""),
+        str(row["call"] or ""),
+        str(row["programme"] or ""),
+        initials(title),
+        external,
+        compact(external),
+    ]
+    return Document(
+        names=names_field([acronym, title]),
+        document=document_text(text, names=[title]),
+        identifiers=identifiers_field([external]),
+    )
+
+
+def project_documents(ids: Sequence[int]) -> dict[int, Document]:
+    rows = Project.objects.filter(pk__in=list(ids)).values(*_COLUMNS)
+    partners = dict(
+        Participation.objects.filter(project_id__in=list(ids))
+        .values("project_id")
+        .annotate(n=Count("pk"))
+        .values_list("project_id", "n")
+    )
+    out = {}
+    for row in rows.iterator(chunk_size=2000):
+        doc = project_document(row)
+        out[row["id"]] = Document(
+            names=doc.names,
+            document=doc.document,
+            identifiers=doc.identifiers,
+            activity=partners.get(row["id"], 0),
+        )
+    return out
+
+
+PROJECTS = register(
+    SearchIndex(
+        table="projects_project_search",
+        relation="search_entry",
+        model=Project,
+        activity_field="partner_count",
+        documents=project_documents,
+    )
+)
+
+
+@ORGANISATIONS.activity_source
+def organisation_activity(ids: Sequence[int]) -> dict[int, int]:
+    """How many projects each organisation takes part in."""
+    counts: dict[int, int] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = list(ids[start : start + 5000])
+        counts.update(
+            Participation.objects.filter(organisation_id__in=chunk)
+            .values("organisation_id")
+            .annotate(n=Count("project_id", distinct=True))
+            .values_list("organisation_id", "n")
+        )
+    return counts
+
+
+def project_search_index_update(ids: Iterable[int]) -> int:
+    """Bring the index entries of these projects up to date (removed for deleted ones)."""
+    return PROJECTS.update(list(ids))

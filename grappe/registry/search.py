@@ -1,0 +1,157 @@
+"""The search documents of organisations and clusters, and the organisation index's upkeep.
+
+`organisation_search_index_update(ids)` is the one way the organisation index changes: the
+registry services call it after every write (create, update, bulk writes, merges and their
+undo), the apps above after writes that change a document (interop's aliases, projects'
+participations: the organisation's activity) — through the hooks they register here
+(`ORGANISATIONS.contributor`, `ORGANISATIONS.activity_source`), so this app imports none of
+them. `grappe search_index rebuild` rebuilds everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from grappe.core.domain.text import compact, search_fold
+from grappe.core.search import (
+    Document,
+    SearchIndex,
+    document_text,
+    identifiers_field,
+    names_field,
+    register,
+)
+from grappe.registry.domain.places import Place, paris_place, place_search_forms
+from grappe.registry.models import Cluster, Organisation
+
+# Words an acronym leaves out ("Centre national de la recherche scientifique" → "cnrs").
+_ACRONYM_SKIPS = frozenset(
+    [
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "l",
+        "d",
+        "et",
+        "en",
+        "pour",
+        "of",
+        "the",
+        "and",
+        "for",
+        "a",
+        "au",
+        "aux",
+        "sur",
+        "sa",
+        "sas",
+    ]
+)
+IDENTIFIERS = ("siren", "siret", "vat", "pic", "rnsr", "ror")
+
+
+def initials(name: str) -> str:
+    """The acronym a long name suggests (its significant words' first letters), or ""."""
+    words = [w for w in search_fold(name).split() if w not in _ACRONYM_SKIPS and w.isalpha()]
+    return "".join(w[0] for w in words) if len(words) >= 3 else ""
+
+
+def spaced(identifier: str) -> list[str]:
+    """How an identifier may be typed with spaces: a SIREN `552 100 554`, a SIRET
+    `552 100 554 00013`, a French VAT number `FR 12 552 100 554`."""
+    code = compact(identifier)
+    forms = []
+    if code.isdigit() and len(code) in (9, 14):
+        forms.append(" ".join([code[0:3], code[3:6], code[6:9], code[9:]]).strip())
+    if len(code) == 13 and code[:2] == "fr" and code[2:].isdigit():
+        forms.append(f"fr {code[2:4]} {code[4:7]} {code[7:10]} {code[10:]}")
+        forms.append(f"fr {code[2:4]} {code[4:]}")
+    return forms
+
+
+def organisation_document(org: dict[str, object]) -> Document:
+    """The search document of one organisation (a dict of its columns)."""
+    name, short_name = str(org["name"]), str(org["short_name"] or "")
+    ids = [str(org[f] or "") for f in IDENTIFIERS]
+    arrondissement = org["paris_arrondissement"]
+    text: list[str] = [
+        str(org["keywords"] or ""),
+        *place_search_forms(
+            str(org["postcode"] or ""),
+            str(org["city"] or ""),
+            arrondissement if isinstance(arrondissement, int) else None,
+        ),
+        "paris" if org["in_paris"] else "",
+        initials(name),
+    ]
+    for identifier in ids:
+        if identifier:
+            text.append(compact(identifier))
+            text.extend(spaced(identifier))
+    return Document(
+        names=names_field([name, short_name]),
+        document=document_text(text, names=[name, short_name]),
+        identifiers=identifiers_field(ids),
+    )
+
+
+_COLUMNS = (
+    "id",
+    "name",
+    "short_name",
+    "keywords",
+    "postcode",
+    "city",
+    "in_paris",
+    "paris_arrondissement",
+    *IDENTIFIERS,
+)
+
+
+def organisation_documents(ids: Sequence[int]) -> dict[int, Document]:
+    rows = Organisation.objects.filter(pk__in=list(ids)).values(*_COLUMNS)
+    return {row["id"]: organisation_document(row) for row in rows.iterator(chunk_size=2000)}
+
+
+ORGANISATIONS = register(
+    SearchIndex(
+        table="registry_organisation_search",
+        relation="search_entry",
+        model=Organisation,
+        activity_field="project_count",
+        documents=organisation_documents,
+    )
+)
+
+
+def organisation_search_index_update(ids: Iterable[int]) -> int:
+    """Bring the index entries of these organisations up to date (removed for deleted ones)."""
+    return ORGANISATIONS.update(list(ids))
+
+
+def organisation_search_index_rebuild() -> int:
+    """Rebuild the whole organisation index (recovery; `grappe search_index rebuild`)."""
+    return ORGANISATIONS.rebuild()
+
+
+def cluster_document(cluster: Cluster) -> str:
+    """A cluster's folded text: names, topics and themes in both languages."""
+    parts = [cluster.name, cluster.short_name, initials(cluster.name), cluster.slug]
+    parts += [cluster.topic_en, cluster.topic_fr]
+    parts += [t.name_en for t in cluster.themes.all()] + [t.name_fr for t in cluster.themes.all()]
+    return " " + search_fold(" ".join(p for p in parts if p)) + " "
+
+
+# --- places: what the services write with every postcode and city ---------------------------
+
+
+def place_of(postcode: str, city: str, country: str) -> Place:
+    """The folded postcode, "in Paris" and the arrondissement of an address (the database
+    allows an arrondissement only for a French address)."""
+    place = paris_place(postcode or "", city or "", country or "")
+    if place.arrondissement is not None and (country or "") != "FR":
+        return Place(postcode=place.postcode, in_paris=place.in_paris, arrondissement=None)
+    return place

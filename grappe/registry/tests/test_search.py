@@ -1,0 +1,242 @@
+"""Search that understands French: accents, case and punctuation never matter, identifiers and
+places are found, the most relevant comes first, and the services keep the index current."""
+
+from __future__ import annotations
+
+import pytest
+
+from grappe.core.scopes import scope_for
+from grappe.core.tests.factories import ParticipationFactory, make_siren
+from grappe.registry import selectors, services
+from grappe.registry.models import Organisation, OrganisationKind
+from grappe.registry.search import ORGANISATIONS
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = scope_for(None)
+
+
+def create(name: str, **fields) -> Organisation:
+    fields.setdefault("kind", OrganisationKind.SME)
+    return services.organisation_create(actor=None, name=name, **fields)
+
+
+def found(q: str) -> list[str]:
+    return [o.name for o in selectors.organisation_search(scope=PUBLIC, q=q)]
+
+
+@pytest.fixture
+def directory() -> dict[str, Organisation]:
+    orgs = {
+        "cnrs": create(
+            "Centre national de la recherche scientifique",
+            short_name="CNRS",
+            kind=OrganisationKind.PUBLIC_BODY,
+            siren="180089013",
+            city="PARIS CEDEX 16",
+        ),
+        "delegation": create(
+            "CNRS Délégation Île-de-France Villejuif",
+            kind=OrganisationKind.PUBLIC_BODY,
+            city="Villejuif",
+            postcode="94800",
+        ),
+        "energie": create(
+            "Institut de l'Énergie Solaire",
+            short_name="INES",
+            kind=OrganisationKind.RESEARCH_LAB,
+            keywords="photovoltaïque, stockage",
+            city="Le Bourget-du-Lac",
+            postcode="73370",
+        ),
+        "plain": create("ENERGIE NOUVELLE SAS", city="Lyon", postcode="69003"),
+        "ecole": create(
+            "École des Systèmes Complexes",
+            kind=OrganisationKind.HIGHER_EDUCATION,
+            city="Paris",
+            postcode="75 011",
+        ),
+        "company": create(
+            "Acme Robotique",
+            siren="552100554",
+            siret="55210055400013",
+            vat="FR96552100554",
+            city="Paris 13e",
+        ),
+    }
+    # activity: the regional delegation takes part in more projects than the CNRS record
+    for _ in range(3):
+        ParticipationFactory(organisation=orgs["delegation"])
+    return orgs
+
+
+def test_accents_and_case_give_the_same_results(directory) -> None:
+    results = found("énergie")
+    assert set(results) == {"Institut de l'Énergie Solaire", "ENERGIE NOUVELLE SAS"}
+    assert found("energie") == results
+    assert found("ENERGIE") == results
+    assert found("Énergie") == results
+
+
+def test_ecole_and_systemes_are_found_however_they_are_typed(directory) -> None:
+    assert found("école") == found("École") == found("ECOLE") == ["École des Systèmes Complexes"]
+    assert found("SYSTÈMES") == ["École des Systèmes Complexes"]
+    assert found("systemes complexes") == ["École des Systèmes Complexes"]
+
+
+def test_punctuation_and_elisions_never_matter(directory) -> None:
+    assert found("l'energie") == found("l energie")
+    assert "Institut de l'Énergie Solaire" in found("l'énergie solaire")
+    assert found("photovoltaique") == ["Institut de l'Énergie Solaire"]  # keywords
+
+
+def test_a_siren_finds_its_organisation_with_or_without_spaces(directory) -> None:
+    assert found("552100554") == ["Acme Robotique"]
+    assert found("552 100 554") == ["Acme Robotique"]
+    assert found("552 100 554 00013") == ["Acme Robotique"]  # SIRET
+    assert found("55210055400013") == ["Acme Robotique"]
+    assert found("FR96552100554") == ["Acme Robotique"]  # VAT
+    assert found("FR 96 552 100 554") == ["Acme Robotique"]
+
+
+def test_a_postcode_and_an_arrondissement_find_the_organisations_there(directory) -> None:
+    assert found("75011") == ["École des Systèmes Complexes"]
+    assert found("Paris 11e") == ["École des Systèmes Complexes"]
+    assert found("paris 11") == ["École des Systèmes Complexes"]
+    assert found("Paris 13e") == found("75013") == ["Acme Robotique"]
+    assert found("94800") == ["CNRS Délégation Île-de-France Villejuif"]
+
+
+def test_cnrs_ranks_the_cnrs_first_then_by_activity(directory) -> None:
+    results = found("CNRS")
+    assert results[0] == "Centre national de la recherche scientifique"
+    assert "CNRS Délégation Île-de-France Villejuif" in results
+    # the exact acronym beats a more active record that only contains the word
+    delegation = Organisation.objects.get(pk=directory["delegation"].pk)
+    assert delegation.search_entry.get().activity == 3
+
+
+def test_an_acronym_finds_the_full_name_and_the_full_name_the_acronym(directory) -> None:
+    assert found("INES") == ["Institut de l'Énergie Solaire"]
+    assert found("centre national de la recherche scientifique")[0] == (
+        "Centre national de la recherche scientifique"
+    )
+    # a long name without a recorded acronym is found by its initials
+    create("Institut National de Recherche en Informatique et en Automatique")
+    assert found("INRIA") == ["Institut National de Recherche en Informatique et en Automatique"]
+
+
+def test_an_exact_identifier_ranks_before_text_matches(directory) -> None:
+    create("Cabinet 552100554 conseil")  # the number in a name is text, not its identifier
+    assert found("552100554")[0] == "Acme Robotique"
+
+
+def test_a_prefix_finds_the_word_being_typed(directory) -> None:
+    assert "Institut de l'Énergie Solaire" in found("énerg")
+    assert found("Robot") == ["Acme Robotique"]
+
+
+def test_nothing_to_search_for_finds_nothing(directory) -> None:
+    assert found("'; --") == []
+    assert found("   ") == []
+
+
+def test_the_paris_location_is_set_from_the_address_by_the_services(directory) -> None:
+    cnrs = Organisation.objects.get(pk=directory["cnrs"].pk)
+    assert (cnrs.postcode, cnrs.paris_arrondissement, cnrs.in_paris) == ("75016", 16, True)
+    ecole = Organisation.objects.get(pk=directory["ecole"].pk)
+    assert (ecole.postcode, ecole.paris_arrondissement, ecole.in_paris) == ("75011", 11, True)
+    assert not Organisation.objects.get(pk=directory["plain"].pk).in_paris
+    moved = services.organisation_update(actor=None, organisation=ecole, city="Lyon", postcode="")
+    assert (moved.in_paris, moved.paris_arrondissement) == (False, None)
+    assert found("75011") == []
+
+
+# --- the index follows every write ----------------------------------------------------------
+
+
+def test_an_update_a_deletion_a_merge_and_its_undo_keep_the_index_current(directory) -> None:
+    org = directory["plain"]
+    services.organisation_update(actor=None, organisation=org, name="Hydrogène Vert")
+    assert found("hydrogene") == ["Hydrogène Vert"]
+    assert "ENERGIE NOUVELLE SAS" not in found("energie")
+
+    dup = create("Hydrogene Vert Lyon", siren=make_siren(77_000_001), city="Lyon")
+    record = services.organisation_merge(actor=None, keep=org, duplicate=dup)
+    assert found(dup.siren) == ["Hydrogène Vert"]  # keep took the duplicate's SIREN
+    assert found("hydrogene") == ["Hydrogène Vert"]  # the duplicate is gone from the index
+    assert ORGANISATIONS.stale() == (set(), set(), set())
+
+    services.organisation_merge_undo(actor=None, record=record)
+    assert sorted(found("hydrogene")) == ["Hydrogene Vert Lyon", "Hydrogène Vert"]
+    assert ORGANISATIONS.stale() == (set(), set(), set())
+
+    services.organisation_delete(actor=None, organisation=Organisation.objects.get(pk=dup.pk))
+    assert found("hydrogene") == ["Hydrogène Vert"]
+    assert ORGANISATIONS.stale() == (set(), set(), set())
+
+
+def test_bulk_writes_of_imports_keep_the_index_current_and_set_the_place() -> None:
+    ids = services.organisation_bulk_insert(
+        actor=None,
+        fields=("name", "kind", "city", "postcode", "country"),
+        rows=[
+            ("Atelier Numérique", OrganisationKind.SME, "PARIS CEDEX 15", "", "FR"),
+            ("Bureau Énergie", OrganisationKind.SME, "Lyon", "69001", "FR"),
+        ],
+    )
+    assert found("numerique") == ["Atelier Numérique"]
+    atelier = Organisation.objects.get(pk=ids[0])
+    assert (atelier.postcode, atelier.paris_arrondissement, atelier.in_paris) == (
+        "75015",
+        15,
+        True,
+    )
+    services.organisation_bulk_update(actor=None, fields=("city",), rows=[(ids[1], "Paris 3e")])
+    bureau = Organisation.objects.get(pk=ids[1])
+    # the stored postcode (Lyon's) wins over the city's arrondissement: in Paris? no
+    assert not bureau.in_paris or bureau.paris_arrondissement is None
+    services.organisation_bulk_update(
+        actor=None, fields=("city", "postcode"), rows=[(ids[1], "Paris 3e", "")]
+    )
+    bureau = Organisation.objects.get(pk=ids[1])
+    assert (bureau.postcode, bureau.paris_arrondissement) == ("75003", 3)
+    assert found("paris 3e") == ["Bureau Énergie"]
+    services.organisation_bulk_delete(actor=None, pks=ids)
+    assert found("energie") == []
+    assert ORGANISATIONS.stale() == (set(), set(), set())
+
+
+def test_the_rebuild_command_restores_a_lost_index_and_check_reports_it(directory) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from grappe.core.search import index_clear
+
+    index_clear(ORGANISATIONS.table)
+    assert found("CNRS") == []
+    with pytest.raises(CommandError):
+        call_command("search_index", "check", "--index", ORGANISATIONS.table)
+    call_command("search_index", "rebuild")
+    assert found("CNRS")[0] == "Centre national de la recherche scientifique"
+    call_command("search_index", "check")
+
+
+# --- clusters ----------------------------------------------------------------------------------
+
+
+def test_cluster_search_ignores_accents_and_finds_acronyms_and_topics() -> None:
+    from grappe.core.tests.factories import ClusterFactory
+
+    ClusterFactory(name="Systematic Paris-Région", short_name="SYS", topic_fr="Numérique")
+    ClusterFactory(name="Finance Innovation", topic_en="Finance", topic_fr="Finance")
+    assert [c.name for c in selectors.cluster_search(scope=PUBLIC, q="numerique")] == [
+        "Systematic Paris-Région"
+    ]
+    assert [c.name for c in selectors.cluster_search(scope=PUBLIC, q="NUMÉR")] == [
+        "Systematic Paris-Région"
+    ]
+    assert [c.name for c in selectors.cluster_search(scope=PUBLIC, q="sys")] == [
+        "Systematic Paris-Région"
+    ]
+    assert selectors.cluster_search(scope=PUBLIC, q="'; --") == []
