@@ -81,9 +81,9 @@ def test_the_data_migrations_rename_the_values_stored_before_and_back() -> None:
     line = f.BudgetLineFactory(cost_category="personnel")
     project_models.BudgetLine.objects.filter(pk=line.pk).update(cost_category="equipment")
     projects = importlib.import_module(
-        "grappe.projects.migrations.0005_one_cost_category_vocabulary"
+        "grappe.projects.migrations.0007_one_cost_category_vocabulary"
     )
-    holders = importlib.import_module("grappe.registry.migrations.0006_one_holder_kind_vocabulary")
+    holders = importlib.import_module("grappe.registry.migrations.0007_one_holder_kind_vocabulary")
     link = registry_models.Ownership.objects.create(
         holder=f.OrganisationFactory(),
         held=f.OrganisationFactory(),
