@@ -376,7 +376,7 @@ class ProjectSearchEntry(models.Model):
     """A project's search document (`grappe.core.search`; built by `projects.search`).
 
     Not managed by Django: an FTS5 virtual table on SQLite, a table with a `tsvector` on
-    PostgreSQL, both created by migration `0005`. Written only by
+    PostgreSQL, both created by migration `0008_project_search_index`. Written only by
     `projects.search.project_search_index_update`; reached from a project as `search_entry`.
     """
 

@@ -538,7 +538,7 @@ class OrganisationSearchEntry(models.Model):
     """An organisation's search document (`grappe.core.search`; built by `registry.search`).
 
     Not managed by Django: an FTS5 virtual table on SQLite, a table with a `tsvector` on
-    PostgreSQL, both created by migration `0006`. Written only by
+    PostgreSQL, both created by migration `0008_search_index_and_paris_places`. Written only by
     `registry.search.organisation_search_index_update`; reached from an organisation as
     `search_entry` (a relation without a database constraint: merges and deletions ignore it).
     """

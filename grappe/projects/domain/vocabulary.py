@@ -6,7 +6,7 @@ and marked with `gettext_noop`; the Django choices (`grappe.projects.models`) tr
 
 Until issue 7 budget lines stored shorter cost names (`equipment`, `buildings`, `contractual`,
 `overheads`) that a table translated for the engine; migration
-`projects.0005_one_cost_category_vocabulary` renamed the stored values.
+`projects.0007_one_cost_category_vocabulary` renamed the stored values.
 """
 
 from __future__ import annotations

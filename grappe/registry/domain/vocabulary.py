@@ -5,7 +5,7 @@ Organisations and ownership links store these values, forms and the API show the
 rules (SME assessment, the funding engine) compute with them. Labels are English, marked with
 `gettext_noop`; the Django choices (`grappe.registry.models`) translate them. Until issue 7 the
 ownership links stored `public_investment` for `public_investment_corporation` (renamed by
-migration `registry.0006_one_holder_kind_vocabulary`).
+migration `registry.0007_one_holder_kind_vocabulary`).
 """
 
 from __future__ import annotations
