@@ -27,7 +27,7 @@ from grappe.core.apikit import (
 )
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page, paginate
-from grappe.core.ratelimit import rate_limited
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding.filters import FunderProjectFilterSet
 from grappe.funding.models import Call, Funder
@@ -194,7 +194,7 @@ def _figure_rows(rows: tuple[FigureRow, ...]) -> list[dict[str, Any]]:
 
 @router.get(
     "/funders/{slug}",
-    response=responses(FunderFiguresOut, 404, 422),
+    response=responses(FunderFiguresOut, 404),
     summary="A funder's programme: granted totals by year, cluster, organisation type and size",
 )
 def get_funder(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
@@ -235,9 +235,10 @@ def _funded_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get(
     "/funders/{slug}/projects",
-    response=responses(CursorPage[FunderProjectOut], 404, 422),
+    response=responses(CursorPage[FunderProjectOut], 404, 422, RATE_LIMIT_ERRORS),
     summary="The public projects a funder granted aid to, with what it granted each",
 )
+@decorate_view(rate_limited("search", when=has_query))
 def list_funder_projects(
     request: HttpRequest, slug: Path[str], params: Query[FunderProjectListQuery]
 ) -> Page[Any]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from grappe.core.domain.roles import Action, Target
 from grappe.core.forms import CleanTextMixin
 from grappe.core.lists import html_export, html_filterset, html_list
-from grappe.core.ratelimit import rate_limited
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding import selectors
 from grappe.funding.domain.common import PartnerKind, ResearchCategory
@@ -204,6 +204,7 @@ def year_chart(rows: tuple[selectors.FigureRow, ...]) -> dict[str, Any]:
     }
 
 
+@rate_limited("search", when=has_query)
 def funder_detail(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
     """A funder's programme: totals by year (chart and table), by cluster, by organisation kind
     and size, the start-ups' share, and the list of funded projects (filters, sort, export)."""

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -101,6 +102,9 @@ def world(demo_site: Any) -> dict[str, Any]:
     )
     own_run = ImportRun.objects.create(source="members", cluster=cap)
     other_run = ImportRun.objects.create(source="members", cluster=other_cluster)
+    funding_runs = [
+        ImportRun.objects.create(source="funding_lines", funder=f) for f in (city, other_funder)
+    ]
     proposals = {
         side: OrganisationChangeProposal.objects.create(
             organisation=org, field="website", proposed_value="https://example.org/", cluster=c
@@ -111,6 +115,14 @@ def world(demo_site: Any) -> dict[str, Any]:
     merge = MergeProposal.objects.create(
         keep=other_org, duplicate=duplicate, duplicate_pk=duplicate.pk, reason="same SIREN"
     )
+    # A failed login, its log line and a login's record: the back office's pages of each exist
+    # whatever logins the tests made before.
+    where = {"user_agent": "test", "ip_address": "192.0.2.1", "http_accept": "*/*"}
+    AccessAttempt.objects.create(
+        username="member", path_info="/en/accounts/login/", failures_since_start=1, **where
+    )
+    AccessFailureLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
+    AccessLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -123,13 +135,19 @@ def world(demo_site: Any) -> dict[str, Any]:
         Funder: (city, other_funder),
         Call: (calls["own"], calls["other"]),
         ImportRun: (own_run, other_run),
+        FUNDING_RUN: tuple(funding_runs),
         ClusterMembership: (own_membership, other_membership),
         OrganisationChangeProposal: (proposals["own"], proposals["other"]),
         MergeProposal: (merge, merge),
     }
 
 
-def obj(world: dict[str, Any], model: type, side: str) -> Any:
+# The world's key for the funding-line import runs (of the City of Paris / of another funder),
+# which fill the funder pages' `pk`; `ImportRun` holds the member-sheet runs of the clusters.
+FUNDING_RUN = "funding-lines import run"
+
+
+def obj(world: dict[str, Any], model: type | str, side: str) -> Any:
     return world[model][SIDES.index(side)]
 
 
@@ -195,7 +213,7 @@ def admin_models() -> Iterator[type]:
 
 
 # Each page parameter, by page: the model whose own / other object fills it.
-PAGE_PARAMETERS: dict[str, dict[str, type]] = {
+PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "cluster_detail": {"slug": Cluster},
     "organisation_detail": {"pk": Organisation},
     "organisation_review": {"pk": Organisation},
@@ -213,6 +231,11 @@ PAGE_PARAMETERS: dict[str, dict[str, type]] = {
     "interop:member_template": {"slug": Cluster},
     "interop:member_upload": {"slug": Cluster},
     "interop:member_preview": {"slug": Cluster, "pk": ImportRun},
+    "funder_detail": {"slug": Funder},
+    "interop:funding_template": {"slug": Funder},
+    "interop:funding_upload": {"slug": Funder},
+    "interop:funding_preview": {"slug": Funder, "pk": FUNDING_RUN},
+    "interop:funding_unmatched": {"slug": Funder},
 }
 FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
@@ -241,7 +264,13 @@ def page_url(world: dict[str, Any], name: str, params: list[str], side: str) -> 
 def api_request(world: dict[str, Any], client: Client, method: str, path: str, side: str) -> Any:
     url = "/api/v1" + path.removeprefix("/api/v1")
     if "{slug}" in url:
-        model = Call if path.startswith("/api/v1/calls") else Cluster
+        model = (
+            Call
+            if path.startswith("/api/v1/calls")
+            else Funder
+            if path.startswith("/api/v1/funders")
+            else Cluster
+        )
         url = url.replace("{slug}", obj(world, model, side).slug)
     if "{id}" in url:
         model = Organisation if path.startswith("/api/v1/organisations") else Project
@@ -282,7 +311,12 @@ Expected = tuple[str, ...]
 PAGES: dict[str, Expected] = {
     "change_proposal_decide": ("login back 404 404 back 404", "login back 404 404 404 404"),
     "cluster_detail": ("ok ok ok ok ok ok",),
+    "funder_detail": ("ok ok ok ok ok ok",),
     "home": ("ok ok ok ok ok ok",),
+    "interop:funding_preview": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "interop:funding_template": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "interop:funding_unmatched": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "interop:funding_upload": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "interop:member_preview": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
     "interop:member_template": ("ok ok ok ok ok ok",),
     "interop:member_upload": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
@@ -290,7 +324,8 @@ PAGES: dict[str, Expected] = {
     "interop:merge_decide": ("login back 404 404 404 404",),
     "interop:merge_list": ("login ok 403 403 403 403",),
     "interop:run_detail": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
-    "interop:run_list": ("login ok 403 ok 403 403",),
+    # Programme officers see their funder's funding-line imports (`import_run.view`).
+    "interop:run_list": ("login ok ok ok 403 403",),
     "interop:run_rejected_csv": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
     "interop:run_upload": ("login back 403 403 403 403",),
     "login": ("ok ok ok ok ok ok",),
@@ -301,10 +336,11 @@ PAGES: dict[str, Expected] = {
     "organisation_review": ("login ok 404 404 ok 404", "login ok 404 404 404 404"),
     "password_change": ("login ok ok ok ok ok",),
     "password_change_done": ("login ok ok ok ok ok",),
-    "password_reset": ("ok ok ok ok ok ok",),
-    "password_reset_complete": ("ok ok ok ok ok ok",),
-    "password_reset_confirm": ("ok ok ok ok ok ok",),
-    "password_reset_done": ("ok ok ok ok ok ok",),
+    # Without e-mail (`test_pages` switches it off) the reset pages do not exist.
+    "password_reset": ("404 404 404 404 404 404",),
+    "password_reset_complete": ("404 404 404 404 404 404",),
+    "password_reset_confirm": ("404 404 404 404 404 404",),
+    "password_reset_done": ("404 404 404 404 404 404",),
     "project_aid_simulation": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_list": ("ok ok ok ok ok ok",),
@@ -317,6 +353,8 @@ API: dict[str, Expected] = {
     "GET /api/v1/calls/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/clusters": ("ok ok ok ok ok ok",),
     "GET /api/v1/clusters/{slug}": ("ok ok ok ok ok ok",),
+    "GET /api/v1/funders/{slug}": ("ok ok ok ok ok ok",),
+    "GET /api/v1/funders/{slug}/projects": ("ok ok ok ok ok ok",),
     "GET /api/v1/organisations": ("ok ok ok ok ok ok",),
     "GET /api/v1/organisations/{id}": ("ok ok ok ok ok ok",),
     "GET /api/v1/projects": ("ok ok ok ok ok ok",),
@@ -329,6 +367,17 @@ API: dict[str, Expected] = {
     ),
 }
 ADMIN: dict[str, Expected] = {
+    # django-axes' failed-login records keep Django's permissions (superusers only) and are
+    # written by logins only, never added by hand.
+    "axes.AccessAttempt add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "axes.AccessAttempt change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "axes.AccessAttempt changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "axes.AccessFailureLog add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "axes.AccessFailureLog change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "axes.AccessFailureLog changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "axes.AccessLog add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "axes.AccessLog change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "axes.AccessLog changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "auth.Group add": ("admin-login ok 403 admin-login admin-login admin-login",),
     "auth.Group changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "auth.User add": ("admin-login ok 403 admin-login admin-login admin-login",),
@@ -495,7 +544,10 @@ def test_every_route_has_an_expectation(world: dict[str, Any]) -> None:
 
 
 @pytest.mark.django_db
-def test_pages(world: dict[str, Any], clients: dict[str, Client]) -> None:
+def test_pages(world: dict[str, Any], clients: dict[str, Client], settings: Any) -> None:
+    # The site as installed without e-mail: the password-reset pages are off (the switch and
+    # its pages when on are tested in core/tests/test_web_security.py).
+    settings.PASSWORD_RESET_ENABLED = False
     matrix = Matrix("PAGES", PAGES)
     for name, params in sorted(site_pages()):
         for side in SIDES:

@@ -107,11 +107,20 @@ def test_the_simulation_page_shares_the_bucket_and_answers_a_translated_page(
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/organisations?q=x", "/api/v1/projects?q=x", "/en/search/?q=x"]
+    "url",
+    [
+        "/api/v1/organisations?q=x",
+        "/api/v1/projects?q=x",
+        "/en/search/?q=x",
+        # a funder's projects: the same project search, on its page and in the API
+        "/api/v1/funders/{funder}/projects?q=x",
+        "/en/funders/{funder}/?q=x",
+    ],
 )
 def test_searches_are_limited_and_plain_lists_are_not(
     client: Any, clock: FakeClock, url: str
 ) -> None:
+    url = url.format(funder=f.FunderFactory().slug)
     for _ in range(2):
         assert client.get(url).status_code == 200
     refused = client.get(url)
