@@ -22,6 +22,7 @@ from grappe.core.domain.roles import Action
 from grappe.core.exports import Column, csv_response
 from grappe.core.limits import upload_limit
 from grappe.core.lists import html_export, html_filterset, html_list, list_response
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.interop import selectors
 from grappe.interop.filters import (
@@ -262,6 +263,7 @@ def funding_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("search", when=has_query)
 def funding_unmatched(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
     """The funder's lines kept unmatched, with why; filtered, sorted, paginated, exported."""
     funder = selectors.funder_for_funding_import(user=request.user, slug=slug)
@@ -300,6 +302,7 @@ def _merge_evidence(qs: QuerySet[MergeProposal]) -> QuerySet[MergeProposal]:
 
 
 @login_required
+@rate_limited("search", when=has_query)
 def merge_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The review queue: filtered, sorted and paginated (grappe.core.lists), with decisions."""
     if not scope_for(request.user).can(Action.MERGE_DECIDE):

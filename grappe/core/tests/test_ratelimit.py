@@ -156,3 +156,16 @@ def test_a_malformed_rate_is_a_configuration_error(settings: Any) -> None:
     settings.RATE_LIMITS = {"search": "many"}
     with pytest.raises(ImproperlyConfigured, match="count/seconds"):
         ratelimit.rate("search")
+
+
+@pytest.mark.parametrize(
+    "url", ["/en/imports/merges/?q=x", "/en/funders/{funder}/funding-lines/unmatched/?q=x"]
+)
+def test_the_staff_lists_with_q_are_limited_too(client: Any, clock: FakeClock, url: str) -> None:
+    client.force_login(f.user_with_role(Role.ADMINISTRATOR))
+    url = url.format(funder=f.FunderFactory().slug)
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert client.get(url.split("?")[0]).status_code == 200  # no `q`: not a search
