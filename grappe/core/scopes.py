@@ -22,7 +22,7 @@ _SCOPE_COLUMNS = tuple(
 def scope_for(user: Any) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope.public()
-    cached = getattr(user, "_grappe_scope", None)
+    cached: Scope | None = getattr(user, "_grappe_scope", None)
     if cached is not None:
         return cached
     rows = RoleAssignment.objects.filter(user_id=user.pk).values_list("role", *_SCOPE_COLUMNS)

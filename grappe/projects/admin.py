@@ -6,7 +6,7 @@ there); a project's status is set when it is created and then only by its workfl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
@@ -45,8 +45,14 @@ from grappe.projects.services import (
     project_transition,
 )
 
+# Django's admin and form classes take no type arguments at run time: subscripted for mypy only.
+if TYPE_CHECKING:
+    _InlineFormSet = BaseInlineFormSet[Any, Any, Any]  # a base for several inlines
+else:
+    _InlineFormSet = BaseInlineFormSet
 
-class AtMostOneFormSet(BaseInlineFormSet):
+
+class AtMostOneFormSet(_InlineFormSet):
     """Checks a conditional unique constraint (one coordinator, one lead cluster) across the rows
     of one submission, which Django's formset validation does not, so that it fails as a form
     error rather than as an integrity error."""
@@ -266,7 +272,7 @@ class ProjectAdmin(ServiceModelAdmin):
         coordinator = Participation.objects.filter(
             project=OuterRef("pk"), role=ParticipantRole.COORDINATOR
         ).values("organisation__name")[:1]
-        return (
+        projects: QuerySet[Any] = (
             super()
             .get_queryset(request)
             .annotate(
@@ -274,6 +280,7 @@ class ProjectAdmin(ServiceModelAdmin):
                 partners=Count("participations", distinct=True),
             )
         )
+        return projects
 
     def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
         return services.project_create(

@@ -7,7 +7,7 @@ memberships are then written by the registry's services (scope checked, audited 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -79,7 +79,14 @@ class MembershipInline(ScopedTabularInline):
         return super().get_queryset(request).select_related("cluster")
 
 
-class OwnershipForm(CleanTextMixin, forms.ModelForm):
+# Django's admin and form classes take no type arguments at run time: subscripted for mypy only.
+if TYPE_CHECKING:
+    _OwnershipForm = forms.ModelForm[Ownership]
+else:
+    _OwnershipForm = forms.ModelForm
+
+
+class OwnershipForm(CleanTextMixin, _OwnershipForm):
     class Meta:
         model = Ownership
         fields = (
@@ -197,7 +204,8 @@ class RegistryServiceAdmin(ServiceModelAdmin):
 
     def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
         save, _remove = WRITERS[type(obj)]
-        return save(request.user, obj, None)
+        saved: models.Model = save(request.user, obj, None)
+        return saved
 
     def service_update(self, request: HttpRequest, obj: Any, form: Any) -> None:
         save, _remove = WRITERS[type(obj)]
