@@ -129,6 +129,7 @@ class AuditedUserAdmin(_UserAdmin):
                 and response["Location"] != request.get_full_path()
             ):
                 user = self.get_object(request, id)
+                assert user is not None  # Django's view answered 404 for an unknown id
                 user_password_changed_record(actor=request.user, user=user, reason=BACK_OFFICE)
         return response
 

@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -33,7 +34,7 @@ def target_of(obj: Model, links: Mapping[Relation, str]) -> Target:
 
 
 class BackOfficeLoginForm(CleanTextMixin, AdminAuthenticationForm):
-    def confirm_login_allowed(self, user: Any) -> None:
+    def confirm_login_allowed(self, user: User) -> None:
         # AuthenticationForm's check (an active account), then the role table instead of
         # AdminAuthenticationForm's is_staff check.
         AuthenticationForm.confirm_login_allowed(self, user)
