@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.actors import Actor
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
 from grappe.core.backoffice import ScopedTabularInline
@@ -112,7 +113,7 @@ class AccreditationInline(ScopedTabularInline):
 # --- writes through the services -------------------------------------------------------------
 
 
-def partner_save(actor: Any, obj: Participation, changed: list[str] | None) -> Participation:
+def partner_save(actor: Actor, obj: Participation, changed: list[str] | None) -> Participation:
     figures = {f: getattr(obj, f) for f in ("eu_contribution", "net_eu_contribution", "total_cost")}
     if changed is None:
         return services.partner_add(
@@ -129,7 +130,7 @@ def partner_save(actor: Any, obj: Participation, changed: list[str] | None) -> P
     return services.partner_update(actor=actor, participation=obj, reason="back office", **changes)
 
 
-def partner_remove(actor: Any, obj: Participation) -> None:
+def partner_remove(actor: Actor, obj: Participation) -> None:
     services.partner_remove(
         actor=actor, participation=Participation.objects.get(pk=obj.pk), reason="back office"
     )
@@ -143,7 +144,7 @@ def _budget(participation: Participation) -> dict[tuple[str, str], Any]:
 
 
 def budget_save(
-    actor: Any,
+    actor: Actor,
     participation: Participation,
     *,
     removed: list[BudgetLine] = (),  # type: ignore[assignment]
