@@ -18,8 +18,7 @@ Actor: TypeAlias = User | AnonymousUser | None
 def recorded_user(actor: Actor) -> User | None:
     """`actor` as the user a row records (`created_by`, `actor`, `user`), unchanged.
 
-    For the type checker only: a service records its actor once it has let it through, which an
-    anonymous visitor never is (the role table grants it nothing); were one to get here, Django
-    would refuse it on the row, as it always has.
+    For the type checker only (a cast): every caller first checks that the actor is
+    authenticated or has a primary key, which an anonymous visitor never has.
     """
     return cast("User | None", actor)
