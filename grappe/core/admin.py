@@ -7,13 +7,13 @@ Who may use each model is the role table's business (`grappe.core.backoffice`).
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
@@ -83,9 +83,19 @@ BACK_OFFICE = "back office"
 admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
 
+# Django's admin and form classes take no type arguments at run time: subscripted for mypy only.
+if TYPE_CHECKING:
+    _UserAdmin = UserAdmin[User]
+    _TransitionAdmin = admin.ModelAdmin[Transition]
+    _RoleAssignmentForm = forms.ModelForm[RoleAssignment]
+else:
+    _UserAdmin = UserAdmin
+    _TransitionAdmin = admin.ModelAdmin
+    _RoleAssignmentForm = forms.ModelForm
+
 
 @admin.register(get_user_model())
-class AuditedUserAdmin(UserAdmin):
+class AuditedUserAdmin(_UserAdmin):
     """Django's user admin, writing through the user services: every creation, staff or
     superuser flip, group or permission change and deletion is an audit event."""
 
@@ -119,6 +129,7 @@ class AuditedUserAdmin(UserAdmin):
                 and response["Location"] != request.get_full_path()
             ):
                 user = self.get_object(request, id)
+                assert user is not None  # Django's view answered 404 for an unknown id
                 user_password_changed_record(actor=request.user, user=user, reason=BACK_OFFICE)
         return response
 
@@ -183,7 +194,7 @@ class AuditedGroupAdmin(GroupAdmin):
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(_TransitionAdmin):
     """State changes are written only by the transition services; staff can read them."""
 
     list_display = (
@@ -241,7 +252,7 @@ SCOPE_FIELDS = tuple(kind.value for kind in ScopeKind if kind.value)
 SCOPE_LABELS = {name: getattr(RoleAssignment, name).field.verbose_name for name in SCOPE_FIELDS}
 
 
-class RoleAssignmentForm(CleanTextMixin, forms.ModelForm):
+class RoleAssignmentForm(CleanTextMixin, _RoleAssignmentForm):
     """Names the missing or superfluous scope field instead of a bare constraint violation."""
 
     class Meta:

@@ -10,12 +10,13 @@ permissions, which only superusers hold.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -33,7 +34,7 @@ def target_of(obj: Model, links: Mapping[Relation, str]) -> Target:
 
 
 class BackOfficeLoginForm(CleanTextMixin, AdminAuthenticationForm):
-    def confirm_login_allowed(self, user: Any) -> None:
+    def confirm_login_allowed(self, user: User) -> None:
         # AuthenticationForm's check (an active account), then the role table instead of
         # AdminAuthenticationForm's is_staff check.
         AuthenticationForm.confirm_login_allowed(self, user)
@@ -80,7 +81,19 @@ class BackOfficeSite(admin.AdminSite):
         return bool(user.is_active) and scope_for(user).can(Action.BACK_OFFICE_ENTER)
 
 
-class ScopedModelAdmin(admin.ModelAdmin):
+# Django's admin and form classes take no type arguments at run time (django-stubs gives them
+# one for the model): the subscripted bases exist for the type checker only.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]  # a base for every model: subclasses narrow `obj`
+    _InlineModelAdmin = admin.options.InlineModelAdmin[Any, Any]
+    _TabularInline = admin.TabularInline[Any, Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
+    _InlineModelAdmin = admin.options.InlineModelAdmin
+    _TabularInline = admin.TabularInline
+
+
+class ScopedModelAdmin(_ModelAdmin):
     """A model admin whose permissions come from the role table.
 
     `role_action` gives view, add, change and delete (a subclass may still refuse some, e.g. for
@@ -121,7 +134,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(reach_q(scope, self.role_action, relations))
 
 
-class ScopedInline(admin.options.InlineModelAdmin):
+class ScopedInline(_InlineModelAdmin):
     """An inline whose permissions are its parent's (`role_action` on the parent object)."""
 
     role_action: Action = Action.BACK_OFFICE_ADMINISTER
@@ -162,5 +175,5 @@ class ScopedInline(admin.options.InlineModelAdmin):
         return super().get_formset(request, obj, **kwargs)
 
 
-class ScopedTabularInline(ScopedInline, admin.TabularInline):
+class ScopedTabularInline(ScopedInline, _TabularInline):
     pass

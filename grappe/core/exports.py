@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -108,6 +109,6 @@ def export_response(
     raise ValueError(f"unknown export format {fmt!r}")
 
 
-def queryset_rows(qs: Any) -> Iterator[Any]:
+def queryset_rows(qs: QuerySet[Any]) -> Iterator[Any]:
     """Rows of a queryset read in chunks (its prefetches run once per chunk)."""
     return qs.iterator(chunk_size=CHUNK_SIZE)

@@ -80,7 +80,7 @@ def insert_rows(
         else:
             adapters.append(None)
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(cast(models.Field, opts.get_field(n)).column) for n in names)
+    columns = ", ".join(qn(cast(models.Field[Any, Any], opts.get_field(n)).column) for n in names)
     placeholders = ", ".join(["%s"] * len(names))
     sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     convert = [i for i, a in enumerate(adapters) if a is not None]

@@ -20,7 +20,7 @@ import copy
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django import forms
@@ -237,7 +237,7 @@ class ListFilterSet(django_filters.FilterSet):
             form_class = with_clean_text(super().get_form_class())
             form_class.base_fields = _Fields(form_class.base_fields)
             cls._form_class = form_class
-        return form_class
+        return cast(type[forms.Form], form_class)
 
     @property
     def form(self) -> forms.Form:
@@ -246,7 +246,8 @@ class ListFilterSet(django_filters.FilterSet):
             for name, filter_ in self.filters.items():
                 if isinstance(filter_, QuerySetRequestMixin) and callable(filter_.queryset):
                     form.fields[name].queryset = filter_.get_queryset(self.request)
-        return self._form
+        built: forms.Form = self._form
+        return built
 
     def sort_filter(self) -> SortFilter:
         sort = self.filters.get(SORT_PARAM)
@@ -255,7 +256,7 @@ class ListFilterSet(django_filters.FilterSet):
         return sort
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        qs = super().filter_queryset(queryset)
+        qs: QuerySet[Any] = super().filter_queryset(queryset)
         if SORT_PARAM not in self.form.cleaned_data:
             qs = self.sort_filter().filter(qs, None)
         return qs
@@ -378,7 +379,7 @@ def list_query_schema(
         n: _pydantic_field(filterset_class, name, n, f)
         for n, f in filterset_class.base_filters.items()
     }
-    model = create_model(name, __base__=ListQuery, **fields)  # type: ignore[call-overload]
+    model: type[ListQuery] = create_model(name, __base__=ListQuery, **fields)  # type: ignore[call-overload]
     for n in fields:  # the document says that a blank value is no filter
         model.model_fields[n].json_schema_extra = _json_schema_of_filter
     model.model_rebuild(force=True)

@@ -27,12 +27,13 @@ def client_ip(request: HttpRequest) -> str | None:
     (`LOGIN_CLIENT_IP_HEADER`, a request.META key such as HTTP_X_REAL_IP)."""
     header = settings.LOGIN_CLIENT_IP_HEADER
     if header:
-        forwarded = request.META.get(header, "")
+        forwarded: str = request.META.get(header, "")
         # X-Forwarded-For style lists: the proxy appends the address it saw last.
         value = forwarded.split(",")[-1].strip()
         if value:
             return value
-    return request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote
 
 
 def retry_at(request: HttpRequest) -> dt.datetime:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
+from grappe.core.actors import Actor
 from grappe.core.domain.roles import ASSIGNABLE_ROLES, ROLES, Action, Relation, Role
 from grappe.core.domain.scope import Scope
 from grappe.core.models import RoleAssignment
@@ -19,10 +21,15 @@ _SCOPE_COLUMNS = tuple(
 )
 
 
-def scope_for(user: Any) -> Scope:
-    if user is None or not getattr(user, "is_authenticated", False):
+def scope_for(user: Actor) -> Scope:
+    # (An anonymous visitor is never authenticated: the isinstance only tells mypy so.)
+    if (
+        user is None
+        or isinstance(user, AnonymousUser)
+        or not getattr(user, "is_authenticated", False)
+    ):
         return Scope.public()
-    cached = getattr(user, "_grappe_scope", None)
+    cached: Scope | None = getattr(user, "_grappe_scope", None)
     if cached is not None:
         return cached
     rows = RoleAssignment.objects.filter(user_id=user.pk).values_list("role", *_SCOPE_COLUMNS)
@@ -34,7 +41,7 @@ def scope_for(user: Any) -> Scope:
     if user.is_superuser:
         assignments.append((Role.ADMINISTRATOR, None))
     scope = Scope.of(user.pk, assignments)
-    user._grappe_scope = scope
+    user._grappe_scope = scope  # type: ignore[attr-defined]  # a per-request cache on the user
     return scope
 
 

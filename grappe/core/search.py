@@ -195,11 +195,12 @@ class SearchIndex:
         (`search_tier`, `search_score`, `search_activity`); nothing when `q` has no word."""
         query = SearchQuery.parse(q)
         if not query:  # nothing to search for (`'; --`): no row, but the same annotations
-            return qs.none().annotate(
+            empty: QuerySet[Any] = qs.none().annotate(
                 search_tier=Value(TIER_TEXT, output_field=IntegerField()),
                 search_score=Value(0.0, output_field=models.FloatField()),
                 search_activity=Value(0, output_field=IntegerField()),
             )
+            return empty
         document = F(f"{self.relation}__document")
         tiers: list[When] = []
         exact_ids = self._exact_identifier(query)

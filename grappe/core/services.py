@@ -9,25 +9,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.actors import Actor
 from grappe.core.audit_guard import audit_chain_lock
 from grappe.core.domain.audit_chain import GENESIS, HASHED_FIELDS, event_hash
 from grappe.core.fastsql import insert_with_ids, update_rows
 from grappe.core.models import AuditEvent, Role, RoleAssignment
 
 
-def actor_role_text(actor: Any) -> str:
+def actor_role_text(actor: Actor) -> str:
     """The actor's standing when it acted, as text that outlives the user and its roles."""
-    if actor is None or getattr(actor, "pk", None) is None:
+    pk = getattr(actor, "pk", None)
+    if actor is None or pk is None:
         return ""
     parts = [flag for flag in ("superuser", "staff") if getattr(actor, f"is_{flag}", False)]
-    rows = RoleAssignment.objects.filter(user_id=actor.pk).values_list(
+    rows = RoleAssignment.objects.filter(user_id=pk).values_list(
         "role", "funder_id", "cluster_id", "organisation_id"
     )
     for role, funder_id, cluster_id, organisation_id in sorted(rows, key=str):
@@ -53,7 +55,7 @@ def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def audit_record(
     *,
-    actor: Any | None,
+    actor: Actor,
     action: str,
     obj: Any,
     before: dict[str, Any] | None = None,
@@ -92,8 +94,8 @@ def audit_record(
 @transaction.atomic
 def role_assign(
     *,
-    actor: Any | None,
-    user: Any,
+    actor: Actor,
+    user: User,
     role: Role | str,
     funder: Any | None = None,
     cluster: Any | None = None,
@@ -167,7 +169,7 @@ def check_fields(names: Iterable[str], allowed: Iterable[str]) -> None:
 
 def changes_apply(
     *,
-    actor: Any,
+    actor: Actor,
     obj: models.Model,
     changes: Mapping[str, Any],
     action: str,
@@ -196,7 +198,7 @@ def changes_apply(
     return changed
 
 
-def audit_bulk(*, actor: Any, action: str, on_behalf_of: Any, after: dict[str, Any]) -> None:
+def audit_bulk(*, actor: Actor, action: str, on_behalf_of: Any, after: dict[str, Any]) -> None:
     """One audit event for a batch written by an import, under the import run."""
     if on_behalf_of is not None:
         audit_record(actor=actor, action=action, obj=on_behalf_of, after=after)
@@ -204,7 +206,7 @@ def audit_bulk(*, actor: Any, action: str, on_behalf_of: Any, after: dict[str, A
 
 def bulk_insert(
     *,
-    actor: Any,
+    actor: Actor,
     model: type[models.Model],
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
@@ -228,7 +230,7 @@ def bulk_insert(
 
 def bulk_update(
     *,
-    actor: Any,
+    actor: Actor,
     model: type[models.Model],
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
@@ -250,7 +252,7 @@ def bulk_update(
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any | None, assignment: RoleAssignment, reason: str = "") -> None:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment, reason: str = "") -> None:
     """Take a role away; the event keeps what the assignment was."""
     audit_record(
         actor=actor,
@@ -288,7 +290,7 @@ USER_FLAG_ACTIONS = {
 }
 
 
-def user_snapshot(user: Any) -> dict[str, Any]:
+def user_snapshot(user: User) -> dict[str, Any]:
     return {name: getattr(user, name) for name in USER_FIELDS}
 
 
@@ -300,7 +302,7 @@ def _permission_names(permissions: Any) -> list[str]:
     return sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions)
 
 
-def user_created_record(*, actor: Any | None, user: Any, reason: str = "") -> None:
+def user_created_record(*, actor: Actor, user: User, reason: str = "") -> None:
     """The events of a new account: its creation, then each power it was created with.
 
     For accounts saved by code Grappe does not own (Django's `createsuperuser`).
@@ -313,7 +315,7 @@ def user_created_record(*, actor: Any | None, user: Any, reason: str = "") -> No
             audit_record(actor=actor, action=grant, obj=user, reason=reason)
 
 
-def user_password_changed_record(*, actor: Any | None, user: Any, reason: str = "") -> None:
+def user_password_changed_record(*, actor: Actor, user: User, reason: str = "") -> None:
     """A password set, changed or disabled by someone else than its owner (never the hash).
 
     For the forms and commands of Django's that save the password themselves.
@@ -330,7 +332,7 @@ def user_password_changed_record(*, actor: Any | None, user: Any, reason: str = 
 @transaction.atomic
 def user_create(
     *,
-    actor: Any | None,
+    actor: Actor,
     username: str,
     password: str | None = None,
     password_hash: str = "",
@@ -366,7 +368,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, actor: Any | None, user: Any, reason: str = "", **fields: Any) -> Any:
+def user_update(*, actor: Actor, user: User, reason: str = "", **fields: Any) -> Any:
     """Change account fields (`USER_FIELDS`); each staff, superuser or active flip is its own event.
 
     `user` may already carry the new values (an admin form has set them): the stored row is the
@@ -400,7 +402,7 @@ def user_update(*, actor: Any | None, user: Any, reason: str = "", **fields: Any
 
 
 def _relation_set(
-    *, actor: Any | None, obj: Any, relation: Any, values: Any, key: str, reason: str
+    *, actor: Actor, obj: Any, relation: Any, values: Any, key: str, reason: str
 ) -> None:
     """Set a many-to-many relation (groups, permissions); one event when it changed."""
 
@@ -424,16 +426,14 @@ def _relation_set(
 
 
 @transaction.atomic
-def user_groups_set(*, actor: Any | None, user: Any, groups: Any, reason: str = "") -> None:
+def user_groups_set(*, actor: Actor, user: User, groups: Any, reason: str = "") -> None:
     _relation_set(
         actor=actor, obj=user, relation=user.groups, values=groups, key="groups", reason=reason
     )
 
 
 @transaction.atomic
-def user_permissions_set(
-    *, actor: Any | None, user: Any, permissions: Any, reason: str = ""
-) -> None:
+def user_permissions_set(*, actor: Actor, user: User, permissions: Any, reason: str = "") -> None:
     _relation_set(
         actor=actor,
         obj=user,
@@ -445,7 +445,7 @@ def user_permissions_set(
 
 
 @transaction.atomic
-def user_delete(*, actor: Any | None, user: Any, reason: str = "") -> None:
+def user_delete(*, actor: Actor, user: User, reason: str = "") -> None:
     """Delete an account: its roles are revoked (one event each), then the account itself.
 
     Its past events keep its name and role as text; their link to the account becomes NULL.
@@ -467,7 +467,7 @@ def user_delete(*, actor: Any | None, user: Any, reason: str = "") -> None:
 
 
 @transaction.atomic
-def group_create(*, actor: Any | None, name: str, permissions: Any = (), reason: str = "") -> Group:
+def group_create(*, actor: Actor, name: str, permissions: Any = (), reason: str = "") -> Group:
     group = Group(name=name)
     group.full_clean()
     group.save()
@@ -483,7 +483,7 @@ def group_create(*, actor: Any | None, name: str, permissions: Any = (), reason:
 
 
 @transaction.atomic
-def group_update(*, actor: Any | None, group: Group, name: str, reason: str = "") -> Group:
+def group_update(*, actor: Actor, group: Group, name: str, reason: str = "") -> Group:
     before = Group.objects.get(pk=group.pk).name
     group.name = name
     group.full_clean()
@@ -502,7 +502,7 @@ def group_update(*, actor: Any | None, group: Group, name: str, reason: str = ""
 
 @transaction.atomic
 def group_permissions_set(
-    *, actor: Any | None, group: Group, permissions: Any, reason: str = ""
+    *, actor: Actor, group: Group, permissions: Any, reason: str = ""
 ) -> None:
     _relation_set(
         actor=actor,
@@ -515,7 +515,7 @@ def group_permissions_set(
 
 
 @transaction.atomic
-def group_delete(*, actor: Any | None, group: Group, reason: str = "") -> None:
+def group_delete(*, actor: Actor, group: Group, reason: str = "") -> None:
     audit_record(
         actor=actor,
         action="group.delete",

@@ -9,7 +9,7 @@ funder's calls here (`call.manage` in the role table); everything else is for ad
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -91,7 +91,15 @@ def _clean_ruleset(form: forms.BaseForm) -> dict[str, Any] | None:
     return normalised
 
 
-class CallAdminForm(CleanTextMixin, forms.ModelForm):
+# Django's admin and form classes take no type arguments at run time: subscripted for mypy only.
+if TYPE_CHECKING:
+    _CallForm = forms.ModelForm[Call]
+    _CallRuleSetForm = forms.ModelForm[CallRuleSet]
+else:
+    _CallForm = _CallRuleSetForm = forms.ModelForm
+
+
+class CallAdminForm(CleanTextMixin, _CallForm):
     ruleset_data = RuleSetFields.base_fields["ruleset_data"]
     source_code = RuleSetFields.base_fields["source_code"]
     reason = RuleSetFields.base_fields["reason"]
@@ -242,7 +250,7 @@ class CallAdmin(EditTokenAdmin):
         return obj.ruleset.version if obj.ruleset is not None else None
 
 
-class CallRuleSetAddForm(CleanTextMixin, forms.ModelForm):
+class CallRuleSetAddForm(CleanTextMixin, _CallRuleSetForm):
     """A new version for a call: validated, then saved by `call_ruleset_update`."""
 
     ruleset_data = RuleSetFields.base_fields["ruleset_data"]

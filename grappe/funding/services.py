@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged, stale_edit
 from grappe.core.services import audit_record, changes_apply, check_fields
 from grappe.funding.domain.rulesets import (
@@ -65,7 +66,7 @@ def ready_made_data(code: str) -> dict[str, object]:
 
 
 def _new_version(
-    *, actor: Any, call: Call, data: Mapping[str, object], reason: str, source_code: str
+    *, actor: Actor, call: Call, data: Mapping[str, object], reason: str, source_code: str
 ) -> CallRuleSet | None:
     """Store `data` as the call's next version; None when it equals the current one."""
     rs, normalised = ruleset_validate(data)
@@ -87,7 +88,7 @@ def _new_version(
         data=normalised,
         source_code=source_code,
         reason=reason,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=recorded_user(actor) if getattr(actor, "pk", None) else None,
     )
     call.ruleset = version
     call.save(update_fields=["ruleset", "updated_at"])
@@ -105,7 +106,7 @@ def _new_version(
 @transaction.atomic
 def call_create(
     *,
-    actor: Any,
+    actor: Actor,
     funder: Funder,
     slug: str,
     title_en: str,
@@ -170,7 +171,7 @@ CALL_UPDATABLE = ("funder_id", "slug", "title_en", "title_fr", "opens_on", "clos
 @transaction.atomic
 def call_update(
     *,
-    actor: Any,
+    actor: Actor,
     call: Call,
     reason: str = "",
     expected_token: str | None = None,
@@ -189,7 +190,7 @@ def call_update(
 @transaction.atomic
 def call_ruleset_update(
     *,
-    actor: Any,
+    actor: Actor,
     call: Call,
     data: Mapping[str, object],
     reason: str,

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from grappe.core.actors import Actor
 from grappe.core.domain.i18n import gettext_noop
 from grappe.funding.models import Funder
 from grappe.interop.domain.names import normalise_name
@@ -370,7 +371,7 @@ def funding_lines_preview(run: ImportRun) -> Preview:
     return preview
 
 
-def funding_lines_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
+def funding_lines_commit(run: ImportRun, *, user: Actor) -> ImportRun:
     """Write what the preview showed, atomically: matched rows become funding lines, unmatched
     ones are kept for the unmatched list, invalid ones are recorded as rejected rows."""
     preview = funding_lines_preview(run)

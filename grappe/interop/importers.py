@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from django.db.models import F
 
+from grappe.core.actors import Actor
 from grappe.funding.models import Funder, FunderKind
 from grappe.interop.domain import names
 from grappe.interop.domain.readers import (
@@ -548,7 +549,7 @@ class Engine:
         self._flush_rejects()
 
     def _flush_funding_lines(
-        self, published: list[tuple[int, tuple[int, Any, Any] | None]], actor: Any
+        self, published: list[tuple[int, tuple[int, Any, Any] | None]], actor: Actor
     ) -> None:
         """One funding line per participation the file gives money to (requested = granted =
         the published amount, decided on the given date); a line the file no longer backs goes."""

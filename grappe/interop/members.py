@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.domain.text import printable
 from grappe.core.services import audit_record
@@ -337,7 +338,7 @@ def members_preview(run: ImportRun) -> Preview:
     return preview
 
 
-def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
+def members_commit(run: ImportRun, *, user: Actor) -> ImportRun:
     """Write what the preview showed, atomically; invalid rows are recorded as rejected."""
     preview = members_preview(run)
     run.status = RunStatus.RUNNING
@@ -417,14 +418,14 @@ def members_commit(run: ImportRun, *, user: Any | None) -> ImportRun:
 
 
 def sheet_run_succeeded(
-    run: ImportRun, *, user: Any | None, counts: Counts, rows: int, action: str
+    run: ImportRun, *, user: Actor, counts: Counts, rows: int, action: str
 ) -> None:
     """Mark a spreadsheet's run succeeded with its counts, inside the commit's transaction, and
     audit it (member sheets and funding lines)."""
     run.counts = counts.as_dict()
     run.rows_processed = rows
     run.status = RunStatus.SUCCEEDED
-    run.user = user if getattr(user, "is_authenticated", False) else run.user
+    run.user = recorded_user(user) if getattr(user, "is_authenticated", False) else run.user
     audit_record(actor=user, action=action, obj=run, after={"counts": run.counts})
 
 

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
+from grappe.core.actors import Actor
 from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
 from grappe.core.scopes import field_in, reach_q, scope_for
@@ -32,7 +32,7 @@ RUN_RELATIONS = {
 }
 
 
-def cluster_for_member_import(*, user: Any, slug: str) -> Cluster:
+def cluster_for_member_import(*, user: Actor, slug: str) -> Cluster:
     """The cluster whose members `user` may import; 404 for anyone else (nothing is revealed)."""
     cluster = Cluster.objects.filter(slug=slug).first()
     if cluster is None or not scope_for(user).can(
@@ -42,19 +42,19 @@ def cluster_for_member_import(*, user: Any, slug: str) -> Cluster:
     return cluster
 
 
-def import_run_list(*, user: Any) -> QuerySet[ImportRun]:
+def import_run_list(*, user: Actor) -> QuerySet[ImportRun]:
     runs = ImportRun.objects.select_related("user", "cluster", "funder").defer("payload")
     return runs.filter(reach_q(scope_for(user), Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
 
 
-def import_run_get(*, user: Any, pk: int) -> ImportRun:
+def import_run_get(*, user: Actor, pk: int) -> ImportRun:
     run = import_run_list(user=user).filter(pk=pk).first()
     if run is None:
         raise Http404("No such import run")
     return run
 
 
-def merge_proposal_list(*, user: Any) -> QuerySet[MergeProposal]:
+def merge_proposal_list(*, user: Actor) -> QuerySet[MergeProposal]:
     proposals = MergeProposal.objects.select_related("keep", "duplicate", "run")
     return proposals.filter(reach_q(scope_for(user), Action.MERGE_DECIDE, {}))
 
@@ -106,7 +106,7 @@ def organisation_alias_sources(*, organisation_id: int) -> list[tuple[str, int |
     return list(rows)
 
 
-def funder_for_funding_import(*, user: Any, slug: str) -> Funder:
+def funder_for_funding_import(*, user: Actor, slug: str) -> Funder:
     """The funder whose funding lines `user` may import and whose unmatched lines they may see
     (its programme officers, administrators); 404 for anyone else (nothing is revealed)."""
     funder = Funder.objects.filter(slug=slug).first()
@@ -117,7 +117,7 @@ def funder_for_funding_import(*, user: Any, slug: str) -> Funder:
     return funder
 
 
-def unmatched_funding_lines(*, user: Any, funder: Funder) -> QuerySet[ImportedFundingLine]:
+def unmatched_funding_lines(*, user: Actor, funder: Funder) -> QuerySet[ImportedFundingLine]:
     """The funder's imported lines that found no project or partner, newest decision first."""
     funder = funder_for_funding_import(user=user, slug=funder.slug)
     return ImportedFundingLine.objects.filter(funder=funder, status=LineStatus.UNMATCHED).order_by(

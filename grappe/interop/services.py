@@ -19,6 +19,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.roles import Action, Target
 from grappe.core.scopes import scope_for
 from grappe.core.search import deferred_updates
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
 
-def _may_import(user: Any, source: str, cluster: Any | None, funder: Any | None = None) -> bool:
+def _may_import(user: Actor, source: str, cluster: Any | None, funder: Any | None = None) -> bool:
     scope = scope_for(user)
     if source == ImportSource.MEMBERS:
         target = Target.of(own_cluster=[getattr(cluster, "pk", None)])
@@ -50,7 +51,7 @@ def import_run_create(
     path: Path | None = None,
     payload: bytes | None = None,
     file_name: str = "",
-    user: Any | None = None,
+    user: Actor = None,
     cluster: Any | None = None,
     funder: Any | None = None,
 ) -> ImportRun:
@@ -67,7 +68,7 @@ def import_run_create(
     run = ImportRun(
         source=source,
         file_name=file_name or (path.name if path else ""),
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=recorded_user(user) if getattr(user, "is_authenticated", False) else None,
         cluster=cluster,
         funder=funder,
         payload=payload,
@@ -247,7 +248,7 @@ def import_run_execute(
 
 
 @transaction.atomic
-def merge_confirm(*, proposal: Any, user: Any | None) -> Any:
+def merge_confirm(*, proposal: Any, user: Actor) -> Any:
     """Merge the proposal's `duplicate` into `keep` (the registry's `organisation_merge`).
 
     What the merge did is stored on the proposal (`moved`) so that `merge_undo` can put it back.
@@ -274,7 +275,7 @@ def merge_confirm(*, proposal: Any, user: Any | None) -> Any:
 
 
 @transaction.atomic
-def merge_undo(*, proposal: Any, user: Any | None) -> Any:
+def merge_undo(*, proposal: Any, user: Actor) -> Any:
     """Put a merged organisation back, with what moved and the blanks it filled."""
     proposal = MergeProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != ProposalStatus.MERGED:
@@ -339,7 +340,7 @@ def import_uploads_purge(
 
 
 @transaction.atomic
-def merge_reject(*, proposal: Any, user: Any | None, reason: str) -> Any:
+def merge_reject(*, proposal: Any, user: Actor, reason: str) -> Any:
     """Decide that the pair is two organisations: the proposal is closed and, as imports never
     propose a pair they already proposed, the pair is not proposed again.
 

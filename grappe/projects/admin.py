@@ -6,7 +6,7 @@ there); a project's status is set when it is created and then only by its workfl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.actors import Actor
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
 from grappe.core.backoffice import ScopedTabularInline
@@ -45,8 +46,14 @@ from grappe.projects.services import (
     project_transition,
 )
 
+# Django's admin and form classes take no type arguments at run time: subscripted for mypy only.
+if TYPE_CHECKING:
+    _InlineFormSet = BaseInlineFormSet[Any, Any, Any]  # a base for several inlines
+else:
+    _InlineFormSet = BaseInlineFormSet
 
-class AtMostOneFormSet(BaseInlineFormSet):
+
+class AtMostOneFormSet(_InlineFormSet):
     """Checks a conditional unique constraint (one coordinator, one lead cluster) across the rows
     of one submission, which Django's formset validation does not, so that it fails as a form
     error rather than as an integrity error."""
@@ -106,7 +113,7 @@ class AccreditationInline(ScopedTabularInline):
 # --- writes through the services -------------------------------------------------------------
 
 
-def partner_save(actor: Any, obj: Participation, changed: list[str] | None) -> Participation:
+def partner_save(actor: Actor, obj: Participation, changed: list[str] | None) -> Participation:
     figures = {f: getattr(obj, f) for f in ("eu_contribution", "net_eu_contribution", "total_cost")}
     if changed is None:
         return services.partner_add(
@@ -123,7 +130,7 @@ def partner_save(actor: Any, obj: Participation, changed: list[str] | None) -> P
     return services.partner_update(actor=actor, participation=obj, reason="back office", **changes)
 
 
-def partner_remove(actor: Any, obj: Participation) -> None:
+def partner_remove(actor: Actor, obj: Participation) -> None:
     services.partner_remove(
         actor=actor, participation=Participation.objects.get(pk=obj.pk), reason="back office"
     )
@@ -137,7 +144,7 @@ def _budget(participation: Participation) -> dict[tuple[str, str], Any]:
 
 
 def budget_save(
-    actor: Any,
+    actor: Actor,
     participation: Participation,
     *,
     removed: list[BudgetLine] = (),  # type: ignore[assignment]
@@ -266,7 +273,7 @@ class ProjectAdmin(ServiceModelAdmin):
         coordinator = Participation.objects.filter(
             project=OuterRef("pk"), role=ParticipantRole.COORDINATOR
         ).values("organisation__name")[:1]
-        return (
+        projects: QuerySet[Any] = (
             super()
             .get_queryset(request)
             .annotate(
@@ -274,6 +281,7 @@ class ProjectAdmin(ServiceModelAdmin):
                 partners=Count("participations", distinct=True),
             )
         )
+        return projects
 
     def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
         return services.project_create(

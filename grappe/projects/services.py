@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
 from grappe.core.domain.workflow import Decision, ObjectRole
@@ -53,7 +54,7 @@ from grappe.registry.search import organisation_search_index_update
 # goes through the project's transition service.
 
 
-def _may_create_project(actor: Any, coordinator_id: int | None) -> bool:
+def _may_create_project(actor: Actor, coordinator_id: int | None) -> bool:
     if actor is None:
         return True
     scope = scope_for(actor)
@@ -71,7 +72,7 @@ def _coordinator_id(project: Project) -> int | None:
     )
 
 
-def _may_edit_project(actor: Any, project: Project) -> bool:
+def _may_edit_project(actor: Actor, project: Project) -> bool:
     """Staff, and those who act for the project's coordinator."""
     if actor is None:
         return True
@@ -84,7 +85,7 @@ def _may_edit_project(actor: Any, project: Project) -> bool:
     )
 
 
-def _may_edit_budget(actor: Any, participation: Participation) -> bool:
+def _may_edit_budget(actor: Actor, participation: Participation) -> bool:
     """A partner's budget: that partner, the coordinator, staff."""
     if actor is None or scope_for(actor).can(
         Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[participation.organisation_id])
@@ -93,7 +94,7 @@ def _may_edit_budget(actor: Any, participation: Participation) -> bool:
     return _may_edit_project(actor, participation.project)
 
 
-def _may_bulk_write_projects(actor: Any) -> bool:
+def _may_bulk_write_projects(actor: Actor) -> bool:
     return actor is None or scope_for(actor).is_staff_wide
 
 
@@ -130,7 +131,7 @@ def _check_fields(names: Iterable[str], allowed: Sequence[str]) -> None:
 
 @transaction.atomic
 def project_create(
-    *, actor: Any, coordinator_id: int | None = None, reason: str = "", **fields: Any
+    *, actor: Actor, coordinator_id: int | None = None, reason: str = "", **fields: Any
 ) -> Project:
     """Create a project (a draft unless `status` says otherwise), with its coordinator when
     given. Raises `ValidationError` (nothing written) or `PermissionDenied`."""
@@ -161,7 +162,7 @@ def project_create(
 @transaction.atomic
 def project_update(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     reason: str = "",
     expected_token: str | None = None,
@@ -183,7 +184,7 @@ def project_update(
 
 
 @transaction.atomic
-def project_delete(*, actor: Any, project: Project, reason: str = "") -> None:
+def project_delete(*, actor: Actor, project: Project, reason: str = "") -> None:
     """Delete a project with its consortium, budget, funding lines and accreditations."""
     require(scope_for(actor).is_staff_wide or actor is None, _("You may not delete a project."))
     before = snapshot(project, PROJECT_EDITABLE)
@@ -196,7 +197,7 @@ def project_delete(*, actor: Any, project: Project, reason: str = "") -> None:
 @transaction.atomic
 def partner_add(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     organisation_id: int,
     role: str = ParticipantRole.PARTNER,
@@ -242,7 +243,7 @@ def partner_add(
 
 @transaction.atomic
 def partner_update(
-    *, actor: Any, participation: Participation, reason: str = "", **changes: Any
+    *, actor: Actor, participation: Participation, reason: str = "", **changes: Any
 ) -> Participation:
     """Change a partner's organisation, role, order or published figures (one coordinator
     per project)."""
@@ -288,7 +289,7 @@ def partner_update(
 
 
 @transaction.atomic
-def partner_remove(*, actor: Any, participation: Participation, reason: str = "") -> None:
+def partner_remove(*, actor: Actor, participation: Participation, reason: str = "") -> None:
     """Remove a partner from a consortium, with its budget and funding lines."""
     require(
         _may_edit_project(actor, participation.project), _("You may not change this consortium.")
@@ -311,7 +312,7 @@ BudgetKey = tuple[str, str]  # (cost category, research category)
 @transaction.atomic
 def budget_lines_set(
     *,
-    actor: Any,
+    actor: Actor,
     participation: Participation,
     lines: Mapping[BudgetKey, Decimal],
     reason: str = "",
@@ -419,7 +420,7 @@ def _consortium_changed(project_ids: Iterable[int], organisation_ids: Iterable[i
 @transaction.atomic
 def project_bulk_insert(
     *,
-    actor: Any,
+    actor: Actor,
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     on_behalf_of: Any = None,
@@ -441,7 +442,7 @@ def project_bulk_insert(
 @transaction.atomic
 def project_bulk_update(
     *,
-    actor: Any,
+    actor: Actor,
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     on_behalf_of: Any = None,
@@ -465,7 +466,7 @@ def project_bulk_update(
 @transaction.atomic
 def partner_bulk_insert(
     *,
-    actor: Any,
+    actor: Actor,
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     on_behalf_of: Any = None,
@@ -487,7 +488,7 @@ def partner_bulk_insert(
 @transaction.atomic
 def partner_bulk_update(
     *,
-    actor: Any,
+    actor: Actor,
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     on_behalf_of: Any = None,
@@ -509,7 +510,7 @@ def partner_bulk_update(
 @transaction.atomic
 def funding_line_bulk_insert(
     *,
-    actor: Any,
+    actor: Actor,
     rows: Sequence[tuple[int, int, Decimal, Decimal | None, Any]],
     on_behalf_of: Any = None,
 ) -> list[int]:
@@ -529,7 +530,7 @@ def funding_line_bulk_insert(
 @transaction.atomic
 def funding_line_bulk_update(
     *,
-    actor: Any,
+    actor: Actor,
     rows: Sequence[tuple[int, Decimal, Decimal | None, Any]],
     on_behalf_of: Any = None,
     batch_size: int = 2000,
@@ -549,7 +550,7 @@ def funding_line_bulk_update(
 
 @transaction.atomic
 def funding_line_bulk_remove(
-    *, actor: Any, pks: Sequence[int], on_behalf_of: Any = None, batch_size: int = 2000
+    *, actor: Actor, pks: Sequence[int], on_behalf_of: Any = None, batch_size: int = 2000
 ) -> None:
     """Remove imported funding lines a newer file no longer publishes."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
@@ -565,7 +566,7 @@ def funding_line_bulk_remove(
 
 
 @transaction.atomic
-def partner_bulk_demote(*, actor: Any, pks: Sequence[int], on_behalf_of: Any = None) -> None:
+def partner_bulk_demote(*, actor: Actor, pks: Sequence[int], on_behalf_of: Any = None) -> None:
     """Make these coordinators plain partners (a newer file names another coordinator)."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
     if not pks:
@@ -581,7 +582,7 @@ def partner_bulk_demote(*, actor: Any, pks: Sequence[int], on_behalf_of: Any = N
 
 @transaction.atomic
 def partner_bulk_remove(
-    *, actor: Any, pks: Sequence[int], on_behalf_of: Any = None, batch_size: int = 2000
+    *, actor: Actor, pks: Sequence[int], on_behalf_of: Any = None, batch_size: int = 2000
 ) -> None:
     """Remove participations a newer file no longer lists (with their budget lines)."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
@@ -599,7 +600,7 @@ def partner_bulk_remove(
 
 
 @transaction.atomic
-def project_bulk_create(*, actor: Any, projects: Sequence[Project]) -> list[Project]:
+def project_bulk_create(*, actor: Actor, projects: Sequence[Project]) -> list[Project]:
     """Save unsaved projects in bulk (the demo ecosystem), with the status each was given."""
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
     created = Project.objects.bulk_create(projects)
@@ -608,7 +609,7 @@ def project_bulk_create(*, actor: Any, projects: Sequence[Project]) -> list[Proj
 
 
 @transaction.atomic
-def project_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
+def project_bulk_delete(*, actor: Actor, pks: Sequence[int]) -> None:
     """Delete projects with their consortium, budgets and accreditations (the demo's wipe)."""
     require(_may_bulk_write_projects(actor), _("You may not delete projects."))
     partners = _partner_organisations(project_ids=pks)
@@ -618,7 +619,7 @@ def project_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
 
 @transaction.atomic
 def partner_bulk_create(
-    *, actor: Any, participations: Sequence[Participation]
+    *, actor: Actor, participations: Sequence[Participation]
 ) -> list[Participation]:
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
     created = Participation.objects.bulk_create(participations)
@@ -627,7 +628,7 @@ def partner_bulk_create(
 
 
 @transaction.atomic
-def budget_line_bulk_create(*, actor: Any, lines: Sequence[BudgetLine]) -> list[BudgetLine]:
+def budget_line_bulk_create(*, actor: Actor, lines: Sequence[BudgetLine]) -> list[BudgetLine]:
     require(_may_bulk_write_projects(actor), _("You may not import projects."))
     return BudgetLine.objects.bulk_create(lines)
 
@@ -648,7 +649,7 @@ class FundingDecision:
     requested: Decimal | None = None
 
 
-def _may_record_funding(actor: Any, funder_id: int) -> bool:
+def _may_record_funding(actor: Actor, funder_id: int) -> bool:
     return actor is None or scope_for(actor).can(
         Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[funder_id])
     )
@@ -657,7 +658,7 @@ def _may_record_funding(actor: Any, funder_id: int) -> bool:
 @transaction.atomic
 def funding_lines_record(
     *,
-    actor: Any,
+    actor: Actor,
     funder_id: int,
     decisions: Sequence[FundingDecision],
     on_behalf_of: Any = None,
@@ -772,7 +773,7 @@ def refusal_text(decision: Decision, *, state: str, version: int) -> str:
     return (_(msgid) % values).strip()
 
 
-def actor_project_roles(actor: Any | None, project: Project) -> frozenset[ObjectRole]:
+def actor_project_roles(actor: Actor, project: Project) -> frozenset[ObjectRole]:
     """The roles `actor` holds relative to `project`. `None` is a trusted system process (an
     import of published data, run by an operator or by staff), which acts as staff."""
     if actor is None:
@@ -792,7 +793,7 @@ class OfferedTransition:
     why_not: str
 
 
-def project_offered_transitions(*, actor: Any | None, project: Project) -> list[OfferedTransition]:
+def project_offered_transitions(*, actor: Actor, project: Project) -> list[OfferedTransition]:
     """What to offer `actor` on the project page or in the admin (checked again on firing)."""
     workflow = PROJECT_WORKFLOWS.get(project.workflow_version)
     offered = workflow.offered(
@@ -825,7 +826,7 @@ def _blocked_text(decision: Decision, project: Project) -> str:
 
 def project_transition(
     *,
-    actor: Any | None,
+    actor: Actor,
     project: Project,
     transition: str,
     reason: str = "",
@@ -884,7 +885,7 @@ def _replayed(
 
 
 def _fire(
-    actor: Any | None,
+    actor: Actor,
     locked: Project,
     transition: str,
     reason: str,
@@ -925,7 +926,7 @@ def _fire(
         transition=transition,
         from_state=before,
         to_state=locked.status,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=recorded_user(actor) if getattr(actor, "pk", None) else None,
         acting_role=decision.acting_role.value,
         reason=reason,
         idempotency_key=key,

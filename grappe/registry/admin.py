@@ -7,7 +7,7 @@ memberships are then written by the registry's services (scope checked, audited 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.actors import Actor
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
 from grappe.core.backoffice import ScopedTabularInline
@@ -79,7 +80,14 @@ class MembershipInline(ScopedTabularInline):
         return super().get_queryset(request).select_related("cluster")
 
 
-class OwnershipForm(CleanTextMixin, forms.ModelForm):
+# Django's admin and form classes take no type arguments at run time: subscripted for mypy only.
+if TYPE_CHECKING:
+    _OwnershipForm = forms.ModelForm[Ownership]
+else:
+    _OwnershipForm = forms.ModelForm
+
+
+class OwnershipForm(CleanTextMixin, _OwnershipForm):
     class Meta:
         model = Ownership
         fields = (
@@ -117,7 +125,7 @@ class ShareholderInline(ScopedTabularInline):
 # --- writes through the services (the inlines and the pages of each model share them) ---------
 
 
-def figures_save(actor: Any, obj: OrganisationFigures, changed: list[str] | None) -> Any:
+def figures_save(actor: Actor, obj: OrganisationFigures, changed: list[str] | None) -> Any:
     if changed is not None and {"year", "organisation"} & set(changed):
         services.figures_delete(actor=actor, figures=OrganisationFigures.objects.get(pk=obj.pk))
     return services.figures_set(
@@ -131,13 +139,13 @@ def figures_save(actor: Any, obj: OrganisationFigures, changed: list[str] | None
     )
 
 
-def figures_remove(actor: Any, obj: OrganisationFigures) -> None:
+def figures_remove(actor: Actor, obj: OrganisationFigures) -> None:
     services.figures_delete(
         actor=actor, figures=OrganisationFigures.objects.get(pk=obj.pk), reason="back office"
     )
 
 
-def membership_save(actor: Any, obj: ClusterMembership, changed: list[str] | None) -> Any:
+def membership_save(actor: Actor, obj: ClusterMembership, changed: list[str] | None) -> Any:
     if changed is None or {"cluster", "organisation"} & set(changed):
         if changed is not None:
             membership_remove(actor, obj)
@@ -158,13 +166,13 @@ def membership_save(actor: Any, obj: ClusterMembership, changed: list[str] | Non
     )
 
 
-def membership_remove(actor: Any, obj: ClusterMembership) -> None:
+def membership_remove(actor: Actor, obj: ClusterMembership) -> None:
     services.membership_delete(
         actor=actor, membership=ClusterMembership.objects.get(pk=obj.pk), reason="back office"
     )
 
 
-def ownership_save(actor: Any, obj: Ownership, changed: list[str] | None) -> Any:
+def ownership_save(actor: Actor, obj: Ownership, changed: list[str] | None) -> Any:
     if changed is not None and {"holder", "held"} & set(changed):
         ownership_remove(actor, obj)
     return services.ownership_set(
@@ -179,7 +187,7 @@ def ownership_save(actor: Any, obj: Ownership, changed: list[str] | None) -> Any
     )
 
 
-def ownership_remove(actor: Any, obj: Ownership) -> None:
+def ownership_remove(actor: Actor, obj: Ownership) -> None:
     services.ownership_delete(
         actor=actor, link=Ownership.objects.get(pk=obj.pk), reason="back office"
     )
@@ -197,7 +205,8 @@ class RegistryServiceAdmin(ServiceModelAdmin):
 
     def service_create(self, request: HttpRequest, obj: Any, form: Any) -> models.Model:
         save, _remove = WRITERS[type(obj)]
-        return save(request.user, obj, None)
+        saved: models.Model = save(request.user, obj, None)
+        return saved
 
     def service_update(self, request: HttpRequest, obj: Any, form: Any) -> None:
         save, _remove = WRITERS[type(obj)]

@@ -17,12 +17,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
 from grappe.core.scopes import scope_for
@@ -54,7 +56,7 @@ from grappe.registry.search import organisation_search_index_update, place_of
 # replace each of them in one place.
 
 
-def _may_create_organisation(actor: Any, cluster_id: int | None) -> bool:
+def _may_create_organisation(actor: Actor, cluster_id: int | None) -> bool:
     if actor is None:
         return True
     scope = scope_for(actor)
@@ -64,23 +66,23 @@ def _may_create_organisation(actor: Any, cluster_id: int | None) -> bool:
     )
 
 
-def _may_edit_organisation(actor: Any, organisation_id: int) -> bool:
+def _may_edit_organisation(actor: Actor, organisation_id: int) -> bool:
     return actor is None or scope_for(actor).can(
         Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation_id])
     )
 
 
-def _may_merge_organisations(actor: Any) -> bool:
+def _may_merge_organisations(actor: Actor) -> bool:
     return actor is None or scope_for(actor).is_staff_wide
 
 
-def _may_manage_membership(actor: Any, cluster_id: int) -> bool:
+def _may_manage_membership(actor: Actor, cluster_id: int) -> bool:
     return actor is None or scope_for(actor).can(
         Action.CLUSTER_MANAGE_MEMBERS, Target.of(own_cluster=[cluster_id])
     )
 
 
-def _may_bulk_write(actor: Any, cluster_id: int | None) -> bool:
+def _may_bulk_write(actor: Actor, cluster_id: int | None) -> bool:
     """Imports: open data for staff, a member sheet for the managers of its cluster."""
     if actor is None:
         return True
@@ -150,7 +152,7 @@ def _placed_rows(
 
 @transaction.atomic
 def organisation_create(
-    *, actor: Any, cluster_id: int | None = None, reason: str = "", **fields: Any
+    *, actor: Actor, cluster_id: int | None = None, reason: str = "", **fields: Any
 ) -> Organisation:
     """Create an organisation; every field validator and `clean()` run first.
 
@@ -181,7 +183,7 @@ def organisation_create(
 @transaction.atomic
 def organisation_update(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     reason: str = "",
     expected_token: str | None = None,
@@ -211,7 +213,7 @@ def organisation_update(
 
 
 @transaction.atomic
-def organisation_delete(*, actor: Any, organisation: Organisation, reason: str = "") -> None:
+def organisation_delete(*, actor: Actor, organisation: Organisation, reason: str = "") -> None:
     """Delete an organisation with its figures, ownership links and memberships.
 
     Refused (`ValidationError`) while it takes part in a project: merge it instead.
@@ -244,7 +246,7 @@ def organisation_delete(*, actor: Any, organisation: Organisation, reason: str =
 @transaction.atomic
 def organisation_bulk_insert(
     *,
-    actor: Any,
+    actor: Actor,
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     cluster_id: int | None = None,
@@ -269,7 +271,7 @@ def organisation_bulk_insert(
 @transaction.atomic
 def organisation_bulk_update(
     *,
-    actor: Any,
+    actor: Actor,
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     cluster_id: int | None = None,
@@ -295,7 +297,7 @@ def organisation_bulk_update(
 
 @transaction.atomic
 def organisation_bulk_create(
-    *, actor: Any, organisations: Sequence[Organisation]
+    *, actor: Actor, organisations: Sequence[Organisation]
 ) -> list[Organisation]:
     """Save unsaved organisations in bulk (the demo ecosystem); returns them with their ids."""
     require(_may_bulk_write(actor, None), _("You may not import organisations."))
@@ -312,28 +314,28 @@ def organisation_bulk_create(
 
 @transaction.atomic
 def figures_bulk_create(
-    *, actor: Any, figures: Sequence[OrganisationFigures]
+    *, actor: Actor, figures: Sequence[OrganisationFigures]
 ) -> list[OrganisationFigures]:
     require(_may_bulk_write(actor, None), _("You may not import organisations."))
     return OrganisationFigures.objects.bulk_create(figures)
 
 
 @transaction.atomic
-def ownership_bulk_create(*, actor: Any, links: Sequence[Ownership]) -> list[Ownership]:
+def ownership_bulk_create(*, actor: Actor, links: Sequence[Ownership]) -> list[Ownership]:
     require(_may_bulk_write(actor, None), _("You may not import organisations."))
     return Ownership.objects.bulk_create(links)
 
 
 @transaction.atomic
 def membership_bulk_start(
-    *, actor: Any, memberships: Sequence[ClusterMembership]
+    *, actor: Actor, memberships: Sequence[ClusterMembership]
 ) -> list[ClusterMembership]:
     require(_may_bulk_write(actor, None), _("You may not import organisations."))
     return ClusterMembership.objects.bulk_create(memberships)
 
 
 @transaction.atomic
-def organisation_bulk_delete(*, actor: Any, pks: Sequence[int]) -> None:
+def organisation_bulk_delete(*, actor: Actor, pks: Sequence[int]) -> None:
     """Delete organisations with their figures, links and memberships (the demo's wipe).
 
     Raises Django's `ProtectedError` while one of them still takes part in a project.
@@ -351,7 +353,7 @@ MEMBERSHIP_FIELDS = ("cluster_id", "organisation_id", "start_date", "end_date")
 @transaction.atomic
 def membership_start(
     *,
-    actor: Any,
+    actor: Actor,
     cluster_id: int,
     organisation_id: int,
     start_date: dt.date,
@@ -384,7 +386,7 @@ def membership_start(
 @transaction.atomic
 def membership_update(
     *,
-    actor: Any,
+    actor: Actor,
     membership: ClusterMembership,
     start_date: dt.date,
     end_date: dt.date | None,
@@ -427,7 +429,7 @@ def membership_update(
 
 @transaction.atomic
 def membership_end(
-    *, actor: Any, membership: ClusterMembership, end_date: dt.date, reason: str = ""
+    *, actor: Actor, membership: ClusterMembership, end_date: dt.date, reason: str = ""
 ) -> ClusterMembership:
     """The organisation leaves the cluster on `end_date`."""
     return membership_update(
@@ -440,7 +442,7 @@ def membership_end(
 
 
 @transaction.atomic
-def membership_delete(*, actor: Any, membership: ClusterMembership, reason: str = "") -> None:
+def membership_delete(*, actor: Actor, membership: ClusterMembership, reason: str = "") -> None:
     """Remove a membership entered by mistake (one that ended is ended, not deleted)."""
     require(
         _may_manage_membership(actor, membership.cluster_id),
@@ -462,7 +464,7 @@ OWNERSHIP_FIELDS = ("holder_category", "capital_share", "voting_share", "dominan
 @transaction.atomic
 def figures_set(
     *,
-    actor: Any,
+    actor: Actor,
     organisation_id: int,
     year: int,
     staff_awu: Decimal,
@@ -496,7 +498,7 @@ def figures_set(
 
 
 @transaction.atomic
-def figures_delete(*, actor: Any, figures: OrganisationFigures, reason: str = "") -> None:
+def figures_delete(*, actor: Actor, figures: OrganisationFigures, reason: str = "") -> None:
     require(
         _may_edit_organisation(actor, figures.organisation_id),
         _("You may not change this organisation's figures."),
@@ -509,7 +511,7 @@ def figures_delete(*, actor: Any, figures: OrganisationFigures, reason: str = ""
 @transaction.atomic
 def ownership_set(
     *,
-    actor: Any,
+    actor: Actor,
     holder_id: int,
     held_id: int,
     holder_category: str,
@@ -548,7 +550,7 @@ def ownership_set(
 
 
 @transaction.atomic
-def ownership_delete(*, actor: Any, link: Ownership, reason: str = "") -> None:
+def ownership_delete(*, actor: Actor, link: Ownership, reason: str = "") -> None:
     require(
         _may_edit_organisation(actor, link.held_id),
         _("You may not change this organisation's shareholders."),
@@ -666,7 +668,7 @@ def _check_integrity(labels: Iterable[str]) -> None:
 
 @transaction.atomic
 def organisation_merge(
-    *, actor: Any, keep: Organisation, duplicate: Organisation, reason: str = ""
+    *, actor: Actor, keep: Organisation, duplicate: Organisation, reason: str = ""
 ) -> dict[str, Any]:
     """Merge `duplicate` into `keep` and delete it; returns the record that undoes it.
 
@@ -760,7 +762,7 @@ def organisation_merge(
 
 @transaction.atomic
 def organisation_merge_undo(
-    *, actor: Any, record: Mapping[str, Any], reason: str = ""
+    *, actor: Actor, record: Mapping[str, Any], reason: str = ""
 ) -> Organisation:
     """Put back a merged organisation from the record `organisation_merge` returned: the row,
     what moved, what was removed, the blanks it filled. Returns the organisation put back.
@@ -822,7 +824,7 @@ def organisation_merge_undo(
 # --- membership confirmation and change proposals ---
 
 
-def _may_decide_for(actor: Any, organisation_id: int) -> None:
+def _may_decide_for(actor: Actor, organisation_id: int) -> None:
     """Only the organisation itself (one of its members) or an administrator decides."""
     if not scope_for(actor).can(
         Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation_id])
@@ -830,12 +832,12 @@ def _may_decide_for(actor: Any, organisation_id: int) -> None:
         raise PermissionDenied
 
 
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user_or_none(actor: Actor) -> User | None:
+    return recorded_user(actor) if getattr(actor, "is_authenticated", False) else None
 
 
 @transaction.atomic
-def membership_confirm(*, actor: Any, membership: ClusterMembership) -> ClusterMembership:
+def membership_confirm(*, actor: Actor, membership: ClusterMembership) -> ClusterMembership:
     """The organisation (or an administrator) confirms that it is a member of the cluster.
 
     From then on the cluster's managers see its confidential figures, for as long as the
@@ -872,7 +874,7 @@ def membership_confirm(*, actor: Any, membership: ClusterMembership) -> ClusterM
 
 def change_proposals_create(
     *,
-    actor: Any,
+    actor: Actor,
     cluster: Cluster | None,
     run: Any | None,
     items: Iterable[tuple[int, str, str, str]],
@@ -909,7 +911,7 @@ def change_proposals_create(
 
 
 def _locked_pending(
-    *, actor: Any, proposal: OrganisationChangeProposal
+    *, actor: Actor, proposal: OrganisationChangeProposal
 ) -> OrganisationChangeProposal:
     locked = OrganisationChangeProposal.objects.select_for_update().get(pk=proposal.pk)
     _may_decide_for(actor, locked.organisation_id)
@@ -918,7 +920,7 @@ def _locked_pending(
     return locked
 
 
-def _decided(locked: OrganisationChangeProposal, *, actor: Any, status: str) -> None:
+def _decided(locked: OrganisationChangeProposal, *, actor: Actor, status: str) -> None:
     locked.status = status
     locked.decided_by = _user_or_none(actor)
     locked.decided_at = timezone.now()
@@ -927,7 +929,7 @@ def _decided(locked: OrganisationChangeProposal, *, actor: Any, status: str) -> 
 
 @transaction.atomic
 def change_proposal_accept(
-    *, actor: Any, proposal: OrganisationChangeProposal
+    *, actor: Actor, proposal: OrganisationChangeProposal
 ) -> OrganisationChangeProposal:
     """Apply the proposed value to the organisation (every field validator and the model's rules
     run first) and mark the proposal accepted.
@@ -987,7 +989,7 @@ def change_proposal_accept(
 
 @transaction.atomic
 def change_proposal_reject(
-    *, actor: Any, proposal: OrganisationChangeProposal
+    *, actor: Actor, proposal: OrganisationChangeProposal
 ) -> OrganisationChangeProposal:
     """Decline a proposed value; the organisation is left as it is."""
     locked = _locked_pending(actor=actor, proposal=proposal)
