@@ -321,6 +321,7 @@ def funding_lines_preview(run: ImportRun) -> Preview:
         rows = sheet_rows(run, required=REQUIRED, default_name="funding-lines")
     except SheetRefused as exc:
         preview.problem = refusal_text(exc)
+        preview.encoding_offer = getattr(exc, "offer", "")
         return preview
     plan = Plan(funder)
     clusters = _cluster_keys()

@@ -123,6 +123,7 @@ class PreviewLine:
 @dataclass
 class Preview:
     problem: str = ""
+    encoding_offer: str = ""  # an encoding the file reads cleanly in, offered when not UTF-8
     lines: list[PreviewLine] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     _plan: list[Any] = field(default_factory=list)  # what a commit writes, per sheet kind
@@ -147,7 +148,7 @@ def sheet_rows(
     if not data:
         raise SheetRefused(gettext_noop("%(name)s: the file is empty."), name=label)
     xlsx = run.file_name.lower().endswith(".xlsx") or data[:2] == b"PK"
-    table = read_table(data, label=label, xlsx=xlsx, limits=LIMITS)
+    table = read_table(data, label=label, xlsx=xlsx, limits=LIMITS, encoding=run.encoding)
     first = next(table, None)
     if not first:
         raise SheetRefused(gettext_noop("%(name)s: the file is empty (no header row)."), name=label)
@@ -391,6 +392,7 @@ def members_preview(run: ImportRun) -> Preview:
         rows = _rows(run)
     except SheetRefused as exc:
         preview.problem = refusal_text(exc)
+        preview.encoding_offer = getattr(exc, "offer", "")
         return preview
     counts = Counts()
     resolver = MemberResolver(run=run, counts=counts)
