@@ -24,7 +24,8 @@ from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.domain.text import first_control, printable
 from grappe.core.services import audit_record
-from grappe.interop.domain.names import normalise_city, normalise_name
+from grappe.interop.domain.countries import is_country_code
+from grappe.interop.domain.names import country_from_name, normalise_city, normalise_name
 from grappe.interop.domain.readers import (
     RowRefused,
     SheetLimits,
@@ -314,11 +315,16 @@ def _candidate(
         )
     cand: dict[str, Any] = {"name": name, "kind": kind}
     _check_identifiers(values, cand, problems)
-    country = (values.get("country") or "FR").upper()
-    if len(country) != 2 or not country.isalpha():
+    given = values.get("country") or "FR"
+    country = given.upper() if len(given) == 2 else (country_from_name(given) or "")
+    if not is_country_code(country):
         problems.append(
             RowRefused(
-                gettext_noop("country: '%(value)s' is not a 2-letter ISO code."), value=country
+                gettext_noop(
+                    "country: '%(value)s' is not a country of ISO 3166 (a 2-letter code such "
+                    "as FR, or its name in English or French)."
+                ),
+                value=given,
             )
         )
     cand["country"] = country

@@ -220,3 +220,38 @@ def test_no_uploaded_file_gives_a_500(client, name: str, data: bytes) -> None:
     assert client.post(response["Location"]).status_code == 302  # a commit fails cleanly
     run = ImportRun.objects.get()
     assert run.status == RunStatus.FAILED and run.error.startswith(name)
+
+
+# --- countries (ISO 3166 through pycountry) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("FR", "FR"),
+        ("de", "DE"),
+        ("Allemagne", "DE"),
+        ("Germany", "DE"),
+        ("Russie", "RU"),
+        ("XK", "XK"),
+        ("", "FR"),
+    ],
+)
+def test_a_country_is_an_iso_code_or_a_name(given: str, code: str) -> None:
+    run = members_run(ClusterFactory(), sheet(f"Acme,sme,,Paris,{given},,2024-01-01,"))
+    lines = members_preview(run).lines
+    assert [line.action for line in lines] == ["create"], lines[0].detail
+    run = members_commit(run, user=None)
+    assert Organisation.objects.get(name="Acme").country == code
+
+
+@pytest.mark.parametrize("given", ["ZZ", "FRA", "Atlantis", "12"])
+def test_a_country_outside_iso_3166_is_refused_in_both_languages(given: str) -> None:
+    run = members_run(ClusterFactory(), sheet(f"Acme,sme,,Paris,{given},,2024-01-01,"))
+    with translation.override("en"):
+        (line,) = members_preview(run).lines
+    assert line.action == "error"
+    assert f"country: '{given}' is not a country of ISO 3166" in line.detail
+    with translation.override("fr"):
+        (line,) = members_preview(run).lines
+    assert f"country : « {given} » n'est pas un pays de la norme ISO 3166" in line.detail
