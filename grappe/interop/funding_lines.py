@@ -270,8 +270,7 @@ def _match(rows: list[Row], funder: Funder, resolver: Resolver) -> None:
         try:
             state, _elsewhere = resolver.lookup(cand)
         except Conflict as exc:
-            row.reason = gettext_noop("The beneficiary's identifiers disagree: %(detail)s.")
-            row.params = {"detail": str(exc)}
+            row.reason, row.params = exc.message, dict(exc.params)
             continue
         if state is None or state.pk is None:
             row.reason = gettext_noop("No organisation in Grappe is %(name)s%(siren)s.")

@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -85,6 +87,7 @@ CHECKS = {
     "vat": idf.check_vat,
 }
 LIMITS = SheetLimits()
+logger = logging.getLogger(__name__)
 MAX_ROWS = LIMITS.max_rows
 
 
@@ -436,7 +439,9 @@ def members_preview(run: ImportRun) -> Preview:
         try:
             state = resolver.resolve(cand)
         except Conflict as exc:
-            preview.lines.append(PreviewLine(line, name, "error", str(exc)))
+            preview.lines.append(
+                PreviewLine(line, name, "error", reason_text(exc.message, exc.params))
+            )
             continue
         if state.is_new:
             action, detail = "create", ""
@@ -546,11 +551,23 @@ def sheet_run_succeeded(
     audit_record(actor=user, action=action, obj=run, after={"counts": run.counts})
 
 
+def _failure_text(exc: Exception) -> str:
+    """Why a commit was rolled back, for the manager: a refusal (a ValueError or a validation
+    error: its message is meant to be read) as it is; anything else (an OSError may name a
+    server path) as its kind only, the details going to the server's log."""
+    if isinstance(exc, (ValueError, ValidationError)):
+        return f"{type(exc).__name__}: {exc}"
+    logger.error("spreadsheet commit failed", exc_info=exc)
+    return gettext(
+        "Unexpected error (%(kind)s); the import was rolled back and nothing was written."
+    ) % {"kind": type(exc).__name__}
+
+
 def sheet_run_close(run: ImportRun, exc: Exception | None = None) -> ImportRun:
     """End a spreadsheet's run: failed with the reason when its transaction was rolled back by
     `exc`; the uploaded file is deleted either way."""
     if exc is not None:
-        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        run.status, run.error = RunStatus.FAILED, _failure_text(exc)
         run.counts = {}
     run.finished_at = timezone.now()
     run.payload = None

@@ -255,3 +255,57 @@ def test_a_country_outside_iso_3166_is_refused_in_both_languages(given: str) -> 
     with translation.override("fr"):
         (line,) = members_preview(run).lines
     assert f"country : « {given} » n'est pas un pays de la norme ISO 3166" in line.detail
+
+
+# --- previews are not runs -------------------------------------------------------------------
+
+
+def test_a_preview_is_not_listed_as_a_run_until_it_is_committed(client) -> None:
+    cluster = ClusterFactory()
+    manager = user_with_role(Role.CLUSTER_MANAGER, cluster=cluster)
+    client.force_login(manager)
+    upload = reverse("interop:member_upload", kwargs={"slug": cluster.slug})
+    data = sheet("Listed Later,sme,,Paris,FR,,2024-01-01,")
+    preview_url = client.post(upload, {"file": SimpleUploadedFile("later.csv", data)})["Location"]
+    runs = reverse("interop:run_list")
+    listing = client.get(runs)
+    assert listing.status_code == 200 and "later.csv" not in listing.content.decode()
+    assert client.get(preview_url).status_code == 200  # the preview itself still opens
+    client.post(preview_url)
+    assert "later.csv" in client.get(runs).content.decode()
+
+
+def test_an_unexpected_failure_of_a_commit_names_no_server_path() -> None:
+    from grappe.interop.members import sheet_run_close
+
+    run = members_run(ClusterFactory(), sheet("Acme,sme,,Paris,FR,,2024-01-01,"))
+    try:
+        open("/srv/grappe-missing/uploads/members.csv")  # noqa: SIM115 - a real OSError
+    except OSError as exc:
+        with translation.override("fr"):
+            run = sheet_run_close(run, exc)
+    assert run.status == RunStatus.FAILED and run.payload is None
+    assert "/srv" not in run.error
+    assert run.error == (
+        "Erreur inattendue (FileNotFoundError) ; l'importation a été annulée et rien n'a été écrit."
+    )
+
+
+def test_a_row_whose_identifiers_point_to_two_organisations_is_refused_in_french() -> None:
+    from grappe.core.tests.factories import OrganisationFactory, make_siren
+
+    siren = make_siren(56_000_001)
+    OrganisationFactory(name="Alpha", siren=siren)
+    OrganisationFactory(name="Beta", pic="999888777")
+    data = sheet(
+        f"Alpha,sme,{siren},999888777,Paris,FR,2024-01-01",
+        header="name,type,siren,pic,city,country,member_since",
+    )
+    run = members_run(ClusterFactory(), data)
+    with translation.override("en"):
+        (line,) = members_preview(run).lines
+    assert "identifiers point to different organisations (" in line.detail
+    with translation.override("fr"):
+        (line,) = members_preview(run).lines
+    assert line.action == "error"
+    assert "les identifiants désignent des organisations différentes (" in line.detail
