@@ -33,6 +33,8 @@ from grappe.interop.members import (
     LIMITS,
     Preview,
     PreviewLine,
+    reason_text,
+    reasons_text,
     refusal_text,
     sheet_rows,
     sheet_run_close,
@@ -86,11 +88,6 @@ __all__ = ["LIMITS", "funding_lines_commit", "funding_lines_preview", "funding_l
 
 def funding_lines_template() -> str:
     return template_csv(COLUMNS, EXAMPLE)
-
-
-def reason_text(message: str, params: dict[str, Any]) -> str:
-    """A kept reason (English message with placeholders) in the active language."""
-    return gettext(message) % params if params else gettext(message)
 
 
 @dataclass
@@ -273,8 +270,7 @@ def _match(rows: list[Row], funder: Funder, resolver: Resolver) -> None:
         try:
             state, _elsewhere = resolver.lookup(cand)
         except Conflict as exc:
-            row.reason = gettext_noop("The beneficiary's identifiers disagree: %(detail)s.")
-            row.params = {"detail": str(exc)}
+            row.reason, row.params = exc.message, dict(exc.params)
             continue
         if state is None or state.pk is None:
             row.reason = gettext_noop("No organisation in Grappe is %(name)s%(siren)s.")
@@ -324,6 +320,7 @@ def funding_lines_preview(run: ImportRun) -> Preview:
         rows = sheet_rows(run, required=REQUIRED, default_name="funding-lines")
     except SheetRefused as exc:
         preview.problem = refusal_text(exc)
+        preview.encoding_offer = getattr(exc, "offer", "")
         return preview
     plan = Plan(funder)
     clusters = _cluster_keys()
@@ -353,7 +350,7 @@ def funding_lines_preview(run: ImportRun) -> Preview:
     _match(plan.rows, funder, Resolver(source="funding_lines", run=None, counts=Counts()))
     lines: list[PreviewLine] = []
     for line, problems, _raw, name in plan.rejected:
-        detail = " ".join(reason_text(p.message, p.params) for p in problems)
+        detail = reasons_text(problems)
         lines.append(PreviewLine(line, name, "error", detail))
     for row in plan.rows:
         name = f"{row.acronym} — {row.beneficiary}"
@@ -447,7 +444,7 @@ def funding_lines_commit(run: ImportRun, *, user: Actor) -> ImportRun:
                     run=run,
                     file_name=run.file_name[:120],
                     line=line,
-                    reason=" ".join(reason_text(p.message, p.params) for p in problems),
+                    reason=reasons_text(problems),
                     raw=raw,
                 )
                 for line, problems, raw, _name in plan.rejected

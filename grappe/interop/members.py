@@ -12,25 +12,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.i18n import gettext_noop
-from grappe.core.domain.text import printable
+from grappe.core.domain.text import first_control, printable
 from grappe.core.services import audit_record
-from grappe.interop.domain.names import normalise_city, normalise_name
+from grappe.interop.domain.countries import is_country_code
+from grappe.interop.domain.names import country_from_name, normalise_city, normalise_name
 from grappe.interop.domain.readers import (
-    RowProblem,
+    RowRefused,
     SheetLimits,
     SheetRefused,
-    control_problem,
-    parse_date,
+    parse_day,
     read_table,
 )
 from grappe.interop.importers import Counts
@@ -85,6 +87,7 @@ CHECKS = {
     "vat": idf.check_vat,
 }
 LIMITS = SheetLimits()
+logger = logging.getLogger(__name__)
 MAX_ROWS = LIMITS.max_rows
 
 
@@ -124,6 +127,7 @@ class PreviewLine:
 @dataclass
 class Preview:
     problem: str = ""
+    encoding_offer: str = ""  # an encoding the file reads cleanly in, offered when not UTF-8
     lines: list[PreviewLine] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     _plan: list[Any] = field(default_factory=list)  # what a commit writes, per sheet kind
@@ -148,7 +152,7 @@ def sheet_rows(
     if not data:
         raise SheetRefused(gettext_noop("%(name)s: the file is empty."), name=label)
     xlsx = run.file_name.lower().endswith(".xlsx") or data[:2] == b"PK"
-    table = read_table(data, label=label, xlsx=xlsx, limits=LIMITS)
+    table = read_table(data, label=label, xlsx=xlsx, limits=LIMITS, encoding=run.encoding)
     first = next(table, None)
     if not first:
         raise SheetRefused(gettext_noop("%(name)s: the file is empty (no header row)."), name=label)
@@ -234,23 +238,22 @@ def _start(membership: Any) -> dt.date:
     return membership.start_date if isinstance(membership, ClusterMembership) else membership[0]
 
 
-def _candidate(values: dict[str, str]) -> tuple[dict[str, Any], dt.date, dt.date | None]:
-    problem = control_problem(values)
-    if problem is not None:
-        raise RowProblem(problem)
-    name = values.get("name", "")
-    if not name:
-        raise RowProblem("name: empty")
-    if len(name) > 300:
-        raise RowProblem("name: longer than 300 characters")
-    kind = values.get("type", "").strip().lower()
-    labels = {str(label).lower(): value for value, label in OrganisationKind.choices}
-    kind = labels.get(kind, kind)
-    if kind not in OrganisationKind.values:
-        raise RowProblem(
-            f"type: {values.get('type')!r} is not one of {', '.join(OrganisationKind.values)}"
-        )
-    cand: dict[str, Any] = {"name": name, "kind": kind}
+def _kind_labels() -> dict[str, str]:
+    """Every spelling of an organisation type a sheet may use, whatever the interface's
+    language: the stored value (`sme`) and its label in English and French (`SME`, `PME`)."""
+    labels: dict[str, str] = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            for value, label in OrganisationKind.choices:
+                labels.setdefault(str(label).casefold(), value)
+    for value in OrganisationKind.values:
+        labels[value] = value
+    return labels
+
+
+def _check_identifiers(
+    values: dict[str, str], cand: dict[str, Any], problems: list[RowRefused]
+) -> None:
     for column in IDENTIFIERS:
         raw = values.get(column, "")
         width = {"siren": 9, "siret": 14, "pic": 9}.get(column)
@@ -260,31 +263,135 @@ def _candidate(values: dict[str, str]) -> tuple[dict[str, Any], dt.date, dt.date
             try:
                 cand[column] = CHECKS[column](raw)
             except idf.InvalidIdentifier as exc:
-                raise RowProblem(f"{column}: {raw!r} is invalid — {exc}") from exc
+                problems.append(
+                    RowRefused(
+                        gettext_noop("%(column)s: '%(value)s' is invalid: %(rule)s"),
+                        column=column,
+                        value=raw,
+                        rule=str(exc),
+                    )
+                )
     if cand.get("siret") and cand.get("siren") and not cand["siret"].startswith(cand["siren"]):
-        raise RowProblem("siret: the SIRET must start with the SIREN")
+        problems.append(RowRefused(gettext_noop("siret: the SIRET must start with the SIREN.")))
     if cand.get("siret") and not cand.get("siren"):
         cand["siren"] = cand["siret"][:9]
-    country = (values.get("country") or "FR").upper()
-    if len(country) != 2 or not country.isalpha():
-        raise RowProblem(f"country: {country!r} is not a 2-letter ISO code")
+
+
+def _candidate(
+    values: dict[str, str],
+) -> tuple[dict[str, Any], dt.date | None, dt.date | None, list[RowRefused]]:
+    """The organisation a row describes and its membership dates, with every reason the row
+    is refused (all of them, not the first: the manager fixes the sheet once)."""
+    problems: list[RowRefused] = []
+    for column, value in values.items():
+        found = first_control(value, multiline=True)
+        if found is not None:
+            problems.append(
+                RowRefused(
+                    gettext_noop("%(column)s: contains a control character (%(character)s)."),
+                    column=column,
+                    character=found,
+                )
+            )
+    if problems:  # the other checks would only repeat the same cells' trouble
+        return {}, None, None, problems
+    name = values.get("name", "")
+    if not name:
+        problems.append(RowRefused(gettext_noop("name: empty.")))
+    elif len(name) > 300:
+        problems.append(
+            RowRefused(
+                gettext_noop("%(column)s: longer than %(limit)s characters."),
+                column="name",
+                limit=300,
+            )
+        )
+    given = values.get("type", "").strip()
+    kind = _kind_labels().get(given.casefold(), "")
+    if kind not in OrganisationKind.values:
+        problems.append(
+            RowRefused(
+                gettext_noop("type: '%(value)s' is not one of %(choices)s."),
+                value=given,
+                choices=", ".join(OrganisationKind.values),
+            )
+        )
+    cand: dict[str, Any] = {"name": name, "kind": kind}
+    _check_identifiers(values, cand, problems)
+    given = values.get("country") or "FR"
+    country = given.upper() if len(given) == 2 else (country_from_name(given) or "")
+    if not is_country_code(country):
+        problems.append(
+            RowRefused(
+                gettext_noop(
+                    "country: '%(value)s' is not a country of ISO 3166 (a 2-letter code such "
+                    "as FR, or its name in English or French)."
+                ),
+                value=given,
+            )
+        )
     cand["country"] = country
     for column, limit in (("short_name", 120), ("address", 300), ("postcode", 16), ("city", 120)):
         value = values.get(column, "")
         if len(value) > limit:
-            raise RowProblem(f"{column}: longer than {limit} characters")
+            problems.append(
+                RowRefused(
+                    gettext_noop("%(column)s: longer than %(limit)s characters."),
+                    column=column,
+                    limit=limit,
+                )
+            )
         cand[column] = value
     website = values.get("website", "")
     if website and not website.lower().startswith(("http://", "https://")):
-        raise RowProblem(f"website: {website!r} must start with http:// or https://")
+        problems.append(
+            RowRefused(
+                gettext_noop("website: '%(value)s' must start with http:// or https://."),
+                value=website,
+            )
+        )
     cand["website"] = website
-    since = parse_date(values.get("member_since", ""), "member_since")
-    if since is None:
-        raise RowProblem("member_since: empty (the date the organisation joined)")
-    until = parse_date(values.get("member_until", ""), "member_until")
-    if until is not None and until < since:
-        raise RowProblem(f"member_until: {until} is before member_since {since}")
-    return cand, since, until
+    since = until = None
+    if not values.get("member_since"):
+        problems.append(
+            RowRefused(gettext_noop("member_since: empty (the date the organisation joined)."))
+        )
+    else:
+        try:
+            since = parse_day(values["member_since"], "member_since")
+        except RowRefused as exc:
+            problems.append(exc)
+    if values.get("member_until"):
+        try:
+            until = parse_day(values["member_until"], "member_until")
+        except RowRefused as exc:
+            problems.append(exc)
+    if since is not None and until is not None and until < since:
+        problems.append(
+            RowRefused(
+                gettext_noop("member_until: %(until)s is before member_since %(since)s."),
+                until=until.isoformat(),
+                since=since.isoformat(),
+            )
+        )
+    return cand, since, until, problems
+
+
+def reason_text(message: str, params: dict[str, Any]) -> str:
+    """A kept reason (English message with placeholders) in the active language. A `rule`
+    parameter is itself an English message (an identifier's rule, marked with gettext_noop)
+    and is translated too."""
+    if not params:
+        return gettext(message)
+    if "rule" in params:
+        params = {**params, "rule": gettext(str(params["rule"]))}
+    return gettext(message) % params
+
+
+def reasons_text(problems: list[RowRefused]) -> str:
+    """A row's reasons in the active language, in the order found (member sheets and funding
+    lines)."""
+    return " ".join(reason_text(p.message, p.params) for p in problems)
 
 
 def members_preview(run: ImportRun) -> Preview:
@@ -294,6 +401,7 @@ def members_preview(run: ImportRun) -> Preview:
         rows = _rows(run)
     except SheetRefused as exc:
         preview.problem = refusal_text(exc)
+        preview.encoding_offer = getattr(exc, "offer", "")
         return preview
     counts = Counts()
     resolver = MemberResolver(run=run, counts=counts)
@@ -307,19 +415,33 @@ def members_preview(run: ImportRun) -> Preview:
         memberships.setdefault(org_id, []).append((start, end))
     for line, values in rows:
         name = printable(values.get("name", ""))  # shown, and stored if the row is rejected
-        try:
-            cand, since, until = _candidate(values)
+        cand, since, until, problems = _candidate(values)
+        if not problems:
             keys: list[tuple[str, ...]] = [(k, cand[k]) for k in IDENTIFIERS if cand.get(k)] or [
                 ("name", normalise_name(name), normalise_city(cand.get("city", "")))
             ]
             for key in keys:
                 if key in seen:
-                    raise RowProblem(f"duplicate of line {seen[key]} ({key[0]})")
-            for key in keys:
-                seen[key] = line
+                    problems.append(
+                        RowRefused(
+                            gettext_noop("duplicate of line %(line)s (%(key)s)."),
+                            line=seen[key],
+                            key=key[0],
+                        )
+                    )
+                    break
+        if problems:
+            preview.lines.append(PreviewLine(line, name, "error", reasons_text(problems)))
+            continue
+        assert since is not None
+        for key in keys:
+            seen[key] = line
+        try:
             state = resolver.resolve(cand)
-        except (RowProblem, Conflict) as exc:
-            preview.lines.append(PreviewLine(line, name, "error", str(exc)))
+        except Conflict as exc:
+            preview.lines.append(
+                PreviewLine(line, name, "error", reason_text(exc.message, exc.params))
+            )
             continue
         if state.is_new:
             action, detail = "create", ""
@@ -429,11 +551,23 @@ def sheet_run_succeeded(
     audit_record(actor=user, action=action, obj=run, after={"counts": run.counts})
 
 
+def _failure_text(exc: Exception) -> str:
+    """Why a commit was rolled back, for the manager: a refusal (a ValueError or a validation
+    error: its message is meant to be read) as it is; anything else (an OSError may name a
+    server path) as its kind only, the details going to the server's log."""
+    if isinstance(exc, (ValueError, ValidationError)):
+        return f"{type(exc).__name__}: {exc}"
+    logger.error("spreadsheet commit failed", exc_info=exc)
+    return gettext(
+        "Unexpected error (%(kind)s); the import was rolled back and nothing was written."
+    ) % {"kind": type(exc).__name__}
+
+
 def sheet_run_close(run: ImportRun, exc: Exception | None = None) -> ImportRun:
     """End a spreadsheet's run: failed with the reason when its transaction was rolled back by
     `exc`; the uploaded file is deleted either way."""
     if exc is not None:
-        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        run.status, run.error = RunStatus.FAILED, _failure_text(exc)
         run.counts = {}
     run.finished_at = timezone.now()
     run.payload = None

@@ -75,6 +75,15 @@ class ImportRun(models.Model):
         default=False,
         help_text=_("The same file was already imported successfully; nothing was read again."),
     )
+    encoding = models.CharField(
+        _("text encoding"),
+        max_length=16,
+        default="utf-8",
+        help_text=_(
+            "For spreadsheets: how a CSV that is not UTF-8 is read (Windows-1252 when the "
+            "manager chose it on the preview)."
+        ),
+    )
     payload = models.BinaryField(
         _("uploaded file"),
         null=True,

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from grappe.core.domain.i18n import gettext_noop
 from grappe.core.domain.text import search_fold
 from grappe.core.fastsql import insert_rows
 from grappe.interop.domain.names import normalise_city, normalise_name, significant_words
@@ -80,7 +81,15 @@ class OrgState:
 
 
 class Conflict(ValueError):
-    """The row's identifiers contradict the organisations we hold; the row is rejected."""
+    """The row's identifiers contradict the organisations we hold; the row is rejected.
+
+    Translatable like `readers.RowRefused`: `message` is English with `%(name)s` placeholders
+    (marked with `gettext_noop`), `params` fills them; `str()` is English."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params)
 
 
 class Resolver:
@@ -189,12 +198,21 @@ class Resolver:
             detail = "; ".join(
                 f"{IDENTIFIER_LABELS[k]} {ids[k]} → {s.label}" for k, s in matched.items()
             )
-            raise Conflict(f"identifiers point to different organisations ({detail})")
+            raise Conflict(
+                gettext_noop("identifiers point to different organisations (%(detail)s)"),
+                detail=detail,
+            )
         if distinct:
             state = next(iter(distinct.values()))
             clash = self._clash(state, ids)
             if clash:
-                raise Conflict(clash)
+                raise Conflict(
+                    gettext_noop(
+                        "%(identifier)s %(value)s differs from %(held)s held by "
+                        "%(organisation)s, which other identifiers or the name match"
+                    ),
+                    **clash,
+                )
             return state, []
         norm = normalise_name(cand["name"])
         country = cand.get("country") or ""
@@ -234,15 +252,19 @@ class Resolver:
         return found
 
     @staticmethod
-    def _clash(state: OrgState, ids: dict[str, str]) -> str:
+    def _clash(state: OrgState, ids: dict[str, str]) -> dict[str, str]:
+        """The first identifier of the row that `state` holds with another value, as the
+        parameters of the reason; empty when none."""
         for kind, value in ids.items():
             held = state.values.get(kind)
             if held and held != value:
-                return (
-                    f"{IDENTIFIER_LABELS[kind]} {value} differs from {held} held by "
-                    f"{state.label}, which other identifiers or the name match"
-                )
-        return ""
+                return {
+                    "identifier": IDENTIFIER_LABELS[kind],
+                    "value": value,
+                    "held": str(held),
+                    "organisation": state.label,
+                }
+        return {}
 
     def _create(self, cand: dict[str, Any]) -> OrgState:
         values = {f: cand.get(f, "") for f in FIELDS}

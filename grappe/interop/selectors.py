@@ -21,6 +21,7 @@ from grappe.interop.models import (
     LineStatus,
     MergeProposal,
     OrganisationAlias,
+    RunStatus,
 )
 from grappe.registry.models import Cluster
 
@@ -42,13 +43,17 @@ def cluster_for_member_import(*, user: Actor, slug: str) -> Cluster:
     return cluster
 
 
-def import_run_list(*, user: Actor) -> QuerySet[ImportRun]:
+def import_run_list(*, user: Actor, previews: bool = False) -> QuerySet[ImportRun]:
+    """The import runs the user may see; a spreadsheet still at its preview (nothing imported,
+    perhaps never) is not a run to list unless `previews`."""
     runs = ImportRun.objects.select_related("user", "cluster", "funder").defer("payload")
+    if not previews:
+        runs = runs.exclude(status=RunStatus.PREVIEWED)
     return runs.filter(reach_q(scope_for(user), Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
 
 
 def import_run_get(*, user: Actor, pk: int) -> ImportRun:
-    run = import_run_list(user=user).filter(pk=pk).first()
+    run = import_run_list(user=user, previews=True).filter(pk=pk).first()
     if run is None:
         raise Http404("No such import run")
     return run

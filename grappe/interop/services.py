@@ -24,7 +24,7 @@ from grappe.core.domain.roles import Action, Target
 from grappe.core.scopes import scope_for
 from grappe.core.search import deferred_updates
 from grappe.core.services import audit_record
-from grappe.interop.domain.readers import FileProblem
+from grappe.interop.domain.readers import ENCODINGS, FileProblem
 from grappe.interop.importers import Engine, build_importer
 from grappe.interop.models import ImportRun, ImportSource, MergeProposal, ProposalStatus, RunStatus
 from grappe.registry.services import MergeRefused, organisation_merge, organisation_merge_undo
@@ -84,6 +84,31 @@ def import_run_create(
         run.error = str(exc)
         run.finished_at = timezone.now()
     run.save()
+    return run
+
+
+def import_run_read_as(*, run: ImportRun, encoding: str, user: Actor) -> ImportRun:
+    """Read a previewed spreadsheet's CSV in `encoding` (one of `ENCODINGS`), as its manager
+    chose on the preview; kept on the run, so the commit reads the file the same way."""
+    if getattr(user, "is_authenticated", False) and not _may_import(
+        user, run.source, run.cluster, run.funder
+    ):
+        raise PermissionDenied("not allowed to import this file")
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown encoding {encoding!r}")
+    if run.status != RunStatus.PREVIEWED:
+        raise ValueError("only a previewed spreadsheet can be read again")
+    before = run.encoding
+    run.encoding = encoding
+    with transaction.atomic():
+        run.save(update_fields=["encoding"])
+        audit_record(
+            actor=user,
+            action="import.encoding",
+            obj=run,
+            before={"encoding": before},
+            after={"encoding": encoding},
+        )
     return run
 
 

@@ -25,6 +25,7 @@ from grappe.core.lists import html_export, html_filterset, html_list, list_respo
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.interop import selectors
+from grappe.interop.domain.readers import ENCODINGS
 from grappe.interop.filters import (
     MERGE_PROPOSAL_EXPORT,
     UNMATCHED_LINE_EXPORT,
@@ -39,7 +40,13 @@ from grappe.interop.funding_lines import (
 from grappe.interop.members import LIMITS as MEMBER_LIMITS
 from grappe.interop.members import members_commit, members_preview, template_csv
 from grappe.interop.models import ImportSource, MergeProposal, RunStatus
-from grappe.interop.services import import_run_create, merge_confirm, merge_reject, merge_undo
+from grappe.interop.services import (
+    import_run_create,
+    import_run_read_as,
+    merge_confirm,
+    merge_reject,
+    merge_undo,
+)
 from grappe.interop.tasks import import_file_task
 from grappe.projects.models import Participation
 
@@ -168,6 +175,12 @@ def _sheet_preview(
     context: dict[str, Any],
 ) -> HttpResponse:
     """GET: what a commit would do (nothing written); POST: commit once, then the run's page."""
+    if request.method == "POST" and "encoding" in request.POST:
+        if run.status == RunStatus.PREVIEWED and request.POST["encoding"] in ENCODINGS:
+            import_run_read_as(run=run, encoding=request.POST["encoding"], user=request.user)
+        else:
+            messages.error(request, _("This file cannot be read that way."))
+        return redirect(request.path)
     if request.method == "POST":
         if run.status != RunStatus.PREVIEWED:
             messages.error(request, _("This spreadsheet was already imported."))

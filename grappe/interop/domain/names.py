@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from grappe.interop.domain.countries import COUNTRY_CODES
+from grappe.interop.domain.countries import ANR_ALIASES, country_names
 
 # Legal forms dropped from names before comparing them (as whole words, after punctuation is
 # removed, so "S.A." and "e.V." become "s a" / "e v" and are caught by the two-word forms).
@@ -194,11 +194,23 @@ def cordis_country(code: str) -> str:
     return _CORDIS_COUNTRY.get(code, code)
 
 
+@lru_cache(maxsize=1)
+def _country_codes() -> dict[str, str]:
+    """Normalised country name (English or French, ISO 3166-1 via pycountry, plus ANR's own
+    spellings) → alpha-2 code."""
+    codes: dict[str, str] = {}
+    for name, code in country_names():
+        codes.setdefault(country_key(name), code)
+    for key, code in ANR_ALIASES.items():
+        codes.setdefault(key, code)
+    return codes
+
+
 def country_from_name(name: str) -> str | None:
     """ISO code of a country written out in French or English; None when unknown."""
     if not name.strip():
         return None
-    return COUNTRY_CODES.get(country_key(name))
+    return _country_codes().get(country_key(name))
 
 
 # CORDIS activityType → organisation kind. PRC (private for-profit) depends on the SME flag.

@@ -193,32 +193,89 @@ def _csv_lines(text: IO[str], *, label: str, limits: SheetLimits) -> Iterator[st
         yield line
 
 
-def _csv_rows(data: bytes, *, label: str, limits: SheetLimits) -> Iterator[list[str]]:
-    try:
-        check_utf8(data[:SNIFF_BYTES], label)
-    except FileProblem as exc:
-        raise SheetRefused(
-            gettext_noop("%(name)s: the file is not UTF-8 encoded; save it as UTF-8."),
+WINDOWS_1252 = "cp1252"
+ENCODINGS = ("utf-8", WINDOWS_1252)  # what a spreadsheet's CSV may be read as
+_BINARY_BYTES = frozenset(range(32)) - {9, 10, 13}  # controls other than TAB, LF and CR
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class NotUtf8(SheetRefused):
+    """A CSV that is not UTF-8 but reads cleanly as `offer` (Windows-1252, as French Excel
+    saves "CSV (separator: semicolon)"): the interface offers to read it that way."""
+
+    def __init__(self, label: str, offer: str) -> None:
+        super().__init__(
+            gettext_noop(
+                "%(name)s: the file is not UTF-8 encoded, but it reads cleanly as Windows-1252 "
+                "(as Excel saves CSV files on Windows). Read it as Windows-1252, or save it as "
+                "CSV UTF-8 and upload it again."
+            ),
             name=label,
-        ) from exc
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    try:
-        first = text.readline(limits.max_line + 1)
-        text.seek(0)
-    except UnicodeDecodeError as exc:
+        )
+        self.offer = offer
+
+
+def _not_text(label: str) -> SheetRefused:
+    return SheetRefused(
+        gettext_noop(
+            "%(name)s: the file is not a spreadsheet (it holds binary data, not CSV text or an "
+            "XLSX workbook). Upload a CSV or XLSX file."
+        ),
+        name=label,
+    )
+
+
+def check_csv_encoding(data: bytes, *, label: str, encoding: str = "utf-8") -> str:
+    """The encoding to read a CSV upload with, or `SheetRefused` saying why it cannot be read:
+    UTF-16 or binary data (control bytes in a file that is not UTF-8), or text that is neither
+    UTF-8 nor `encoding`. A file that is not UTF-8 but decodes as Windows-1252 without an
+    undefined byte raises `NotUtf8`, unless `encoding` already says to read it that way."""
+    if data.startswith(_UTF16_BOMS):
         raise SheetRefused(
-            gettext_noop("%(name)s: the file is not UTF-8 encoded; save it as UTF-8."),
+            gettext_noop(
+                '%(name)s: the file is UTF-16 encoded (Excel\'s "Unicode text"); save it as '
+                "CSV UTF-8 and upload it again."
+            ),
             name=label,
-        ) from exc
+        )
+    if encoding not in ENCODINGS:
+        encoding = "utf-8"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"  # control characters in a UTF-8 file are refused row by row
+    if _BINARY_BYTES.intersection(data[:SNIFF_BYTES]):
+        raise _not_text(label)
+    try:
+        data.decode(WINDOWS_1252)
+    except UnicodeDecodeError:
+        raise SheetRefused(
+            gettext_noop(
+                "%(name)s: the file is not UTF-8 encoded, nor Windows-1252; save it as CSV "
+                "UTF-8 and upload it again."
+            ),
+            name=label,
+        ) from None
+    if encoding != WINDOWS_1252:
+        raise NotUtf8(label, WINDOWS_1252)
+    return WINDOWS_1252
+
+
+def _csv_rows(
+    data: bytes, *, label: str, limits: SheetLimits, encoding: str = "utf-8"
+) -> Iterator[list[str]]:
+    codec = check_csv_encoding(data, label=label, encoding=encoding)
+    text = io.TextIOWrapper(
+        io.BytesIO(data), encoding="utf-8-sig" if codec == "utf-8" else codec, newline=""
+    )
+    first = text.readline(limits.max_line + 1)
+    text.seek(0)
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(_csv_lines(text, label=label, limits=limits), delimiter=delimiter)
     try:
         yield from reader
-    except UnicodeDecodeError as exc:
-        raise SheetRefused(
-            gettext_noop("%(name)s: the file is not UTF-8 encoded; save it as UTF-8."),
-            name=label,
-        ) from exc
     except csv.Error as exc:
         raise SheetRefused(
             gettext_noop("%(name)s: malformed CSV near line %(line)s."),
@@ -228,7 +285,12 @@ def _csv_rows(data: bytes, *, label: str, limits: SheetLimits) -> Iterator[list[
 
 
 def read_table(
-    data: bytes, *, label: str, xlsx: bool, limits: SheetLimits | None = None
+    data: bytes,
+    *,
+    label: str,
+    xlsx: bool,
+    limits: SheetLimits | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[list[str]]:
     """The rows of a CSV or XLSX (first sheet) spreadsheet as lists of strings, header first.
 
@@ -236,13 +298,15 @@ def read_table(
     ratio of its zip members) and while streaming (line length, rows): more than `max_rows`
     non-empty data rows, or more than `max_blank_rows` empty ones, raise `SheetRefused` as soon
     as the next one is read. Empty rows are yielded as empty lists, so line numbers stay true.
+    A CSV is read as UTF-8, or as `encoding` (one of `ENCODINGS`) when it is not UTF-8; see
+    `check_csv_encoding`.
     """
     limits = limits or SheetLimits()
     check_size(len(data), label=label, limits=limits)
     rows = (
         _xlsx_rows(data, label=label, limits=limits)
         if xlsx
-        else _csv_rows(data, label=label, limits=limits)
+        else _csv_rows(data, label=label, limits=limits, encoding=encoding)
     )
     filled = blank = 0
     for row in rows:

@@ -213,3 +213,17 @@ def test_a_row_with_a_control_character_is_an_error_naming_the_column() -> None:
     assert rows[1].values == {"__error__": "a: contains a control character (U+0000)"}
     assert rows[2].values == {"__error__": "b: contains a control character (U+001B)"}
     assert rows[1].raw == "bad\ufffd;y"  # what a rejected row stores
+
+
+def test_country_names_come_from_iso_3166_with_anr_spellings_as_aliases() -> None:
+    from grappe.interop.domain.countries import ANR_ALIASES, is_country_code
+    from grappe.interop.domain.names import country_from_name
+
+    assert country_from_name("Royaume-Uni") == "GB"
+    assert country_from_name("ÉTATS-UNIS") == "US"
+    assert country_from_name("Côte d'Ivoire") == "CI"
+    assert country_from_name("Corée, République de") == "KR"
+    assert country_from_name("Atlantis") is None
+    assert all(country_from_name(alias) == code for alias, code in ANR_ALIASES.items())
+    assert len(ANR_ALIASES) < 20  # a small alias list, not a second table
+    assert is_country_code("FR") and is_country_code("XK") and not is_country_code("ZZ")

@@ -483,8 +483,8 @@ def test_a_member_row_with_a_control_character_is_rejected_with_the_reason() -> 
     run = members_run(cluster, data)
     preview = members_preview(run)
     details = {p.line: (p.name, p.detail) for p in preview.lines}
-    assert details[2] == ("Acme\ufffd SAS", "name: contains a control character (U+0000)")
-    assert details[3][1] == "name: contains a control character (U+0007)"
+    assert details[2] == ("Acme\ufffd SAS", "name: contains a control character (U+0000).")
+    assert details[3][1] == "name: contains a control character (U+0007)."
     run = members_commit(run, user=None)
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert sorted(run.rejected_rows.values_list("raw", flat=True)) == [
