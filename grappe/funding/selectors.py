@@ -404,6 +404,9 @@ class FunderFigures:
     by_cluster: tuple[FigureRow, ...] = ()
     by_kind: tuple[FigureRow, ...] = ()
     by_size: tuple[FigureRow, ...] = ()
+    # Whether demo lines are counted: a page showing these figures carries the demo banner
+    # (`grappe_ui.shown_records` reads `is_demo`).
+    is_demo: bool = False
 
     @property
     def start_ups_share(self) -> Decimal | None:
@@ -460,6 +463,7 @@ def funder_figures(*, scope: Scope, funder_id: int, breakdowns: bool = True) -> 
         projects=Count("participation__project", distinct=True),
         first=Min("decided_on"),
         last=Max("decided_on"),
+        demo=Count("pk", filter=Q(participation__project__is_demo=True)),
     )
     start_ups = lines.filter(organisation_start_up_q("participation__organisation__"))
     su = start_ups.aggregate(
@@ -479,6 +483,7 @@ def funder_figures(*, scope: Scope, funder_id: int, breakdowns: bool = True) -> 
         start_ups_granted=su["granted"] or ZERO,
         paris_start_ups=paris["n"],
         paris_start_ups_granted=paris["granted"] or ZERO,
+        is_demo=total["demo"] > 0,
     )
     if not breakdowns:
         return summary

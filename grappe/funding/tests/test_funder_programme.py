@@ -23,7 +23,7 @@ from grappe.core.tests.factories import (
 )
 from grappe.funding.pages import amount_phrase, millions
 from grappe.funding.selectors import funder_figures
-from grappe.projects.models import ProjectStatus
+from grappe.projects.models import Project, ProjectStatus
 from grappe.registry.models import DeclaredSize as SizeClass
 from grappe.registry.models import OrganisationKind
 
@@ -227,3 +227,11 @@ def test_the_funder_and_home_pages_cost_the_same_queries_whatever_the_number_of_
     after = {url: queries(url) for url in urls}
     print(f"\nfunder programme queries: before {before}, after {after}")
     assert after == before
+
+
+def test_the_home_page_carries_the_demo_banner_only_when_its_figures_count_demo_lines(  # type: ignore[no-untyped-def]
+    client, programme
+) -> None:
+    assert 'data-testid="demo-banner"' not in client.get("/en/").content.decode()
+    Project.objects.filter(pk=programme["p2"].pk).update(is_demo=True)
+    assert 'data-testid="demo-banner"' in client.get("/en/").content.decode()
