@@ -28,6 +28,24 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class SearchEntry(models.Model):
+    """Abstract base of a search document row (`grappe.core.search`): the columns every entity's
+    index has. Each subclass adds its relation to the entity and is not managed by Django (an
+    FTS5 virtual table on SQLite, a table with a `tsvector` on PostgreSQL, made by a migration)."""
+
+    id = models.BigIntegerField(primary_key=True, db_column="rowid")
+    names = models.TextField()
+    document = models.TextField()
+    identifiers = models.TextField()
+    activity = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.names
+
+
 class AuditEvent(models.Model):
     """An immutable record of a state change or decision: who did what to which object, and why.
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.choices import text_choices
 from grappe.core.indexes import KeysetIndex
-from grappe.core.models import TimeStampedModel
+from grappe.core.models import SearchEntry, TimeStampedModel
 from grappe.projects.domain import vocabulary
 from grappe.projects.domain.vocabulary import COST_CATEGORY_LABELS, RESEARCH_CATEGORY_LABELS
 from grappe.projects.domain.workflow import CURRENT, PROJECT_WORKFLOWS, WORKFLOW_ID, public_states
@@ -372,7 +372,7 @@ class Accreditation(models.Model):
         return f"{self.project.acronym} ← {self.cluster}"
 
 
-class ProjectSearchEntry(models.Model):
+class ProjectSearchEntry(SearchEntry):
     """A project's search document (`grappe.core.search`; built by `projects.search`).
 
     Not managed by Django: an FTS5 virtual table on SQLite, a table with a `tsvector` on
@@ -380,7 +380,6 @@ class ProjectSearchEntry(models.Model):
     `projects.search.project_search_index_update`; reached from a project as `search_entry`.
     """
 
-    id = models.BigIntegerField(primary_key=True, db_column="rowid")
     project = models.ForeignObject(
         Project,
         on_delete=models.DO_NOTHING,
@@ -388,15 +387,8 @@ class ProjectSearchEntry(models.Model):
         to_fields=["id"],
         related_name="search_entry",
     )
-    names = models.TextField()
-    document = models.TextField()
-    identifiers = models.TextField()
-    activity = models.IntegerField(default=0)
 
     class Meta:
         managed = False
         db_table = "projects_project_search"
         verbose_name = _("project search entry")
-
-    def __str__(self) -> str:
-        return self.names

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.choices import text_choices
 from grappe.core.domain.sources import source_of
 from grappe.core.indexes import KeysetIndex
-from grappe.core.models import TimeStampedModel
+from grappe.core.models import SearchEntry, TimeStampedModel
 from grappe.registry import validators as v
 from grappe.registry.domain import vocabulary
 from grappe.registry.domain.declared_size import declared_size
@@ -534,7 +534,7 @@ class OrganisationChangeProposal(models.Model):
         return organisation_value_label(self.field, self.proposed_value)
 
 
-class OrganisationSearchEntry(models.Model):
+class OrganisationSearchEntry(SearchEntry):
     """An organisation's search document (`grappe.core.search`; built by `registry.search`).
 
     Not managed by Django: an FTS5 virtual table on SQLite, a table with a `tsvector` on
@@ -543,7 +543,6 @@ class OrganisationSearchEntry(models.Model):
     `search_entry` (a relation without a database constraint: merges and deletions ignore it).
     """
 
-    id = models.BigIntegerField(primary_key=True, db_column="rowid")
     organisation = models.ForeignObject(
         Organisation,
         on_delete=models.DO_NOTHING,
@@ -551,15 +550,8 @@ class OrganisationSearchEntry(models.Model):
         to_fields=["id"],
         related_name="search_entry",
     )
-    names = models.TextField()
-    document = models.TextField()
-    identifiers = models.TextField()
-    activity = models.IntegerField(default=0)
 
     class Meta:
         managed = False
         db_table = "registry_organisation_search"
         verbose_name = _("organisation search entry")
-
-    def __str__(self) -> str:
-        return self.names
