@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "grappe.registry",
     "grappe.funding",
     "grappe.projects",
+    "grappe.attestations",
+    "grappe.labelling",
+    "grappe.matchmaking",
     "grappe.interop",
     "grappe.demo",  # the top layer: `load_demo` and the demo banner
 ]

@@ -1,0 +1,1 @@
+"""Label attestations: signed, publicly verifiable records of a cluster's accreditation."""

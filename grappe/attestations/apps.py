@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AttestationsConfig(AppConfig):
+    name = "grappe.attestations"
+    label = "attestations"
+    verbose_name = _("Attestations")

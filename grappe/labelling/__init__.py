@@ -1,0 +1,1 @@
+"""Cluster labelling: submissions for accreditation, committees, criteria, declarations, decisions."""

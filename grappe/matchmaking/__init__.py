@@ -1,0 +1,1 @@
+"""Partner matchmaking: ranked, explained partner suggestions from competences and history."""

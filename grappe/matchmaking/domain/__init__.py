@@ -1,0 +1,1 @@
+"""Pure rules of the matchmaking app (no Django)."""
