@@ -16,9 +16,10 @@ from typing import Any
 from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext, pgettext_lazy
 
+from grappe.funding.domain.call_rules import SECTION_TITLES, Section, explain_rules
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory
 from grappe.funding.domain.messages import MESSAGES, PLURALS
-from grappe.funding.domain.rulesets import RuleSetError
+from grappe.funding.domain.rulesets import RuleSet, RuleSetError
 from grappe.registry.domain.sme import Explanation, FrenchCategory, SizeClass
 
 # Params that hold partner or enterprise ids (one, or several joined by ", ").
@@ -183,3 +184,31 @@ def render_explanation(step: Explanation, names: Mapping[str, str] | None = None
 def ruleset_error_message(error: RuleSetError) -> str:
     """ "company_rates.small must be a fraction between 0 and 1." in the active language."""
     return render(error.code, {"field": error.field})
+
+
+def call_rule_lines(rs: RuleSet) -> list[dict[str, Any]]:
+    """A call's rule set in plain words in the active language (`domain/call_rules.py`):
+    each line's section, code, text and its unconfirmed and advisory marks."""
+    return [
+        {
+            "section": line.section.value,
+            "code": line.code,
+            "text": render(line.code, line.params),
+            "unconfirmed": line.unconfirmed,
+            "advisory": line.advisory,
+        }
+        for line in explain_rules(rs)
+    ]
+
+
+def call_rule_sections(rs: RuleSet) -> list[dict[str, Any]]:
+    """The lines grouped by section, each with its translated title (for the call page)."""
+    lines = call_rule_lines(rs)
+    return [
+        {
+            "key": section.value,
+            "title": gettext(SECTION_TITLES[section]),
+            "lines": [line for line in lines if line["section"] == section.value],
+        }
+        for section in Section
+    ]

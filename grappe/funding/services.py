@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.actors import Actor, recorded_user
@@ -187,6 +188,46 @@ def call_update(
     return locked
 
 
+def call_is_pinned(call: Call, today: dt.date | None = None) -> bool:
+    """A call's rule set (and, once calls have one, its workflow version) is pinned from the
+    day it opens: applicants must be judged by the rules published when they applied. The
+    day is the server's in Europe/Paris."""
+    return call.opens_on <= (today or timezone.localdate())
+
+
+def _same_as_current(call: Call, normalised: Mapping[str, object]) -> bool:
+    current = call.ruleset
+    if current is None:
+        return False
+    previous = dict(current.data)
+    previous["version"] = normalised.get("version")
+    return previous == dict(normalised)
+
+
+def pinned_refusal(call: Call, data: Mapping[str, object]) -> str | None:
+    """Why `data` may not become the call's rule set now (translated), or None: a call that has
+    opened keeps its rule set; submitting that same rule set again is no change and allowed."""
+    if not call_is_pinned(call):
+        return None
+    try:
+        _rs, normalised = ruleset_validate(data)
+    except RuleSetInvalid:
+        return None  # the validation's own error says what is wrong
+    if _same_as_current(call, normalised):
+        return None
+    return _("The call opened on %(date)s: its rule set is pinned and can no longer change.") % {
+        "date": formats.date_format(call.opens_on, "DATE_FORMAT")
+    }
+
+
+def check_not_pinned(call: Call, data: Mapping[str, object]) -> None:
+    """Refuse (`ValidationError` on `ruleset`, code "pinned") a rule-set change of a call that
+    has opened."""
+    message = pinned_refusal(call, data)
+    if message is not None:
+        raise ValidationError({"ruleset": ValidationError(message, code="pinned")})
+
+
 @transaction.atomic
 def call_ruleset_update(
     *,
@@ -199,6 +240,9 @@ def call_ruleset_update(
 ) -> CallRuleSet:
     """Validate `data` and make it the call's new current rule-set version (audited).
 
+    Refused (`ValidationError` on `ruleset`, code "pinned") once the call has opened, unless
+    `data` is its current rule set.
+
     Earlier versions are kept unchanged. Submitting the current rule set again creates no
     version and returns the current one. Raises `RuleSetInvalid` naming the field and rule.
     `expected_version`: the version the editor opened; when another is current by now the
@@ -206,6 +250,7 @@ def call_ruleset_update(
     """
     locked = Call.objects.select_for_update(of=("self",)).select_related("ruleset").get(pk=call.pk)
     current = locked.ruleset.version if locked.ruleset is not None else None
+    check_not_pinned(locked, data)
     if expected_version is not None and expected_version != current:
         raise stale_edit(locked, version=current)
     version = _new_version(
