@@ -29,8 +29,9 @@ from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
+from grappe.funding.domain.evaluation import EvaluationError, stored_or_default
 from grappe.funding.domain.rulesets import RuleSetError
-from grappe.funding.explain import call_rule_lines
+from grappe.funding.explain import call_rule_lines, evaluation_display
 from grappe.funding.filters import CallFilterSet, FunderProjectFilterSet
 from grappe.funding.models import Call, Funder
 from grappe.funding.pages import millions
@@ -130,6 +131,13 @@ def _rules(call: Call) -> list[dict[str, Any]]:
         return []  # no rule set, or a stored one that no longer validates: nothing to explain
 
 
+def _evaluation(call: Call) -> dict[str, Any] | None:
+    try:
+        return evaluation_display(stored_or_default(call.evaluation))
+    except EvaluationError:
+        return None
+
+
 def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
     data = call.ruleset.data if call.ruleset is not None else None
     unconfirmed = list(data.get("unconfirmed") or []) if isinstance(data, dict) else []
@@ -150,6 +158,7 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         out["rules"] = _rules(call)
+        out["evaluation"] = _evaluation(call)
         out["ruleset"] = data
         out["unconfirmed_notice"] = (
             _(UNCONFIRMED_NOTICE) % {"funder": call.funder.name} if unconfirmed else None

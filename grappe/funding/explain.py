@@ -14,10 +14,27 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    gettext_noop,
+    ngettext,
+    pgettext_lazy,
+)
 
 from grappe.funding.domain.call_rules import SECTION_TITLES, Section, explain_rules
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory
+from grappe.funding.domain.evaluation import ERROR_MESSAGES as EVALUATION_ERRORS
+from grappe.funding.domain.evaluation import (
+    SCALE_MAX,
+    STEP,
+    TIE_BREAK_CRITERION_LABEL,
+    TIE_BREAK_LABELS,
+    TIE_CRITERION,
+    EvaluationError,
+    EvaluationSetup,
+)
 from grappe.funding.domain.messages import MESSAGES, PLURALS
 from grappe.funding.domain.rulesets import RuleSet, RuleSetError
 from grappe.registry.domain.sme import Explanation, FrenchCategory, SizeClass
@@ -212,3 +229,45 @@ def call_rule_sections(rs: RuleSet) -> list[dict[str, Any]]:
         }
         for section in Section
     ]
+
+
+def evaluation_error_message(error: EvaluationError) -> str:
+    """ "criteria.2.weight must be greater than 0." in the active language."""
+    template = EVALUATION_ERRORS.get(error.code)
+    if template is None:
+        return str(error)
+    try:
+        return gettext(template) % error.params
+    except (KeyError, TypeError, ValueError):
+        return template % error.params
+
+
+def evaluation_display(setup: EvaluationSetup) -> dict[str, Any]:
+    """A call's evaluation set-up for its page and API, in the active language."""
+    french = (get_language() or "en").startswith("fr")
+    names = {c.code: (c.name_fr if french else c.name_en) for c in setup.criteria}
+
+    def tie_label(rule: str) -> str:
+        if rule.startswith(TIE_CRITERION):
+            return gettext(TIE_BREAK_CRITERION_LABEL) % {
+                "criterion": names.get(rule.removeprefix(TIE_CRITERION), rule)
+            }
+        return gettext(TIE_BREAK_LABELS.get(rule, rule))
+
+    return {
+        "version": setup.version,
+        "scale": {"min": "0", "max": str(SCALE_MAX), "step": str(STEP)},
+        "criteria": [
+            {
+                "code": c.code,
+                "name": names[c.code],
+                "weight": format_number(c.weight),
+                "threshold": format_number(c.threshold),
+            }
+            for c in setup.criteria
+        ],
+        "overall_threshold": format_number(setup.overall_threshold),
+        "overall_max": format_number(setup.overall_max),
+        "evaluators_per_application": setup.evaluators_per_application,
+        "tie_breaks": [{"rule": r, "label": tie_label(r)} for r in setup.tie_breaks],
+    }

@@ -9,12 +9,18 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.concurrency import EditTokenField, edit_token
-from grappe.core.forms import CleanTextMixin
+from grappe.core.forms import CleanTextMixin, guard_text_fields
 from grappe.funding.domain import ruleset_fields as spec
+from grappe.funding.domain.evaluation import (
+    TIE_BREAK_CRITERION_LABEL,
+    TIE_BREAK_LABELS,
+    TIE_CRITERION,
+    EvaluationSetup,
+)
 from grappe.funding.domain.rulesets import READY_MADE, ready_made
 from grappe.funding.models import Call, Funder
 from grappe.funding.services import RuleSetInvalid
@@ -215,3 +221,157 @@ class RuleSetForm(CleanTextMixin, forms.Form):
                 }
             )
         return out
+
+
+EVALUATION_ROWS = 6  # criterion rows on the form (blank ones are ignored); at most 10 in data
+TIE_SLOTS = 5
+
+
+class EvaluationForm(CleanTextMixin, forms.Form):
+    """The call's evaluation criteria (rows of code, names, weight, threshold), the overall
+    threshold, evaluators per application and the tie-break rules in order; validated by
+    `funding/domain/evaluation.py` through `call_evaluation_update`."""
+
+    overall_threshold = forms.DecimalField(
+        label=_("Overall threshold"),
+        min_value=Decimal(0),
+        max_digits=5,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+    )
+    evaluators = forms.IntegerField(
+        label=_("Evaluators per application"), min_value=1, max_value=10
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data: Any = None, *, setup: EvaluationSetup, **kwargs: Any) -> None:
+        initial: dict[str, Any] = {
+            "overall_threshold": setup.overall_threshold,
+            "evaluators": setup.evaluators_per_application,
+            "expected_version": setup.version,
+        }
+        for i, c in enumerate(setup.criteria, start=1):
+            initial.update(
+                {
+                    f"c{i}_code": c.code,
+                    f"c{i}_name_en": c.name_en,
+                    f"c{i}_name_fr": c.name_fr,
+                    f"c{i}_weight": c.weight,
+                    f"c{i}_threshold": c.threshold,
+                }
+            )
+        for i, rule in enumerate(setup.tie_breaks, start=1):
+            initial[f"tie_{i}"] = rule
+        super().__init__(data, initial=initial, **kwargs)
+        rows = max(EVALUATION_ROWS, len(setup.criteria) + 1)
+        self.rows = rows
+        for i in range(1, rows + 1):
+            self.fields[f"c{i}_code"] = forms.CharField(
+                label=_("Code"), required=False, max_length=40
+            )
+            self.fields[f"c{i}_name_en"] = forms.CharField(
+                label=_("Name (English)"), required=False, max_length=200
+            )
+            self.fields[f"c{i}_name_fr"] = forms.CharField(
+                label=_("Name (French)"), required=False, max_length=200
+            )
+            self.fields[f"c{i}_weight"] = forms.DecimalField(
+                label=_("Weight"),
+                required=False,
+                min_value=Decimal(0),
+                max_digits=6,
+                decimal_places=3,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+            )
+            self.fields[f"c{i}_threshold"] = forms.DecimalField(
+                label=_("Threshold"),
+                required=False,
+                min_value=Decimal(0),
+                max_value=Decimal(5),
+                max_digits=3,
+                decimal_places=1,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 4}),
+            )
+        french = (get_language() or "en").startswith("fr")
+        choices = [("", "—")] + [(rule, gettext(label)) for rule, label in TIE_BREAK_LABELS.items()]
+        choices += [
+            (
+                TIE_CRITERION + c.code,
+                gettext(TIE_BREAK_CRITERION_LABEL)
+                % {"criterion": c.name_fr if french else c.name_en},
+            )
+            for c in setup.criteria
+        ]
+        for i in range(1, TIE_SLOTS + 1):
+            self.fields[f"tie_{i}"] = forms.ChoiceField(
+                label=_("Tie-break %(position)s") % {"position": i},
+                required=False,
+                choices=choices,
+            )
+        self._row_of: list[int] = []
+        guard_text_fields(self.fields)  # the rows were added after CleanTextMixin guarded
+
+    def criterion_rows(self) -> list[list[Any]]:
+        names = ("code", "name_en", "name_fr", "weight", "threshold")
+        return [[self[f"c{i}_{n}"] for n in names] for i in range(1, self.rows + 1)]
+
+    def tie_fields(self) -> list[Any]:
+        return [self[f"tie_{i}"] for i in range(1, TIE_SLOTS + 1)]
+
+    def evaluation_data(self) -> dict[str, Any]:
+        """The set-up as data (blank rows and slots left out), for `call_evaluation_update`."""
+        c = self.cleaned_data
+        criteria = []
+        self._row_of = []
+        for i in range(1, self.rows + 1):
+            values = [c.get(f"c{i}_{n}") for n in ("code", "name_en", "name_fr")]
+            weight, threshold = c.get(f"c{i}_weight"), c.get(f"c{i}_threshold")
+            if not any(values) and weight is None and threshold is None:
+                continue
+            self._row_of.append(i)
+            criteria.append(
+                {
+                    "code": values[0] or "",
+                    "name_en": values[1] or "",
+                    "name_fr": values[2] or "",
+                    "weight": None if weight is None else str(weight),
+                    "threshold": None if threshold is None else str(threshold),
+                }
+            )
+        ties = [c[f"tie_{i}"] for i in range(1, TIE_SLOTS + 1) if c.get(f"tie_{i}")]
+        return {
+            "criteria": criteria,
+            "overall_threshold": str(c["overall_threshold"]),
+            "evaluators_per_application": c["evaluators"],
+            "tie_breaks": ties,
+        }
+
+    def add_evaluation_error(self, exc: Any) -> None:
+        """The domain's refusal beside the field its path names ("criteria.2.weight")."""
+        parts = str(exc.field).split(".")
+        name: str | None = None
+        if parts[0] == "criteria" and len(parts) == 3 and parts[1].isdigit():
+            index = int(parts[1]) - 1
+            if 0 <= index < len(self._row_of):
+                name = f"c{self._row_of[index]}_{parts[2]}"
+        elif parts[0] == "overall_threshold":
+            name = "overall_threshold"
+        elif parts[0] == "evaluators_per_application":
+            name = "evaluators"
+        elif parts[0] == "tie_breaks" and len(parts) == 2 and parts[1].isdigit():
+            ties = [i for i in range(1, TIE_SLOTS + 1) if self.cleaned_data.get(f"tie_{i}")]
+            index = int(parts[1]) - 1
+            name = f"tie_{ties[index]}" if 0 <= index < len(ties) else None
+        message = str(exc.messages[0])
+        if name is not None and name in self.fields:
+            self.add_error(name, message)
+        else:
+            self.add_error(None, message)

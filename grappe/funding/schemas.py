@@ -288,6 +288,11 @@ class CallDetailOut(CallOut):
     rules: list[CallRuleLineOut] = Field(
         description="The rule set in plain words: eligibility, then aid."
     )
+    evaluation: dict[str, Any] | None = Field(
+        description="How applications are evaluated: criteria (name in the request's language, "
+        "weight, threshold), scale 0-5 in half points, overall threshold, evaluators per "
+        "application, tie-break rules in order (the defaults until the officer sets them)."
+    )
 
 
 class CallRuleLineOut(Schema):

@@ -15,6 +15,13 @@ from django.utils.translation import gettext as _
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged, stale_edit
 from grappe.core.services import audit_record, changes_apply, check_fields
+from grappe.funding.domain.evaluation import (
+    EvaluationError,
+    EvaluationSetup,
+    evaluation_from_dict,
+    evaluation_to_dict,
+    stored_or_default,
+)
 from grappe.funding.domain.rulesets import (
     READY_MADE,
     RuleSet,
@@ -22,7 +29,7 @@ from grappe.funding.domain.rulesets import (
     ruleset_from_dict,
     ruleset_to_dict,
 )
-from grappe.funding.explain import ruleset_error_message
+from grappe.funding.explain import evaluation_error_message, ruleset_error_message
 from grappe.funding.models import Call, CallRuleSet, Funder
 
 
@@ -262,3 +269,60 @@ def call_ruleset_update(
         assert locked.ruleset is not None
         return locked.ruleset
     return version
+
+
+class EvaluationInvalid(ValidationError):
+    """An evaluation set-up was refused: `field` is its dotted path ("criteria.2.weight")."""
+
+    def __init__(self, error: EvaluationError) -> None:
+        self.field = error.field
+        self.rule = error.rule
+        super().__init__(evaluation_error_message(error), code=error.rule)
+
+
+@transaction.atomic
+def call_evaluation_update(
+    *,
+    actor: Actor,
+    call: Call,
+    data: Mapping[str, object],
+    reason: str,
+    expected_version: int | None = None,
+) -> EvaluationSetup:
+    """Validate `data` (`domain/evaluation.py`) and make it the call's evaluation set-up, as
+    its next version (audited, the earlier one kept in the audit event's `before`).
+
+    Refused, nothing written: `EvaluationInvalid` naming the field; `EditConflict` when
+    another version is current than the editor's `expected_version`; `ValidationError` on
+    `evaluation` (code "pinned") once the call has opened. The same set-up again is no change.
+    """
+    locked = Call.objects.select_for_update(of=("self",)).get(pk=call.pk)
+    current = stored_or_default(locked.evaluation)
+    if expected_version is not None and expected_version != current.version:
+        raise stale_edit(locked, version=current.version)
+    try:
+        setup = evaluation_from_dict({**dict(data), "version": current.version})
+    except EvaluationError as exc:
+        raise EvaluationInvalid(exc) from None
+    if setup == current:
+        return current
+    if call_is_pinned(locked):
+        message = _(
+            "The call opened on %(date)s: its evaluation criteria are pinned and can no longer "
+            "change."
+        ) % {"date": formats.date_format(locked.opens_on, "DATE_FORMAT")}
+        raise ValidationError({"evaluation": ValidationError(message, code="pinned")})
+    setup = evaluation_from_dict({**evaluation_to_dict(setup), "version": current.version + 1})
+    before = dict(locked.evaluation) or None
+    locked.evaluation = evaluation_to_dict(setup)
+    locked.save(update_fields=["evaluation", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="call.evaluation_update",
+        obj=locked,
+        before=before,
+        after=locked.evaluation,
+        reason=reason,
+    )
+    call.evaluation = locked.evaluation
+    return setup

@@ -20,4 +20,9 @@ urlpatterns = [
     path("calls/<slug:slug>/", views_calls.call_detail, name="call_detail"),
     path("calls/<slug:slug>/edit/", views_calls.call_edit, name="call_edit"),
     path("calls/<slug:slug>/rules/", views_calls.call_rules_edit, name="call_rules_edit"),
+    path(
+        "calls/<slug:slug>/evaluation/",
+        views_calls.call_evaluation_edit,
+        name="call_evaluation_edit",
+    ),
 ]

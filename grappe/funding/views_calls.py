@@ -20,10 +20,11 @@ from grappe.core.lists import html_export, html_filterset, html_list
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding import selectors, services
+from grappe.funding.domain.evaluation import EvaluationError, stored_or_default
 from grappe.funding.domain.rulesets import READY_MADE, RuleSetError
-from grappe.funding.explain import call_rule_lines, call_rule_sections
+from grappe.funding.explain import call_rule_lines, call_rule_sections, evaluation_display
 from grappe.funding.filters import CALL_EXPORT, CallFilterSet
-from grappe.funding.forms_calls import CallEditForm, CallNewForm, RuleSetForm
+from grappe.funding.forms_calls import CallEditForm, CallNewForm, EvaluationForm, RuleSetForm
 from grappe.funding.models import Call
 from grappe.funding.services import RuleSetInvalid
 
@@ -94,6 +95,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "has_unconfirmed": unconfirmed,
             "can_manage": selectors.call_can_manage(scope=scope, call=call),
             "pinned": services.call_is_pinned(call),
+            "evaluation": evaluation_for_page(call),
         },
     )
 
@@ -232,3 +234,46 @@ def call_rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "funding/call_rules_form.html",
         {"form": form, "call": call, "pinned": pinned, "sections": form.sections()},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_evaluation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The call's evaluation criteria, thresholds, evaluators and tie-breaks (defaults from
+    Horizon Europe until set); pinned once the call has opened, like its rule set."""
+    call = _managed(request, slug)
+    try:
+        setup = stored_or_default(call.evaluation)
+    except EvaluationError:  # stored before a rule changed: start again from the defaults
+        setup = stored_or_default(None)
+    form = EvaluationForm(request.POST or None, setup=setup)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_evaluation_update(
+                actor=request.user,
+                call=call,
+                data=form.evaluation_data(),
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except services.EvaluationInvalid as exc:
+            form.add_evaluation_error(exc)
+        except EditConflict as exc:
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The evaluation criteria were saved."))
+            return redirect("call_detail", slug=call.slug)
+    return render(
+        request,
+        "funding/call_evaluation_form.html",
+        {"form": form, "call": call, "pinned": services.call_is_pinned(call)},
+    )
+
+
+def evaluation_for_page(call: Call) -> dict[str, Any] | None:
+    try:
+        return evaluation_display(stored_or_default(call.evaluation))
+    except EvaluationError:
+        return None

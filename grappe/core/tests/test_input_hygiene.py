@@ -292,6 +292,11 @@ def _call_form_builder(cls: type[forms.BaseForm]) -> Callable[[dict[str, Any]], 
     funders = Funder.objects.all()
     if cls.__name__ == "CallEditForm":
         return lambda data: cls(data, funders=funders, call=call)  # type: ignore[call-arg]
+    if cls.__name__ == "EvaluationForm":
+        from grappe.funding.domain.evaluation import stored_or_default
+
+        setup = stored_or_default(None)
+        return lambda data: cls(data, setup=setup)  # type: ignore[call-arg]
     if cls.__name__ == "RuleSetForm":
         assert call.ruleset is not None
         base, version = call.ruleset.data, call.ruleset.version
@@ -308,6 +313,7 @@ BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], 
     "grappe.funding.forms_calls.CallNewForm": _call_form_builder,
     "grappe.funding.forms_calls.CallEditForm": _call_form_builder,
     "grappe.funding.forms_calls.RuleSetForm": _call_form_builder,
+    "grappe.funding.forms_calls.EvaluationForm": _call_form_builder,
 }
 
 
