@@ -97,6 +97,9 @@ with sync_playwright() as p:
     page.wait_for_selector("[data-testid=rules-aid]")
     out["aid"] = page.inner_text("[data-testid=rules-aid]")
     out["url"] = page.url
+    for name in ("manage", f"{slug}/evaluation"):  # the other set-up pages at 390 px
+        page.goto(base + f"/en/calls/{name}/")
+        out[f"overflow {name}"] = overflow(page)
     out["errors"] = errors
     print(json.dumps(out), flush=True)
     browser.close()
@@ -140,6 +143,7 @@ def test_an_officer_edits_a_rule_with_a_validation_error_then_saves(live_server:
     assert "small 47.5 %" in out["aid"]
     assert out["url"].endswith(f"/calls/{call.slug}/")
     assert not out["form_overflow"], "the editor scrolls sideways at 390 px"
+    assert not out["overflow manage"] and not out[f"overflow {call.slug}/evaluation"]
     assert out["errors"] == []
     stored = Call.objects.get(pk=call.pk).ruleset
     assert stored is not None and stored.version == 2

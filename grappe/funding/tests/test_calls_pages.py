@@ -405,3 +405,76 @@ def test_an_open_calls_rule_set_is_pinned(client: Any, funder: Any, officer: Any
         r.context["form"].non_field_errors()
     )
     assert CallRuleSet.objects.filter(call=call).count() == 1
+
+
+# --- the pin, in the service and the back office ---------------------------------------------
+
+
+def test_the_service_refuses_to_change_an_open_calls_rule_set_and_writes_nothing() -> None:
+    import copy
+
+    from django.core.exceptions import ValidationError
+
+    from grappe.funding.services import call_ruleset_update
+
+    call = open_call(code="fui-19")
+    assert call.ruleset is not None
+    before = AuditEvent.objects.count()
+    data = copy.deepcopy(call.ruleset.data)
+    data["company_rates"]["small"] = "0.50"
+    with pytest.raises(ValidationError) as exc:
+        call_ruleset_update(actor=None, call=call, data=data, reason="too late")
+    assert exc.value.error_dict["ruleset"][0].code == "pinned"
+    assert "its rule set is pinned" in exc.value.messages[0]
+    assert CallRuleSet.objects.filter(call=call).count() == 1
+    assert AuditEvent.objects.count() == before
+    # The same rule set again is no change, so it is allowed (the admin posts it back).
+    same = call_ruleset_update(actor=None, call=call, data=call.ruleset.data, reason="")
+    assert same.version == 1
+
+
+def test_the_back_office_refuses_to_change_an_open_calls_rule_set(client: Any) -> None:
+    import json
+
+    from django.urls import reverse
+
+    admin = f.user_with_role(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    call = open_call(code="fui-19")
+    assert call.ruleset is not None
+    data = dict(call.ruleset.data)
+    data["company_rates"] = {**data["company_rates"], "small": "0.50"}
+    form = {
+        "funder": call.funder_id,
+        "slug": call.slug,
+        "title_en": call.title_en,
+        "title_fr": call.title_fr,
+        "opens_on": call.opens_on.isoformat(),
+        "closes_on": call.closes_on.isoformat(),
+        "envelope": "",
+        "ruleset_data": json.dumps(data),
+        "source_code": "",
+        "reason": "too late",
+        "ruleset_versions-TOTAL_FORMS": "0",
+        "ruleset_versions-INITIAL_FORMS": "0",
+        **f.opened(call),
+    }
+    r = client.post(reverse("admin:funding_call_change", args=[call.pk]), form)
+    assert r.status_code == 200
+    assert "its rule set is pinned" in str(r.context["adminform"].form.errors["ruleset_data"])
+    assert CallRuleSet.objects.filter(call=call).count() == 1
+
+
+def test_the_list_page_needs_the_same_number_of_queries_for_2_or_12_calls(client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for total in (2, 12):
+        for i in range(len(counts) * 2, total):
+            open_call(slug=f"call-{i:02d}")
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/en/calls/")
+        assert len(page.context["rows"]) == total
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
