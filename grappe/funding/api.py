@@ -168,10 +168,11 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
 
 @router.get(
     "/calls",
-    response=responses(CursorPage[CallOut], 422),
+    response=responses(CursorPage[CallOut], 422, RATE_LIMIT_ERRORS),
     summary="Calls for projects (open and upcoming ones by default) with their rule set's "
     "unconfirmed flags",
 )
+@decorate_view(rate_limited("search", when=has_query))
 def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> Page[Any]:
     calls = call_list(scope=scope_for(request.user))
     filterset = api_filterset(CallFilterSet, params, calls, request)
