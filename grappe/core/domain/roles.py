@@ -203,8 +203,9 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         ),
         Action.BACK_OFFICE_ENTER: "Log into the back office (/admin/).",
         Action.CALL_MANAGE: (
-            "In the back office: list, add and edit calls, edit their rule sets and read "
-            "earlier versions."
+            "Set up calls, on the calls pages (calls/manage/, calls/new/, a call's edit and "
+            "rules pages) and in the back office: list, add and edit calls, edit their rule "
+            "sets until they open and read earlier versions."
         ),
         Action.BACK_OFFICE_ADMINISTER: (
             "In the back office: every other model (organisations, projects, clusters, funders, "

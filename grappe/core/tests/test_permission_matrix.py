@@ -232,6 +232,10 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "interop:member_upload": {"slug": Cluster},
     "interop:member_preview": {"slug": Cluster, "pk": ImportRun},
     "funder_detail": {"slug": Funder},
+    "call_detail": {"slug": Call},
+    "call_edit": {"slug": Call},
+    "call_rules_edit": {"slug": Call},
+    "call_evaluation_edit": {"slug": Call},
     "interop:funding_template": {"slug": Funder},
     "interop:funding_upload": {"slug": Funder},
     "interop:funding_preview": {"slug": Funder, "pk": FUNDING_RUN},
@@ -309,6 +313,14 @@ def admin_urls(world: dict[str, Any], model: type) -> Iterator[tuple[str, str, s
 Expected = tuple[str, ...]
 
 PAGES: dict[str, Expected] = {
+    # The calls are public; programme officers set up their own funder's (`call.manage`).
+    "call_list": ("ok ok ok ok ok ok",),
+    "call_detail": ("ok ok ok ok ok ok",),
+    "call_manage_list": ("login ok ok 403 403 403",),
+    "call_new": ("login ok ok 403 403 403",),
+    "call_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "call_rules_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "call_evaluation_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "change_proposal_decide": ("login back 404 404 back 404", "login back 404 404 404 404"),
     "cluster_detail": ("ok ok ok ok ok ok",),
     "funder_detail": ("ok ok ok ok ok ok",),
