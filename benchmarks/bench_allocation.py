@@ -81,7 +81,7 @@ def main() -> None:
     asks = sum(len(c.requests) for c in candidates)
     print(
         f"{args.applications:,} applications, {args.funders} funders, {asks:,} requests; "
-        f"envelopes {sum(envelopes.values()) / Decimal(1e6):,.1f} M€"
+        f"envelopes {sum(envelopes.values()) / Decimal('1e6'):,.1f} M€"
     )
     objective, bound, plain_s = plain(candidates, envelopes)
     started = time.perf_counter()
@@ -94,8 +94,7 @@ def main() -> None:
     used = best.used()
     assert all(used.get(f, Decimal(0)) <= e for f, e in envelopes.items())
     print(
-        f"plain highspy model: {plain_s:.1f} s, objective {objective:,.1f}, best bound "
-        f"{bound:,.1f}"
+        f"plain highspy model: {plain_s:.1f} s, objective {objective:,.1f}, best bound {bound:,.1f}"
     )
     print(
         f"Grappe (model, MIP, second pass, amounts in cents): {grappe_s:.1f} s = "

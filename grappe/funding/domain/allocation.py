@@ -144,8 +144,12 @@ class _Model:
         y_up = np.ones(n) if fixed_y is None else fixed_y
         lp.col_lower_ = np.concatenate([y_low, np.zeros(m)])
         lp.col_upper_ = np.concatenate([y_up, self.cap])
-        lp.row_lower_ = np.concatenate([np.full(nf, -inf), np.zeros(n), np.full(n, -inf), np.zeros(m)])
-        lp.row_upper_ = np.concatenate([self.envelopes, np.full(n, inf), np.zeros(n), np.full(m, inf)])
+        lp.row_lower_ = np.concatenate(
+            [np.full(nf, -inf), np.zeros(n), np.full(n, -inf), np.zeros(m)]
+        )
+        lp.row_upper_ = np.concatenate(
+            [self.envelopes, np.full(n, inf), np.zeros(n), np.full(m, inf)]
+        )
         lp.sense_ = highspy.ObjSense.kMaximize
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = starts.astype(np.int32)
