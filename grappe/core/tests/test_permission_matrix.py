@@ -44,7 +44,7 @@ from grappe.core.tests.factories import (
 )
 from grappe.funding.models import Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
-from grappe.projects.models import ParticipantRole, Project, ProjectStatus
+from grappe.projects.models import ClusterSubmission, ParticipantRole, Project, ProjectStatus
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -123,6 +123,12 @@ def world(demo_site: Any) -> dict[str, Any]:
     )
     AccessFailureLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
     AccessLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
+    submissions = {
+        side: ClusterSubmission.objects.create(
+            project=project, cluster=c, is_lead=True, statement="Fit", submitted_at=timezone.now()
+        )
+        for side, project, c in (("own", own_project, cap), ("other", other_project, other_cluster))
+    }
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -139,6 +145,7 @@ def world(demo_site: Any) -> dict[str, Any]:
         ClusterMembership: (own_membership, other_membership),
         OrganisationChangeProposal: (proposals["own"], proposals["other"]),
         MergeProposal: (merge, merge),
+        ClusterSubmission: (submissions["own"], submissions["other"]),
     }
 
 
@@ -225,6 +232,8 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "project_detail": {"pk": Project},
     "project_transition": {"pk": Project},
     "project_aid_simulation": {"pk": Project},
+    "project_submit": {"pk": Project},
+    "submission_withdraw": {"pk": Project, "submission_pk": ClusterSubmission},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
     "interop:merge_decide": {"pk": MergeProposal},
@@ -246,6 +255,7 @@ POST_ONLY = {
     "interop:merge_bulk",
     "membership_confirm",
     "change_proposal_decide",
+    "submission_withdraw",
 }
 
 
@@ -345,8 +355,10 @@ PAGES: dict[str, Expected] = {
     "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_list": ("ok ok ok ok ok ok",),
     "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
+    "project_submit": ("login ok 403 403 ok 404", "login ok 404 404 404 404"),
     "review_list": ("login ok ok ok ok ok",),
     "search": ("ok ok ok ok ok ok",),
+    "submission_withdraw": ("login 422 403 403 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
     "GET /api/v1/calls": ("ok ok ok ok ok ok",),
