@@ -28,6 +28,9 @@ def may_manage(scope: Scope, cluster_id: int) -> bool:
 
 
 def _managed_q(scope: Scope, prefix: str = "") -> Q:
+    # (An empty Q, "everything", would vanish when OR-ed with the member condition.)
+    if scope.reach(Action.LABELLING_MANAGE).everything:
+        return Q(pk__isnull=False)
     return reach_q(
         scope, Action.LABELLING_MANAGE, {Relation.OWN_CLUSTER: field_in(f"{prefix}cluster_id")}
     )

@@ -44,6 +44,8 @@ from grappe.core.tests.factories import (
 )
 from grappe.funding.models import Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
+from grappe.labelling.models import CommitteeSession, Review
+from grappe.labelling.services import criteria_set_create, review_attach, session_create
 from grappe.projects.models import ClusterSubmission, ParticipantRole, Project, ProjectStatus
 from grappe.registry.models import (
     Cluster,
@@ -129,6 +131,26 @@ def world(demo_site: Any) -> dict[str, Any]:
         )
         for side, project, c in (("own", own_project, cap), ("other", other_project, other_cluster))
     }
+    # A committee session of each cluster with the submission before it (the demo manager sits
+    # on Cap Digital's; a manager of Medicen, no demo login, on the other).
+    medicen_manager = get_user_model().objects.create(username="medicen-manager")
+    RoleAssignment.objects.create(
+        user=medicen_manager, role="cluster_manager", cluster=other_cluster
+    )
+    reviews = {}
+    for side, c, who in (
+        ("own", cap, get_user_model().objects.get(username="manager")),
+        ("other", other_cluster, medicen_manager),
+    ):
+        criteria_set_create(actor=None, cluster=c, definition=MATRIX_CRITERIA)
+        session = session_create(
+            actor=None,
+            cluster=c,
+            title=f"{side} session",
+            meets_on=dt.date(2027, 1, 1),
+            member_ids=[who.pk],
+        )
+        reviews[side] = review_attach(actor=None, session=session, submission=submissions[side])
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -146,7 +168,12 @@ def world(demo_site: Any) -> dict[str, Any]:
         OrganisationChangeProposal: (proposals["own"], proposals["other"]),
         MergeProposal: (merge, merge),
         ClusterSubmission: (submissions["own"], submissions["other"]),
+        CommitteeSession: (reviews["own"].session, reviews["other"].session),
+        Review: (reviews["own"], reviews["other"]),
     }
+
+
+MATRIX_CRITERIA = {"criteria": [{"id": "impact", "label": "Impact", "weight": 1, "max_score": 5}]}
 
 
 # The world's key for the funding-line import runs (of the City of Paris / of another funder),
@@ -234,6 +261,10 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "project_aid_simulation": {"pk": Project},
     "project_submit": {"pk": Project},
     "submission_withdraw": {"pk": Project, "submission_pk": ClusterSubmission},
+    "labelling:cluster": {"slug": Cluster},
+    "labelling:session": {"pk": CommitteeSession},
+    "labelling:review": {"pk": Review},
+    "labelling:letter": {"pk": Review},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
     "interop:merge_decide": {"pk": MergeProposal},
@@ -324,6 +355,12 @@ PAGES: dict[str, Expected] = {
     "funder_detail": ("ok ok ok ok ok ok",),
     "home": ("ok ok ok ok ok ok",),
     "interop:funding_preview": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    # Labelling: the cluster's managers and the session's members; the letter once published.
+    "labelling:cluster": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "labelling:home": ("login ok ok ok ok ok",),
+    "labelling:letter": ("404 404 404 404 404 404",),
+    "labelling:review": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "labelling:session": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
     "interop:funding_template": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "interop:funding_unmatched": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "interop:funding_upload": ("login ok ok 404 404 404", "login ok 404 404 404 404"),

@@ -262,3 +262,9 @@ def test_my_committee_tasks(c: Committee) -> None:
     assert selectors.my_committee_tasks(c.conflicted) == []  # nothing to score: a conflict
     assert selectors.my_committee_tasks(c.other_manager) == []
     assert selectors.my_committee_tasks(None) == []
+
+
+def test_an_administrator_sees_every_session_and_review(c: Committee) -> None:
+    staff = scope_for(c.p.staff)
+    assert selectors.review_get(scope=staff, pk=c.review.pk) == c.review
+    assert list(selectors.session_list(scope=staff)) == [c.session]
