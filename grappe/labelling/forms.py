@@ -8,9 +8,11 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.forms import CleanTextMixin
+from grappe.core.forms import CleanTextMixin, guard_text_fields
 from grappe.labelling.domain.criteria import CriteriaDefinition
 from grappe.labelling.models import OUTCOME_CHOICES
+
+NO_RULES = CriteriaDefinition(checklist=(), criteria=())
 
 
 def _ids(labels: list[str]) -> list[str]:
@@ -127,7 +129,7 @@ class ScoreForm(CleanTextMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, rules: CriteriaDefinition, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rules: CriteriaDefinition = NO_RULES, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rules = rules
         for c in rules.criteria:
@@ -139,6 +141,7 @@ class ScoreForm(CleanTextMixin, forms.Form):
                 widget=forms.NumberInput(attrs={"min": 0, "max": c.max_score, "step": 1}),
             )
         self.order_fields([f"score_{c.id}" for c in rules.criteria] + ["vote", "comment"])
+        guard_text_fields(self.fields)
 
     def scores(self) -> dict[str, Any]:
         return {
@@ -153,7 +156,7 @@ class ChecklistForm(CleanTextMixin, forms.Form):
         label=_("Checklist"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, rules: CriteriaDefinition, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rules: CriteriaDefinition = NO_RULES, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["ticked"]
         assert isinstance(field, forms.MultipleChoiceField)

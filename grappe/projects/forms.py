@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.forms import CleanTextMixin
+from grappe.core.forms import CleanTextMixin, guard_text_fields
 
 
 class ProjectTransitionForm(CleanTextMixin, forms.Form):
@@ -39,6 +39,7 @@ class ProjectSubmitForm(CleanTextMixin, forms.Form):
                 max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+        guard_text_fields(self.fields)  # the fields added here refuse control characters too
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -314,7 +314,13 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
         )
         url = url.replace("{slug}", obj(world, model, side).slug)
     if "{id}" in url:
-        model = Organisation if path.startswith("/api/v1/organisations") else Project
+        model = (
+            Organisation
+            if path.startswith("/api/v1/organisations")
+            else Review
+            if path.startswith("/api/v1/labelling/reviews")
+            else Project
+        )
         url = url.replace("{id}", str(obj(world, model, side).pk))
     if method == "GET":
         return client.get(url)
@@ -404,12 +410,22 @@ API: dict[str, Expected] = {
     "GET /api/v1/clusters/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/funders/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/funders/{slug}/projects": ("ok ok ok ok ok ok",),
+    "GET /api/v1/labelling/reviews/{id}": ("401 ok 404 ok 404 404", "401 ok 404 404 404 404"),
+    "GET /api/v1/labelling/sessions": ("401 ok ok ok ok ok",),
     "GET /api/v1/organisations": ("ok ok ok ok ok ok",),
     "GET /api/v1/organisations/{id}": ("ok ok ok ok ok ok",),
     "GET /api/v1/projects": ("ok ok ok ok ok ok",),
     "GET /api/v1/projects/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "GET /api/v1/projects/{id}/transitions": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "POST /api/v1/aid/simulate": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/labelling/reviews/{id}/declaration": ("401 422 422 422 422 422",),
+    "POST /api/v1/labelling/reviews/{id}/scores": ("401 422 422 422 422 422",),
+    "POST /api/v1/labelling/reviews/{id}/transitions": (
+        "401 422 404 422 404 404",
+        "401 422 404 404 404 404",
+    ),
+    "POST /api/v1/projects/{id}/submissions": ("401 422 422 422 422 422",),
+    "POST /api/v1/projects/{id}/submissions/withdraw": ("401 422 422 422 422 422",),
     "POST /api/v1/projects/{id}/transitions": (
         "401 422 422 422 422 404",
         "401 422 404 404 404 404",
