@@ -491,6 +491,14 @@ ADMIN: dict[str, Expected] = {
     "projects.Accreditation changelist": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
+    # Submissions are written by their services only: the back office reads them.
+    "projects.ClusterSubmission add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "projects.ClusterSubmission change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "projects.ClusterSubmission changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
     "projects.BudgetLine add": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.BudgetLine change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.BudgetLine changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
