@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from grappe.core.apikit import InputSchema, MultilineStr
+
+# A criterion id (`labelling/domain/criteria.py` ID).
+CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
 class SessionOut(Schema):
@@ -56,7 +60,10 @@ class DeclarationIn(InputSchema):
 class ScoresIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
-    scores: dict[str, int] = Field(description="Criterion id -> whole-number score in its range.")
+    scores: dict[CriterionId, int] = Field(
+        description="Criterion id -> whole-number score in its range.",
+        json_schema_extra={"additionalProperties": False},
+    )
     vote: str = Field(
         "", max_length=30, description="accredited, accredited_with_conditions, refused."
     )
