@@ -34,6 +34,7 @@ from ninja.utils import check_csrf
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
+from grappe.labelling.api import router as labelling_router
 from grappe.projects.api import router as projects_router
 from grappe.registry.api import router as registry_router
 
@@ -131,6 +132,7 @@ api.add_decorator(session_csrf, mode="view")
 api.add_router("", registry_router)
 api.add_router("", projects_router)
 api.add_router("", funding_router)
+api.add_router("", labelling_router)
 
 
 @api.exception_handler(InvalidCursor)

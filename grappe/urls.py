@@ -74,5 +74,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.projects.urls")),
     path("", include("grappe.funding.urls")),
     path("", include("grappe.interop.urls")),
+    path("", include("grappe.labelling.urls")),
     prefix_default_language=True,
 )

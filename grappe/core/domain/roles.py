@@ -125,6 +125,7 @@ class Relation(StrEnum):
     ACCREDITED_BY_CLUSTER = "accredited_by_cluster"
     OWN_FUNDER = "own_funder"
     FUNDED_BY_FUNDER = "funded_by_funder"
+    SUBMITTED_TO_CLUSTER = "submitted_to_cluster"
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,9 @@ RELATIONS: Mapping[Relation, RelationSpec] = MappingProxyType(
         Relation.FUNDED_BY_FUNDER: RelationSpec(
             ScopeKind.FUNDER, "a project their funder funds or was asked to fund"
         ),
+        Relation.SUBMITTED_TO_CLUSTER: RelationSpec(
+            ScopeKind.CLUSTER, "a project submitted to their cluster (a live submission)"
+        ),
     }
 )
 
@@ -182,6 +186,8 @@ class Action(StrEnum):
     BACK_OFFICE_ADMINISTER = "back_office.administer"
     ORGANISATION_ACT_FOR = "organisation.act_for"
     CLUSTER_MANAGE_MEMBERS = "cluster.manage_members"
+    LABELLING_MANAGE = "labelling.manage"
+    LABELLING_SIT = "labelling.sit"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -220,6 +226,14 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.CLUSTER_MANAGE_MEMBERS: (
             "Add organisations to a cluster and start, change or end its memberships."
         ),
+        Action.LABELLING_MANAGE: (
+            "Run a cluster's labelling: define its criteria, create committee sessions, attach "
+            "submissions, decide and publish decisions."
+        ),
+        Action.LABELLING_SIT: (
+            "Be named on a cluster's labelling committee (declare interests, score and vote on "
+            "the submissions of the sessions one sits on)."
+        ),
     }
 )
 
@@ -234,13 +248,13 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
             R.EVERYONE: (X.PUBLIC,),
             R.ADMINISTRATOR: (X.ANY,),
             R.PROGRAMME_OFFICER: (X.FUNDED_BY_FUNDER,),
-            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER,),
+            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER, X.SUBMITTED_TO_CLUSTER),
             R.MEMBER: (X.PARTNER,),
         },
         A.PROJECT_VIEW_CONFIDENTIAL: {
             R.ADMINISTRATOR: (X.ANY,),
             R.PROGRAMME_OFFICER: (X.FUNDED_BY_FUNDER,),
-            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER,),
+            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER, X.SUBMITTED_TO_CLUSTER),
             R.MEMBER: (X.PARTNER,),
         },
         A.PROJECT_SIMULATE_AID: {
@@ -248,7 +262,7 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
             # Only projects their funder is asked for or gives aid to: the simulation shows the
             # budget lines and every funder's requested aid, which the project API hides too.
             R.PROGRAMME_OFFICER: (X.FUNDED_BY_FUNDER,),
-            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER,),
+            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER, X.SUBMITTED_TO_CLUSTER),
             R.MEMBER: (X.PARTNER,),
         },
         A.ORGANISATION_VIEW_CONFIDENTIAL: {
@@ -293,6 +307,15 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         },
         A.CLUSTER_MANAGE_MEMBERS: {
             R.ADMINISTRATOR: (X.ANY,),
+            R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        A.LABELLING_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        # Committee members are the people with a role on the cluster (its managers); whether
+        # one may score a given submission is the session's and the conflict check's.
+        A.LABELLING_SIT: {
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
         },
     }

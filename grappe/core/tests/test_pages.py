@@ -62,5 +62,11 @@ def test_the_higher_apps_register_the_lower_pages_sections():
         "grappe.projects.pages",
         "grappe.interop.pages",
     ]
-    for page in ("projects.project_detail", "api.project_detail", "api.organisation_detail"):
+    for page in ("api.project_detail", "api.organisation_detail"):
         assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.interop.pages"]
+    # The published labelling decisions (labelling), then the provenance (interop): in the
+    # order of INSTALLED_APPS.
+    assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
+        "grappe.labelling.pages",
+        "grappe.interop.pages",
+    ]
