@@ -156,15 +156,20 @@ def evaluate(name: str, rows: list[Row], n_tasks: int, seed: int, write: Path | 
     no_history = sum(1 for p in chosen if model.org_degree[model.org_index[hidden[p]]] == 0)
     print(f"hidden partners with no other participation (unreachable by the graph): {no_history}")
     w = Weights()
-    one_step = replace(w, second_step=0.0, text=0.0, place=0.0, project_norm=1.0)
-    graph = replace(w, text=0.0, type_mix=0.0, place=0.0)
+    one_step = replace(
+        w, second_step=0.0, text=0.0, text_boost=0.0, place=0.0, project_norm=1.0, org_norm=1.0
+    )
+    graph = replace(w, text=0.0, text_boost=0.0, type_mix=0.0, place=0.0)
     methods: list[tuple[str, Callable[[list[str], str], np.ndarray]]] = [
         ("popularity", lambda k, t: model.baseline_scores(k, "popularity")),
         ("common neighbours", lambda k, t: model.baseline_scores(k, "common_neighbours")),
         ("Adamic-Adar", lambda k, t: model.baseline_scores(k, "adamic_adar")),
         ("walk, one step", lambda k, t: model.scores(k, "", one_step)),
         ("walk with restart (graph)", lambda k, t: model.scores(k, "", graph)),
-        ("graph + text", lambda k, t: model.scores(k, t, replace(graph, text=w.text))),
+        (
+            "graph + text",
+            lambda k, t: model.scores(k, t, replace(graph, text=w.text, text_boost=w.text_boost)),
+        ),
         ("graph + type mix", lambda k, t: model.scores(k, "", replace(graph, type_mix=1.0))),
         ("graph + same city", lambda k, t: model.scores(k, "", replace(graph, place=w.place))),
         ("model (defaults)", lambda k, t: model.scores(k, t, w)),

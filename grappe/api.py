@@ -32,6 +32,7 @@ from ninja.utils import check_csrf
 
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
+from grappe.matchmaking.api import router as matchmaking_router
 from grappe.projects.api import router as projects_router
 from grappe.registry.api import router as registry_router
 
@@ -129,6 +130,7 @@ api.add_decorator(session_csrf, mode="view")
 api.add_router("", registry_router)
 api.add_router("", projects_router)
 api.add_router("", funding_router)
+api.add_router("", matchmaking_router)
 
 
 @api.exception_handler(InvalidCursor)

@@ -143,12 +143,13 @@ class Weights:
     candidate_norm: float = 0.0  # the score of a candidate divides by its degree ** this
     second_step: float = 0.05  # weight of the walk's second step (restart 1 - this)
     popularity: float = 1e-3
-    text: float = 0.15
+    text: float = 0.1
     type_mix: float = 0.0  # exponent on the type lift (0: off — measured not to add)
     place: float = 1.0  # boost (1 + place * share of known partners in the same city)
+    text_boost: float = 3.0  # graph score times (1 + text_boost * text similarity)
 
 
-GRAPH_ONLY = Weights(text=0.0, type_mix=0.0, place=0.0)
+GRAPH_ONLY = Weights(text=0.0, text_boost=0.0, type_mix=0.0, place=0.0)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,15 @@ class Signals:
     same_place: FloatArray  # share of the known partners in the candidate's city
 
 
+@dataclass(frozen=True)
+class Explanation:
+    partners_met: tuple[str, ...]  # known partners it shared a project with
+    shared_projects: tuple[str, ...]  # those projects
+    missing_type: str  # its partner type, when no known partner has it ("" otherwise)
+    same_city: int  # known partners in its city
+    matching_projects: tuple[str, ...]  # its projects whose text matches the task text best
+
+
 @dataclass
 class PartnerModel:
     """A fitted model. Build with `fit`; rank with `rank`."""
@@ -171,6 +181,7 @@ class PartnerModel:
     incidence: sparse.csr_matrix  # projects × organisations, 1 where the organisation took part
     facts: list[OrgFacts]
     org_terms: sparse.csr_matrix  # organisations × terms, rows L2-normalised TF-IDF
+    project_terms: sparse.csr_matrix  # projects × terms, rows L2-normalised TF-IDF
     vocabulary: dict[str, int]
     idf: FloatArray
     # type lift: lift[mask, type] for the set (bitmask) of types present among the known
@@ -178,12 +189,14 @@ class PartnerModel:
     org_type_code: npt.NDArray[np.int64]  # index in PARTNER_TYPES, -1 unknown
     org_city_code: npt.NDArray[np.int64]  # index of the folded city, -1 unknown
     org_index: dict[str, int] = field(default_factory=dict)
+    project_index: dict[str, int] = field(default_factory=dict)
     org_degree: FloatArray = field(default_factory=lambda: np.zeros(0))
     project_size: FloatArray = field(default_factory=lambda: np.zeros(0))
     incidence_t: sparse.csr_matrix | None = None
 
     def __post_init__(self) -> None:
         self.org_index = {o: i for i, o in enumerate(self.org_ids)}
+        self.project_index = {p: i for i, p in enumerate(self.project_ids)}
         self.org_degree = np.asarray(self.incidence.sum(axis=0)).ravel().astype(np.float64)
         self.project_size = np.asarray(self.incidence.sum(axis=1)).ravel().astype(np.float64)
         self.incidence_t = self.incidence.T.tocsr()
@@ -232,22 +245,98 @@ class PartnerModel:
             same_place=self.same_place(idx),
         )
 
-    def text_similarity(self, text: str) -> FloatArray:
-        """Cosine of the task text's TF-IDF with each organisation's project texts."""
+    def text_query(self, text: str) -> sparse.csr_matrix | None:
+        """The TF-IDF vector of a text (None when no word of it is known)."""
         counts: dict[int, float] = {}
         for term in text_terms(text):
             j = self.vocabulary.get(term)
             if j is not None:
                 counts[j] = counts.get(j, 0.0) + 1.0
-        n = len(self.org_ids)
         if not counts:
-            return np.zeros(n)
+            return None
         cols = np.fromiter(counts, dtype=np.int64)
-        vals = np.array([counts[j] for j in counts]) * self.idf[cols]
+        vals = (1.0 + np.log(np.array([counts[j] for j in counts]))) * self.idf[cols]
         vals = vals / np.linalg.norm(vals)
-        query = sparse.csr_matrix((vals, (np.zeros(len(cols)), cols)), shape=(1, len(self.idf)))
+        return sparse.csr_matrix((vals, (np.zeros(len(cols)), cols)), shape=(1, len(self.idf)))
+
+    def text_similarity(self, text: str) -> FloatArray:
+        """Cosine of the task text's TF-IDF with each organisation's project texts."""
+        query = self.text_query(text)
+        if query is None:
+            return np.zeros(len(self.org_ids))
         sims: FloatArray = np.asarray((self.org_terms @ query.T).todense()).ravel()
         return sims
+
+    # -- explanations (only facts of the participations) -------------------------------------
+
+    def projects_of(self, org: str) -> list[str]:
+        i = self.org_index.get(org)
+        if i is None:
+            return []
+        assert self.incidence_t is not None
+        row = self.incidence_t[i]
+        return [self.project_ids[p] for p in row.indices]
+
+    def explain(self, known: Sequence[str], candidate: str, text: str = "") -> Explanation:
+        """The true facts behind a suggestion: shared projects with the known partners, the
+        partner types the consortium lacks, the same city, the candidate's projects whose
+        text matches best."""
+        own = set(self.projects_of(candidate))
+        partners_met: list[str] = []
+        shared: set[str] = set()
+        for k in dict.fromkeys(known):
+            common = own & set(self.projects_of(k))
+            if common and k != candidate:
+                partners_met.append(k)
+                shared |= common
+        i = self.org_index.get(candidate)
+        facts = self.facts[i] if i is not None else OrgFacts()
+        known_facts = [self.facts[j] for j in self.known_indices(known)]
+        present = {f.partner_type for f in known_facts}
+        missing_type = facts.partner_type if facts.partner_type and known_facts else ""
+        if missing_type in present:
+            missing_type = ""
+        city = search_fold(facts.city) if facts.city else ""
+        same_city = sum(1 for f in known_facts if city and search_fold(f.city) == city)
+        matching: list[str] = []
+        query = self.text_query(text) if text and own else None
+        if query is not None:
+            rows = sorted(self.project_index[p] for p in own)
+            if rows:
+                sims = np.asarray((self.project_terms[rows] @ query.T).todense()).ravel()
+                best = sorted(
+                    ((float(v), self.project_ids[r]) for v, r in zip(sims, rows, strict=True)),
+                    key=lambda t: (-t[0], t[1]),
+                )
+                matching = [p for v, p in best if v > 0.1][:3]
+        return Explanation(
+            partners_met=tuple(partners_met),
+            shared_projects=tuple(sorted(shared)),
+            missing_type=missing_type,
+            same_city=same_city,
+            matching_projects=tuple(matching),
+        )
+
+    def similar(self, org: str, *, top: int = 10) -> list[tuple[str, float]]:
+        """Organisations like `org`: those whose projects' texts resemble its own and that
+        worked with the same partners (second step of the walk), ties by id; `org` excluded."""
+        i = self.org_index.get(org)
+        if i is None:
+            return []
+        n = len(self.org_ids)
+        text = np.asarray((self.org_terms @ self.org_terms[i].T).todense()).ravel()
+        start = np.zeros(n)
+        start[i] = 1.0
+        w = Weights()
+        one = self._walk_step(start, w)
+        two = self._walk_step(one / max(one.sum(), 1e-300), w)
+        two = two / max(two.max(), 1e-300)
+        score = text + 0.5 * two + 1e-3 * np.log1p(self.org_degree)
+        if self.org_type_code[i] >= 0:
+            score = score * np.where(self.org_type_code == self.org_type_code[i], 1.5, 1.0)
+        score[i] = -np.inf
+        order = np.argsort(-score, kind="stable")[:top]
+        return [(self.org_ids[j], float(score[j])) for j in order if score[j] > 0]
 
     def present_types(self, idx: Sequence[int]) -> int:
         mask = 0
@@ -275,7 +364,8 @@ class PartnerModel:
         return share
 
     def combine(self, s: Signals, w: Weights) -> FloatArray:
-        base = s.graph + w.popularity * s.popularity + w.text * s.text
+        base = (s.graph + w.popularity * s.popularity) * (1.0 + w.text_boost * s.text)
+        base = base + w.text * s.text
         if w.type_mix:
             base = base * s.type_lift**w.type_mix
         if w.place:
@@ -392,13 +482,15 @@ def fit(
         [cities.setdefault(search_fold(f.city), len(cities)) if f.city else -1 for f in org_facts],
         dtype=np.int64,
     )
-    org_terms, vocabulary, idf = _fit_text(incidence, project_ids, project_texts)
+    project_terms, vocabulary, idf = _fit_text(project_ids, project_texts)
+    org_terms = _l2_rows((incidence.T @ project_terms).tocsr())
     return PartnerModel(
         org_ids=org_ids,
         project_ids=project_ids,
         incidence=incidence,
         facts=org_facts,
         org_terms=org_terms,
+        project_terms=project_terms,
         vocabulary=vocabulary,
         idf=idf,
         type_lift_table=_fit_type_lift(incidence, type_code),
@@ -408,7 +500,7 @@ def fit(
 
 
 def _fit_text(
-    incidence: sparse.csr_matrix, project_ids: list[str], texts: Mapping[str, str]
+    project_ids: list[str], texts: Mapping[str, str]
 ) -> tuple[sparse.csr_matrix, dict[str, int], FloatArray]:
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
@@ -430,9 +522,7 @@ def _fit_text(
     proj_terms = sparse.csr_matrix((vals, (rows, cols)), shape=(n_proj, len(vocabulary)))
     df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocabulary))
     idf: FloatArray = np.log((1.0 + n_proj) / (1.0 + df)) + 1.0
-    proj_terms = _l2_rows(proj_terms @ sparse.diags(idf))
-    org_terms = _l2_rows((incidence.T @ proj_terms).tocsr())
-    return org_terms, vocabulary, idf
+    return _l2_rows(proj_terms @ sparse.diags(idf)), vocabulary, idf
 
 
 def _l2_rows(m: sparse.spmatrix) -> sparse.csr_matrix:

@@ -97,3 +97,41 @@ def test_organisation_types_of_the_sources_map_to_partner_types() -> None:
     assert partner_type("PME") == COMPANY
     assert partner_type("Entreprise autre que TPE ou PME") == COMPANY
     assert partner_type("something else") == ""
+
+
+def test_explanations_name_only_true_facts() -> None:
+    facts = {
+        "a": OrgFacts(partner_type=COMPANY, city="Paris"),
+        "b": OrgFacts(partner_type=COMPANY, city="Lyon"),
+        "d": OrgFacts(partner_type=RESEARCH, city="Paris"),
+        "e": OrgFacts(partner_type=COMPANY),
+    }
+    model = fit(PAIRS, facts=facts, project_texts=TEXTS)
+    why = model.explain(["a", "b"], "d", "hydrogen")
+    # d worked with a on p2 and with b on p3; research while a and b are companies; in Paris like a
+    assert why.partners_met == ("a", "b")
+    assert why.shared_projects == ("p2", "p3")
+    assert why.missing_type == RESEARCH
+    assert why.same_city == 1
+    assert why.matching_projects == ()  # d's projects have no text
+    why_c = model.explain(["a", "b"], "c", "hydrogen")
+    assert why_c.shared_projects == ("p1",) and why_c.matching_projects == ("p1",)
+    assert why_c.missing_type == ""  # c's type is unknown: no claim
+    assert model.explain(["a"], "e").missing_type == ""  # a company, like a
+    assert model.explain(["a"], "f").partners_met == ()
+
+
+def test_similar_organisations_exclude_itself_and_share_partners_or_text() -> None:
+    model = fit(PAIRS, project_texts=TEXTS)
+    similar = [o for o, _ in model.similar("f")]
+    assert similar[0] == "g" and "f" not in similar
+
+
+def test_a_stored_model_ranks_the_same() -> None:
+    from grappe.matchmaking.domain.store import model_dump, model_load
+
+    facts = {"a": OrgFacts(partner_type=COMPANY, city="Paris", name="Aé")}
+    model = fit(PAIRS, facts=facts, project_texts=TEXTS)
+    loaded = model_load(model_dump(model))
+    assert loaded.rank(["a"], "hydrogène") == model.rank(["a"], "hydrogène")
+    assert loaded.facts == model.facts
