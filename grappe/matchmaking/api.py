@@ -73,20 +73,20 @@ def partner_search(request: HttpRequest, params: Query[PartnerListQuery]) -> dic
 
 
 @router.get(
-    "/organisations/{pk}/similar",
+    "/organisations/{id}/similar",
     response=responses(SuggestionsOut, 404, 422),
     summary="Organisations like this one",
 )
 def organisation_similar(
-    request: HttpRequest, pk: Path[int], params: Query[SuggestionQuery]
+    request: HttpRequest, id: Path[int], params: Query[SuggestionQuery]
 ) -> dict[str, Any]:
     scope = scope_for(request.user)
     try:
-        if not 0 < pk <= MAX_ID:
+        if not 0 < id <= MAX_ID:
             raise Organisation.DoesNotExist
-        organisation = organisation_get(scope=scope, pk=pk)
+        organisation = organisation_get(scope=scope, pk=id)
     except Organisation.DoesNotExist as exc:
-        raise not_found("organisation", pk) from exc
+        raise not_found("organisation", id) from exc
     partner_index_refresh_if_stale()
     return _out(
         selectors.organisation_similar(scope=scope, organisation=organisation, limit=params.limit)
@@ -94,22 +94,22 @@ def organisation_similar(
 
 
 @router.get(
-    "/projects/{pk}/partner-suggestions",
+    "/projects/{id}/partner-suggestions",
     response=responses(SuggestionsOut, 404, 422),
     summary="The next partner for a project's consortium (its insiders only)",
 )
 def project_partner_suggestions(
-    request: HttpRequest, pk: Path[int], params: Query[SuggestionQuery]
+    request: HttpRequest, id: Path[int], params: Query[SuggestionQuery]
 ) -> dict[str, Any]:
     scope = scope_for(request.user)
     try:
-        if not 0 < pk <= MAX_ID:
+        if not 0 < id <= MAX_ID:
             raise Project.DoesNotExist
-        project = project_get(scope=scope, pk=pk)
+        project = project_get(scope=scope, pk=id)
         partner_index_refresh_if_stale()
         suggestions = selectors.project_partner_suggestions(
             scope=scope, project=project, limit=params.limit
         )
     except Project.DoesNotExist as exc:
-        raise not_found("project", pk) from exc
+        raise not_found("project", id) from exc
     return _out(suggestions)

@@ -347,6 +347,7 @@ PAGES: dict[str, Expected] = {
     "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
     "review_list": ("login ok ok ok ok ok",),
     "search": ("ok ok ok ok ok ok",),
+    "partner_search": ("ok ok ok ok ok ok",),
 }
 API: dict[str, Expected] = {
     "GET /api/v1/calls": ("ok ok ok ok ok ok",),
@@ -361,6 +362,12 @@ API: dict[str, Expected] = {
     "GET /api/v1/projects/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "GET /api/v1/projects/{id}/transitions": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "POST /api/v1/aid/simulate": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "GET /api/v1/partners": ("ok ok ok ok ok ok",),
+    "GET /api/v1/organisations/{id}/similar": ("ok ok ok ok ok ok",),
+    "GET /api/v1/projects/{id}/partner-suggestions": (
+        "404 ok ok ok ok 404",
+        "404 ok 404 404 404 404",
+    ),
     "POST /api/v1/projects/{id}/transitions": (
         "401 422 422 422 422 404",
         "401 422 404 404 404 404",
