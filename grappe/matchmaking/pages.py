@@ -40,4 +40,5 @@ def project_completion(request: HttpRequest, scope: Scope, *, project: Project) 
             scope=scope, project=project
         ),
         "matchmaking_completion_template": "matchmaking/completion_section.html",
+        "matchmaking_may_invite": selectors.project_may_invite(scope=scope, project=project),
     }

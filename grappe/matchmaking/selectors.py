@@ -17,11 +17,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from grappe.core.domain.roles import Action, Target
 from grappe.core.domain.scope import Scope
 from grappe.matchmaking.domain.model import COMPANY, OTHER, PUBLIC, RESEARCH, PartnerModel
 from grappe.matchmaking.domain.store import model_load
 from grappe.matchmaking.models import PartnerIndex
-from grappe.projects.models import Project
+from grappe.projects.models import ParticipantRole, Project
 from grappe.projects.selectors import project_consortium, project_is_insider
 from grappe.registry.domain.vocabulary import OrganisationKind
 from grappe.registry.models import Organisation
@@ -202,6 +203,18 @@ def _co_partners(model: PartnerModel, org: str) -> set[str]:
         partners.update(model.org_ids[j] for j in row.indices)
     partners.discard(org)
     return partners
+
+
+def project_may_invite(*, scope: Scope, project: Project) -> bool:
+    """Whether the user may add a suggested partner: what `projects.services.partner_add`
+    allows (acting for the coordinator; administrators act for every organisation)."""
+    coordinator = (
+        project_consortium(scope=scope, project=project)
+        .filter(role=ParticipantRole.COORDINATOR)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    return scope.can(Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[coordinator]))
 
 
 def project_text(project: Project) -> str:

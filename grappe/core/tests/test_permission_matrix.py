@@ -224,6 +224,7 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     },
     "project_detail": {"pk": Project},
     "project_transition": {"pk": Project},
+    "project_partner_invite": {"pk": Project},
     "project_aid_simulation": {"pk": Project},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
@@ -241,6 +242,7 @@ FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
     "logout",
     "project_transition",
+    "project_partner_invite",
     "interop:run_upload",
     "interop:merge_decide",
     "interop:merge_bulk",
@@ -348,6 +350,7 @@ PAGES: dict[str, Expected] = {
     "review_list": ("login ok ok ok ok ok",),
     "search": ("ok ok ok ok ok ok",),
     "partner_search": ("ok ok ok ok ok ok",),
+    "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
     "GET /api/v1/calls": ("ok ok ok ok ok ok",),

@@ -182,3 +182,46 @@ def test_a_data_change_enqueues_a_rebuild_and_reads_never_wait(
         assert partner_index_refresh_if_stale()
     assert PartnerIndex.objects.get().pk != first.pk
     assert not partner_index_refresh_if_stale()  # checked a moment ago
+
+
+def _coordinated_proposal(world: dict[str, Any]) -> Any:
+    from grappe.projects.models import ParticipantRole
+
+    world["proposal"].participations.update(role=ParticipantRole.COORDINATOR)
+    return world["proposal"]
+
+
+def test_the_coordinator_adds_a_suggested_partner(client: Client, world: dict[str, Any]) -> None:
+    partner_index_rebuild(actor=None)
+    proposal = _coordinated_proposal(world)
+    client.force_login(user_with_role(Role.MEMBER, organisation=world["b"]))
+    page = client.get(reverse("project_detail", args=[proposal.pk])).content.decode()
+    assert f'data-testid="invite-{world["lab"].pk}"' in page
+    url = reverse("project_partner_invite", args=[proposal.pk])
+    r = client.post(url, {"organisation": world["lab"].pk})
+    assert r.status_code == 302
+    assert proposal.participations.filter(organisation=world["lab"]).exists()
+    assert AuditEvent.objects.filter(action="participation.add").exists()
+    again = client.post(url, {"organisation": world["lab"].pk})
+    assert again.status_code == 422 and "already in the consortium" in again.content.decode()
+    assert client.post(url, {"organisation": "x"}).status_code == 422
+    assert client.post(url, {"organisation": 99999999}).status_code == 422
+
+
+def test_only_the_coordinator_side_may_add_and_outsiders_get_404(
+    client: Client, world: dict[str, Any]
+) -> None:
+    proposal = _coordinated_proposal(world)
+    ParticipationFactory(project=proposal, organisation=world["a"])  # a plain partner
+    url = reverse("project_partner_invite", args=[proposal.pk])
+    client.force_login(user_with_role(Role.MEMBER, organisation=world["a"]))
+    assert client.post(url, {"organisation": world["lab"].pk}).status_code == 403
+    client.force_login(user_with_role(Role.MEMBER, organisation=world["lab"]))
+    assert client.post(url, {"organisation": world["lab"].pk}).status_code == 404
+    assert not proposal.participations.filter(organisation=world["lab"]).exists()
+
+
+def test_reasons_are_translated(client: Client, world: dict[str, Any]) -> None:
+    partner_index_rebuild(actor=None)
+    html = client.get("/fr/partners/", {"q": "hydrogène"}).content.decode()
+    assert "Membre du pôle Cap Digital Test" in html
