@@ -198,11 +198,12 @@ def speed(seed: int, n_orgs: int = 30_000, n_parts: int = 130_000) -> None:
     pairs: set[tuple[str, str]] = set()
     texts: dict[str, str] = {}
     words = [f"w{i}" for i in range(3000)]
+    draws = iter(rng.choice(n_orgs, size=3 * n_parts, p=weights))
     p = 0
     while len(pairs) < n_parts:
         size = int(min(20, 1 + rng.geometric(0.3)))
-        for o in rng.choice(n_orgs, size=size, p=weights):
-            pairs.add((f"p{p}", f"o{o:05d}"))
+        for _ in range(size):
+            pairs.add((f"p{p}", f"o{next(draws):05d}"))
         texts[f"p{p}"] = " ".join(rng.choice(words, size=12))
         p += 1
     pair_list = sorted(pairs)
@@ -230,6 +231,112 @@ def speed(seed: int, n_orgs: int = 30_000, n_parts: int = 130_000) -> None:
     )
 
 
+def db_child(organisations: int, projects: int) -> dict[str, object]:
+    """In a fresh database (DATABASE_URL): synthetic rows (benchmarks/bench_search.py's
+    generator), then the product's index build and suggestions with their reasons."""
+    import os
+    import resource
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grappe.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_search import generate
+
+    from grappe.core.scopes import scope_for
+    from grappe.matchmaking import selectors
+    from grappe.matchmaking.services import partner_index_rebuild
+    from grappe.projects.models import Project
+    from grappe.registry.models import Organisation
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+    t0 = time.perf_counter()
+    data = generate(organisations, projects)
+    generated = time.perf_counter() - t0
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    index = partner_index_rebuild(actor=None)
+    build = time.perf_counter() - t0
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    scope = scope_for(None)
+    rng = random.Random(5)
+    words = list(data["vocabulary"])  # type: ignore[call-overload]
+    project_ids = list(Project.objects.values_list("pk", flat=True)[:2000])
+    selectors.partner_model()  # loaded once per process
+    search, completion = [], []
+    for _ in range(200):
+        t = time.perf_counter()
+        selectors.partner_search(scope=scope, text=" ".join(rng.sample(words, 4)), limit=20)
+        search.append(time.perf_counter() - t)
+    qs = Organisation.objects.filter(kind="research_lab")
+    filtered = []
+    for _ in range(50):
+        t = time.perf_counter()
+        selectors.partner_search(scope=scope, text=rng.choice(words), organisations=qs, limit=20)
+        filtered.append(time.perf_counter() - t)
+    admin_scope = type(scope)(is_staff_wide=True)
+    for pk in rng.sample(project_ids, 200):
+        project = Project.objects.get(pk=pk)
+        t = time.perf_counter()
+        selectors.project_partner_suggestions(scope=admin_scope, project=project, limit=10)
+        completion.append(time.perf_counter() - t)
+
+    def p95(v: list[float]) -> float:
+        return round(1000 * sorted(v)[int(len(v) * 0.95)], 1)
+
+    return {
+        "generated_seconds": round(generated, 1),
+        "organisations": index.organisation_count,
+        "participations": index.participation_count,
+        "projects": index.project_count,
+        "build_seconds": round(build, 1),
+        "max_rss_growth_mib": round((rss_after - rss_before) / 1024),
+        "max_rss_mib": round(rss_after / 1024),
+        "index_bytes": len(bytes(index.data)),
+        "search_p95_ms": p95(search),
+        "filtered_search_p95_ms": p95(filtered),
+        "completion_p95_ms": p95(completion),
+    }
+
+
+def database_speed(databases: str) -> None:
+    import os
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="grappe-bench-matchmaking-"))
+    for db in databases.split(","):
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        if db == "sqlite":
+            env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+        else:
+            env["DATABASE_URL"] = os.environ.get(
+                "GRAPPE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/grappe_bench_matchmaking"
+            )
+        out = subprocess.run(
+            [sys.executable, __file__, "--db-child"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"{db} failed:\n{out.stderr[-4000:]}")
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"\n## product index on {db}: {r['organisations']:,} organisations, "
+            f"{r['participations']:,} participations, {r['projects']:,} projects "
+            f"(rows generated in {r['generated_seconds']} s)\n"
+            f"rebuild (read + fit + store) {r['build_seconds']} s, peak RSS {r['max_rss_mib']} MiB "
+            f"(+{r['max_rss_growth_mib']} MiB during the build), stored {r['index_bytes'] / 1e6:.1f} MB\n"
+            f"p95: partner search {r['search_p95_ms']} ms, with a type filter "
+            f"{r['filtered_search_p95_ms']} ms, consortium completion {r['completion_p95_ms']} ms "
+            "(with reasons and the organisations read)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -237,17 +344,28 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--tasks", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--sets", default="cordis,anr")
+    parser.add_argument("--sets", default="cordis,anr", help="cordis,anr or none")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--write", type=Path, help="write P.csv / T.jsonl of each set here")
+    parser.add_argument(
+        "--databases",
+        default="sqlite",
+        help="product index build per database: sqlite, postgres (needs a server), or none",
+    )
+    parser.add_argument("--db-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.db_child:
+        print(json.dumps(db_child(30_000, 37_000)))
+        return
     if not args.data.is_dir():
         sys.exit(f"real data not found at {args.data}")
     readers = {"cordis": cordis_rows, "anr": anr_rows}
-    for name in args.sets.split(","):
+    for name in args.sets.split(",") if args.sets != "none" else []:
         evaluate(name, readers[name](args.data), args.tasks, args.seed, args.write)
     if not args.no_speed:
         speed(args.seed)
+        if args.databases != "none":
+            database_speed(args.databases)
 
 
 if __name__ == "__main__":

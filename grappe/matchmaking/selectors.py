@@ -19,7 +19,14 @@ from django.utils.translation import gettext_noop, ngettext
 
 from grappe.core.domain.roles import Action, Target
 from grappe.core.domain.scope import Scope
-from grappe.matchmaking.domain.model import COMPANY, OTHER, PUBLIC, RESEARCH, PartnerModel
+from grappe.matchmaking.domain.model import (
+    COMPANY,
+    OTHER,
+    PUBLIC,
+    RESEARCH,
+    Explanation,
+    PartnerModel,
+)
 from grappe.matchmaking.domain.store import model_load
 from grappe.matchmaking.models import PartnerIndex
 from grappe.projects.models import ParticipantRole, Project
@@ -66,10 +73,7 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-def _fit_reasons(
-    model: PartnerModel, known: Sequence[str], org: Organisation, text: str
-) -> list[str]:
-    why = model.explain(known, str(org.pk), text)
+def _fit_reasons(why: Explanation, org: Organisation, acronyms: dict[str, str]) -> list[str]:
     reasons: list[str] = []
     if why.partners_met:
         n, m = len(why.partners_met), len(why.shared_projects)
@@ -82,8 +86,7 @@ def _fit_reasons(
             % {"partners": n, "projects": m}
         )
     if why.matching_projects:
-        acronyms = Project.objects.filter(pk__in=[int(p) for p in why.matching_projects])
-        names = sorted(acronyms.values_list("acronym", flat=True))
+        names = sorted(acronyms[p] for p in why.matching_projects if p in acronyms)
         reasons.append(
             _("Projects matching your text: %(projects)s") % {"projects": ", ".join(names)}
         )
@@ -139,8 +142,18 @@ def _suggest(
 ) -> list[Suggestion]:
     ranked = model.rank(known, text, top=limit, allowed=_allowed(model, allowed))
     orgs = _organisations([o for o, _s in ranked])
+    whys = {o: model.explain(known, o, text) for o, _s in ranked if o in orgs}
+    wanted = {int(p) for why in whys.values() for p in why.matching_projects}
+    acronyms = (
+        {
+            str(pk): acronym
+            for pk, acronym in Project.objects.filter(pk__in=wanted).values_list("pk", "acronym")
+        }
+        if wanted
+        else {}
+    )
     return [
-        Suggestion(orgs[o], s, _fit_reasons(model, known, orgs[o], text))
+        Suggestion(orgs[o], s, _fit_reasons(whys[o], orgs[o], acronyms))
         for o, s in ranked
         if o in orgs
     ]

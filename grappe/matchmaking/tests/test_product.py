@@ -225,3 +225,18 @@ def test_reasons_are_translated(client: Client, world: dict[str, Any]) -> None:
     partner_index_rebuild(actor=None)
     html = client.get("/fr/partners/", {"q": "hydrogène"}).content.decode()
     assert "Membre du pôle Cap Digital Test" in html
+
+
+def test_the_number_of_queries_does_not_grow_with_the_suggestions(
+    world: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        project = ProjectFactory(acronym=f"H2X{n}", title="Hydrogen storage")
+        ParticipationFactory(project=project, organisation=world["lab"])
+        ParticipationFactory(project=project, organisation=OrganisationFactory())
+    partner_index_rebuild(actor=None)
+    selectors.partner_model()
+    with django_assert_max_num_queries(4):
+        found = selectors.partner_search(scope=scope_for(None), text="hydrogen", limit=20)
+    assert found is not None and len(found) == 16  # every organisation, at most 20
+    assert any(r.startswith("Projects matching your text") for s in found for r in s.reasons)
