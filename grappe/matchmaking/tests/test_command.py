@@ -84,3 +84,15 @@ def test_bad_tasks_are_refused(tmp_path: Path, line: str, message: str) -> None:
 def test_an_empty_organisation_id_is_refused_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="line 3: organisation_id is empty"):
         run(tmp_path, '{"task": "t1", "known": []}\n', "project_id,organisation_id\np1,a\np1,\n")
+
+
+@pytest.mark.django_db
+def test_rebuild_builds_the_product_index(capsys: pytest.CaptureFixture[str]) -> None:
+    from grappe.core.tests.factories import ParticipationFactory
+    from grappe.matchmaking.models import PartnerIndex
+
+    ParticipationFactory()
+    call_command("matchmaking", "rebuild")
+    index = PartnerIndex.objects.get()
+    assert (index.participation_count, index.project_count) == (1, 1)
+    assert f"Partner index #{index.pk}: 1 organisations" in capsys.readouterr().out
