@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.decorators import decorate_view
-from ninja.errors import ValidationError
 
 from grappe.core.apikit import MAX_ID, RATE_LIMIT_ERRORS, not_found, responses
 from grappe.core.lists import api_filterset
@@ -46,10 +44,6 @@ def _out(suggestions: list[selectors.Suggestion] | None) -> dict[str, Any]:
     return {"index_ready": suggestions is not None, "count": len(items), "items": items}
 
 
-def _invalid(field: str, message: str) -> ValidationError:
-    return ValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
-
-
 @router.get(
     "/partners",
     response=responses(SuggestionsOut, 422, RATE_LIMIT_ERRORS),
@@ -57,10 +51,6 @@ def _invalid(field: str, message: str) -> ValidationError:
 )
 @decorate_view(rate_limited("search", when=has_query))
 def partner_search(request: HttpRequest, params: Query[PartnerListQuery]) -> dict[str, Any]:
-    if params.limit > selectors.MAX_SUGGESTIONS:
-        raise _invalid("limit", _("At most %(n)d suggestions.") % {"n": selectors.MAX_SUGGESTIONS})
-    if params.cursor:
-        raise _invalid("cursor", _("Suggestions come in one page: leave the cursor out."))
     filterset = api_filterset(PartnerFilterSet, params, Organisation.objects.all(), request)
     partner_index_refresh_if_stale()
     suggestions = selectors.partner_search(
