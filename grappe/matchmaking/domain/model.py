@@ -21,12 +21,14 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from grappe.core.domain.text import search_fold, search_words, unglued
+from grappe.core.domain.text import search_fold, unglued
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -114,13 +116,26 @@ _STEM = 6
 _TOKEN_OK = re.compile(r"^[a-z][a-z0-9]+$")
 
 
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=262_144)
+def _word_terms(word: str) -> tuple[str, ...]:
+    folded = search_fold(word).split()
+    return tuple(
+        w[:_STEM] for w in folded + unglued(folded) if w not in _STOPWORDS and _TOKEN_OK.match(w)
+    )
+
+
 def text_terms(text: str) -> list[str]:
-    """The terms of a text: folded words (accents, case, punctuation ignored), stop words
-    dropped, each cut to its first 6 letters — a crude stem that also meets across French and
-    English cognates (`hydrogène`/`hydrogen`, `technologie`/`technology`)."""
-    words = search_words(text)
-    words = words + unglued(words)
-    return [w[:_STEM] for w in words if w not in _STOPWORDS and _TOKEN_OK.match(w)]
+    """The terms of a text: folded words (accents, case, punctuation ignored; a lost French
+    apostrophe restored), stop words dropped, each cut to its first 6 letters — a crude stem
+    that also meets across French and English cognates (`hydrogène`/`hydrogen`,
+    `technologie`/`technology`). Folded once per distinct word (cached): texts repeat words."""
+    terms: list[str] = []
+    for word in _WORD.findall(text.casefold()):
+        terms.extend(_word_terms(word))
+    return terms
 
 
 @dataclass(frozen=True)
@@ -193,6 +208,7 @@ class PartnerModel:
     org_degree: FloatArray = field(default_factory=lambda: np.zeros(0))
     project_size: FloatArray = field(default_factory=lambda: np.zeros(0))
     incidence_t: sparse.csr_matrix | None = None
+    term_orgs: sparse.csr_matrix | None = None  # terms × organisations: the inverted index
 
     def __post_init__(self) -> None:
         self.org_index = {o: i for i, o in enumerate(self.org_ids)}
@@ -200,6 +216,7 @@ class PartnerModel:
         self.org_degree = np.asarray(self.incidence.sum(axis=0)).ravel().astype(np.float64)
         self.project_size = np.asarray(self.incidence.sum(axis=1)).ravel().astype(np.float64)
         self.incidence_t = self.incidence.T.tocsr()
+        self.term_orgs = self.org_terms.T.tocsr()
 
     # -- signals -----------------------------------------------------------------------------
 
@@ -245,8 +262,9 @@ class PartnerModel:
             same_place=self.same_place(idx),
         )
 
-    def text_query(self, text: str) -> sparse.csr_matrix | None:
-        """The TF-IDF vector of a text (None when no word of it is known)."""
+    def text_query(self, text: str) -> tuple[npt.NDArray[np.int64], FloatArray] | None:
+        """The TF-IDF vector of a text as (term columns, L2-normalised weights); None when no
+        word of it is known."""
         counts: dict[int, float] = {}
         for term in text_terms(text):
             j = self.vocabulary.get(term)
@@ -256,15 +274,24 @@ class PartnerModel:
             return None
         cols = np.fromiter(counts, dtype=np.int64)
         vals = (1.0 + np.log(np.array([counts[j] for j in counts]))) * self.idf[cols]
-        vals = vals / np.linalg.norm(vals)
-        return sparse.csr_matrix((vals, (np.zeros(len(cols)), cols)), shape=(1, len(self.idf)))
+        return cols, vals / np.linalg.norm(vals)
 
     def text_similarity(self, text: str) -> FloatArray:
-        """Cosine of the task text's TF-IDF with each organisation's project texts."""
+        """Cosine of the task text's TF-IDF with each organisation's project texts, read from
+        the inverted index: the cost grows with the postings of the query's terms only."""
         query = self.text_query(text)
         if query is None:
             return np.zeros(len(self.org_ids))
-        sims: FloatArray = np.asarray((self.org_terms @ query.T).todense()).ravel()
+        return self._postings_sum(*query)
+
+    def _postings_sum(self, cols: npt.NDArray[Any], vals: npt.NDArray[Any]) -> FloatArray:
+        """Σ over the terms `cols` of weight × each organisation's TF-IDF (the inverted index)."""
+        assert self.term_orgs is not None
+        sims = np.zeros(len(self.org_ids))
+        indptr, indices, data = self.term_orgs.indptr, self.term_orgs.indices, self.term_orgs.data
+        for j, v in zip(cols.tolist(), vals.tolist(), strict=True):
+            lo, hi = indptr[j], indptr[j + 1]
+            sims[indices[lo:hi]] += v * data[lo:hi]
         return sims
 
     # -- explanations (only facts of the participations) -------------------------------------
@@ -301,14 +328,19 @@ class PartnerModel:
         matching: list[str] = []
         query = self.text_query(text) if text and own else None
         if query is not None:
-            rows = sorted(self.project_index[p] for p in own)
-            if rows:
-                sims = np.asarray((self.project_terms[rows] @ query.T).todense()).ravel()
-                best = sorted(
-                    ((float(v), self.project_ids[r]) for v, r in zip(sims, rows, strict=True)),
-                    key=lambda t: (-t[0], t[1]),
+            weights = dict(zip(query[0].tolist(), query[1].tolist(), strict=True))
+            scored = []
+            for p in own:
+                row = self.project_index[p]
+                lo, hi = self.project_terms.indptr[row], self.project_terms.indptr[row + 1]
+                terms = self.project_terms.indices[lo:hi]
+                values = self.project_terms.data[lo:hi]
+                score = sum(
+                    weights.get(int(t), 0.0) * float(x) for t, x in zip(terms, values, strict=True)
                 )
-                matching = [p for v, p in best if v > 0.1][:3]
+                scored.append((score, p))
+            scored.sort(key=lambda t: (-t[0], t[1]))
+            matching = [p for v, p in scored if v > 0.1][:3]
         return Explanation(
             partners_met=tuple(partners_met),
             shared_projects=tuple(sorted(shared)),
@@ -324,7 +356,8 @@ class PartnerModel:
         if i is None:
             return []
         n = len(self.org_ids)
-        text = np.asarray((self.org_terms @ self.org_terms[i].T).todense()).ravel()
+        lo, hi = self.org_terms.indptr[i], self.org_terms.indptr[i + 1]
+        text = self._postings_sum(self.org_terms.indices[lo:hi], self.org_terms.data[lo:hi])
         start = np.zeros(n)
         start[i] = 1.0
         w = Weights()
@@ -483,7 +516,7 @@ def fit(
         dtype=np.int64,
     )
     project_terms, vocabulary, idf = _fit_text(project_ids, project_texts)
-    org_terms = _l2_rows((incidence.T @ project_terms).tocsr())
+    org_terms = org_profiles(incidence, project_terms)
     return PartnerModel(
         org_ids=org_ids,
         project_ids=project_ids,
@@ -523,6 +556,13 @@ def _fit_text(
     df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocabulary))
     idf: FloatArray = np.log((1.0 + n_proj) / (1.0 + df)) + 1.0
     return _l2_rows(proj_terms @ sparse.diags(idf)), vocabulary, idf
+
+
+def org_profiles(
+    incidence: sparse.csr_matrix, project_terms: sparse.csr_matrix
+) -> sparse.csr_matrix:
+    """Each organisation's text profile: the sum of its projects' TF-IDF rows, L2-normalised."""
+    return _l2_rows((incidence.T @ project_terms).tocsr())
 
 
 def _l2_rows(m: sparse.spmatrix) -> sparse.csr_matrix:
