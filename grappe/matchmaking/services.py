@@ -15,7 +15,8 @@ from grappe.matchmaking.domain.model import OrgFacts, fit
 from grappe.matchmaking.domain.store import model_dump
 from grappe.matchmaking.models import PartnerIndex
 from grappe.projects.models import PUBLIC_STATUSES, Participation, Project
-from grappe.registry.models import Organisation
+from grappe.registry.models import ClusterMembership, Organisation
+from grappe.registry.selectors import current_membership_q
 
 # How often one process asks the database whether the index is stale, and how long an enqueued
 # rebuild keeps others from enqueueing another.
@@ -40,7 +41,8 @@ def partner_index_stamp() -> str:
 
 def partner_index_rebuild(*, actor: Actor) -> PartnerIndex:
     """Fit the partner model on every public project (imported ones included) and its
-    consortium, store it as a new index and drop the older ones. Proposals are left out."""
+    consortium, store it as a new index and drop the older ones. Proposals are left out, and so
+    are organisations known only from proposals."""
     started = time.perf_counter()
     stamp = partner_index_stamp()
     pairs = [
@@ -58,10 +60,21 @@ def partner_index_rebuild(*, actor: Actor) -> PartnerIndex:
         text = " ".join(f for f in fields if f)
         if text:
             texts[str(pk)] = text
+    # The candidates: organisations with a public project or a current cluster membership —
+    # public evidence. One known only from proposals is never suggested, to anyone.
+    in_pairs = {int(o) for _, o in pairs}
+    members = set(
+        ClusterMembership.objects.filter(current_membership_q()).values_list(
+            "organisation_id", flat=True
+        )
+    )
     facts: dict[str, OrgFacts] = {}
+    evidence = in_pairs | members
     for pk, name, kind, city, country in Organisation.objects.values_list(
         "pk", "name", "kind", "city", "country"
     ).iterator(chunk_size=10_000):
+        if pk not in evidence:
+            continue
         facts[str(pk)] = OrgFacts(
             name=name, partner_type=partner_type(kind), city=city, country=country
         )

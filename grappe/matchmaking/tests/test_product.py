@@ -25,6 +25,7 @@ from grappe.matchmaking.models import PartnerIndex
 from grappe.matchmaking.services import partner_index_rebuild, partner_index_refresh_if_stale
 from grappe.projects.models import ProjectStatus
 from grappe.registry.domain.vocabulary import OrganisationKind
+from grappe.registry.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def world() -> dict[str, Any]:
 def test_the_index_holds_public_projects_only_and_is_audited(world: dict[str, Any]) -> None:
     index = partner_index_rebuild(actor=None)
     assert (index.project_count, index.participation_count) == (2, 4)
-    assert index.organisation_count == 4  # every organisation is a candidate
+    assert index.organisation_count == 3  # a, b, lab: not the one known only from a draft
     model = selectors.partner_model()
     assert model is not None
     assert model.projects_of(str(world["secret"].pk)) == []
@@ -90,9 +91,8 @@ def test_completion_ranks_the_lab_with_true_reasons_for_the_insider(world: dict[
     assert "Research organisation: the consortium has none" in reasons
     assert "Member of cluster Cap Digital Test" in reasons
     assert any(r.startswith("Projects matching your text: ") and "H2TRUCK" in r for r in reasons)
-    secret = next(s for s in found if s.organisation == world["secret"])
-    # the secret partner's only project is a draft: no fact of it is told
-    assert all("Worked with" not in r and "QUANTUM" not in r for r in secret.reasons)
+    # the secret partner's only project is a draft: it is never suggested, not even to insiders
+    assert world["secret"] not in [s.organisation for s in found]
 
 
 def test_outsiders_get_no_completion_and_no_proposal_fact(world: dict[str, Any]) -> None:
@@ -100,10 +100,11 @@ def test_outsiders_get_no_completion_and_no_proposal_fact(world: dict[str, Any])
     outsider = user_with_role(Role.MEMBER, organisation=world["lab"])
     with pytest.raises(type(world["proposal"]).DoesNotExist):
         selectors.project_partner_suggestions(scope=scope_for(outsider), project=world["proposal"])
-    found = selectors.partner_search(scope=scope_for(None), text="quantum hydroponics")
-    assert found is not None
-    for s in found:
-        assert all("QUANTUM" not in r for r in s.reasons)
+    for scope in (scope_for(None), scope_for(outsider)):
+        found = selectors.partner_search(scope=scope, text="quantum hydroponics")
+        assert found is not None
+        assert world["secret"] not in [s.organisation for s in found]
+        assert all("QUANTUM" not in r for s in found for r in s.reasons)
 
 
 def test_partner_search_page_filters_and_explains(client: Client, world: dict[str, Any]) -> None:
@@ -144,7 +145,7 @@ def test_api_answers_and_names_the_bad_field(client: Client, world: dict[str, An
     partner_index_rebuild(actor=None)
     ok = client.get("/api/v1/partners", {"q": "hydrogen", "kind": "research_lab"})
     assert ok.status_code == 200
-    assert [i["name"] for i in ok.json()["items"]] == ["Hydrogen Lab", "Secret Partner"]
+    assert [i["name"] for i in ok.json()["items"]] == ["Hydrogen Lab"]
     for params, field in (
         ({"kind": "bogus"}, "kind"),
         ({"country": "FRA"}, "country"),
@@ -238,5 +239,18 @@ def test_the_number_of_queries_does_not_grow_with_the_suggestions(
     selectors.partner_model()
     with django_assert_max_num_queries(4):
         found = selectors.partner_search(scope=scope_for(None), text="hydrogen", limit=20)
-    assert found is not None and len(found) == 16  # every organisation, at most 20
+    assert found is not None and len(found) == 15  # every candidate but the secret one
     assert any(r.startswith("Projects matching your text") for s in found for r in s.reasons)
+
+
+def test_a_cluster_member_without_projects_is_a_candidate(world: dict[str, Any]) -> None:
+    newcomer = OrganisationFactory(name="New Member", kind=OrganisationKind.START_UP)
+    MembershipFactory(cluster=world["cluster"], organisation=newcomer)
+    partner_index_rebuild(actor=None)
+    found = selectors.partner_search(
+        scope=scope_for(None),
+        text="",
+        organisations=Organisation.objects.filter(kind=OrganisationKind.START_UP),
+    )
+    assert found is not None and [s.organisation for s in found] == [newcomer]
+    assert "Member of cluster Cap Digital Test" in found[0].reasons
