@@ -258,6 +258,7 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     },
     "project_detail": {"pk": Project},
     "project_transition": {"pk": Project},
+    "project_partner_invite": {"pk": Project},
     "project_aid_simulation": {"pk": Project},
     "project_submit": {"pk": Project},
     "submission_withdraw": {"pk": Project, "submission_pk": ClusterSubmission},
@@ -285,6 +286,7 @@ FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
     "logout",
     "project_transition",
+    "project_partner_invite",
     "interop:run_upload",
     "interop:merge_decide",
     "interop:merge_bulk",
@@ -414,6 +416,8 @@ PAGES: dict[str, Expected] = {
     "review_list": ("login ok ok ok ok ok",),
     "search": ("ok ok ok ok ok ok",),
     "submission_withdraw": ("login 422 403 403 422 404", "login 422 404 404 404 404"),
+    "partner_search": ("ok ok ok ok ok ok",),
+    "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
     "GET /api/v1/calls": ("ok ok ok ok ok ok",),
@@ -438,6 +442,12 @@ API: dict[str, Expected] = {
     ),
     "POST /api/v1/projects/{id}/submissions": ("401 422 422 422 422 422",),
     "POST /api/v1/projects/{id}/submissions/withdraw": ("401 422 422 422 422 422",),
+    "GET /api/v1/partners": ("ok ok ok ok ok ok",),
+    "GET /api/v1/organisations/{id}/similar": ("ok ok ok ok ok ok",),
+    "GET /api/v1/projects/{id}/partner-suggestions": (
+        "404 ok ok ok ok 404",
+        "404 ok 404 404 404 404",
+    ),
     "POST /api/v1/projects/{id}/transitions": (
         "401 422 422 422 422 404",
         "401 422 404 404 404 404",
