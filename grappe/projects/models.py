@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -392,3 +393,68 @@ class ProjectSearchEntry(SearchEntry):
         managed = False
         db_table = "projects_project_search"
         verbose_name = _("project search entry")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PartnerInvitation(TimeStampedModel):
+    """The coordinator's invitation to an organisation to join a proposal's consortium.
+
+    One pending invitation per project and organisation; its status changes only through
+    `projects.services.invitation_transition` (`projects/domain/invitations.py`).
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="project_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+        db_index=True,
+        editable=False,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner invitation")
+        verbose_name_plural = _("partner invitations")
+        ordering = ["project", "-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.project.acronym}"

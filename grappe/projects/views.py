@@ -8,13 +8,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grappe.core.concurrency import EDIT_TOKEN_FIELD, edit_token
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.lists import list_response
 from grappe.core.pages import page_sections
@@ -24,20 +29,38 @@ from grappe.projects import selectors
 from grappe.projects.domain.budget import shares
 from grappe.projects.domain.workflow import PROJECT_WORKFLOWS
 from grappe.projects.filters import PROJECT_EXPORT, ProjectFilterSet
-from grappe.projects.forms import ProjectTransitionForm
+from grappe.projects.forms import (
+    InvitationAnswerForm,
+    InviteForm,
+    PartnerBudgetForm,
+    ProjectTransitionForm,
+    ProposalForm,
+    ProposalStartForm,
+    budget_field_name,
+)
 from grappe.projects.models import (
     BudgetLine,
     CostCategory,
     FundingLine,
     Participation,
+    PartnerInvitation,
     Project,
     ResearchCategory,
 )
 from grappe.projects.services import (
     TransitionRefused,
+    invitation_create,
+    invitation_create_by_siren,
+    invitation_transition,
+    may_edit_proposal,
+    partner_budget_set,
     project_offered_transitions,
     project_transition,
+    project_update,
+    proposal_create,
 )
+from grappe.registry.selectors import organisation_figures
+from grappe.registry.services import figures_set
 
 ZERO = Decimal("0")
 
@@ -195,3 +218,238 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
             _("Done: the project is now “%(state)s”.") % {"state": project.get_status_display()},
         )
     return redirect("project_detail", pk=pk)
+
+
+# --- proposals built by their partners -------------------------------------------------------
+
+
+def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for m in ValidationError(errs).messages]
+            for field, errs in exc.error_dict.items()
+        }
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's refusal on the form, on the field it names (else on the form)."""
+    for field, messages_ in _field_errors(exc).items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _visible_or_404(request: HttpRequest, pk: int) -> Project:
+    try:
+        return selectors.project_get(scope=scope_for(request.user), pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("No project with this address, or you may not see it.")) from exc
+
+
+@login_required
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    """Start a proposal for one of the organisations the user acts for (it coordinates)."""
+    scope = scope_for(request.user)
+    organisations = selectors.organisations_acted_for(scope=scope)
+    posted = request.POST if request.method == "POST" and organisations else None
+    form = ProposalStartForm(posted, organisations=organisations)
+    if request.method == "POST" and organisations and form.is_valid():
+        data = dict(form.cleaned_data)
+        organisation_id = data.pop("organisation")
+        try:
+            project = proposal_create(actor=request.user, organisation_id=organisation_id, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error("organisation", str(exc))
+        else:
+            messages.success(request, _("Your proposal is started: invite your partners."))
+            return redirect("project_detail", pk=project.pk)
+    return render(
+        request,
+        "projects/proposal_form.html",
+        {"form": form, "organisations": organisations, "project": None},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator edits the common description (refused if changed since it was opened)."""
+    project = _visible_or_404(request, pk)
+    if not may_edit_proposal(actor=request.user, project=project):
+        raise PermissionDenied(_("Only the coordinator may edit the proposal's description."))
+    form = ProposalForm(request.POST or None, instance=project)
+    token = request.POST.get(EDIT_TOKEN_FIELD) if request.method == "POST" else edit_token(project)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in ProposalForm.Meta.fields}
+        try:
+            project_update(
+                actor=request.user, project=project, expected_token=token or "", **changes
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The proposal is saved."))
+            return redirect("project_detail", pk=project.pk)
+    return render(
+        request,
+        "projects/proposal_form.html",
+        {"form": form, "project": project, "edit_token": token, "token_name": EDIT_TOKEN_FIELD},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def proposal_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator invites an organisation (found by the search, or by its SIREN)."""
+    project = _visible_or_404(request, pk)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data.get("organisation"):
+                invitation = invitation_create(
+                    actor=request.user, project=project, organisation_id=data["organisation"]
+                )
+            else:
+                invitation = invitation_create_by_siren(
+                    actor=request.user,
+                    project=project,
+                    siren=data["siren"],
+                    name=data.get("name", ""),
+                    kind=data.get("kind", ""),
+                )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s is invited.") % {"organisation": invitation.organisation.name},
+            )
+            return redirect(reverse("project_detail", kwargs={"pk": pk}) + "#invitations")
+    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    messages.error(request, _("Nobody was invited: %(errors)s") % {"errors": errors})
+    return redirect(reverse("project_detail", kwargs={"pk": pk}) + "#invitations")
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept or decline (the invited organisation), cancel (the coordinator)."""
+    scope = scope_for(request.user)
+    try:
+        invitation = selectors.invitation_get(scope=scope, pk=pk)
+    except PartnerInvitation.DoesNotExist as exc:
+        raise Http404(_("No invitation with this address, or you may not see it.")) from exc
+    form = InvitationAnswerForm(request.POST)
+    back = request.POST.get("next") == "me"
+    if not form.is_valid():
+        messages.error(request, _("Choose an answer."))
+    else:
+        try:
+            invitation_transition(
+                actor=request.user,
+                invitation=invitation,
+                transition=form.cleaned_data["transition"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(m for ms in _field_errors(exc).values() for m in ms))
+        else:
+            done = {
+                "accept": _("You joined %(project)s: enter your budget."),
+                "decline": _("You declined the invitation to %(project)s."),
+                "cancel": _("The invitation to %(project)s is cancelled."),
+            }[form.cleaned_data["transition"]]
+            messages.success(request, done % {"project": invitation.project.acronym})
+            if form.cleaned_data["transition"] == "accept":
+                return redirect("partner_budget", pk=invitation.project_id)
+            if form.cleaned_data["transition"] == "decline":
+                return redirect("my_area")
+    if back:
+        return redirect("my_area")
+    return redirect(
+        reverse("project_detail", kwargs={"pk": invitation.project_id}) + "#invitations"
+    )
+
+
+@login_required
+def partner_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner enters its own budget lines and yearly figures (only its own)."""
+    scope = scope_for(request.user)
+    project = _visible_or_404(request, pk)
+    mine = selectors.my_participations(scope=scope, project=project)
+    if not mine:
+        raise PermissionDenied(_("Only a partner of the proposal enters a budget here."))
+    wanted = request.GET.get("organisation") or request.POST.get("organisation_id")
+    participation = next((p for p in mine if str(p.organisation_id) == wanted), mine[0])
+    current = {
+        budget_field_name(line.cost_category, line.research_category): line.amount
+        for line in participation.budget_lines.all()
+    }
+    figures = organisation_figures(scope=scope, organisation=participation.organisation).first()
+    initial: dict[str, Any] = dict(current)
+    if figures is not None:
+        initial |= {
+            f: getattr(figures, f) for f in ("year", "staff_awu", "turnover", "balance_sheet")
+        }
+    form = PartnerBudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                partner_budget_set(
+                    actor=request.user, participation=participation, lines=form.lines()
+                )
+                if data.get("year") is not None:
+                    figures_set(
+                        actor=request.user,
+                        organisation_id=participation.organisation_id,
+                        year=data["year"],
+                        staff_awu=data["staff_awu"],
+                        turnover=data["turnover"],
+                        balance_sheet=data["balance_sheet"],
+                    )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your budget is saved."))
+            return redirect(reverse("project_detail", kwargs={"pk": pk}) + "#budget")
+    return render(
+        request,
+        "projects/partner_budget.html",
+        {
+            "project": project,
+            "participation": participation,
+            "mine": mine,
+            "form": form,
+            "research_labels": [label for _v, label in ResearchCategory.choices],
+            "is_draft": project.status == "draft",
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def my_area(request: HttpRequest) -> HttpResponse:
+    """The user's proposals by status and the pending invitations to their organisations; higher
+    apps add blocks through the page section `core.my_area`."""
+    scope = scope_for(request.user)
+    groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    for project in selectors.my_proposals(scope=scope):
+        group = groups.setdefault(
+            project.status, {"label": project.get_status_display(), "projects": []}
+        )
+        group["projects"].append(project)
+    context: dict[str, Any] = {
+        "groups": list(groups.values()),
+        "proposal_count": sum(len(g["projects"]) for g in groups.values()),
+        "invitations": list(selectors.invitations_pending_for(scope=scope)),
+        "can_start": bool(scope.organisation_ids),
+    }
+    # Each higher app's section returns {"my_area_<name>": {"template": ..., ...}}: one block.
+    sections = page_sections("core.my_area", request, scope)
+    context["my_area_blocks"] = [
+        block for key, block in sorted(sections.items()) if key.startswith("my_area_")
+    ]
+    return render(request, "projects/my_area.html", context)
