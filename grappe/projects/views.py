@@ -304,6 +304,8 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator invites an organisation (found by the search, or by its SIREN)."""
     project = _visible_or_404(request, pk)
+    if not may_edit_proposal(actor=request.user, project=project):
+        raise PermissionDenied(_("Only the coordinator may invite partners."))
     form = InviteForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -44,7 +44,7 @@ from grappe.core.tests.factories import (
 )
 from grappe.funding.models import Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
-from grappe.projects.models import ParticipantRole, Project, ProjectStatus
+from grappe.projects.models import ParticipantRole, PartnerInvitation, Project, ProjectStatus
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -123,6 +123,10 @@ def world(demo_site: Any) -> dict[str, Any]:
     )
     AccessFailureLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
     AccessLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
+    invitations = [
+        PartnerInvitation.objects.create(project=project, organisation=OrganisationFactory())
+        for project in (own_project, other_project)
+    ]
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -139,6 +143,7 @@ def world(demo_site: Any) -> dict[str, Any]:
         ClusterMembership: (own_membership, other_membership),
         OrganisationChangeProposal: (proposals["own"], proposals["other"]),
         MergeProposal: (merge, merge),
+        PartnerInvitation: tuple(invitations),
     }
 
 
@@ -225,6 +230,10 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "project_detail": {"pk": Project},
     "project_transition": {"pk": Project},
     "project_aid_simulation": {"pk": Project},
+    "proposal_edit": {"pk": Project},
+    "proposal_invite": {"pk": Project},
+    "partner_budget": {"pk": Project},
+    "invitation_answer": {"pk": PartnerInvitation},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
     "interop:merge_decide": {"pk": MergeProposal},
@@ -246,6 +255,8 @@ POST_ONLY = {
     "interop:merge_bulk",
     "membership_confirm",
     "change_proposal_decide",
+    "proposal_invite",
+    "invitation_answer",
 }
 
 
@@ -273,7 +284,13 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
         )
         url = url.replace("{slug}", obj(world, model, side).slug)
     if "{id}" in url:
-        model = Organisation if path.startswith("/api/v1/organisations") else Project
+        model = (
+            Organisation
+            if path.startswith("/api/v1/organisations")
+            else PartnerInvitation
+            if path.startswith("/api/v1/invitations")
+            else Project
+        )
         url = url.replace("{id}", str(obj(world, model, side).pk))
     if method == "GET":
         return client.get(url)
@@ -342,6 +359,13 @@ PAGES: dict[str, Expected] = {
     "password_reset_confirm": ("404 404 404 404 404 404",),
     "password_reset_done": ("404 404 404 404 404 404",),
     "project_aid_simulation": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    # Proposals built by their partners (the demo logins' organisation coordinates "own").
+    "proposal_new": ("login ok ok ok ok ok",),
+    "my_area": ("login ok ok ok ok ok",),
+    "proposal_edit": ("login ok 403 403 ok 404", "login ok 404 404 404 404"),
+    "proposal_invite": ("login back 403 403 back 404", "login back 404 404 404 404"),
+    "partner_budget": ("login 403 403 403 ok 404", "login 403 404 404 404 404"),
+    "invitation_answer": ("login back back back back 404", "login back 404 404 404 404"),
     "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_list": ("ok ok ok ok ok ok",),
     "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
@@ -361,6 +385,16 @@ API: dict[str, Expected] = {
     "GET /api/v1/projects/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "GET /api/v1/projects/{id}/transitions": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "POST /api/v1/aid/simulate": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    # The proposal operations: a body the schema refuses is a 422 before any lookup.
+    "POST /api/v1/projects": ("401 422 422 422 422 422",),
+    "GET /api/v1/projects/{id}/invitations": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/projects/{id}/invitations": ("401 422 422 422 422 422",),
+    "POST /api/v1/projects/{id}/budget": ("401 422 422 422 422 422",),
+    "GET /api/v1/invitations": ("401 ok ok ok ok ok",),
+    "POST /api/v1/invitations/{id}/answer": (
+        "401 422 422 422 422 404",
+        "401 422 404 404 404 404",
+    ),
     "POST /api/v1/projects/{id}/transitions": (
         "401 422 422 422 422 404",
         "401 422 404 404 404 404",
