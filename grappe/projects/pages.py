@@ -14,6 +14,7 @@ from grappe.core.lists import html_page
 from grappe.core.pages import page_section
 from grappe.projects import selectors
 from grappe.projects.models import ParticipantRole, Project, ProjectStatus
+from grappe.projects.services import document_max_bytes
 from grappe.registry.models import Cluster, Organisation, OrganisationKind
 
 SEARCH_PREVIEW = 10
@@ -119,5 +120,24 @@ def proposal_panel(request: HttpRequest, scope: Scope, *, project: Project) -> d
             "find": find,
             "found": [{"organisation": o, "in_consortium": o.pk in in_consortium} for o in found],
             "kinds": OrganisationKind.choices,
+        }
+    }
+
+
+@page_section("projects.project_detail")
+def proposal_documents_and_thread(
+    request: HttpRequest, scope: Scope, *, project: Project
+) -> dict[str, Any]:
+    """The project's PDFs and discussion thread, for its insiders (two queries); the consortium's
+    members may add to them."""
+    if not selectors.project_is_insider(scope=scope, project=project):
+        return {}
+    partner_ids = {p.organisation_id for p in project.participations.all()}  # prefetched
+    return {
+        "proposal_files": {
+            "documents": list(selectors.proposal_documents(scope=scope, project=project)),
+            "messages": list(selectors.proposal_messages(scope=scope, project=project)),
+            "may_contribute": scope.is_staff_wide or bool(scope.organisation_ids & partner_ids),
+            "max_mb": document_max_bytes() // (1024 * 1024),
         }
     }

@@ -46,6 +46,8 @@ from grappe.projects.models import (
     Participation,
     PartnerInvitation,
     Project,
+    ProposalDocument,
+    ProposalMessage,
 )
 from grappe.projects.search import PROJECTS
 from grappe.registry.models import Cluster, Organisation
@@ -486,3 +488,33 @@ def organisations_to_invite(*, scope: Scope, q: str, limit: int = 10) -> list[Or
 def organisations_acted_for(*, scope: Scope) -> list[Organisation]:
     """The organisations the user acts for (a member's own; none for roles without one)."""
     return list(Organisation.objects.filter(pk__in=sorted(scope.organisation_ids)).order_by("name"))
+
+
+def proposal_documents(*, scope: Scope, project: Project) -> QuerySet[ProposalDocument]:
+    """The project's documents (without their content), newest first; only insiders see them."""
+    if not project_is_insider(scope=scope, project=project):
+        return ProposalDocument.objects.none()
+    return (
+        ProposalDocument.objects.filter(project=project)
+        .defer("content")
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposal_document_get(*, scope: Scope, project: Project, pk: int) -> ProposalDocument:
+    """One document with its content, for an insider; `ProposalDocument.DoesNotExist` else."""
+    if not project_is_insider(scope=scope, project=project):
+        raise ProposalDocument.DoesNotExist
+    return ProposalDocument.objects.get(project=project, pk=pk)
+
+
+def proposal_messages(*, scope: Scope, project: Project) -> QuerySet[ProposalMessage]:
+    """The discussion thread, oldest first; only insiders see it."""
+    if not project_is_insider(scope=scope, project=project):
+        return ProposalMessage.objects.none()
+    return (
+        ProposalMessage.objects.filter(project=project)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )

@@ -7,11 +7,13 @@ writer after creation: `project_transition`, through the project workflow.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -47,6 +49,8 @@ from grappe.projects.models import (
     PartnerInvitation,
     Project,
     ProjectStatus,
+    ProposalDocument,
+    ProposalMessage,
     ResearchCategory,
 )
 from grappe.projects.search import project_search_index_update
@@ -1187,3 +1191,99 @@ def partner_budget_set(
             code="too_big",
         )
     return budget_lines_set(actor=actor, participation=participation, lines=lines, reason=reason)
+
+
+# --- a proposal's documents (PDF only) and discussion thread: its consortium's -----------------
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+MESSAGE_MAX_CHARS = 5000
+
+
+def document_max_bytes() -> int:
+    """The largest PDF a proposal takes (setting `PROPOSAL_DOCUMENT_MAX_BYTES`, 10 MiB)."""
+    return int(getattr(settings, "PROPOSAL_DOCUMENT_MAX_BYTES", DOCUMENT_MAX_BYTES))
+
+
+def in_consortium(*, actor: Actor, project: Project) -> bool:
+    """Does the actor act for one of the project's organisations (or for any: staff)?"""
+    if actor is None:
+        return True
+    ids = Participation.objects.filter(project=project).values_list("organisation_id", flat=True)
+    return scope_for(actor).can(Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=ids))
+
+
+def _user(actor: Actor) -> Any:
+    return recorded_user(actor) if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def document_add(
+    *, actor: Actor, project: Project, title: str, file_name: str, content: bytes
+) -> ProposalDocument:
+    """Attach a PDF (checked by its first bytes, not its name) of at most `document_max_bytes`."""
+    require(
+        in_consortium(actor=actor, project=project),
+        _("Only the consortium may add documents to this proposal."),
+    )
+    errors: dict[str, str] = {}
+    limit = document_max_bytes()
+    if not content:
+        errors["file"] = _("Choose a PDF file.")
+    elif len(content) > limit:
+        errors["file"] = _("The file is larger than %(max)s MB.") % {"max": limit // (1024 * 1024)}
+    elif not content.startswith(PDF_MAGIC):
+        errors["file"] = _("Only PDF files are accepted: this file is not a PDF.")
+    title = title.strip() or file_name.strip()
+    if not title:
+        errors["title"] = _("Give the document a title.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    document = ProposalDocument(
+        project=project,
+        title=title[:200],
+        file_name=(file_name.strip() or "document.pdf")[:200],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=_user(actor),
+    )
+    document.full_clean(exclude=["content"])
+    document.save()
+    audit_record(
+        actor=actor,
+        action="proposal_document.add",
+        obj=document,
+        after={
+            "project_id": project.pk,
+            "title": document.title,
+            "size": document.size,
+            "sha256": document.sha256,
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def message_post(*, actor: Actor, project: Project, body: str) -> ProposalMessage:
+    """Post a message to the proposal's discussion thread (its consortium only)."""
+    require(
+        in_consortium(actor=actor, project=project),
+        _("Only the consortium may write in this discussion."),
+    )
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message first.")}, code="required")
+    if len(body) > MESSAGE_MAX_CHARS:
+        raise ValidationError(
+            {"body": _("A message has at most %(max)s characters.") % {"max": MESSAGE_MAX_CHARS}},
+            code="too_long",
+        )
+    message = ProposalMessage.objects.create(project=project, author=_user(actor), body=body)
+    audit_record(
+        actor=actor,
+        action="proposal_message.post",
+        obj=message,
+        after={"project_id": project.pk, "body": body},
+    )
+    return message

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.core.concurrency import EDIT_TOKEN_FIELD, edit_token
 from grappe.core.domain.workflow import ObjectRole
+from grappe.core.limits import upload_limit
 from grappe.core.lists import list_response
 from grappe.core.pages import page_sections
 from grappe.core.ratelimit import has_query, rate_limited
@@ -45,14 +46,19 @@ from grappe.projects.models import (
     Participation,
     PartnerInvitation,
     Project,
+    ProjectStatus,
+    ProposalDocument,
     ResearchCategory,
 )
 from grappe.projects.services import (
     TransitionRefused,
+    document_add,
+    document_max_bytes,
     invitation_create,
     invitation_create_by_siren,
     invitation_transition,
     may_edit_proposal,
+    message_post,
     partner_budget_set,
     project_offered_transitions,
     project_transition,
@@ -278,6 +284,8 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _visible_or_404(request, pk)
     if not may_edit_proposal(actor=request.user, project=project):
         raise PermissionDenied(_("Only the coordinator may edit the proposal's description."))
+    if project.status != ProjectStatus.DRAFT and not scope_for(request.user).is_staff_wide:
+        raise PermissionDenied(_("The proposal is no longer a draft: its description is fixed."))
     form = ProposalForm(request.POST or None, instance=project)
     token = request.POST.get(EDIT_TOKEN_FIELD) if request.method == "POST" else edit_token(project)
     if request.method == "POST" and form.is_valid():
@@ -455,3 +463,60 @@ def my_area(request: HttpRequest) -> HttpResponse:
         block for key, block in sorted(sections.items()) if key.startswith("my_area_")
     ]
     return render(request, "projects/my_area.html", context)
+
+
+def _document_upload_limit() -> int:
+    return document_max_bytes() + 256 * 1024  # the file and the form around it
+
+
+@login_required
+@require_POST
+@upload_limit(_document_upload_limit)
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a PDF to the proposal (its consortium)."""
+    project = _visible_or_404(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        document_add(
+            actor=request.user,
+            project=project,
+            title=request.POST.get("title", "")[:200],
+            file_name=getattr(upload, "name", "") or "",
+            content=upload.read(document_max_bytes() + 1) if upload is not None else b"",
+        )
+    except ValidationError as exc:
+        text = " ".join(m for ms in _field_errors(exc).values() for m in ms)
+        messages.error(request, _("The document was not added: %(errors)s") % {"errors": text})
+    else:
+        messages.success(request, _("The document is added."))
+    return redirect(reverse("project_detail", kwargs={"pk": pk}) + "#documents")
+
+
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """A proposal's PDF, for its insiders only (404 for anyone else)."""
+    project = _visible_or_404(request, pk)
+    try:
+        document = selectors.proposal_document_get(
+            scope=scope_for(request.user), project=project, pk=document_pk
+        )
+    except ProposalDocument.DoesNotExist as exc:
+        raise Http404(_("No document with this address, or you may not see it.")) from exc
+    response = HttpResponse(bytes(document.content), content_type="application/pdf")
+    safe = "".join(ch for ch in document.file_name if ch.isalnum() or ch in "._- ") or "document"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def message_post_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write in the proposal's discussion thread (its consortium)."""
+    project = _visible_or_404(request, pk)
+    try:
+        message_post(actor=request.user, project=project, body=request.POST.get("body", ""))
+    except ValidationError as exc:
+        text = " ".join(m for ms in _field_errors(exc).values() for m in ms)
+        messages.error(request, _("The message was not posted: %(errors)s") % {"errors": text})
+    return redirect(reverse("project_detail", kwargs={"pk": pk}) + "#discussion")

@@ -44,7 +44,13 @@ from grappe.core.tests.factories import (
 )
 from grappe.funding.models import Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
-from grappe.projects.models import ParticipantRole, PartnerInvitation, Project, ProjectStatus
+from grappe.projects.models import (
+    ParticipantRole,
+    PartnerInvitation,
+    Project,
+    ProjectStatus,
+    ProposalDocument,
+)
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -127,6 +133,17 @@ def world(demo_site: Any) -> dict[str, Any]:
         PartnerInvitation.objects.create(project=project, organisation=OrganisationFactory())
         for project in (own_project, other_project)
     ]
+    documents = [
+        ProposalDocument.objects.create(
+            project=project,
+            title="Annex",
+            file_name="a.pdf",
+            size=9,
+            sha256="0",
+            content=b"%PDF-1.7",
+        )
+        for project in (own_project, other_project)
+    ]
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -144,6 +161,7 @@ def world(demo_site: Any) -> dict[str, Any]:
         OrganisationChangeProposal: (proposals["own"], proposals["other"]),
         MergeProposal: (merge, merge),
         PartnerInvitation: tuple(invitations),
+        ProposalDocument: tuple(documents),
     }
 
 
@@ -234,6 +252,9 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "proposal_invite": {"pk": Project},
     "partner_budget": {"pk": Project},
     "invitation_answer": {"pk": PartnerInvitation},
+    "proposal_document_upload": {"pk": Project},
+    "proposal_document": {"pk": Project, "document_pk": ProposalDocument},
+    "proposal_message_post": {"pk": Project},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
     "interop:merge_decide": {"pk": MergeProposal},
@@ -257,6 +278,8 @@ POST_ONLY = {
     "change_proposal_decide",
     "proposal_invite",
     "invitation_answer",
+    "proposal_document_upload",
+    "proposal_message_post",
 }
 
 
@@ -366,6 +389,10 @@ PAGES: dict[str, Expected] = {
     "proposal_invite": ("login back 403 403 back 404", "login back 404 404 404 404"),
     "partner_budget": ("login 403 403 403 ok 404", "login 403 404 404 404 404"),
     "invitation_answer": ("login back back back back 404", "login back 404 404 404 404"),
+    # A proposal's PDFs and thread: insiders read; only the consortium (and staff) add.
+    "proposal_document": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "proposal_document_upload": ("login back 403 403 back 404", "login back 404 404 404 404"),
+    "proposal_message_post": ("login back 403 403 back 404", "login back 404 404 404 404"),
     "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_list": ("ok ok ok ok ok ok",),
     "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
