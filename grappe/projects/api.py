@@ -387,14 +387,18 @@ def _refused(exc: ValidationError | PermissionDenied) -> Any:
     """A service's refusal: 403 for a role that may not, 422 naming each field otherwise."""
     if isinstance(exc, PermissionDenied):
         return Status(403, {"detail": str(exc)})
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
     return Status(
         422,
         {
             "detail": [
-                {"loc": ["body", field], "msg": str(message), "type": "refused"}
-                for field, messages in errors.items()
-                for message in messages
+                {
+                    "loc": ["body", field],
+                    "msg": " ".join(str(m) for m in error.messages),
+                    "type": error.code or "refused",
+                }
+                for field, field_errors in errors.items()
+                for error in field_errors
             ]
         },
     )
@@ -539,7 +543,9 @@ def set_budget(request: HttpRequest, id: Path[int], body: PartnerBudgetIn) -> An
     )
     if participation is None:
         return Status(403, {"detail": _("Only a partner of the proposal enters a budget here.")})
-    lines = {(line.cost_category, line.research_category): line.amount for line in body.lines}
+    lines = {
+        (line.cost_category, line.research_category): Decimal(line.amount) for line in body.lines
+    }
     try:
         saved = partner_budget_set(actor=request.user, participation=participation, lines=lines)
     except (ValidationError, PermissionDenied) as exc:

@@ -80,7 +80,7 @@ class InviteForm(CleanTextMixin, forms.Form):
         return data
 
 
-class InvitationAnswerForm(forms.Form):
+class InvitationAnswerForm(CleanTextMixin, forms.Form):
     transition = forms.ChoiceField(
         label=_("Answer"),
         choices=[

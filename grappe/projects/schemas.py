@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ninja import Schema
@@ -241,7 +240,11 @@ class BudgetLineIn(InputSchema):
 
     cost_category: str = Field(max_length=24)
     research_category: str = Field(max_length=20)
-    amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2, description="EUR.")
+    amount: str = Field(
+        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        description='EUR, as a string with at most two decimals: "45000.00".',
+        examples=["45000.00"],
+    )
 
 
 class PartnerBudgetIn(InputSchema):

@@ -288,6 +288,9 @@ def _login_builder(cls: type[forms.BaseForm]) -> Callable[[dict[str, Any]], form
 BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], Any]]] = {
     "grappe.funding.views.WhatIfForm": lambda cls: _what_if_builder(),
     "grappe.core.backoffice.BackOfficeLoginForm": _login_builder,
+    "grappe.projects.forms.ProposalStartForm": lambda cls: (
+        lambda data: cls(data=data, organisations=[f.OrganisationFactory()])  # type: ignore[call-arg]
+    ),
 }
 
 

@@ -62,5 +62,13 @@ def test_the_higher_apps_register_the_lower_pages_sections():
         "grappe.projects.pages",
         "grappe.interop.pages",
     ]
-    for page in ("projects.project_detail", "api.project_detail", "api.organisation_detail"):
+    # The live checks of a draft (funding), the proposal's panel, documents and thread
+    # (projects), then the provenance (interop).
+    assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
+        "grappe.funding.pages",
+        "grappe.projects.pages",
+        "grappe.projects.pages",
+        "grappe.interop.pages",
+    ]
+    for page in ("api.project_detail", "api.organisation_detail"):
         assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.interop.pages"]
