@@ -487,3 +487,16 @@ def test_the_proposal_page_queries_do_not_grow_with_the_partners(capsys) -> None
     with capsys.disabled():
         print(f"\nproposal page queries: 3 partners {three}, 10 partners {ten}")
     assert ten == three
+
+
+def test_the_demo_proposal_is_built_through_the_services() -> None:
+    from grappe.projects.demo import demo_proposal
+
+    coordinator, partner, invited = (OrganisationFactory() for _ in range(3))
+    project, pending = demo_proposal(coordinator=coordinator, partner=partner, invited=invited)
+    assert project.is_demo and project.status == ProjectStatus.DRAFT
+    assert Participation.objects.filter(project=project).count() == 2
+    assert BudgetLine.objects.filter(participation__project=project).count() == 4
+    assert pending.status == InvitationStatus.PENDING and pending.organisation_id == invited.pk
+    member = user_with_role(Role.MEMBER, organisation=invited)
+    assert list(selectors.invitations_pending_for(scope=scope_for(member))) == [pending]
