@@ -46,7 +46,14 @@ from grappe.funding.models import Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
 from grappe.labelling.models import CommitteeSession, Review
 from grappe.labelling.services import criteria_set_create, review_attach, session_create
-from grappe.projects.models import ClusterSubmission, ParticipantRole, Project, ProjectStatus
+from grappe.projects.models import (
+    ClusterSubmission,
+    ParticipantRole,
+    PartnerInvitation,
+    Project,
+    ProjectStatus,
+    ProposalDocument,
+)
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -151,6 +158,21 @@ def world(demo_site: Any) -> dict[str, Any]:
             member_ids=[who.pk],
         )
         reviews[side] = review_attach(actor=None, session=session, submission=submissions[side])
+    invitations = [
+        PartnerInvitation.objects.create(project=project, organisation=OrganisationFactory())
+        for project in (own_project, other_project)
+    ]
+    documents = [
+        ProposalDocument.objects.create(
+            project=project,
+            title="Annex",
+            file_name="a.pdf",
+            size=9,
+            sha256="0",
+            content=b"%PDF-1.7",
+        )
+        for project in (own_project, other_project)
+    ]
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -170,6 +192,8 @@ def world(demo_site: Any) -> dict[str, Any]:
         ClusterSubmission: (submissions["own"], submissions["other"]),
         CommitteeSession: (reviews["own"].session, reviews["other"].session),
         Review: (reviews["own"], reviews["other"]),
+        PartnerInvitation: tuple(invitations),
+        ProposalDocument: tuple(documents),
     }
 
 
@@ -266,6 +290,13 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "labelling:session": {"pk": CommitteeSession},
     "labelling:review": {"pk": Review},
     "labelling:letter": {"pk": Review},
+    "proposal_edit": {"pk": Project},
+    "proposal_invite": {"pk": Project},
+    "partner_budget": {"pk": Project},
+    "invitation_answer": {"pk": PartnerInvitation},
+    "proposal_document_upload": {"pk": Project},
+    "proposal_document": {"pk": Project, "document_pk": ProposalDocument},
+    "proposal_message_post": {"pk": Project},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
     "interop:merge_decide": {"pk": MergeProposal},
@@ -293,6 +324,10 @@ POST_ONLY = {
     "membership_confirm",
     "change_proposal_decide",
     "submission_withdraw",
+    "proposal_invite",
+    "invitation_answer",
+    "proposal_document_upload",
+    "proposal_message_post",
 }
 
 
@@ -325,6 +360,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/organisations")
             else Review
             if path.startswith("/api/v1/labelling/reviews")
+            else PartnerInvitation
+            if path.startswith("/api/v1/invitations")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -409,6 +446,17 @@ PAGES: dict[str, Expected] = {
     "password_reset_confirm": ("404 404 404 404 404 404",),
     "password_reset_done": ("404 404 404 404 404 404",),
     "project_aid_simulation": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    # Proposals built by their partners (the demo logins' organisation coordinates "own").
+    "proposal_new": ("login ok ok ok ok ok",),
+    "my_area": ("login ok ok ok ok ok",),
+    "proposal_edit": ("login ok 403 403 ok 404", "login ok 404 404 404 404"),
+    "proposal_invite": ("login back 403 403 back 404", "login back 404 404 404 404"),
+    "partner_budget": ("login 403 403 403 ok 404", "login 403 404 404 404 404"),
+    "invitation_answer": ("login back back back back 404", "login back 404 404 404 404"),
+    # A proposal's PDFs and thread: insiders read; only the consortium (and staff) add.
+    "proposal_document": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "proposal_document_upload": ("login back 403 403 back 404", "login back 404 404 404 404"),
+    "proposal_message_post": ("login back 403 403 back 404", "login back 404 404 404 404"),
     "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_list": ("ok ok ok ok ok ok",),
     "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
@@ -447,6 +495,16 @@ API: dict[str, Expected] = {
     "GET /api/v1/projects/{id}/partner-suggestions": (
         "404 ok ok ok ok 404",
         "404 ok 404 404 404 404",
+    ),
+    # The proposal operations: a body the schema refuses is a 422 before any lookup.
+    "POST /api/v1/projects": ("401 422 422 422 422 422",),
+    "GET /api/v1/projects/{id}/invitations": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/projects/{id}/invitations": ("401 422 422 422 422 422",),
+    "POST /api/v1/projects/{id}/budget": ("401 422 422 422 422 422",),
+    "GET /api/v1/invitations": ("401 ok ok ok ok ok",),
+    "POST /api/v1/invitations/{id}/answer": (
+        "401 422 422 422 422 404",
+        "401 422 404 404 404 404",
     ),
     "POST /api/v1/projects/{id}/transitions": (
         "401 422 422 422 422 404",
