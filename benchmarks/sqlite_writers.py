@@ -52,6 +52,7 @@ def _prepare(threads: int) -> tuple[int, list[int]]:
 
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.utils import timezone
 
     from grappe.funding.models import Funder
     from grappe.funding.services import call_create
@@ -64,8 +65,9 @@ def _prepare(threads: int) -> tuple[int, list[int]]:
         slug="race",
         title_en="Race",
         title_fr="Course",
-        opens_on=dt.date(2026, 1, 1),
-        closes_on=dt.date(2026, 12, 31),
+        # a call not yet open: an open call's rule set is pinned
+        opens_on=timezone.localdate() + dt.timedelta(days=30),
+        closes_on=timezone.localdate() + dt.timedelta(days=120),
         source_code="city-of-paris",
     )
     users = [

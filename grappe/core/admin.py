@@ -22,10 +22,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.backoffice import ScopedModelAdmin
+from grappe.core.backoffice import ReadOnlyScopedAdmin, ScopedModelAdmin
 from grappe.core.domain.roles import ROLES, Role, ScopeKind
 from grappe.core.forms import CleanTextMixin
-from grappe.core.models import AuditEvent, RoleAssignment, Transition
+from grappe.core.models import AuditEvent, RoleAssignment, SearchWord, Transition
 from grappe.core.services import (
     USER_FIELDS,
     audit_record,
@@ -235,6 +235,16 @@ class TransitionAdmin(_TransitionAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SearchWord)
+class SearchWordAdmin(ReadOnlyScopedAdmin):
+    """The search indexes' vocabulary ("did you mean"), written with the index entries and
+    rebuilt by `grappe search_index rebuild`: read-only here."""
+
+    list_display = ("word", "index", "length")
+    list_filter = ("index",)
+    search_fields = ("word",)
 
 
 def _assignment_snapshot(assignment: RoleAssignment) -> dict[str, Any]:

@@ -134,6 +134,23 @@ class ScopedModelAdmin(_ModelAdmin):
         return super().get_queryset(request).filter(reach_q(scope, self.role_action, relations))
 
 
+class ReadOnlyScopedAdmin(ScopedModelAdmin):
+    """A model the back office only reads (written by its services alone: submissions,
+    invitations, proposal documents, the search vocabulary)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or [f.name for f in self.model._meta.concrete_fields]
+
+
 class ScopedInline(_InlineModelAdmin):
     """An inline whose permissions are its parent's (`role_action` on the parent object)."""
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.actors import Actor
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
-from grappe.core.backoffice import ScopedModelAdmin, ScopedTabularInline
+from grappe.core.backoffice import ReadOnlyScopedAdmin, ScopedTabularInline
 from grappe.core.concurrency import EDIT_TOKEN_FIELD
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.models import Transition
@@ -39,7 +39,10 @@ from grappe.projects.models import (
     FundingLine,
     ParticipantRole,
     Participation,
+    PartnerInvitation,
     Project,
+    ProposalDocument,
+    ProposalMessage,
 )
 from grappe.projects.services import (
     TransitionRefused,
@@ -421,7 +424,7 @@ class AccreditationAdmin(AuditedModelAdmin):
 
 
 @admin.register(ClusterSubmission)
-class ClusterSubmissionAdmin(ScopedModelAdmin):
+class ClusterSubmissionAdmin(ReadOnlyScopedAdmin):
     """Submissions are written only by the submission services (`project_submit`,
     `submission_withdraw`, `submission_decide`): the back office reads them."""
 
@@ -441,11 +444,32 @@ class ClusterSubmissionAdmin(ScopedModelAdmin):
     )
     fields = readonly_fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+@admin.register(PartnerInvitation)
+class PartnerInvitationAdmin(ReadOnlyScopedAdmin):
+    """Invitations are written only by `invitation_create` / `invitation_transition`."""
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    list_display = ("project", "organisation", "status", "invited_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("project__acronym", "organisation__name")
+    list_select_related = ("project", "organisation", "invited_by")
+
+
+@admin.register(ProposalDocument)
+class ProposalDocumentAdmin(ReadOnlyScopedAdmin):
+    """A proposal's documents (written by `document_add`); the file itself is served only to
+    the consortium, from the project's page."""
+
+    list_display = ("project", "title", "file_name", "size")
+    search_fields = ("project__acronym", "title", "file_name")
+    list_select_related = ("project",)
+    fields = ("project", "title", "file_name", "size", "sha256")
+
+
+@admin.register(ProposalMessage)
+class ProposalMessageAdmin(ReadOnlyScopedAdmin):
+    """A proposal's discussion (written by `message_post`)."""
+
+    list_display = ("project", "author", "created_at")
+    search_fields = ("project__acronym", "body")
+    list_select_related = ("project", "author")

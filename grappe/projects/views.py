@@ -396,6 +396,8 @@ def submission_withdraw_view(request: HttpRequest, pk: int, submission_pk: int) 
     return redirect("project_submit", pk=pk)
 
 
+@login_required
+@require_POST
 def proposal_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator invites an organisation (found by the search, or by its SIREN)."""
     project = _visible_or_404(request, pk)

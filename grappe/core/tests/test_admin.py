@@ -16,11 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from stdnum import luhn
 
-from grappe.core.models import AuditEvent, Role, RoleAssignment, Transition
+from grappe.core.models import AuditEvent, Role, RoleAssignment, SearchWord, Transition
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
 from grappe.funding.services import call_create
-from grappe.projects.models import ClusterSubmission
+from grappe.projects.models import (
+    ClusterSubmission,
+    PartnerInvitation,
+    ProposalDocument,
+    ProposalMessage,
+)
 from grappe.projects.services import project_transition
 from grappe.registry.models import (
     ClusterTheme,
@@ -94,6 +99,21 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         "core.RoleAssignment": RoleAssignment.objects.create(
             user=f.UserFactory(), role=Role.CLUSTER_MANAGER, cluster=cluster
         ),
+        "core.SearchWord": SearchWord.objects.create(index="test", word="energie", length=7),
+        "projects.PartnerInvitation": PartnerInvitation.objects.create(
+            project=part.project, organisation=f.OrganisationFactory()
+        ),
+        "projects.ProposalDocument": ProposalDocument.objects.create(
+            project=part.project,
+            title="Annex",
+            file_name="annex.pdf",
+            size=8,
+            sha256="0" * 64,
+            content=b"%PDF-1.7",
+        ),
+        "projects.ProposalMessage": ProposalMessage.objects.create(
+            project=part.project, body="Hello"
+        ),
     }
     objects["core.AuditEvent"] = audit_record(actor=None, action="test.create", obj=cluster)
     call = call_create(
@@ -127,7 +147,9 @@ def test_changelist_and_forms_open_for_a_superuser(
     obj = one_of_each[_id(model)]
     assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
     add = admin_client.get(_url(model, "add"))
-    assert add.status_code == (403 if model in (AuditEvent, Transition, ClusterSubmission) else 200)
+    read_only = (AuditEvent, Transition, ClusterSubmission, SearchWord, PartnerInvitation)
+    read_only += (ProposalDocument, ProposalMessage)
+    assert add.status_code == (403 if model in read_only else 200)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=_id)

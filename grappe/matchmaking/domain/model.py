@@ -248,12 +248,13 @@ class PartnerModel:
                     step2.sum(), 1e-300
                 )
             graph = graph / np.maximum(self.org_degree, 1.0) ** w.candidate_norm
-            top = graph.max()
+            top = graph.max(initial=0.0)
             if top > 0:
                 graph = graph / top
         popularity = np.log1p(self.org_degree)
-        if popularity.max() > 0:
-            popularity = popularity / popularity.max()
+        top_popularity = popularity.max(initial=0.0)  # an empty index has no organisation
+        if top_popularity > 0:
+            popularity = popularity / top_popularity
         return Signals(
             graph=graph,
             popularity=popularity,
@@ -363,7 +364,7 @@ class PartnerModel:
         w = Weights()
         one = self._walk_step(start, w)
         two = self._walk_step(one / max(one.sum(), 1e-300), w)
-        two = two / max(two.max(), 1e-300)
+        two = two / max(two.max(initial=0.0), 1e-300)
         score = text + 0.5 * two + 1e-3 * np.log1p(self.org_degree)
         if self.org_type_code[i] >= 0:
             score = score * np.where(self.org_type_code == self.org_type_code[i], 1.5, 1.0)

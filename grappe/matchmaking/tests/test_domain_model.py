@@ -135,3 +135,11 @@ def test_a_stored_model_ranks_the_same() -> None:
     loaded = model_load(model_dump(model))
     assert loaded.rank(["a"], "hydrogène") == model.rank(["a"], "hydrogène")
     assert loaded.facts == model.facts
+
+
+def test_an_empty_index_suggests_nothing_and_still_ranks_given_candidates() -> None:
+    """A fresh database (no public project yet): the project page must not fail."""
+    model = fit([])
+    assert model.rank(["a"], "hydrogen storage") == []
+    assert model.similar("a") == []
+    assert [o for o, _ in model.rank([], candidates=["b", "a"])] == ["a", "b"]
