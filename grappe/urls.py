@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, include, path
 
 from grappe.api import api
+from grappe.attestations import views as attestation_views
 
 
 def _when_reset_enabled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -64,6 +65,11 @@ account_patterns = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        ".well-known/grappe-attestation-keys.json",
+        attestation_views.attestation_keys,
+        name="attestation_keys",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
@@ -73,5 +79,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.projects.urls")),
     path("", include("grappe.funding.urls")),
     path("", include("grappe.interop.urls")),
+    path("", include("grappe.attestations.urls")),
     prefix_default_language=True,
 )
