@@ -1,5 +1,9 @@
-"""Attestation reads. Attestations are public documents: anyone holding one may check it, so
-these reads need no scope (the id is an unguessable UUID). The signing keys are public too."""
+"""Attestation reads.
+
+An attestation is as visible as its project (`project.view`): public once the project is
+accredited, funded or completed, otherwise only to the project's insiders, so that a proposal's
+attestation does not reveal the proposal (404). Verifying a pasted attestation answers whoever
+holds it (they hold the signed record already); the signing keys are public."""
 
 from __future__ import annotations
 
@@ -15,11 +19,15 @@ from grappe.attestations.domain.record import Status, status_of
 from grappe.attestations.domain.signing import Outcome, Verdict, canonical, jwks, verify
 from grappe.attestations.models import Attestation, SigningKey
 from grappe.core.domain.i18n import gettext_noop
+from grappe.core.domain.scope import Scope
 from grappe.projects.models import Accreditation
+from grappe.projects.selectors import project_visible
 
 NOT_STORED = gettext_noop(
     "The signature is valid, but no attestation with this id was issued here."
 )
+REVOKED = gettext_noop("The signature is valid, but the attestation was revoked.")
+EXPIRED = gettext_noop("The signature is valid, but the attestation has expired.")
 RECORD_MISMATCH = gettext_noop(
     "The stored record differs from the signed one: the attestation was altered."
 )
@@ -34,8 +42,7 @@ def published_jwks() -> dict[str, Any]:
     return jwks(published_keys())
 
 
-def attestation_get(*, pk: uuid.UUID | str) -> Attestation:
-    """One attestation by its public id; raises `Attestation.DoesNotExist`."""
+def _attestation_by_id(pk: uuid.UUID | str) -> Attestation:
     try:
         key = uuid.UUID(str(pk))
     except ValueError as exc:
@@ -43,6 +50,20 @@ def attestation_get(*, pk: uuid.UUID | str) -> Attestation:
     return Attestation.objects.select_related(
         "accreditation__project", "accreditation__cluster"
     ).get(pk=key)
+
+
+def attestation_get(*, scope: Scope, pk: uuid.UUID | str) -> Attestation:
+    """One attestation of a project the user may see, by its public id; raises
+    `Attestation.DoesNotExist` otherwise (one query)."""
+    try:
+        key = uuid.UUID(str(pk))
+    except ValueError as exc:
+        raise Attestation.DoesNotExist from exc
+    return (
+        Attestation.objects.select_related("accreditation__project", "accreditation__cluster")
+        .filter(accreditation__project__in=project_visible(scope=scope))
+        .get(pk=key)
+    )
 
 
 def accreditation_find(*, pk: int) -> Accreditation | None:
@@ -76,7 +97,7 @@ def _status(attestation: Attestation, verdict: Verdict, today: dt.date) -> Check
         valid_until=attestation.valid_until,
         today=today,
     )
-    reason = verdict.reason
+    reason = {Status.REVOKED: REVOKED, Status.EXPIRED: EXPIRED}.get(status, verdict.reason)
     if verdict.valid and not matches:
         reason = RECORD_MISMATCH
     return Check(status, reason, verdict.kid, verdict.record, attestation)
@@ -106,7 +127,7 @@ def token_check(token: str) -> Check:
         return Check(Status.ALTERED, verdict.reason, verdict.kid)
     record = verdict.record or {}
     try:
-        attestation = attestation_get(pk=str(record.get("id", "")))
+        attestation = _attestation_by_id(str(record.get("id", "")))
     except Attestation.DoesNotExist:
         return Check(Status.UNKNOWN, NOT_STORED, verdict.kid, record)
     if attestation.jws != token.strip():

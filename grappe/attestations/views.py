@@ -21,6 +21,7 @@ from grappe.attestations.forms import RevokeForm, VerifyForm
 from grappe.attestations.letter import letter_pdf
 from grappe.attestations.models import Attestation
 from grappe.core.ratelimit import rate_limited
+from grappe.core.scopes import scope_for
 from grappe.projects.models import ParticipantRole
 
 LETTER_LANGUAGES = ("fr", "en")
@@ -74,16 +75,16 @@ def _check_context(check: selectors.Check) -> dict[str, Any]:
     }
 
 
-def _attestation_or_404(pk: Any) -> Attestation:
+def _attestation_or_404(request: HttpRequest, pk: Any) -> Attestation:
     try:
-        return selectors.attestation_get(pk=pk)
+        return selectors.attestation_get(scope=scope_for(request.user), pk=pk)
     except Attestation.DoesNotExist as exc:
         raise Http404(_("No attestation with this address.")) from exc
 
 
 @require_GET
 def attestation_detail(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _detail(request, _attestation_or_404(pk))
+    return _detail(request, _attestation_or_404(request, pk))
 
 
 def _detail(
@@ -111,7 +112,7 @@ def _detail(
 
 @require_GET
 def attestation_letter(request: HttpRequest, pk: Any) -> HttpResponse:
-    attestation = _attestation_or_404(pk)
+    attestation = _attestation_or_404(request, pk)
     language = request.GET.get("lang") or (get_language() or "en")[:2]
     if language not in LETTER_LANGUAGES:
         return HttpResponse(
@@ -128,7 +129,7 @@ def attestation_letter(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 def attestation_file(request: HttpRequest, pk: Any) -> HttpResponse:
     """The signed attestation itself, to keep or to check offline (`grappe attestation verify`)."""
-    attestation = _attestation_or_404(pk)
+    attestation = _attestation_or_404(request, pk)
     response = HttpResponse(attestation.jws, content_type="application/jose")
     response["Content-Disposition"] = f'attachment; filename="attestation-{attestation.pk}.jws"'
     return response
@@ -162,7 +163,7 @@ def attestation_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def attestation_revoke(request: HttpRequest, pk: Any) -> HttpResponse:
-    attestation = _attestation_or_404(pk)
+    attestation = _attestation_or_404(request, pk)
     if not services.may_manage(request.user, attestation.accreditation.cluster_id):
         raise Http404(_("No attestation with this address."))
     form = RevokeForm(request.POST)
