@@ -12,14 +12,15 @@ thumbprint of the signing key's public JWK (`{"crv": "Ed25519", "kty": "OKP", "x
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -38,7 +39,7 @@ def b64url(data: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     """Strict base64url without padding; raises ValueError on anything else."""
-    if not text or any(c not in _B64URL for c in text) or len(text) % 4 == 1:
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not base64url")
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     if b64url(data) != text:  # non-canonical trailing bits: another encoding of the same bytes
@@ -46,12 +47,45 @@ def b64url_decode(text: str) -> bytes:
     return data
 
 
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def canonical(record: Any) -> bytes:
-    """The RFC 8785 (JCS) canonical bytes of a JSON value."""
-    return bytes(rfc8785.dumps(record))
+# I-JSON integers (RFC 7493): exactly representable as IEEE 754 doubles, as RFC 8785 requires.
+_MAX_INTEGER = 2**53 - 1
+
+
+def _sorted(value: Any) -> Any:
+    """`value` with every object's members in RFC 8785 order (by UTF-16 code units); refuses
+    what a record never holds and JCS would serialise differently from `json` (floats, integers
+    beyond 2**53, non-string keys)."""
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise ValueError("JSON object keys must be strings")
+        return {k: _sorted(value[k]) for k in sorted(value, key=lambda k: k.encode("utf-16-be"))}
+    if isinstance(value, list | tuple):
+        return [_sorted(v) for v in value]
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        if abs(value) > _MAX_INTEGER:
+            raise ValueError("integers beyond 2**53 are not I-JSON")
+        return value
+    raise ValueError(f"{type(value).__name__} values are not used in attestation records")
+
+
+def canonical(value: Any) -> bytes:
+    """The RFC 8785 (JCS) canonical bytes of a JSON value without floats.
+
+    Python's `json` already writes strings as JCS does (only `"`, `\\` and C0 controls escaped,
+    the short forms \\b \\f \\n \\r \\t, otherwise lowercase \\u00xx) and integers in plain
+    digits; what is left is the member order. Lone surrogates cannot be encoded (ValueError).
+    Checked against the RFC's examples and, on generated values, against the `rfc8785`
+    package (`tests/test_domain_signing.py`); 4-5 times faster than it, which the benchmark
+    shows in the verification time.
+    """
+    return json.dumps(
+        _sorted(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- keys
@@ -72,7 +106,13 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> Ed25519PublicKey:
     """Raises ValueError when the JWK is not an Ed25519 public key."""
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(jwk.get("x"), str):
         raise ValueError("not an Ed25519 public JWK")
-    raw = b64url_decode(jwk["x"])
+    return _public_key(jwk["x"])
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key(x: str) -> Ed25519PublicKey:
+    # Keys are few and verified often (every page view): parse each once.
+    raw = b64url_decode(x)
     if len(raw) != 32:
         raise ValueError("an Ed25519 public key has 32 bytes")
     return Ed25519PublicKey.from_public_bytes(raw)
@@ -102,11 +142,11 @@ class SigningKeyPair:
             serialization.NoEncryption(),
         )
 
-    @property
+    @functools.cached_property
     def jwk(self) -> dict[str, str]:
         return public_jwk(self.private.public_key())
 
-    @property
+    @functools.cached_property
     def kid(self) -> str:
         return thumbprint(self.jwk)
 
@@ -204,7 +244,7 @@ def verify(token: str, keys: Mapping[str, Mapping[str, Any]]) -> Verdict:
         record = _json(payload)
         if not isinstance(record, dict) or canonical(record) != payload:
             raise ValueError("not canonical")
-    except (ValueError, UnicodeDecodeError, RecursionError, rfc8785.CanonicalizationError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return Verdict(Outcome.ALTERED, BAD_PAYLOAD, kid)
     jwk = keys.get(kid)
     if jwk is None:

@@ -79,7 +79,7 @@ def test_verify_an_unknown_key(client: Client, attestation: Attestation) -> None
 
 @pytest.mark.parametrize(
     ("payload", "status"),
-    [({}, 422), ({"jws": 5}, 422), ({"jws": "x" * 300_000}, 422), ({"jws": "\x00"}, 422)],
+    [({}, 422), ({"jws": 5}, 422), ({"jws": "x" * 20_001}, 422), ({"jws": "\x00"}, 422)],
 )
 def test_verify_bad_bodies_name_the_field(
     client: Client, payload: dict[str, Any], status: int

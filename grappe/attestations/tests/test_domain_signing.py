@@ -69,6 +69,23 @@ def test_canonical_bytes_are_a_fixed_point(value: object) -> None:
     assert canonical(json.loads(once)) == once
 
 
+@given(json_values)
+def test_canonical_bytes_match_the_rfc8785_package(value: object) -> None:
+    import rfc8785
+
+    assert canonical(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1.5, {"a": 1.0}, 2**53, -(2**53), {1: "a"}, float("nan"), "\ud800", object()],
+    ids=["float", "nested-float", "big", "small", "int-key", "nan", "lone-surrogate", "object"],
+)
+def test_canonical_refuses_what_a_record_never_holds(value: object) -> None:
+    with pytest.raises(ValueError):
+        canonical(value)
+
+
 def test_rfc_7638_thumbprint_of_an_okp_key() -> None:
     # RFC 8037 appendix A.3: the thumbprint of the RFC's Ed25519 example key.
     jwk = {"crv": "Ed25519", "kty": "OKP", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
