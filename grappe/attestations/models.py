@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,8 +28,10 @@ class SigningKey(models.Model):
         verbose_name_plural = _("signing keys")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # A unique index on a constant over the current rows: at most one row matches.
+            # (A unique `retired_at` would not do: NULLs never collide.)
             models.UniqueConstraint(
-                fields=["retired_at"],
+                Value(1),
                 condition=Q(retired_at__isnull=True),
                 name="signing_key_one_current",
             ),

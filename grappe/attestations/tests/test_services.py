@@ -197,3 +197,14 @@ def test_only_administrators_rotate_keys(accreditation: Any) -> None:
     with pytest.raises(PermissionDenied):
         services.signing_key_rotate(actor=manager)
     assert not SigningKey.objects.exists()
+
+
+def test_at_most_one_key_is_current() -> None:
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    now = timezone.now()
+    SigningKey.objects.create(kid="a", public_jwk={}, created_at=now)
+    SigningKey.objects.create(kid="b", public_jwk={}, created_at=now, retired_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SigningKey.objects.create(kid="c", public_jwk={}, created_at=now)
