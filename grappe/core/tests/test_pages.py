@@ -62,5 +62,10 @@ def test_the_higher_apps_register_the_lower_pages_sections():
         "grappe.projects.pages",
         "grappe.interop.pages",
     ]
-    for page in ("projects.project_detail", "api.project_detail", "api.organisation_detail"):
+    for page in ("api.project_detail", "api.organisation_detail"):
         assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.interop.pages"]
+    # The project page: its attestation links (attestations), its provenance (interop).
+    assert sorted(s.__module__ for s in pages._SECTIONS["projects.project_detail"]) == [
+        "grappe.attestations.pages",
+        "grappe.interop.pages",
+    ]
