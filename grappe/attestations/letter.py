@@ -117,6 +117,8 @@ def letter_pdf(attestation: Attestation, language: str) -> bytes:
             role = str(roles.get(org["role"], org["role"]))
             line(f"- {org['name']} ({role}){' - ' + ids if ids else ''}", 10, "", 1)
         pdf.ln(4)
+        if pdf.get_y() + 45 > pdf.h - pdf.b_margin:  # a large consortium: the code on a new page
+            pdf.add_page()
         top = pdf.get_y()
         _qr(pdf, record["verification_url"], pdf.l_margin, top, 40)
         pdf.set_xy(pdf.l_margin + 45, top)

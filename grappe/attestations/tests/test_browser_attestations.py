@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,6 +75,10 @@ def test_issue_verify_and_spot_a_tampered_copy(
     assert page.get_by_role("heading", name="Valide").is_visible()
     assert page.get_by_text("Lumière Urbaine SAS").is_visible()
     _fits(page, width)
+    # For a design check: the public page in French at this width.
+    page.screenshot(
+        path=str(Path(tempfile.gettempdir()) / f"grappe-attestation-fr-{width}.png"), full_page=True
+    )
 
     # The project page links to it.
     page.goto(f"{base}/en/projects/{project.pk}/")

@@ -332,3 +332,31 @@ def test_a_proposal_attestation_is_hidden_from_outsiders(client: Client) -> None
         assert client.get(url).status_code == 404, url
     client.force_login(user_with_role(Role.MEMBER, organisation=part.organisation))
     assert client.get(f"/en/attestations/{attestation.pk}/").status_code == 200
+
+
+def test_the_letter_of_a_large_consortium_keeps_its_qr_code_whole(client: Client) -> None:
+    project = ProjectFactory(acronym="BIG", status=ProjectStatus.ACCREDITED)
+    for n in range(45):
+        ParticipationFactory(
+            project=project,
+            role=ParticipantRole.COORDINATOR if n == 0 else ParticipantRole.PARTNER,
+            organisation=OrganisationFactory(name=f"Partenaire n°{n} — Société œnologique"),
+        )
+    attestation = services.attestation_issue(
+        accreditation=AccreditationFactory(project=project), actor=None
+    )
+    response = client.get(f"/en/attestations/{attestation.pk}/letter.pdf?lang=fr")
+    assert response.status_code == 200
+    pages = int(re.search(rb"/Count (\d+)", response.content).group(1))  # type: ignore[union-attr]
+    assert pages == 2
+    # The QR code (hundreds of filled squares) is drawn whole on the last page.
+    streams = [
+        zlib.decompress(s)
+        for s in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", response.content, re.S)
+        if s[:1] == b"x"
+    ]
+    squares = [stream.count(b" re f") for stream in streams]
+    assert squares[-1] > 100 and sum(squares[:-1]) == 0, squares
+    text = _pdf_text(response.content)
+    assert b"Partenaire n\\260" in text or "Partenaire n°".encode("latin-1") in text
+    assert b"oenologique" in text  # œ has no Latin-1 glyph: written "oe"
