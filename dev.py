@@ -100,7 +100,12 @@ def main() -> None:
     p_test.add_argument("--pytest-only", action="store_true")
     p_test.add_argument("pytest_args", nargs="*")
     p_test.set_defaults(func=test)
-    args = parser.parse_args()
+    # Options meant for pytest (`-k api`, `-x`) pass through without a `--` before them.
+    args, extra = parser.parse_known_args()
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.pytest_args = [*args.pytest_args, *extra]
     args.func(args)
 
 

@@ -22,15 +22,17 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
+from ninja.errors import HttpError
 from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.utils import check_csrf
 
 from grappe.attestations.api import router as attestations_router
+from grappe.core.domain.i18n import gettext_noop
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
 from grappe.projects.api import router as projects_router
@@ -146,3 +148,40 @@ def invalid_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
 def object_not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
     # Handlers turn DoesNotExist into a precise 404 themselves; this is the safety net.
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+# ninja's own error messages (English, fixed in its code) in the reader's language. A message
+# ninja extends in DEBUG ("Cannot parse request body (…)") is matched by its start.
+_NINJA_MESSAGES: dict[str, str] = {
+    "Cannot parse request body": gettext_noop(
+        "The request body cannot be read: send JSON (Content-Type: application/json)."
+    ),
+    "Unauthorized": gettext_noop("Log in first: this call needs a session."),
+    "Forbidden": gettext_noop("You may not make this call."),
+    "CSRF check Failed": gettext_noop("The CSRF check failed."),
+    "Too many requests.": gettext_noop("Too many requests."),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc)
+    for english, translatable in _NINJA_MESSAGES.items():
+        if message.startswith(english):
+            message = _(translatable)
+            break
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def http_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+def unknown_api_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/ path no operation answers: the API's 404 shape, not the site's HTML page."""
+    return api.create_response(
+        request,
+        {"detail": _("No API operation at this address: see /api/v1/docs.")},
+        status=404,
+    )

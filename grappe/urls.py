@@ -11,9 +11,9 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
-from grappe.api import api
+from grappe.api import api, unknown_api_path
 from grappe.attestations import views as attestation_views
 
 
@@ -64,6 +64,7 @@ account_patterns = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_api_path),  # the API's JSON 404, not the site's page
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         ".well-known/grappe-attestation-keys.json",

@@ -46,6 +46,25 @@ class SearchEntry(models.Model):
         return self.names
 
 
+class SearchWord(models.Model):
+    """One word of a search index's vocabulary (`grappe.core.search`), the corrections a
+    mistyped query word may take (`core/domain/spelling.py`). Written with the index entries;
+    a word whose rows are gone may stay (a correction is offered only when it finds rows)."""
+
+    index = models.CharField(max_length=63)  # the index's table
+    word = models.CharField(max_length=40)
+    length = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["index", "word"], name="search_word_unique"),
+        ]
+        indexes = [models.Index(fields=["index", "length", "word"], name="search_word_length")]
+
+    def __str__(self) -> str:
+        return f"{self.index}: {self.word}"
+
+
 class AuditEvent(models.Model):
     """An immutable record of a state change or decision: who did what to which object, and why.
 

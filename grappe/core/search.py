@@ -28,6 +28,7 @@ pagination (`grappe.core.pagination`) pages a relevance order like any other.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,7 +39,9 @@ from django.db import connection, models
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import Expression
 
+from grappe.core.domain import spelling
 from grappe.core.domain.text import compact, search_fold, search_words, unglued
+from grappe.core.models import SearchWord
 
 # A query longer than this is cut (the page and API refuse longer ones first).
 MAX_WORDS = 12
@@ -47,6 +50,9 @@ MAX_WORD_LENGTH = 60
 NAMES_WEIGHT = 10.0
 DOCUMENT_WEIGHT = 1.0
 TIER_IDENTIFIER, TIER_NAME, TIER_TEXT = 0, 1, 2
+# Typo tolerance: the nearest corrections tried per word, and the corrected queries tried.
+SUGGESTION_CANDIDATES = 3
+SUGGESTION_TRIES = 6
 # The annotations of a searched QuerySet, in the order of relevance.
 RELEVANCE = ("search_tier", "search_score", "-search_activity")
 
@@ -246,6 +252,35 @@ class SearchIndex:
         )
         return qs
 
+    def suggestion(self, qs: QuerySet[Any], q: str) -> str | None:
+        """A corrected query for a query that finds nothing in `qs`: each word the index does
+        not hold (5 letters or more) replaced by its nearest vocabulary word (`spelling`),
+        trying the nearest candidates first; offered only if the corrected query finds rows of
+        `qs` — the caller's scoped rows, so a suggestion never reveals a word of a row the user
+        may not see. None when there is nothing to correct or no correction finds anything."""
+        query = SearchQuery.parse(q)
+        if not query:
+            return None
+        vocabulary = SearchWord.objects.filter(index=self.table)
+        options: list[list[str]] = []
+        for word in query.words:
+            if not spelling.typos_allowed(word) or vocabulary.filter(word=word).exists():
+                options.append([word])
+                continue
+            low, high = spelling.candidate_lengths(word)
+            near = vocabulary.filter(length__gte=low, length__lte=high).filter(
+                models.Q(word__startswith=word[0]) | models.Q(word__endswith=word[-2:])
+            )
+            found = spelling.corrections(word, near.values_list("word", flat=True)[:20000])
+            options.append(found[:SUGGESTION_CANDIDATES] or [word])
+        if all(len(o) == 1 and o[0] == w for o, w in zip(options, query.words, strict=True)):
+            return None
+        for words in itertools.islice(_combinations(options), SUGGESTION_TRIES):
+            text = " ".join(words)
+            if text != query.text and self.ranked(qs, text).exists():
+                return text
+        return None
+
     # --- writes ------------------------------------------------------------------------------
 
     def build(self, ids: Sequence[int]) -> dict[int, Document]:
@@ -400,10 +435,35 @@ def index_delete(table: str, ids: Sequence[int]) -> None:
             cursor.execute(f'DELETE FROM {qn(table)} WHERE "rowid" IN ({marks})', chunk)  # noqa: S608
 
 
+def _combinations(options: list[list[str]]) -> Iterator[list[str]]:
+    """Every choice of one option per word, the first options first (breadth by rank)."""
+    if not options:
+        yield []
+        return
+    for rest in _combinations(options[1:]):
+        for first in options[0]:
+            yield [first, *rest]
+
+
+def words_write(table: str, docs: Iterable[Document]) -> None:
+    """Add the documents' words to the index's vocabulary (those already there are kept)."""
+    words: set[str] = set()
+    for doc in docs:
+        words |= spelling.vocabulary_words(doc.names)
+        words |= spelling.vocabulary_words(doc.document)
+    SearchWord.objects.bulk_create(
+        [SearchWord(index=table, word=w, length=len(w)) for w in sorted(words)],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+
+
 def index_write(table: str, docs: Mapping[int, Document]) -> None:
-    """Insert entries (their rows must not exist: `SearchIndex.update` deletes them first)."""
+    """Insert entries (their rows must not exist: `SearchIndex.update` deletes them first),
+    and their words into the index's vocabulary."""
     if not docs:
         return
+    words_write(table, docs.values())
     qn = connection.ops.quote_name
     rows = [(pk, d.names, d.document, d.identifiers, d.activity) for pk, d in docs.items()]
     columns = '"rowid", "names", "document", "identifiers", "activity"'
@@ -420,6 +480,7 @@ def index_write(table: str, docs: Mapping[int, Document]) -> None:
 
 
 def index_clear(table: str) -> None:
+    SearchWord.objects.filter(index=table).delete()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
 
@@ -530,4 +591,7 @@ def fill_empty_indexes() -> dict[str, int]:
             cursor.execute(f"SELECT 1 FROM {qn(index.table)} LIMIT 1")  # noqa: S608
             if cursor.fetchone() is None:
                 written[index.table] = index.rebuild()
+            elif not SearchWord.objects.filter(index=index.table).exists():
+                # an index filled before its vocabulary existed
+                words_write(index.table, index_rows(index.table).values())
     return written

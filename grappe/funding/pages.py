@@ -56,7 +56,7 @@ def programme_summary(figures: selectors.FunderFigures, funder: Funder) -> dict[
         "figures": figures,
         "millions": millions(figures.granted),
         "sentence": gettext(
-            "Since %(year)s, %(funder)s has granted %(amount)s to %(projects)s accredited by the "
+            "%(funder)s: since %(year)s, %(amount)s granted to %(projects)s accredited by the "
             "clusters, which bring together large groups, research laboratories and SMEs, with "
             "special support for the %(start_ups)s in these consortia."
         )

@@ -33,7 +33,6 @@ from grappe.interop.members import (
     LIMITS,
     Preview,
     PreviewLine,
-    reason_text,
     reasons_text,
     refusal_text,
     sheet_rows,
@@ -41,7 +40,14 @@ from grappe.interop.members import (
     sheet_run_succeeded,
     template_csv,
 )
-from grappe.interop.models import ImportedFundingLine, ImportRun, LineStatus, RejectedRow, RunStatus
+from grappe.interop.models import (
+    ImportedFundingLine,
+    ImportRun,
+    LineStatus,
+    RejectedRow,
+    RunStatus,
+    reason_text,
+)
 from grappe.interop.resolver import Conflict, Resolver
 from grappe.projects.models import Participation, Project
 from grappe.projects.services import FundingDecision, funding_lines_record

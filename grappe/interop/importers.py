@@ -30,8 +30,10 @@ from typing import IO, Any
 from django.db.models import F
 
 from grappe.core.actors import Actor
+from grappe.core.domain.i18n import gettext_noop
 from grappe.funding.models import Funder, FunderKind
 from grappe.interop.domain import names
+from grappe.interop.domain.countries import is_country_code
 from grappe.interop.domain.readers import (
     FileProblem,
     Row,
@@ -265,10 +267,17 @@ class Engine:
 
     # --- rejects and progress ---
     def reject(
-        self, entity: str, label: str, row: Row, reason: str, project: str | None = ""
+        self,
+        entity: str,
+        label: str,
+        row: Row,
+        problem: RowProblem | Conflict,
+        project: str | None = "",
     ) -> None:
-        """Record a rejected row. `project`: the project a rejected participation row named
-        (None when unknown); its other participations are then not deleted as stale."""
+        """Record a rejected row with its reason, kept translatable (English text, and the
+        message and its values for the reader's language). `project`: the project a rejected
+        participation row named (None when unknown); its other participations are then not
+        deleted as stale."""
         if entity in {"participation", "organisation"}:
             if project is None:
                 self._no_deletions = True
@@ -277,7 +286,15 @@ class Engine:
         self.counts.add(entity, "rejected")
         self.rejected_total += 1
         self._rejected.append(
-            RejectedRow(run=self.run, file_name=label, line=row.line, reason=reason, raw=row.raw)
+            RejectedRow(
+                run=self.run,
+                file_name=label,
+                line=row.line,
+                reason=str(problem),
+                reason_message=problem.message,
+                reason_params=problem.params,
+                raw=row.raw,
+            )
         )
         if len(self._rejected) >= self.batch_size:
             self._flush_rejects()
@@ -409,10 +426,10 @@ class Engine:
             try:
                 org = self.resolver.resolve(candidate())
             except RowProblem as exc:
-                self.reject("participation", label, row, str(exc), project)
+                self.reject("participation", label, row, exc, project)
                 return
             except Conflict as exc:
-                self.reject("organisation", label, row, str(exc), project)
+                self.reject("organisation", label, row, exc, project)
                 return
             if org_key is not None:
                 self._org_cache[org_key] = org
@@ -421,16 +438,22 @@ class Engine:
         pair = (project, id(org))
         first_line = self._seen_pairs.get(pair)
         if first_line is not None:
-            reason = (
-                f"the same organisation ({org.values['name']!r}) is already in this project "
-                f"at line {first_line}; a project lists each organisation once"
-            )
             if values["role"] == "coordinator":
                 for pending in self._pending:
                     if pending.project == project and pending.org is org:
                         pending.values["role"] = "coordinator"
-                reason += " (its coordinator role was kept)"
-            self.reject("participation", label, row, reason, project)
+                message = gettext_noop(
+                    "the same organisation (%(name)r) is already in this project at line "
+                    "%(line)s; a project lists each organisation once (its coordinator role "
+                    "was kept)"
+                )
+            else:
+                message = gettext_noop(
+                    "the same organisation (%(name)r) is already in this project at line "
+                    "%(line)s; a project lists each organisation once"
+                )
+            problem = RowProblem(message, name=org.values["name"], line=first_line)
+            self.reject("participation", label, row, problem, project)
             return
         if values["role"] == "coordinator":
             other = self._coordinator_in_run.get(project)
@@ -439,7 +462,12 @@ class Engine:
                     "participation",
                     label,
                     row,
-                    f"role: the project already has a coordinator at line {other}",
+                    RowProblem(
+                        gettext_noop(
+                            "role: the project already has a coordinator at line %(line)s"
+                        ),
+                        line=other,
+                    ),
                     project,
                 )
                 return
@@ -641,13 +669,23 @@ def _identifier(value: str, check: Callable[[str], str], column: str) -> str:
     try:
         return check(value)
     except idf.InvalidIdentifier as exc:
-        raise RowProblem(f"{column}: {value!r} is invalid — {exc}") from exc
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)r is invalid — %(rule)s"),
+            column=column,
+            value=value,
+            rule=str(exc),
+        ) from exc
 
 
 def _country(code: str, column: str) -> str:
+    """An ISO 3166-1 alpha-2 code (or XK) from a CORDIS code (`EL` → `GR`, `UK` → `GB`)."""
     code = names.cordis_country(code)
-    if code and not re.fullmatch(r"[A-Z]{2}", code):
-        raise RowProblem(f"{column}: {code!r} is not a 2-letter country code")
+    if code and not is_country_code(code):
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)r is not an ISO 3166-1 country code"),
+            column=column,
+            value=code,
+        )
     return code
 
 
@@ -793,10 +831,11 @@ class CordisImporter:
                     external_id, values = self._project(row, funder.pk, topics)
                     signed = parse_date(row.values["ecSignatureDate"], "ecSignatureDate")
                 except RowProblem as exc:
-                    engine.reject("project", "project.csv", row, str(exc))
+                    engine.reject("project", "project.csv", row, exc)
                     continue
                 if engine.project_seen(external_id):
-                    engine.reject("project", "project.csv", row, f"id: {external_id} appears twice")
+                    twice = RowProblem(gettext_noop("id: %(id)s appears twice"), id=external_id)
+                    engine.reject("project", "project.csv", row, twice)
                     continue
                 engine.upsert_project(external_id, values)
                 self.schemes[external_id] = values["funding_scheme"]
@@ -817,14 +856,15 @@ class CordisImporter:
                     project_id, values = self._participation(row)
                     if not engine.project_seen(project_id):
                         raise RowProblem(
-                            f"projectID: {project_id} is not a valid project of project.csv"
+                            gettext_noop("projectID: %(id)s is not a valid project of project.csv"),
+                            id=project_id,
                         )
                 except RowProblem as exc:
                     engine.reject(
                         "participation",
                         "organization.csv",
                         row,
-                        str(exc),
+                        exc,
                         row.values.get("projectID"),
                     )
                     continue
@@ -855,24 +895,34 @@ class CordisImporter:
     @staticmethod
     def _project(row: Row, funder_pk: int, topics: dict[str, str]) -> tuple[str, dict[str, Any]]:
         v = row.values
-        if "__error__" in v:
-            raise RowProblem(v["__error__"])
+        if row.error is not None:
+            raise row.error
         external_id = v["id"]
         if not re.fullmatch(r"[0-9]{1,12}", external_id):
-            raise RowProblem(f"id: {external_id!r} is not a grant agreement number (digits)")
+            raise RowProblem(
+                gettext_noop("id: %(id)r is not a grant agreement number (digits)"),
+                id=external_id,
+            )
         acronym = check_length(v["acronym"], "acronym", 120)
         if not acronym:
-            raise RowProblem("acronym: empty")
+            raise RowProblem(gettext_noop("acronym: empty"))
         start = parse_date(v["startDate"], "startDate")
         end = parse_date(v["endDate"], "endDate")
         if start and end and end < start:
-            raise RowProblem(f"endDate: {end} is before startDate {start}")
+            raise RowProblem(
+                gettext_noop("endDate: %(end)s is before startDate %(start)s"),
+                end=end.isoformat(),
+                start=start.isoformat(),
+            )
         total = parse_money(v["totalCost"], "totalCost")
         eu = parse_money(v["ecMaxContribution"], "ecMaxContribution")
         status_raw = v["status"].upper()
         status = names.CORDIS_STATUS.get(status_raw or "SIGNED")
         if status is None:
-            raise RowProblem(f"status: {row.get('status')!r} is not a CORDIS project status")
+            raise RowProblem(
+                gettext_noop("status: %(value)r is not a CORDIS project status"),
+                value=row.get("status"),
+            )
         topic_codes = v["topics"]
         # The reduced H2020 set has no titles: fall back on the topic's title, then the acronym.
         title = v["title"] or topics.get(topic_codes.split(";")[0], "") or acronym
@@ -896,14 +946,19 @@ class CordisImporter:
 
     def _participation(self, row: Row) -> tuple[str, dict[str, Any]]:
         v = row.values
-        if "__error__" in v:
-            raise RowProblem(v["__error__"])
+        if row.error is not None:
+            raise row.error
         role = names.cordis_role(v["role"])
         if role is None:
-            raise RowProblem(f"role: {v['role']!r} is not a CORDIS participation role")
+            raise RowProblem(
+                gettext_noop("role: %(value)r is not a CORDIS participation role"),
+                value=v["role"],
+            )
         order_text = v["order"]
         if order_text and not order_text.isdigit():
-            raise RowProblem(f"order: {order_text!r} is not a whole number")
+            raise RowProblem(
+                gettext_noop("order: %(value)r is not a whole number"), value=order_text
+            )
         values = {
             "role": role,
             "display_order": min(int(order_text), 32767) if order_text else None,
@@ -917,9 +972,11 @@ class CordisImporter:
         v = row.values
         name = check_length(v["name"], "name", 300)
         if not name:
-            raise RowProblem("name: empty")
+            raise RowProblem(gettext_noop("name: empty"))
         if names.is_placeholder(name):
-            raise RowProblem(f"name: {name!r} is a placeholder, not an organisation")
+            raise RowProblem(
+                gettext_noop("name: %(value)r is a placeholder, not an organisation"), value=name
+            )
         sme = parse_bool(v["SME"], "SME")
         return {
             "name": name,
@@ -1027,9 +1084,7 @@ class AnrImporter:
                     code, project_values, cand, values = self._row(row, funder.pk)
                     self._identity(cand, labs, parents, engine.counts)
                 except RowProblem as exc:
-                    engine.reject(
-                        "participation", self.file, row, str(exc), row.values.get("project")
-                    )
+                    engine.reject("participation", self.file, row, exc, row.values.get("project"))
                     continue
                 if not engine.project_seen(code):
                     engine.upsert_project(code, project_values)
@@ -1074,34 +1129,49 @@ class AnrImporter:
         row: Row, funder_pk: int
     ) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
         v = row.values
-        if "__error__" in v:
-            raise RowProblem(v["__error__"])
+        if row.error is not None:
+            raise row.error
         code = v["project"]
         if not _ANR_CODE.match(code):
             raise RowProblem(
-                f"Projet.Code_Decision_ANR: {code!r} is not an ANR decision code (ANR-yy-XXXX-nnnn)"
+                gettext_noop(
+                    "Projet.Code_Decision_ANR: %(value)r is not an ANR decision code "
+                    "(ANR-yy-XXXX-nnnn)"
+                ),
+                value=code,
             )
         acronym = check_length(v["acronym"], "Projet.Acronyme", 120) or code
         coordinator = parse_bool(v["coordinator"], "Projet.Partenaire.Est_coordinateur")
         if coordinator is None:
-            raise RowProblem("Projet.Partenaire.Est_coordinateur: empty (expected True or False)")
+            raise RowProblem(
+                gettext_noop("Projet.Partenaire.Est_coordinateur: empty (expected True or False)")
+            )
         name = check_length(v["name"], "Projet.Partenaire.Nom_organisme", 300)
         if names.is_placeholder(name):
+            if not name:
+                raise RowProblem(gettext_noop("Projet.Partenaire.Nom_organisme: empty"))
             raise RowProblem(
-                f"Projet.Partenaire.Nom_organisme: {name!r} is a placeholder, not an organisation"
-                if name
-                else "Projet.Partenaire.Nom_organisme: empty"
+                gettext_noop(
+                    "Projet.Partenaire.Nom_organisme: %(value)r is a placeholder, not an "
+                    "organisation"
+                ),
+                value=name,
             )
         mapped = names.anr_kind(v["category"])
         if mapped is None:
             raise RowProblem(
-                f"Projet.Partenaire.Categorie_organisme: {row.get('category')!r} is not a known "
-                "ANR category"
+                gettext_noop(
+                    "Projet.Partenaire.Categorie_organisme: %(value)r is not a known ANR category"
+                ),
+                value=row.get("category"),
             )
         country_name = v["country"]
         country = names.country_from_name(country_name)
         if country_name and country is None:
-            raise RowProblem(f"Projet.Partenaire.Adresse.Pays: unknown country {country_name!r}")
+            raise RowProblem(
+                gettext_noop("Projet.Partenaire.Adresse.Pays: unknown country %(value)r"),
+                value=country_name,
+            )
         if not country and v["region"]:
             country = "FR"  # French regions are only given for French addresses
         rnsr_column = v["rnsr"].strip()

@@ -36,7 +36,7 @@ from grappe.interop.domain.readers import (
     read_table,
 )
 from grappe.interop.importers import Counts
-from grappe.interop.models import ImportRun, RejectedRow, RunStatus
+from grappe.interop.models import ImportRun, RejectedRow, RunStatus, reason_text
 from grappe.interop.resolver import IDENTIFIERS, Conflict, OrgState, Resolver
 from grappe.registry.domain import identifiers as idf
 from grappe.registry.models import (
@@ -375,17 +375,6 @@ def _candidate(
             )
         )
     return cand, since, until, problems
-
-
-def reason_text(message: str, params: dict[str, Any]) -> str:
-    """A kept reason (English message with placeholders) in the active language. A `rule`
-    parameter is itself an English message (an identifier's rule, marked with gettext_noop)
-    and is translated too."""
-    if not params:
-        return gettext(message)
-    if "rule" in params:
-        params = {**params, "rule": gettext(str(params["rule"]))}
-    return gettext(message) % params
 
 
 def reasons_text(problems: list[RowRefused]) -> str:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def reason_text(message: str, params: dict[str, Any]) -> str:
+    """A kept reason (English message with placeholders) in the active language. A `rule`
+    parameter is itself an English message (an identifier's rule, marked with gettext_noop)
+    and is translated too."""
+    if not params:
+        return gettext(message)
+    if "rule" in params:
+        params = {**params, "rule": gettext(str(params["rule"]))}
+    return gettext(message) % params
 
 
 class ImportSource(models.TextChoices):
@@ -116,7 +129,11 @@ class RejectedRow(models.Model):
     )
     file_name = models.CharField(_("file"), max_length=120, blank=True)
     line = models.PositiveIntegerField(_("line"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"))  # in English, as the run wrote it
+    # The same reason kept translatable: an English message with %(name)s placeholders and its
+    # values (rows of older runs have none: their English reason is shown).
+    reason_message = models.TextField(_("reason message"), blank=True, default="")
+    reason_params = models.JSONField(_("reason values"), blank=True, default=dict)
     raw = models.TextField(_("raw row"), blank=True)
 
     class Meta:
@@ -126,6 +143,13 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name}:{self.line} {self.reason}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the row was refused, in the active language."""
+        if not self.reason_message:
+            return self.reason
+        return reason_text(self.reason_message, self.reason_params)
 
 
 class OrganisationAlias(models.Model):
@@ -307,7 +331,4 @@ class ImportedFundingLine(models.Model):
     @property
     def reason_text(self) -> str:
         """Why the line found no project or partner, in the active language."""
-        if not self.reason:
-            return ""
-        text = gettext(self.reason)
-        return text % self.reason_params if self.reason_params else text
+        return reason_text(self.reason, self.reason_params) if self.reason else ""

@@ -55,7 +55,7 @@ MAX_UPLOAD = 50 * 1024 * 1024
 REJECTED_COLUMNS = (
     Column("file", lambda r: r.file_name),
     Column("line", lambda r: r.line),
-    Column("reason", lambda r: r.reason),
+    Column("reason", lambda r: r.reason_text),
     Column("raw", lambda r: r.raw),
 )
 

@@ -90,7 +90,10 @@ def _participation_money(money: selectors.OrganisationMoney) -> dict[str, Any]:
 def project_search(request: HttpRequest, scope: Scope, *, q: str) -> dict[str, Any]:
     """The first matching projects and how many match."""
     projects = selectors.project_search(scope=scope, q=q)
+    count = projects.count()
     return {
         "projects": list(selectors.projects_with_listing_details(projects)[:SEARCH_PREVIEW]),
-        "project_count": projects.count(),
+        "project_count": count,
+        # a corrected query, only asked for when nothing matches
+        "project_suggestion": selectors.project_suggestion(scope=scope, q=q) if not count else None,
     }

@@ -118,6 +118,12 @@ def project_search(*, scope: Scope, q: str) -> QuerySet[Project]:
     return project_matching(project_list(scope=scope), q).order_by(*PROJECT_RELEVANCE)
 
 
+def project_suggestion(*, scope: Scope, q: str) -> str | None:
+    """A corrected query when `q` finds no project the user may see, checked against those
+    projects (a draft's words are never suggested to an outsider)."""
+    return PROJECTS.suggestion(project_list(scope=scope), q)
+
+
 def organisation_projects(*, scope: Scope, organisation_id: int) -> QuerySet[Project]:
     """Visible projects the organisation takes part in, in the list's default order."""
     return project_list(scope=scope).filter(project_with_partner_q(organisation_id))

@@ -94,6 +94,12 @@ def organisation_search(*, scope: Scope, q: str) -> QuerySet[Organisation]:
     )
 
 
+def organisation_suggestion(*, scope: Scope, q: str) -> str | None:
+    """A corrected query when `q` finds no organisation the user may see (typo tolerance:
+    `core.search.SearchIndex.suggestion`), checked against those organisations."""
+    return ORGANISATIONS.suggestion(organisation_list(scope=scope), q)
+
+
 def organisation_get(*, scope: Scope, pk: int) -> Organisation:
     """One organisation with its memberships; raises `Organisation.DoesNotExist`."""
     return Organisation.objects.prefetch_related(

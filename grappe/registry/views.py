@@ -148,8 +148,12 @@ def search(request: HttpRequest) -> HttpResponse:
             ),
             organisation_count=organisations.count(),
         )
-        # projects, project_count: `projects/pages.py`
+        # projects, project_count, project_suggestion: `projects/pages.py`
         context.update(page_sections("registry.search", request, scope, q=q))
+        if not (context["clusters"] or context["organisation_count"] or context.get("projects")):
+            context["suggestion"] = selectors.organisation_suggestion(
+                scope=scope, q=q
+            ) or context.get("project_suggestion")
     return render(request, "registry/search.html", context)
 
 

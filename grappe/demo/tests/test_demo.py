@@ -318,7 +318,7 @@ def test_the_demo_home_page_computes_the_city_programme_from_the_demo_lines(clie
     millions = int(total // 1_000_000)
     assert millions >= 30
     html = client.get("/en/").content.decode()
-    assert f"Since 2006, City of Paris has granted more than {millions} million euros" in html
+    assert f"City of Paris: since 2006, more than {millions} million euros granted" in html
     assert (
         f"{(total / 1_000_000).quantize(Decimal('0.1'), rounding='ROUND_FLOOR')} M€ since 2006"
         in html

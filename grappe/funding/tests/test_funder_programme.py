@@ -174,7 +174,7 @@ def test_amounts_are_said_rounded_down() -> None:
 
 def test_the_home_page_computes_its_figures_and_they_move_with_the_data(client, programme) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/en/").content.decode()
-    assert "Since 2014, City of Paris has granted 205,000 euros to 2 collaborative projects" in html
+    assert "City of Paris: since 2014, 205,000 euros granted to 2 collaborative projects" in html
     assert "the 1 Parisian start-up in these consortia" in html
     assert "0.2 M€ since 2014" in html
     assert "30 million" not in html
@@ -187,10 +187,10 @@ def test_the_home_page_computes_its_figures_and_they_move_with_the_data(client, 
         decision_reference="2012 DDEEES 7",
     )
     html = client.get("/en/").content.decode()
-    assert "Since 2012, City of Paris has granted more than 2 million euros" in html
+    assert "City of Paris: since 2012, more than 2 million euros granted" in html
     assert "2.2 M€ since 2012" in html
     french = html_text(client.get("/fr/"))
-    assert "Depuis 2012, Ville de Paris a accordé plus de 2 millions d'euros à 2 projets" in french
+    assert "Ville de Paris : depuis 2012, plus de 2 millions d'euros accordés à 2 projets" in french
     assert "2,2 M€ depuis 2012" in french
 
 

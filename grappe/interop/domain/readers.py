@@ -33,7 +33,18 @@ class FileProblem(ValueError):
 
 
 class RowProblem(ValueError):
-    """One row is unusable; the message names the column and the rule."""
+    """One row is unusable; the message names the column and the rule.
+
+    Translatable: `message` is English with `%(name)s` placeholders (marked with
+    `gettext_noop`), `params` fills them. The interface translates with
+    `gettext(message) % params`; `str()` is English. The import engines keep both on the
+    rejected row, so that its reason is read in the reader's language.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
 
 
 class SheetRefused(FileProblem):
@@ -335,15 +346,21 @@ class Row:
     when asked for, i.e. for rejected rows.
     """
 
-    __slots__ = ("_delimiter", "_fields", "line", "values")
+    __slots__ = ("_delimiter", "_fields", "error", "line", "values")
 
     def __init__(
-        self, line: int, values: dict[str, str], fields: list[str], delimiter: str = ";"
+        self,
+        line: int,
+        values: dict[str, str],
+        fields: list[str],
+        delimiter: str = ";",
+        error: RowProblem | None = None,
     ) -> None:
         self.line = line
         self.values = values
         self._fields = fields
         self._delimiter = delimiter
+        self.error = error  # why the row cannot be read at all (field count, control character)
 
     @property
     def raw(self) -> str:
@@ -446,9 +463,14 @@ def _rows(
             if len(fields) != width:
                 yield Row(
                     start,
-                    {"__error__": f"expected {width} fields, found {len(fields)}"},
+                    {},
                     fields,
                     delimiter,
+                    RowProblem(
+                        gettext_noop("expected %(width)s fields, found %(found)s"),
+                        width=width,
+                        found=len(fields),
+                    ),
                 )
                 continue
             picked = pick(padded(fields))
@@ -459,7 +481,7 @@ def _rows(
             )
             problem = control_problem(values)
             if problem is not None:
-                yield Row(start, {"__error__": problem}, fields, delimiter)
+                yield Row(start, {}, fields, delimiter, problem)
                 continue
             yield Row(start, values, fields, delimiter)
     except UnicodeDecodeError as exc:
@@ -473,7 +495,7 @@ def _rows(
 # --- value parsers: raise RowProblem naming the column ---------------------------------------
 
 
-def control_problem(values: Mapping[str, str]) -> str | None:
+def control_problem(values: Mapping[str, str]) -> RowProblem | None:
     """Why a row is refused for a control character in a cell (TAB, LF and CR, which quoted
     multi-line CSV fields hold, are allowed), naming the column; None for a clean row. One
     search over the row's text in the usual case of a clean row."""
@@ -482,7 +504,11 @@ def control_problem(values: Mapping[str, str]) -> str | None:
     for column, value in values.items():
         found = first_control(value, multiline=True)
         if found is not None:
-            return f"{column}: contains a control character ({found})"
+            return RowProblem(
+                gettext_noop("%(column)s: contains a control character (%(character)s)"),
+                column=column,
+                character=found,
+            )
     return None
 
 
@@ -495,15 +521,29 @@ def parse_money(value: str, column: str) -> Decimal | None:
     if not text:
         return None
     if not _MONEY.match(text):
-        raise RowProblem(f"{column}: {value!r} is not an amount in euros (e.g. 1234.50)")
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)r is not an amount in euros (e.g. 1234.50)"),
+            column=column,
+            value=value,
+        )
     try:
         amount = Decimal(text.replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the regex already filters
-        raise RowProblem(f"{column}: {value!r} is not a number") from exc
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)r is not a number"), column=column, value=value
+        ) from exc
     if amount < 0:
-        raise RowProblem(f"{column}: {value} is negative; amounts cannot be below zero")
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)s is negative; amounts cannot be below zero"),
+            column=column,
+            value=value,
+        )
     if amount >= Decimal("1e12"):
-        raise RowProblem(f"{column}: {value} is above the largest amount accepted (10^12)")
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)s is above the largest amount accepted (10^12)"),
+            column=column,
+            value=value,
+        )
     return amount
 
 
@@ -514,13 +554,25 @@ def parse_date(value: str, column: str) -> dt.date | None:
         return None
     head = text[:10]
     if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", head):
-        raise RowProblem(f"{column}: {value!r} is not a date in the form yyyy-mm-dd")
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)r is not a date in the form yyyy-mm-dd"),
+            column=column,
+            value=value,
+        )
     try:
         day = dt.date.fromisoformat(head)
     except ValueError as exc:
-        raise RowProblem(f"{column}: {value!r} is not a real calendar date") from exc
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)r is not a real calendar date"),
+            column=column,
+            value=value,
+        ) from exc
     if not 1950 <= day.year <= 2100:
-        raise RowProblem(f"{column}: {value!r} is outside the years 1950-2100")
+        raise RowProblem(
+            gettext_noop("%(column)s: %(value)r is outside the years 1950-2100"),
+            column=column,
+            value=value,
+        )
     return day
 
 
@@ -532,12 +584,19 @@ def parse_bool(value: str, column: str) -> bool | None:
         return True
     if text in {"false", "0", "no", "n", "non", "faux", "f"}:
         return False
-    raise RowProblem(f"{column}: {value!r} is not true or false")
+    raise RowProblem(
+        gettext_noop("%(column)s: %(value)r is not true or false"), column=column, value=value
+    )
 
 
 def check_length(value: str, column: str, limit: int) -> str:
     if len(value) > limit:
-        raise RowProblem(f"{column}: longer than {limit} characters ({len(value)})")
+        raise RowProblem(
+            gettext_noop("%(column)s: longer than %(limit)s characters (%(length)s)"),
+            column=column,
+            limit=limit,
+            length=len(value),
+        )
     return value
 
 
@@ -545,13 +604,8 @@ def check_length(value: str, column: str, limit: int) -> str:
 
 
 class RowRefused(RowProblem):
-    """One reason a spreadsheet row is refused, translatable like `SheetRefused`: `message` is
-    English with `%(name)s` placeholders (marked with `gettext_noop`), `params` fills them."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        self.message = message
-        self.params = params
-        super().__init__(message % params)
+    """One reason a spreadsheet row is refused (member sheets, funding lines); a spreadsheet
+    row can carry several, each translatable like any `RowProblem`."""
 
 
 _EUR = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")

@@ -126,7 +126,7 @@ def test_quoted_separators_and_line_numbers() -> None:
     )
     assert rows[0].values == {"a": "x;y", "b": "multi\nline"}
     assert rows[0].line == 2
-    assert rows[1].line == 4 and "expected 2 fields, found 3" in rows[1].values["__error__"]
+    assert rows[1].line == 4 and "expected 2 fields, found 3" in str(rows[1].error)
     assert rows[2].line == 5 and rows[2].values["a"] == "4"
 
 
@@ -210,8 +210,9 @@ def test_a_row_with_a_control_character_is_an_error_naming_the_column() -> None:
         )
     )
     assert rows[0].values == {"a": "ok", "b": "multi\r\nline\tx"}
-    assert rows[1].values == {"__error__": "a: contains a control character (U+0000)"}
-    assert rows[2].values == {"__error__": "b: contains a control character (U+001B)"}
+    assert str(rows[1].error) == "a: contains a control character (U+0000)"
+    assert str(rows[2].error) == "b: contains a control character (U+001B)"
+    assert rows[1].values == {} and rows[0].error is None
     assert rows[1].raw == "bad\ufffd;y"  # what a rejected row stores
 
 

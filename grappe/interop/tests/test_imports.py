@@ -244,6 +244,9 @@ def test_bad_participation_rows_are_rejected(cordis_dir) -> None:
             org_row(pic="999999023", name="SECOND COORDINATOR", role="coordinator"),
             org_row(pic="999999024", name="", role="participant"),
             org_row(pic="999999025", name="COUNTRY", role="participant", country="FRA"),
+            org_row(pic="999999026", name="NO SUCH COUNTRY", role="participant", country="ZZ"),
+            org_row(pic="999999027", name="GREEK", role="participant", country="EL"),
+            org_row(pic="999999028", name="BRITISH", role="participant", country="UK"),
         ]
     )
     run = run_import("cordis", folder)
@@ -254,8 +257,33 @@ def test_bad_participation_rows_are_rejected(cordis_dir) -> None:
     assert "role: 'boss' is not a CORDIS participation role" in got[6]
     assert "role: the project already has a coordinator at line 2" in got[7]
     assert "name: empty" in got[8]
-    assert "country: 'FRA' is not a 2-letter country code" in got[9]
-    assert Participation.objects.count() == 1
+    assert "country: 'FRA' is not an ISO 3166-1 country code" in got[9]
+    assert "country: 'ZZ' is not an ISO 3166-1 country code" in got[10]
+    assert set(got) == {3, 4, 5, 6, 7, 8, 9, 10}
+    # CORDIS writes Greece EL and the United Kingdom UK: stored as their ISO codes.
+    assert Organisation.objects.get(name="GREEK").country == "GR"
+    assert Organisation.objects.get(name="BRITISH").country == "GB"
+    assert Participation.objects.count() == 3
+
+
+def test_rejected_rows_read_in_the_readers_language(cordis_dir, anr_file) -> None:
+    """Reasons are kept as a message and its values: a French reader reads them in French,
+    the English text stays for the export of older runs."""
+    from django.utils import translation
+
+    folder = cordis_dir(
+        orgs=[org_row(), org_row(pic="999999026", name="X", role="participant", country="ZZ")]
+    )
+    row = RejectedRow.objects.get(run=run_import("cordis", folder))
+    assert row.reason == "country: 'ZZ' is not an ISO 3166-1 country code"
+    with translation.override("fr"):
+        assert row.reason_text == "country : 'ZZ' n'est pas un code pays ISO 3166-1"
+    path = anr_file(rows=[anr_row(), anr_row(code="ANR-20-CE10-0002", rnsr="12345")])
+    row = RejectedRow.objects.get(run=run_import("anr", path))
+    with translation.override("fr"):
+        # the identifier's own rule is translated too
+        assert row.reason_text.startswith("Projet.Partenaire.Code_RNSR : '12345' est invalide — ")
+        assert "is invalid" not in row.reason_text and "RNSR" in row.reason_text
 
 
 def test_bad_anr_rows_are_rejected(anr_file) -> None:

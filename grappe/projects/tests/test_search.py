@@ -165,3 +165,15 @@ def test_consortium_changes_keep_both_indexes_current(catalogue) -> None:
     assert search(scope_for(None), "hydrolien") == []
     assert PROJECTS.stale() == (set(), set(), set())
     assert ORGANISATIONS.stale() == (set(), set(), set())
+
+
+def test_a_correction_never_reveals_a_word_of_a_project_the_user_may_not_see(catalogue) -> None:
+    """`confidentielle` is only in a draft: an outsider is offered nothing, its consortium is."""
+    public = scope_for(None)
+    assert selectors.project_suggestion(scope=public, q="energie confidentiele") is None
+    coordinator_org = catalogue["SECRET"].participations.get().organisation
+    insider = scope_for(user_with_role(Role.MEMBER, organisation=coordinator_org))
+    assert selectors.project_suggestion(scope=insider, q="energie confidentiele") == (
+        "energie confidentielle"
+    )
+    assert selectors.project_suggestion(scope=public, q="enrgie solaire") == "energie solaire"

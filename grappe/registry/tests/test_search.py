@@ -240,3 +240,45 @@ def test_cluster_search_ignores_accents_and_finds_acronyms_and_topics() -> None:
         "Systematic Paris-Région"
     ]
     assert selectors.cluster_search(scope=PUBLIC, q="'; --") == []
+
+
+# --- typo tolerance: "did you mean" -----------------------------------------------------------
+
+
+def suggested(q: str) -> str | None:
+    return selectors.organisation_suggestion(scope=PUBLIC, q=q)
+
+
+def test_a_mistyped_query_that_finds_nothing_is_offered_its_correction(directory) -> None:
+    assert found("Enrgie solaire") == []
+    assert suggested("Enrgie solaire") == "energie solaire"
+    assert found(suggested("Enrgie solaire") or "") == ["Institut de l'Énergie Solaire"]
+    assert suggested("École des sytemes complexes") == "ecole des systemes complexes"
+    assert suggested("photovoltaique stokage") == "photovoltaique stockage"
+
+
+def test_no_correction_is_offered_when_none_finds_anything(directory) -> None:
+    assert suggested("energie") is None  # nothing to correct
+    assert suggested("cnrx") is None  # words under 5 letters are never corrected
+    assert suggested("zzzzzzzz") is None
+    # each word exists, but no organisation has both: nothing to offer
+    assert suggested("robotique solaire") is None
+
+
+def test_the_vocabulary_follows_the_index(directory) -> None:
+    from grappe.core.models import SearchWord
+
+    words = set(SearchWord.objects.filter(index=ORGANISATIONS.table).values_list("word", flat=True))
+    assert {"energie", "solaire", "systemes", "complexes", "robotique"} <= words
+    create("Hydrogène Mobilité")
+    assert suggested("hydrogenne mobilite") == "hydrogene mobilite"
+    ORGANISATIONS.rebuild()
+    assert suggested("hydrogenne mobilite") == "hydrogene mobilite"
+
+
+def test_the_search_page_links_the_correction(client, directory) -> None:
+    html = client.get("/en/search/", {"q": "Enrgie solaire"}).content.decode()
+    assert 'Did you mean <a href="?q=energie%20solaire">energie solaire</a>?' in html
+    french = client.get("/fr/search/", {"q": "Enrgie solaire"}).content.decode()
+    assert 'Vouliez-vous dire <a href="?q=energie%20solaire">energie solaire</a>' in french
+    assert "Did you mean" not in client.get("/en/search/", {"q": "energie"}).content.decode()
