@@ -35,6 +35,7 @@ from grappe.attestations.api import router as attestations_router
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
+from grappe.labelling.api import router as labelling_router
 from grappe.projects.api import router as projects_router
 from grappe.registry.api import router as registry_router
 
@@ -133,6 +134,7 @@ api.add_router("", registry_router)
 api.add_router("", projects_router)
 api.add_router("", funding_router)
 api.add_router("", attestations_router)
+api.add_router("", labelling_router)
 
 
 @api.exception_handler(InvalidCursor)

@@ -81,5 +81,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.funding.urls")),
     path("", include("grappe.interop.urls")),
     path("", include("grappe.attestations.urls")),
+    path("", include("grappe.labelling.urls")),
     prefix_default_language=True,
 )

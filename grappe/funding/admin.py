@@ -30,6 +30,7 @@ from grappe.funding.services import (
     call_create,
     call_ruleset_update,
     call_update,
+    pinned_refusal,
     ready_made_data,
     ruleset_validate,
 )
@@ -74,6 +75,16 @@ class RuleSetFields(CleanTextMixin, forms.Form):
     )
 
 
+def _refuse_if_pinned(form: forms.BaseForm, call: Call | None) -> None:
+    """A call that has opened keeps its rule set (`pinned_refusal`)."""
+    normalised = form.cleaned_data.get("ruleset_normalised")
+    if call is None or call.pk is None or normalised is None:
+        return
+    message = pinned_refusal(call, normalised)
+    if message is not None:
+        form.add_error("ruleset_data", message)
+
+
 def _clean_ruleset(form: forms.BaseForm) -> dict[str, Any] | None:
     """Validate the JSON (or the chosen ready-made set) with the rules engine."""
     data = form.cleaned_data.get("ruleset_data")
@@ -116,6 +127,7 @@ class CallAdminForm(CleanTextMixin, _CallForm):
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         normalised = _clean_ruleset(self)
+        _refuse_if_pinned(self, self.instance if self.instance.pk else None)
         if normalised is None and not self.instance.pk and "ruleset_data" not in self.errors:
             self.add_error(
                 "ruleset_data", _("Give a rule set or choose a ready-made set to start from.")
@@ -264,6 +276,7 @@ class CallRuleSetAddForm(CleanTextMixin, _CallRuleSetForm):
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         normalised = _clean_ruleset(self)
+        _refuse_if_pinned(self, self.cleaned_data.get("call"))
         if normalised is None and "ruleset_data" not in self.errors:
             self.add_error(
                 "ruleset_data", _("Give a rule set or choose a ready-made set to start from.")

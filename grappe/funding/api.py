@@ -26,10 +26,13 @@ from grappe.core.apikit import (
     responses,
 )
 from grappe.core.lists import api_filterset, api_page
-from grappe.core.pagination import CursorPage, Page, paginate
+from grappe.core.pagination import CursorPage, Page
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
-from grappe.funding.filters import FunderProjectFilterSet
+from grappe.funding.domain.evaluation import EvaluationError, stored_or_default
+from grappe.funding.domain.rulesets import RuleSetError
+from grappe.funding.explain import call_rule_lines, evaluation_display
+from grappe.funding.filters import CallFilterSet, FunderProjectFilterSet
 from grappe.funding.models import Call, Funder
 from grappe.funding.pages import millions
 from grappe.funding.schemas import (
@@ -46,6 +49,7 @@ from grappe.funding.selectors import (
     FigureRow,
     call_get,
     call_list,
+    call_ruleset,
     funder_figures,
     funder_get,
     funder_projects,
@@ -120,6 +124,20 @@ def simulate_aid(request: HttpRequest, payload: SimulateIn) -> dict[str, Any]:
         return simulation_to_dict(result, aid_input, ruleset, call)
 
 
+def _rules(call: Call) -> list[dict[str, Any]]:
+    try:
+        return call_rule_lines(call_ruleset(call))
+    except (Call.DoesNotExist, RuleSetError):
+        return []  # no rule set, or a stored one that no longer validates: nothing to explain
+
+
+def _evaluation(call: Call) -> dict[str, Any] | None:
+    try:
+        return evaluation_display(stored_or_default(call.evaluation))
+    except EvaluationError:
+        return None
+
+
 def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
     data = call.ruleset.data if call.ruleset is not None else None
     unconfirmed = list(data.get("unconfirmed") or []) if isinstance(data, dict) else []
@@ -139,6 +157,8 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
         "unconfirmed": unconfirmed,
     }
     if detail:
+        out["rules"] = _rules(call)
+        out["evaluation"] = _evaluation(call)
         out["ruleset"] = data
         out["unconfirmed_notice"] = (
             _(UNCONFIRMED_NOTICE) % {"funder": call.funder.name} if unconfirmed else None
@@ -148,21 +168,22 @@ def _call_out(call: Call, detail: bool = False) -> dict[str, Any]:
 
 @router.get(
     "/calls",
-    response=responses(CursorPage[CallOut], 422),
-    summary="Calls for projects (open ones by default) with their rule set's unconfirmed flags",
+    response=responses(CursorPage[CallOut], 422, RATE_LIMIT_ERRORS),
+    summary="Calls for projects (open and upcoming ones by default) with their rule set's "
+    "unconfirmed flags",
 )
-def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> dict[str, Any]:
-    calls = call_list(scope=scope_for(request.user), status=params.status)
-    page = paginate(
-        calls, limit=params.limit, cursor=params.cursor, filters={"status": params.status}
-    )
-    return {"items": [_call_out(c) for c in page.items], "next_cursor": page.next_cursor}
+@decorate_view(rate_limited("search", when=has_query))
+def list_calls(request: HttpRequest, params: Query[CallListQuery]) -> Page[Any]:
+    calls = call_list(scope=scope_for(request.user))
+    filterset = api_filterset(CallFilterSet, params, calls, request)
+    page = api_page(filterset, params)
+    return Page(items=[_call_out(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.get(
     "/calls/{slug}",
     response=responses(CallDetailOut, 404),
-    summary="One call with its current rule set",
+    summary="One call with its current rule set, and its rules in plain words",
 )
 def get_call(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
     if not SLUG.fullmatch(slug):
@@ -171,7 +192,8 @@ def get_call(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
         call = call_get(scope=scope_for(request.user), slug=slug)
     except Call.DoesNotExist:
         raise not_found(_("call"), slug) from None
-    return _call_out(call, detail=True)
+    with translation.override(request_language(request)):
+        return _call_out(call, detail=True)
 
 
 # --- funder programmes: the funder page's figures and funded projects ---------------------------

@@ -14,11 +14,29 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    gettext_noop,
+    ngettext,
+    pgettext_lazy,
+)
 
+from grappe.funding.domain.call_rules import SECTION_TITLES, Section, explain_rules
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory
+from grappe.funding.domain.evaluation import ERROR_MESSAGES as EVALUATION_ERRORS
+from grappe.funding.domain.evaluation import (
+    SCALE_MAX,
+    STEP,
+    TIE_BREAK_CRITERION_LABEL,
+    TIE_BREAK_LABELS,
+    TIE_CRITERION,
+    EvaluationError,
+    EvaluationSetup,
+)
 from grappe.funding.domain.messages import MESSAGES, PLURALS
-from grappe.funding.domain.rulesets import RuleSetError
+from grappe.funding.domain.rulesets import RuleSet, RuleSetError
 from grappe.registry.domain.sme import Explanation, FrenchCategory, SizeClass
 
 # Params that hold partner or enterprise ids (one, or several joined by ", ").
@@ -183,3 +201,73 @@ def render_explanation(step: Explanation, names: Mapping[str, str] | None = None
 def ruleset_error_message(error: RuleSetError) -> str:
     """ "company_rates.small must be a fraction between 0 and 1." in the active language."""
     return render(error.code, {"field": error.field})
+
+
+def call_rule_lines(rs: RuleSet) -> list[dict[str, Any]]:
+    """A call's rule set in plain words in the active language (`domain/call_rules.py`):
+    each line's section, code, text and its unconfirmed and advisory marks."""
+    return [
+        {
+            "section": line.section.value,
+            "code": line.code,
+            "text": render(line.code, line.params),
+            "unconfirmed": line.unconfirmed,
+            "advisory": line.advisory,
+        }
+        for line in explain_rules(rs)
+    ]
+
+
+def call_rule_sections(rs: RuleSet) -> list[dict[str, Any]]:
+    """The lines grouped by section, each with its translated title (for the call page)."""
+    lines = call_rule_lines(rs)
+    return [
+        {
+            "key": section.value,
+            "title": gettext(SECTION_TITLES[section]),
+            "lines": [line for line in lines if line["section"] == section.value],
+        }
+        for section in Section
+    ]
+
+
+def evaluation_error_message(error: EvaluationError) -> str:
+    """ "criteria.2.weight must be greater than 0." in the active language."""
+    template = EVALUATION_ERRORS.get(error.code)
+    if template is None:
+        return str(error)
+    try:
+        return gettext(template) % error.params
+    except (KeyError, TypeError, ValueError):
+        return template % error.params
+
+
+def evaluation_display(setup: EvaluationSetup) -> dict[str, Any]:
+    """A call's evaluation set-up for its page and API, in the active language."""
+    french = (get_language() or "en").startswith("fr")
+    names = {c.code: (c.name_fr if french else c.name_en) for c in setup.criteria}
+
+    def tie_label(rule: str) -> str:
+        if rule.startswith(TIE_CRITERION):
+            return gettext(TIE_BREAK_CRITERION_LABEL) % {
+                "criterion": names.get(rule.removeprefix(TIE_CRITERION), rule)
+            }
+        return gettext(TIE_BREAK_LABELS.get(rule, rule))
+
+    return {
+        "version": setup.version,
+        "scale": {"min": "0", "max": str(SCALE_MAX), "step": str(STEP)},
+        "criteria": [
+            {
+                "code": c.code,
+                "name": names[c.code],
+                "weight": format_number(c.weight),
+                "threshold": format_number(c.threshold),
+            }
+            for c in setup.criteria
+        ],
+        "overall_threshold": format_number(setup.overall_threshold),
+        "overall_max": format_number(setup.overall_max),
+        "evaluators_per_application": setup.evaluators_per_application,
+        "tie_breaks": [{"rule": r, "label": tie_label(r)} for r in setup.tie_breaks],
+    }

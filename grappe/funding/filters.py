@@ -1,14 +1,19 @@
-"""The list of a funder's funded projects, declared once (grappe.core.lists): the funder page,
-its CSV/XLSX export and the API share this FilterSet."""
+"""The funding lists, each declared once (grappe.core.lists): a funder's funded projects and the
+calls; each list's page, its CSV/XLSX export and the API share its FilterSet."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.exports import Column
 from grappe.core.lists import ListFilterSet, SortFilter
+from grappe.funding.models import Call, CallStatus, Funder
 from grappe.projects.filters import (
     PROJECT_EXPORT,
     PROJECT_ORDERS,
@@ -17,7 +22,7 @@ from grappe.projects.filters import (
 )
 from grappe.projects.models import Project
 from grappe.projects.selectors import project_accredited_by_q
-from grappe.registry.filters import cluster_filter
+from grappe.registry.filters import MAX_QUERY_LENGTH, cluster_filter
 
 CENT = Decimal("0.01")
 
@@ -47,4 +52,114 @@ FUNDER_PROJECT_EXPORT = (
         _("Granted by this funder (EUR)"),
         lambda p: None if p.funder_granted is None else p.funder_granted.quantize(CENT),
     ),
+)
+
+
+# --- calls ---------------------------------------------------------------------------------------
+
+
+def _funders(request: Any) -> QuerySet[Funder]:
+    return Funder.objects.only("id", "slug", "name_en", "name_fr")
+
+
+def _call_status(qs: QuerySet[Call], name: str, value: Any) -> QuerySet[Call]:
+    """Judged on the server's date in Europe/Paris; no value means open or upcoming."""
+    day = timezone.localdate()
+    if value == CallStatus.OPEN:
+        return qs.filter(opens_on__lte=day, closes_on__gte=day)
+    if value == CallStatus.UPCOMING:
+        return qs.filter(opens_on__gt=day)
+    if value == CallStatus.CLOSED:
+        return qs.filter(closes_on__lt=day)
+    if value == CALL_STATUS_ALL:
+        return qs
+    return qs.filter(closes_on__gte=day)
+
+
+def _call_text(qs: QuerySet[Call], name: str, value: Any) -> QuerySet[Call]:
+    text = (value or "").strip()
+    if not text:
+        return qs
+    q = Q()
+    for word in text.split():
+        q &= (
+            Q(title_en__icontains=word)
+            | Q(title_fr__icontains=word)
+            | Q(slug__icontains=word)
+            | Q(funder__name_en__icontains=word)
+            | Q(funder__name_fr__icontains=word)
+        )
+    return qs.filter(q)
+
+
+CALL_STATUS_ALL = "all"
+CALL_STATUS_CHOICES = [
+    (CallStatus.OPEN.value, _("Open")),
+    (CallStatus.UPCOMING.value, _("Upcoming")),
+    (CallStatus.CLOSED.value, _("Closed")),
+    (CALL_STATUS_ALL, _("All calls")),
+]
+
+
+class CallFilterSet(ListFilterSet):
+    """The calls: the public page `calls/`, the officers' `calls/manage/`, their CSV/XLSX export
+    and `GET /api/v1/calls` share it. Without a status, open and upcoming calls are listed."""
+
+    q = django_filters.CharFilter(
+        label=_("Title, funder or code"), method=_call_text, max_length=MAX_QUERY_LENGTH
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=CALL_STATUS_CHOICES,
+        empty_label=_("Open and upcoming"),
+        method=_call_status,
+    )
+    funder = django_filters.ModelChoiceFilter(
+        label=_("Funder"),
+        queryset=_funders,
+        to_field_name="slug",
+        empty_label=_("All funders"),
+        error_messages={"invalid_choice": _("Unknown funder slug: %(value)s.")},
+    )
+    sort = SortFilter(
+        orders={
+            "closes": (_("Closing soonest first"), ("closes_on", "slug", "id")),
+            "-closes": (_("Closing latest first"), ("-closes_on", "-slug", "-id")),
+            "opens": (_("Opening soonest first"), ("opens_on", "slug", "id")),
+            "-opens": (_("Opened most recently first"), ("-opens_on", "-slug", "-id")),
+        },
+        default="closes",
+    )
+    error_types = {("funder", "invalid_choice"): "unknown_funder"}
+    api_descriptions = {
+        "q": "Words to find in the title (English or French), the slug or the funder's name.",
+        "status": "`open`, `upcoming`, `closed` or `all` on the server's date (Europe/Paris); "
+        "open and upcoming calls when absent.",
+        "funder": "Slug of a funder.",
+        "sort": "Order: closing date (`closes`, the default), opening date (`opens`); "
+        "`-` reverses.",
+    }
+
+    class Meta:
+        model = Call
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # No status given: open and upcoming (the filter's method only runs on a value).
+        if not self.form.cleaned_data.get("status"):
+            queryset = _call_status(queryset, "status", None)
+        return super().filter_queryset(queryset)
+
+
+CALL_EXPORT = (
+    Column(_("Slug"), lambda c: c.slug),
+    Column(_("Title"), lambda c: c.title),
+    Column(_("Funder"), lambda c: c.funder.name),
+    Column(_("Status"), lambda c: c.status.label),
+    Column(_("Opens on"), lambda c: c.opens_on),
+    Column(_("Closes on"), lambda c: c.closes_on),
+    Column(
+        _("Envelope (EUR)"), lambda c: None if c.envelope is None else c.envelope.quantize(CENT)
+    ),
+    Column(_("Rule set version"), lambda c: c.ruleset.version if c.ruleset else None),
 )

@@ -81,6 +81,16 @@ class Call(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("The total aid the call may give; empty when not announced."),
     )
+    evaluation = models.JSONField(
+        _("evaluation set-up"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Criteria, thresholds, evaluators per application and tie-breaks, validated by "
+            "funding/domain/evaluation.py; empty means the defaults. Write through "
+            "`call_evaluation_update`."
+        ),
+    )
     ruleset = models.ForeignKey(
         "funding.CallRuleSet",
         verbose_name=_("current rule set"),

@@ -14,9 +14,8 @@ from pydantic import Field, model_validator
 
 from grappe.core.apikit import DecimalStr, InputSchema
 from grappe.core.lists import ListQuery, list_query_schema
-from grappe.core.pagination import PageParams
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory, RoBasis
-from grappe.funding.filters import FunderProjectFilterSet
+from grappe.funding.filters import CallFilterSet, FunderProjectFilterSet
 from grappe.registry.domain.sme import FrenchCategory, HolderKind, SizeClass
 
 Money = Decimal
@@ -286,12 +285,28 @@ class CallOut(Schema):
 class CallDetailOut(CallOut):
     ruleset: dict[str, Any] | None
     unconfirmed_notice: str | None
-
-
-class CallListQuery(PageParams):
-    status: Literal["open", "closed", "upcoming", "all"] = Field(
-        "open", description="Open calls by default."
+    rules: list[CallRuleLineOut] = Field(
+        description="The rule set in plain words: eligibility, then aid."
     )
+    evaluation: dict[str, Any] | None = Field(
+        description="How applications are evaluated: criteria (name in the request's language, "
+        "weight, threshold), scale 0-5 in half points, overall threshold, evaluators per "
+        "application, tie-break rules in order (the defaults until the officer sets them)."
+    )
+
+
+class CallRuleLineOut(Schema):
+    section: str = Field(description="`eligibility` (who may apply) or `aid` (how much).")
+    code: str = Field(description="The message code (`funding/domain/call_rules.py`).")
+    text: str = Field(description="The rule in plain words, in the request's language.")
+    unconfirmed: bool = Field(description="Rests on a value the rule set marks unconfirmed.")
+    advisory: bool = Field(description="A recommendation, not a condition of eligibility.")
+
+
+if TYPE_CHECKING:
+    CallListQuery = ListQuery
+else:
+    CallListQuery = list_query_schema(CallFilterSet, name="CallListQuery")
 
 
 # --------------------------------------------------------------------------- funder programmes

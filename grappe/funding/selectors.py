@@ -32,8 +32,9 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from grappe.core.domain.roles import Action
+from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
+from grappe.core.scopes import field_in, reach_q
 from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, ResearchCategory
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
 from grappe.funding.domain.partners import declared_size, partner_kind
@@ -111,6 +112,35 @@ def call_ruleset(call: Call) -> RuleSet:
     if call.ruleset is None:
         raise Call.DoesNotExist(f"call {call.slug} has no rule set")
     return ruleset_from_dict(call.ruleset.data)
+
+
+# Programme officers manage their own funder's calls (`call.manage`; administrators any).
+_CALL_MANAGE_LINKS = {Relation.OWN_FUNDER: field_in("funder_id")}
+
+
+def calls_managed(*, scope: Scope) -> QuerySet[Call]:
+    """The calls `scope` may set up (`call.manage`); none for everyone else."""
+    return call_list(scope=scope).filter(reach_q(scope, Action.CALL_MANAGE, _CALL_MANAGE_LINKS))
+
+
+def call_for_manage(*, scope: Scope, slug: str) -> Call:
+    """A call `scope` may set up; raises `Call.DoesNotExist` otherwise (the page is a 404)."""
+    return calls_managed(scope=scope).get(slug=slug)
+
+
+def funders_managed(*, scope: Scope) -> QuerySet[Funder]:
+    """The funders whose calls `scope` may create (`call.manage`)."""
+    own = {Relation.OWN_FUNDER: field_in("pk")}
+    return Funder.objects.filter(reach_q(scope, Action.CALL_MANAGE, own)).order_by("name_en")
+
+
+def call_can_manage(*, scope: Scope, call: Call) -> bool:
+    return scope.can(Action.CALL_MANAGE, Target.of(own_funder=[call.funder_id]))
+
+
+def may_manage_calls(*, scope: Scope) -> bool:
+    """Whether `scope` manages the calls of any funder (the manage pages; 403 otherwise)."""
+    return not scope.reach(Action.CALL_MANAGE).nothing
 
 
 # --------------------------------------------------------------------------- projects

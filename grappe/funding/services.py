@@ -9,11 +9,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged, stale_edit
 from grappe.core.services import audit_record, changes_apply, check_fields
+from grappe.funding.domain.evaluation import (
+    EvaluationError,
+    EvaluationSetup,
+    evaluation_from_dict,
+    evaluation_to_dict,
+    stored_or_default,
+)
 from grappe.funding.domain.rulesets import (
     READY_MADE,
     RuleSet,
@@ -21,7 +29,7 @@ from grappe.funding.domain.rulesets import (
     ruleset_from_dict,
     ruleset_to_dict,
 )
-from grappe.funding.explain import ruleset_error_message
+from grappe.funding.explain import evaluation_error_message, ruleset_error_message
 from grappe.funding.models import Call, CallRuleSet, Funder
 
 
@@ -187,6 +195,46 @@ def call_update(
     return locked
 
 
+def call_is_pinned(call: Call, today: dt.date | None = None) -> bool:
+    """A call's rule set (and, once calls have one, its workflow version) is pinned from the
+    day it opens: applicants must be judged by the rules published when they applied. The
+    day is the server's in Europe/Paris."""
+    return call.opens_on <= (today or timezone.localdate())
+
+
+def _same_as_current(call: Call, normalised: Mapping[str, object]) -> bool:
+    current = call.ruleset
+    if current is None:
+        return False
+    previous = dict(current.data)
+    previous["version"] = normalised.get("version")
+    return previous == dict(normalised)
+
+
+def pinned_refusal(call: Call, data: Mapping[str, object]) -> str | None:
+    """Why `data` may not become the call's rule set now (translated), or None: a call that has
+    opened keeps its rule set; submitting that same rule set again is no change and allowed."""
+    if not call_is_pinned(call):
+        return None
+    try:
+        _rs, normalised = ruleset_validate(data)
+    except RuleSetInvalid:
+        return None  # the validation's own error says what is wrong
+    if _same_as_current(call, normalised):
+        return None
+    return _("The call opened on %(date)s: its rule set is pinned and can no longer change.") % {
+        "date": formats.date_format(call.opens_on, "DATE_FORMAT")
+    }
+
+
+def check_not_pinned(call: Call, data: Mapping[str, object]) -> None:
+    """Refuse (`ValidationError` on `ruleset`, code "pinned") a rule-set change of a call that
+    has opened."""
+    message = pinned_refusal(call, data)
+    if message is not None:
+        raise ValidationError({"ruleset": ValidationError(message, code="pinned")})
+
+
 @transaction.atomic
 def call_ruleset_update(
     *,
@@ -199,6 +247,9 @@ def call_ruleset_update(
 ) -> CallRuleSet:
     """Validate `data` and make it the call's new current rule-set version (audited).
 
+    Refused (`ValidationError` on `ruleset`, code "pinned") once the call has opened, unless
+    `data` is its current rule set.
+
     Earlier versions are kept unchanged. Submitting the current rule set again creates no
     version and returns the current one. Raises `RuleSetInvalid` naming the field and rule.
     `expected_version`: the version the editor opened; when another is current by now the
@@ -206,6 +257,7 @@ def call_ruleset_update(
     """
     locked = Call.objects.select_for_update(of=("self",)).select_related("ruleset").get(pk=call.pk)
     current = locked.ruleset.version if locked.ruleset is not None else None
+    check_not_pinned(locked, data)
     if expected_version is not None and expected_version != current:
         raise stale_edit(locked, version=current)
     version = _new_version(
@@ -217,3 +269,60 @@ def call_ruleset_update(
         assert locked.ruleset is not None
         return locked.ruleset
     return version
+
+
+class EvaluationInvalid(ValidationError):
+    """An evaluation set-up was refused: `field` is its dotted path ("criteria.2.weight")."""
+
+    def __init__(self, error: EvaluationError) -> None:
+        self.field = error.field
+        self.rule = error.rule
+        super().__init__(evaluation_error_message(error), code=error.rule)
+
+
+@transaction.atomic
+def call_evaluation_update(
+    *,
+    actor: Actor,
+    call: Call,
+    data: Mapping[str, object],
+    reason: str,
+    expected_version: int | None = None,
+) -> EvaluationSetup:
+    """Validate `data` (`domain/evaluation.py`) and make it the call's evaluation set-up, as
+    its next version (audited, the earlier one kept in the audit event's `before`).
+
+    Refused, nothing written: `EvaluationInvalid` naming the field; `EditConflict` when
+    another version is current than the editor's `expected_version`; `ValidationError` on
+    `evaluation` (code "pinned") once the call has opened. The same set-up again is no change.
+    """
+    locked = Call.objects.select_for_update(of=("self",)).get(pk=call.pk)
+    current = stored_or_default(locked.evaluation)
+    if expected_version is not None and expected_version != current.version:
+        raise stale_edit(locked, version=current.version)
+    try:
+        setup = evaluation_from_dict({**dict(data), "version": current.version})
+    except EvaluationError as exc:
+        raise EvaluationInvalid(exc) from None
+    if setup == current:
+        return current
+    if call_is_pinned(locked):
+        message = _(
+            "The call opened on %(date)s: its evaluation criteria are pinned and can no longer "
+            "change."
+        ) % {"date": formats.date_format(locked.opens_on, "DATE_FORMAT")}
+        raise ValidationError({"evaluation": ValidationError(message, code="pinned")})
+    setup = evaluation_from_dict({**evaluation_to_dict(setup), "version": current.version + 1})
+    before = dict(locked.evaluation) or None
+    locked.evaluation = evaluation_to_dict(setup)
+    locked.save(update_fields=["evaluation", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="call.evaluation_update",
+        obj=locked,
+        before=before,
+        after=locked.evaluation,
+        reason=reason,
+    )
+    call.evaluation = locked.evaluation
+    return setup

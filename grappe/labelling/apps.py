@@ -6,3 +6,7 @@ class LabellingConfig(AppConfig):
     name = "grappe.labelling"
     label = "labelling"
     verbose_name = _("Labelling")
+
+    def ready(self) -> None:
+        # Registers the published decisions on the project page (`projects.project_detail`).
+        from grappe.labelling import pages  # noqa: F401

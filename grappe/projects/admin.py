@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.actors import Actor
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import ServiceModelAdmin, adopt, form_changes, form_values
-from grappe.core.backoffice import ScopedTabularInline
+from grappe.core.backoffice import ScopedModelAdmin, ScopedTabularInline
 from grappe.core.concurrency import EDIT_TOKEN_FIELD
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.models import Transition
@@ -35,6 +35,7 @@ from grappe.projects.forms import ProjectTransitionForm
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
+    ClusterSubmission,
     FundingLine,
     ParticipantRole,
     Participation,
@@ -417,3 +418,34 @@ class AccreditationAdmin(AuditedModelAdmin):
     autocomplete_fields = ("project", "cluster")
     list_select_related = ("project", "cluster")
     date_hierarchy = "accredited_on"
+
+
+@admin.register(ClusterSubmission)
+class ClusterSubmissionAdmin(ScopedModelAdmin):
+    """Submissions are written only by the submission services (`project_submit`,
+    `submission_withdraw`, `submission_decide`): the back office reads them."""
+
+    list_display = ("project", "cluster", "is_lead", "submitted_at", "withdrawn_at", "decided_at")
+    list_filter = ("cluster", "is_lead")
+    search_fields = ("project__acronym", "project__title", "cluster__name")
+    list_select_related = ("project", "cluster")
+    readonly_fields = (
+        "project",
+        "cluster",
+        "is_lead",
+        "statement",
+        "submitted_by",
+        "submitted_at",
+        "withdrawn_at",
+        "decided_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -370,6 +371,65 @@ class Accreditation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.acronym} ← {self.cluster}"
+
+
+class ClusterSubmission(models.Model):
+    """A project submitted to one cluster for accreditation, with its fit statement.
+
+    One live (not withdrawn) submission per project and cluster, exactly one live lead per
+    project. Written only by `projects.services` (`project_submit`, `submission_withdraw`,
+    `submission_decide`); the labelling committee (`grappe.labelling`) decides on it.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    cluster = models.ForeignKey(
+        "registry.Cluster",
+        verbose_name=_("cluster"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    is_lead = models.BooleanField(_("lead cluster"), default=False)
+    statement = models.TextField(
+        _("fit statement"), help_text=_("How the project fits this cluster's themes.")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Set when the cluster's decision is published (by `submission_decide`): no withdrawal after.
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cluster submission")
+        verbose_name_plural = _("cluster submissions")
+        ordering = ["project", "-is_lead", "submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "cluster"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="submission_one_live_per_cluster",
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(is_lead=True, withdrawn_at__isnull=True),
+                name="submission_one_live_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.acronym} → {self.cluster}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class ProjectSearchEntry(SearchEntry):

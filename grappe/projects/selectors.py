@@ -40,6 +40,7 @@ from grappe.projects.models import (
     PUBLIC_STATUSES,
     Accreditation,
     BudgetLine,
+    ClusterSubmission,
     FundingLine,
     ParticipantRole,
     Participation,
@@ -58,6 +59,11 @@ PROJECT_RELATIONS: dict[Relation, RelationQ] = {
     ),
     Relation.FUNDED_BY_FUNDER: lambda ids: Exists(
         FundingLine.objects.filter(participation__project=OuterRef("pk"), funder_id__in=ids)
+    ),
+    Relation.SUBMITTED_TO_CLUSTER: lambda ids: Exists(
+        ClusterSubmission.objects.filter(
+            project=OuterRef("pk"), cluster_id__in=ids, withdrawn_at__isnull=True
+        )
     ),
 }
 PUBLIC_PROJECTS = Q(status__in=PUBLIC_STATUSES)
@@ -328,9 +334,11 @@ def project_relations(project: Project) -> ProjectRelations:
     return ProjectRelations(
         coordinator_organisation_ids=frozenset(coordinators),
         partner_organisation_ids=frozenset(partners),
+        # Accrediting clusters and those with a live submission (their managers see it).
         cluster_ids=frozenset(
             Accreditation.objects.filter(project=project).values_list("cluster_id", flat=True)
-        ),
+        )
+        | frozenset(project_live_submissions(project).values_list("cluster_id", flat=True)),
         funder_ids=frozenset(
             FundingLine.objects.filter(participation__project=project).values_list(
                 "funder_id", flat=True
@@ -405,3 +413,35 @@ def project_consortium(*, scope: Scope, project: Project) -> QuerySet[Participat
 def project_accreditations(*, scope: Scope, project: Project) -> QuerySet[Accreditation]:
     """The accreditations of a visible project, lead cluster first."""
     return Accreditation.objects.filter(project=project).order_by("-is_lead", "accredited_on", "id")
+
+
+# --- submissions for accreditation -------------------------------------------------------------
+
+
+def project_live_submissions(project: Project) -> QuerySet[ClusterSubmission]:
+    """The project's submissions not withdrawn, lead cluster first (no scope: callers have
+    already checked that the project is visible)."""
+    return (
+        ClusterSubmission.objects.filter(project=project, withdrawn_at__isnull=True)
+        .select_related("cluster")
+        .order_by("-is_lead", "submitted_at", "id")
+    )
+
+
+def project_submissions(*, scope: Scope, project: Project) -> QuerySet[ClusterSubmission]:
+    """Every submission of the project (withdrawn ones too), lead first; insiders only."""
+    if not project_is_insider(scope=scope, project=project):
+        return ClusterSubmission.objects.none()
+    return (
+        ClusterSubmission.objects.filter(project=project)
+        .select_related("cluster", "submitted_by")
+        .order_by("withdrawn_at", "-is_lead", "submitted_at", "id")
+    )
+
+
+def submission_get(*, scope: Scope, pk: int) -> ClusterSubmission:
+    """One submission of a project the user may see confidentially; `DoesNotExist` else."""
+    submission = ClusterSubmission.objects.select_related("project", "cluster").get(pk=pk)
+    if not project_is_insider(scope=scope, project=submission.project):
+        raise ClusterSubmission.DoesNotExist
+    return submission

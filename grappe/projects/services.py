@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -36,17 +37,21 @@ from grappe.core.services import (
 )
 from grappe.projects.domain.workflow import PROJECT_WORKFLOWS, ProjectFacts, project_roles
 from grappe.projects.models import (
+    Accreditation,
     BudgetLine,
+    ClusterSubmission,
     CostCategory,
     FundingLine,
     ParticipantRole,
     Participation,
     Project,
+    ProjectStatus,
     ResearchCategory,
 )
 from grappe.projects.search import project_search_index_update
 from grappe.projects.selectors import project_relations, project_workflow_facts
 from grappe.projects.tasks import project_transition_notify
+from grappe.registry.models import Cluster
 from grappe.registry.search import organisation_search_index_update
 
 # --- project records: create, update, partners, budget lines ---------------------------------
@@ -951,3 +956,212 @@ def _fire(
 
 def _notify(transition_pk: int, language: str) -> None:
     project_transition_notify.enqueue(transition_pk, language)
+
+
+# --- submissions for accreditation: to one or more clusters, lead first ------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionRequest:
+    """One cluster the project goes to, with the statement of its fit with the cluster."""
+
+    cluster_id: int
+    statement: str
+
+
+def _submission_errors(requests: Sequence[SubmissionRequest]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not requests:
+        errors["clusters"] = [_("Choose at least one cluster, the lead cluster first.")]
+        return errors
+    seen: set[int] = set()
+    known = set(
+        Cluster.objects.filter(pk__in=[r.cluster_id for r in requests]).values_list("pk", flat=True)
+    )
+    for request in requests:
+        if request.cluster_id not in known:
+            errors.setdefault("clusters", []).append(
+                _("There is no cluster with the id %(id)s.") % {"id": request.cluster_id}
+            )
+        elif request.cluster_id in seen:
+            errors.setdefault("clusters", []).append(_("Each cluster may be chosen only once."))
+        seen.add(request.cluster_id)
+        if not (request.statement or "").strip():
+            errors.setdefault("statements", []).append(
+                _("Say how the project fits each chosen cluster's themes.")
+            )
+    return errors
+
+
+def _may_submit(actor: Actor, project: Project) -> bool:
+    roles = actor_project_roles(actor, project)
+    return bool(roles & {ObjectRole.COORDINATOR, ObjectRole.STAFF})
+
+
+@transaction.atomic
+def project_submit(
+    *,
+    actor: Actor,
+    project: Project,
+    clusters: Sequence[SubmissionRequest],
+    reason: str = "",
+) -> list[ClusterSubmission]:
+    """Submit a draft project to `clusters` (the first one is the lead cluster), each with its
+    fit statement, and move it to `submitted` through `project_transition`.
+
+    Only its coordinator (or staff) may. Raises `ValidationError` naming the field, or
+    `TransitionRefused` when the workflow says no (a missing partner…); nothing is written then.
+    """
+    require(_may_submit(actor, project), _("Only the project's coordinator may submit it."))
+    errors = _submission_errors(clusters)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    project_transition(actor=actor, project=project, transition="submit", reason=reason)
+    now = timezone.now()
+    rows = ClusterSubmission.objects.bulk_create(
+        ClusterSubmission(
+            project=project,
+            cluster_id=request.cluster_id,
+            is_lead=index == 0,
+            statement=request.statement.strip(),
+            submitted_by=recorded_user(actor) if getattr(actor, "pk", None) else None,
+            submitted_at=now,
+        )
+        for index, request in enumerate(clusters)
+    )
+    audit_record(
+        actor=actor,
+        action="project.submit",
+        obj=project,
+        after={
+            "clusters": [r.cluster_id for r in clusters],
+            "lead": clusters[0].cluster_id,
+        },
+        reason=reason,
+    )
+    return list(
+        ClusterSubmission.objects.filter(pk__in=[r.pk for r in rows]).order_by("-is_lead", "id")
+    )
+
+
+@transaction.atomic
+def submission_withdraw(
+    *, actor: Actor, submission: ClusterSubmission, reason: str = ""
+) -> list[ClusterSubmission]:
+    """Withdraw a submission before the cluster's decision (the coordinator or staff).
+
+    Withdrawing the lead cluster's submission withdraws every undecided one; when no live
+    submission is left undecided and none was decided, the project returns to draft through
+    `project_transition`. Returns the withdrawn submissions.
+    """
+    project = submission.project
+    require(_may_submit(actor, project), _("Only the project's coordinator may withdraw it."))
+    locked = ClusterSubmission.objects.select_for_update().get(pk=submission.pk)
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            {"submission": _("This submission was already withdrawn.")}, code="withdrawn"
+        )
+    if locked.decided_at is not None:
+        raise ValidationError(
+            {"submission": _("The cluster has already decided: it can no longer be withdrawn.")},
+            code="decided",
+        )
+    live = ClusterSubmission.objects.filter(project=project, withdrawn_at__isnull=True)
+    targets = live.filter(decided_at__isnull=True) if locked.is_lead else live.filter(pk=locked.pk)
+    withdrawn = list(targets)
+    now = timezone.now()
+    targets.update(withdrawn_at=now)
+    if not live.exists() and project.status == ProjectStatus.SUBMITTED:
+        project_transition(
+            actor=actor,
+            project=project,
+            transition="return_to_draft",
+            reason=reason or _("Every submission was withdrawn."),
+        )
+    audit_record(
+        actor=actor,
+        action="submission.withdraw",
+        obj=locked,
+        after={
+            "withdrawn": [s.pk for s in withdrawn],
+            "clusters": [s.cluster_id for s in withdrawn],
+        },
+        reason=reason,
+    )
+    for row in withdrawn:
+        row.withdrawn_at = now
+    return withdrawn
+
+
+def _may_decide(actor: Actor, submission: ClusterSubmission) -> bool:
+    return actor is None or scope_for(actor).can(
+        Action.LABELLING_MANAGE, Target.of(own_cluster=[submission.cluster_id])
+    )
+
+
+@transaction.atomic
+def submission_decide(
+    *,
+    actor: Actor,
+    submission: ClusterSubmission,
+    accredited: bool,
+    decided_on: Any,
+    reason: str = "",
+) -> Accreditation | None:
+    """Record a cluster's published decision on a submission (the labelling committee calls it).
+
+    Accredited: records the `Accreditation` (lead when the submission is the lead one) and moves
+    a submitted project to `accredited`. Refused: when no other live submission is undecided
+    and none accredited it, the project moves to `not_accredited` (the reason is required).
+    """
+    require(_may_decide(actor, submission), _("You may not decide for this cluster."))
+    locked = ClusterSubmission.objects.select_for_update().get(pk=submission.pk)
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            {"submission": _("This submission was withdrawn: there is nothing to decide.")},
+            code="withdrawn",
+        )
+    if locked.decided_at is not None:
+        raise ValidationError(
+            {"submission": _("This submission has already been decided.")}, code="decided"
+        )
+    project = Project.objects.get(pk=locked.project_id)
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["decided_at"])
+    accreditation: Accreditation | None = None
+    if accredited:
+        accreditation = Accreditation(
+            project=project,
+            cluster_id=locked.cluster_id,
+            is_lead=locked.is_lead
+            and not Accreditation.objects.filter(project=project, is_lead=True).exists(),
+            accredited_on=decided_on,
+        )
+        accreditation.full_clean(validate_unique=False, validate_constraints=False)
+        accreditation.save()
+        if project.status == ProjectStatus.SUBMITTED:
+            project_transition(actor=actor, project=project, transition="accredit", reason=reason)
+    else:
+        pending = ClusterSubmission.objects.filter(
+            project=project, withdrawn_at__isnull=True, decided_at__isnull=True
+        ).exists()
+        if (
+            not pending
+            and project.status == ProjectStatus.SUBMITTED
+            and not Accreditation.objects.filter(project=project).exists()
+        ):
+            project_transition(
+                actor=actor, project=project, transition="refuse_accreditation", reason=reason
+            )
+    audit_record(
+        actor=actor,
+        action="submission.decide",
+        obj=locked,
+        after={
+            "accredited": accredited,
+            "cluster": locked.cluster_id,
+            "accreditation": accreditation.pk if accreditation else None,
+        },
+        reason=reason,
+    )
+    return accreditation

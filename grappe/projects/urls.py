@@ -14,4 +14,10 @@ urlpatterns = [
         views.project_transition_view,
         name="project_transition",
     ),
+    path("projects/<int:pk>/submit/", views.project_submit_view, name="project_submit"),
+    path(
+        "projects/<int:pk>/submissions/<int:submission_pk>/withdraw/",
+        views.submission_withdraw_view,
+        name="submission_withdraw",
+    ),
 ]

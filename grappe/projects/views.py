@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,9 +25,10 @@ from grappe.projects import selectors
 from grappe.projects.domain.budget import shares
 from grappe.projects.domain.workflow import PROJECT_WORKFLOWS
 from grappe.projects.filters import PROJECT_EXPORT, ProjectFilterSet
-from grappe.projects.forms import ProjectTransitionForm
+from grappe.projects.forms import ProjectSubmitForm, ProjectTransitionForm, SubmissionWithdrawForm
 from grappe.projects.models import (
     BudgetLine,
+    ClusterSubmission,
     CostCategory,
     FundingLine,
     Participation,
@@ -34,10 +36,15 @@ from grappe.projects.models import (
     ResearchCategory,
 )
 from grappe.projects.services import (
+    SubmissionRequest,
     TransitionRefused,
+    actor_project_roles,
     project_offered_transitions,
+    project_submit,
     project_transition,
+    submission_withdraw,
 )
+from grappe.registry.models import Cluster
 
 ZERO = Decimal("0")
 
@@ -161,6 +168,7 @@ def project_detail(
         context["research_mix"] = _research_mix(lines)
     context["workflow"] = _workflow_panel(request, project, is_insider)
     context["refused"] = refused
+    context["submissions"] = selectors.project_submissions(scope=scope, project=project)
     # provenance: `interop/pages.py`
     context.update(page_sections("projects.project_detail", request, scope, project=project))
     return render(request, "projects/project_detail.html", context, status=status)
@@ -195,3 +203,83 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
             _("Done: the project is now “%(state)s”.") % {"state": project.get_status_display()},
         )
     return redirect("project_detail", pk=pk)
+
+
+# --- submission for accreditation ---------------------------------------------------------------
+
+
+def _coordinated_project(request: HttpRequest, pk: int) -> Project:
+    """A project the user may see (else 404) and submit as coordinator (else 403)."""
+    scope = scope_for(request.user)
+    try:
+        project = selectors.project_get(scope=scope, pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("No project with this address, or you may not see it.")) from exc
+    if not actor_project_roles(request.user, project) & {ObjectRole.COORDINATOR, ObjectRole.STAFF}:
+        raise PermissionDenied(_("Only the project's coordinator may submit it."))
+    return project
+
+
+@login_required
+def project_submit_view(request: HttpRequest, pk: int, *, status: int = 200) -> HttpResponse:
+    """Submit a draft to clusters for accreditation, lead cluster first, a statement each."""
+    project = _coordinated_project(request, pk)
+    clusters = Cluster.objects.order_by("name")
+    posted = request.method == "POST" and status == 200
+    form = ProjectSubmitForm(request.POST if posted else None, clusters=clusters)
+    refused = ""
+    if posted:
+        if form.is_valid():
+            try:
+                project_submit(
+                    actor=request.user,
+                    project=project,
+                    clusters=[SubmissionRequest(c, s) for c, s in form.requests()],
+                )
+            except TransitionRefused as refusal:
+                refused, status = refusal.message, 409
+            except ValidationError as error:
+                for field, errs in error.message_dict.items():
+                    form.add_error(None, f"{field}: {'; '.join(errs)}")
+                status = 422
+            else:
+                messages.success(request, _("Submitted for accreditation."))
+                return redirect("project_detail", pk=pk)
+        else:
+            status = 422
+    context = {
+        "project": project,
+        "form": form,
+        "refused": refused,
+        "can_submit": project.status == "draft",
+        "submissions": selectors.project_submissions(
+            scope=scope_for(request.user), project=project
+        ),
+    }
+    return render(request, "projects/project_submit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def submission_withdraw_view(request: HttpRequest, pk: int, submission_pk: int) -> HttpResponse:
+    project = _coordinated_project(request, pk)
+    try:
+        submission = selectors.project_submissions(
+            scope=scope_for(request.user), project=project
+        ).get(pk=submission_pk, withdrawn_at__isnull=True)
+    except ClusterSubmission.DoesNotExist as exc:
+        raise Http404(_("No such submission.")) from exc
+    form = SubmissionWithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm the withdrawal."))
+        return project_submit_view(request, pk, status=422)
+    try:
+        submission_withdraw(
+            actor=request.user, submission=submission, reason=form.cleaned_data["reason"]
+        )
+    except (ValidationError, TransitionRefused) as error:
+        text = error.message if isinstance(error, TransitionRefused) else "; ".join(error.messages)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("The submission was withdrawn."))
+    return redirect("project_submit", pk=pk)

@@ -125,6 +125,7 @@ class Relation(StrEnum):
     ACCREDITED_BY_CLUSTER = "accredited_by_cluster"
     OWN_FUNDER = "own_funder"
     FUNDED_BY_FUNDER = "funded_by_funder"
+    SUBMITTED_TO_CLUSTER = "submitted_to_cluster"
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,9 @@ RELATIONS: Mapping[Relation, RelationSpec] = MappingProxyType(
         Relation.FUNDED_BY_FUNDER: RelationSpec(
             ScopeKind.FUNDER, "a project their funder funds or was asked to fund"
         ),
+        Relation.SUBMITTED_TO_CLUSTER: RelationSpec(
+            ScopeKind.CLUSTER, "a project submitted to their cluster (a live submission)"
+        ),
     }
 )
 
@@ -183,6 +187,8 @@ class Action(StrEnum):
     ORGANISATION_ACT_FOR = "organisation.act_for"
     CLUSTER_MANAGE_MEMBERS = "cluster.manage_members"
     ATTESTATION_MANAGE = "attestation.manage"
+    LABELLING_MANAGE = "labelling.manage"
+    LABELLING_SIT = "labelling.sit"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -204,8 +210,9 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         ),
         Action.BACK_OFFICE_ENTER: "Log into the back office (/admin/).",
         Action.CALL_MANAGE: (
-            "In the back office: list, add and edit calls, edit their rule sets and read "
-            "earlier versions."
+            "Set up calls, on the calls pages (calls/manage/, calls/new/, a call's edit and "
+            "rules pages) and in the back office: list, add and edit calls, edit their rule "
+            "sets until they open and read earlier versions."
         ),
         Action.BACK_OFFICE_ADMINISTER: (
             "In the back office: every other model (organisations, projects, clusters, funders, "
@@ -223,6 +230,14 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.ATTESTATION_MANAGE: (
             "Issue and revoke the signed label attestation of an accreditation by their cluster."
         ),
+        Action.LABELLING_MANAGE: (
+            "Run a cluster's labelling: define its criteria, create committee sessions, attach "
+            "submissions, decide and publish decisions."
+        ),
+        Action.LABELLING_SIT: (
+            "Be named on a cluster's labelling committee (declare interests, score and vote on "
+            "the submissions of the sessions one sits on)."
+        ),
     }
 )
 
@@ -237,13 +252,13 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
             R.EVERYONE: (X.PUBLIC,),
             R.ADMINISTRATOR: (X.ANY,),
             R.PROGRAMME_OFFICER: (X.FUNDED_BY_FUNDER,),
-            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER,),
+            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER, X.SUBMITTED_TO_CLUSTER),
             R.MEMBER: (X.PARTNER,),
         },
         A.PROJECT_VIEW_CONFIDENTIAL: {
             R.ADMINISTRATOR: (X.ANY,),
             R.PROGRAMME_OFFICER: (X.FUNDED_BY_FUNDER,),
-            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER,),
+            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER, X.SUBMITTED_TO_CLUSTER),
             R.MEMBER: (X.PARTNER,),
         },
         A.PROJECT_SIMULATE_AID: {
@@ -251,7 +266,7 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
             # Only projects their funder is asked for or gives aid to: the simulation shows the
             # budget lines and every funder's requested aid, which the project API hides too.
             R.PROGRAMME_OFFICER: (X.FUNDED_BY_FUNDER,),
-            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER,),
+            R.CLUSTER_MANAGER: (X.ACCREDITED_BY_CLUSTER, X.SUBMITTED_TO_CLUSTER),
             R.MEMBER: (X.PARTNER,),
         },
         A.ORGANISATION_VIEW_CONFIDENTIAL: {
@@ -300,6 +315,15 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         },
         A.ATTESTATION_MANAGE: {
             R.ADMINISTRATOR: (X.ANY,),
+            R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        A.LABELLING_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        # Committee members are the people with a role on the cluster (its managers); whether
+        # one may score a given submission is the session's and the conflict check's.
+        A.LABELLING_SIT: {
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
         },
     }

@@ -13,12 +13,14 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from stdnum import luhn
 
 from grappe.core.models import AuditEvent, Role, RoleAssignment, Transition
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
 from grappe.funding.services import call_create
+from grappe.projects.models import ClusterSubmission
 from grappe.projects.services import project_transition
 from grappe.registry.models import (
     ClusterTheme,
@@ -86,6 +88,9 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         "projects.BudgetLine": f.BudgetLineFactory(participation=part),
         "projects.FundingLine": f.FundingLineFactory(participation=part, funder=funder),
         "projects.Accreditation": f.AccreditationFactory(project=part.project, cluster=cluster),
+        "projects.ClusterSubmission": ClusterSubmission.objects.create(
+            project=part.project, cluster=cluster, statement="Fit", submitted_at=timezone.now()
+        ),
         "core.RoleAssignment": RoleAssignment.objects.create(
             user=f.UserFactory(), role=Role.CLUSTER_MANAGER, cluster=cluster
         ),
@@ -122,7 +127,7 @@ def test_changelist_and_forms_open_for_a_superuser(
     obj = one_of_each[_id(model)]
     assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
     add = admin_client.get(_url(model, "add"))
-    assert add.status_code == (403 if model in (AuditEvent, Transition) else 200)
+    assert add.status_code == (403 if model in (AuditEvent, Transition, ClusterSubmission) else 200)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=_id)

@@ -74,7 +74,11 @@ def test_can_reads_the_table(scope: Scope, action: Action, target: Target, allow
 def test_reach_lists_the_users_ids_per_relation() -> None:
     reach = Scope.of(1, [(Role.MEMBER, 5), (Role.CLUSTER_MANAGER, 3)]).reach(Action.PROJECT_VIEW)
     assert not reach.everything and reach.public
-    assert reach.links == {Relation.PARTNER: {5}, Relation.ACCREDITED_BY_CLUSTER: {3}}
+    assert reach.links == {
+        Relation.PARTNER: {5},
+        Relation.ACCREDITED_BY_CLUSTER: {3},
+        Relation.SUBMITTED_TO_CLUSTER: {3},
+    }
 
 
 def test_docs_permissions_md_is_generated_from_the_table() -> None:

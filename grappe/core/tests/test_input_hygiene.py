@@ -284,10 +284,36 @@ def _login_builder(cls: type[forms.BaseForm]) -> Callable[[dict[str, Any]], form
     return lambda data: cls(request, data=data)  # type: ignore[call-arg]
 
 
+def _call_form_builder(cls: type[forms.BaseForm]) -> Callable[[dict[str, Any]], forms.BaseForm]:
+    from grappe.funding.models import Funder
+    from grappe.funding.tests.helpers import upcoming_call
+
+    call = upcoming_call(slug=f"hygiene-{cls.__name__.lower()}")
+    funders = Funder.objects.all()
+    if cls.__name__ == "CallEditForm":
+        return lambda data: cls(data, funders=funders, call=call)  # type: ignore[call-arg]
+    if cls.__name__ == "EvaluationForm":
+        from grappe.funding.domain.evaluation import stored_or_default
+
+        setup = stored_or_default(None)
+        return lambda data: cls(data, setup=setup)  # type: ignore[call-arg]
+    if cls.__name__ == "RuleSetForm":
+        assert call.ruleset is not None
+        base, version = call.ruleset.data, call.ruleset.version
+        return lambda data: cls(data, base=base, version=version)  # type: ignore[call-arg]
+    return lambda data: cls(data, funders=funders)  # type: ignore[call-arg]
+
+
 # Forms whose constructor needs more than the data: how to build each.
 BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], Any]]] = {
     "grappe.funding.views.WhatIfForm": lambda cls: _what_if_builder(),
     "grappe.core.backoffice.BackOfficeLoginForm": _login_builder,
+    # The calls' set-up forms (funding/forms_calls.py): the funders, the call or its rule set.
+    "grappe.funding.forms_calls._CallFields": _call_form_builder,
+    "grappe.funding.forms_calls.CallNewForm": _call_form_builder,
+    "grappe.funding.forms_calls.CallEditForm": _call_form_builder,
+    "grappe.funding.forms_calls.RuleSetForm": _call_form_builder,
+    "grappe.funding.forms_calls.EvaluationForm": _call_form_builder,
 }
 
 

@@ -40,10 +40,21 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     "GET /api/v1/clusters": {"invalid_cursor"},
     "GET /api/v1/organisations": {"invalid_cursor", "unknown_cluster"},
     "GET /api/v1/projects": {"invalid_cursor", "unknown_cluster", "unknown_organisation"},
-    "GET /api/v1/calls": {"invalid_cursor"},
+    "GET /api/v1/calls": {"invalid_cursor", "unknown_funder"},
     "GET /api/v1/funders/{slug}/projects": {"invalid_cursor", "unknown_cluster"},
     "POST /api/v1/projects/{id}/transitions": {"reason", "unknown_transition"},
     "POST /api/v1/aid/simulate": None,  # any rule of the aid engine
+    # Labelling: the services' rules (a score out of its criterion's range, a missing
+    # statement...) and the labelling workflow's refusals.
+    "POST /api/v1/labelling/reviews/{id}/declaration": {"value_error"},
+    "POST /api/v1/labelling/reviews/{id}/scores": {"value_error"},
+    "POST /api/v1/labelling/reviews/{id}/transitions": {
+        "reason",
+        "unknown_transition",
+        "value_error",
+    },
+    "POST /api/v1/projects/{id}/submissions": {"value_error"},
+    "POST /api/v1/projects/{id}/submissions/withdraw": {"value_error"},
 }
 
 
@@ -54,6 +65,7 @@ NOTHING_TO_NEGATE = {
     "GET /api/v1/calls/{slug}",
     "GET /api/v1/funders/{slug}",
     "GET /api/v1/attestations/{id}",
+    "GET /api/v1/labelling/sessions",
 }
 
 
@@ -136,7 +148,7 @@ def test_the_document_declares_the_shared_errors() -> None:
 def test_every_operation_is_exercised(api_schema: Any) -> None:
     labels = {result.ok().label for result in api_schema.get_all_operations()}
     assert set(SEMANTIC_422) | NOTHING_TO_NEGATE <= labels, "an operation named here is gone"
-    assert len(labels) == 15
+    assert len(labels) == 22
 
 
 @pytest.mark.django_db

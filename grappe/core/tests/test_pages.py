@@ -64,8 +64,10 @@ def test_the_higher_apps_register_the_lower_pages_sections():
     ]
     for page in ("api.project_detail", "api.organisation_detail"):
         assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.interop.pages"]
-    # The project page: its attestation links (attestations), its provenance (interop).
-    assert sorted(s.__module__ for s in pages._SECTIONS["projects.project_detail"]) == [
+    # The attestation links (attestations), the published labelling decisions (labelling),
+    # then the provenance (interop): in the order of INSTALLED_APPS.
+    assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
         "grappe.attestations.pages",
+        "grappe.labelling.pages",
         "grappe.interop.pages",
     ]

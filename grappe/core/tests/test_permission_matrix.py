@@ -46,7 +46,9 @@ from grappe.core.tests.factories import (
 )
 from grappe.funding.models import Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
-from grappe.projects.models import ParticipantRole, Project, ProjectStatus
+from grappe.labelling.models import CommitteeSession, Review
+from grappe.labelling.services import criteria_set_create, review_attach, session_create
+from grappe.projects.models import ClusterSubmission, ParticipantRole, Project, ProjectStatus
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -136,6 +138,32 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
     )
     AccessFailureLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
     AccessLog.objects.create(username="member", path_info="/en/accounts/login/", **where)
+    submissions = {
+        side: ClusterSubmission.objects.create(
+            project=project, cluster=c, is_lead=True, statement="Fit", submitted_at=timezone.now()
+        )
+        for side, project, c in (("own", own_project, cap), ("other", other_project, other_cluster))
+    }
+    # A committee session of each cluster with the submission before it (the demo manager sits
+    # on Cap Digital's; a manager of Medicen, no demo login, on the other).
+    medicen_manager = get_user_model().objects.create(username="medicen-manager")
+    RoleAssignment.objects.create(
+        user=medicen_manager, role="cluster_manager", cluster=other_cluster
+    )
+    reviews = {}
+    for side, c, who in (
+        ("own", cap, get_user_model().objects.get(username="manager")),
+        ("other", other_cluster, medicen_manager),
+    ):
+        criteria_set_create(actor=None, cluster=c, definition=MATRIX_CRITERIA)
+        session = session_create(
+            actor=None,
+            cluster=c,
+            title=f"{side} session",
+            meets_on=dt.date(2027, 1, 1),
+            member_ids=[who.pk],
+        )
+        reviews[side] = review_attach(actor=None, session=session, submission=submissions[side])
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -154,7 +182,13 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         MergeProposal: (merge, merge),
         Attestation: tuple(attestations),
         ACCREDITATION: (own_accreditation, other_accreditation),
+        ClusterSubmission: (submissions["own"], submissions["other"]),
+        CommitteeSession: (reviews["own"].session, reviews["other"].session),
+        Review: (reviews["own"], reviews["other"]),
     }
+
+
+MATRIX_CRITERIA = {"criteria": [{"id": "impact", "label": "Impact", "weight": 1, "max_score": 5}]}
 
 
 # The world's key for the funding-line import runs (of the City of Paris / of another funder),
@@ -243,6 +277,12 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "project_detail": {"pk": Project},
     "project_transition": {"pk": Project},
     "project_aid_simulation": {"pk": Project},
+    "project_submit": {"pk": Project},
+    "submission_withdraw": {"pk": Project, "submission_pk": ClusterSubmission},
+    "labelling:cluster": {"slug": Cluster},
+    "labelling:session": {"pk": CommitteeSession},
+    "labelling:review": {"pk": Review},
+    "labelling:letter": {"pk": Review},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
     "interop:merge_decide": {"pk": MergeProposal},
@@ -250,6 +290,10 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "interop:member_upload": {"slug": Cluster},
     "interop:member_preview": {"slug": Cluster, "pk": ImportRun},
     "funder_detail": {"slug": Funder},
+    "call_detail": {"slug": Call},
+    "call_edit": {"slug": Call},
+    "call_rules_edit": {"slug": Call},
+    "call_evaluation_edit": {"slug": Call},
     "interop:funding_template": {"slug": Funder},
     "interop:funding_upload": {"slug": Funder},
     "interop:funding_preview": {"slug": Funder, "pk": FUNDING_RUN},
@@ -271,6 +315,7 @@ POST_ONLY = {
     "change_proposal_decide",
     "attestations:revoke",
     "attestations:issue",
+    "submission_withdraw",
 }
 
 
@@ -303,6 +348,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/organisations")
             else Attestation
             if path.startswith("/api/v1/attestations")
+            else Review
+            if path.startswith("/api/v1/labelling/reviews")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -348,11 +395,25 @@ PAGES: dict[str, Expected] = {
     "attestations:letter": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "attestations:revoke": ("login 422 404 422 404 404", "login 422 404 404 404 404"),
     "attestations:verify": ("ok ok ok ok ok ok",),
+    # The calls are public; programme officers set up their own funder's (`call.manage`).
+    "call_list": ("ok ok ok ok ok ok",),
+    "call_detail": ("ok ok ok ok ok ok",),
+    "call_manage_list": ("login ok ok 403 403 403",),
+    "call_new": ("login ok ok 403 403 403",),
+    "call_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "call_rules_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "call_evaluation_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "change_proposal_decide": ("login back 404 404 back 404", "login back 404 404 404 404"),
     "cluster_detail": ("ok ok ok ok ok ok",),
     "funder_detail": ("ok ok ok ok ok ok",),
     "home": ("ok ok ok ok ok ok",),
     "interop:funding_preview": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    # Labelling: the cluster's managers and the session's members; the letter once published.
+    "labelling:cluster": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "labelling:home": ("login ok ok ok ok ok",),
+    "labelling:letter": ("404 404 404 404 404 404",),
+    "labelling:review": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
+    "labelling:session": ("login ok 404 ok 404 404", "login ok 404 404 404 404"),
     "interop:funding_template": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "interop:funding_unmatched": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "interop:funding_upload": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
@@ -384,8 +445,10 @@ PAGES: dict[str, Expected] = {
     "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_list": ("ok ok ok ok ok ok",),
     "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
+    "project_submit": ("login ok 403 403 ok 404", "login ok 404 404 404 404"),
     "review_list": ("login ok ok ok ok ok",),
     "search": ("ok ok ok ok ok ok",),
+    "submission_withdraw": ("login 422 403 403 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
     "GET /api/v1/attestations/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
@@ -397,12 +460,22 @@ API: dict[str, Expected] = {
     "GET /api/v1/clusters/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/funders/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/funders/{slug}/projects": ("ok ok ok ok ok ok",),
+    "GET /api/v1/labelling/reviews/{id}": ("404 ok 404 ok 404 404", "404 ok 404 404 404 404"),
+    "GET /api/v1/labelling/sessions": ("ok ok ok ok ok ok",),
     "GET /api/v1/organisations": ("ok ok ok ok ok ok",),
     "GET /api/v1/organisations/{id}": ("ok ok ok ok ok ok",),
     "GET /api/v1/projects": ("ok ok ok ok ok ok",),
     "GET /api/v1/projects/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "GET /api/v1/projects/{id}/transitions": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "POST /api/v1/aid/simulate": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/labelling/reviews/{id}/declaration": ("401 422 422 422 422 422",),
+    "POST /api/v1/labelling/reviews/{id}/scores": ("401 422 422 422 422 422",),
+    "POST /api/v1/labelling/reviews/{id}/transitions": (
+        "401 422 404 422 404 404",
+        "401 422 404 404 404 404",
+    ),
+    "POST /api/v1/projects/{id}/submissions": ("401 422 422 422 422 422",),
+    "POST /api/v1/projects/{id}/submissions/withdraw": ("401 422 422 422 422 422",),
     "POST /api/v1/projects/{id}/transitions": (
         "401 422 422 422 422 404",
         "401 422 404 404 404 404",
@@ -466,6 +539,14 @@ ADMIN: dict[str, Expected] = {
     "projects.Accreditation add": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.Accreditation change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.Accreditation changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    # Submissions are written by their services only: the back office reads them.
+    "projects.ClusterSubmission add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "projects.ClusterSubmission change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "projects.ClusterSubmission changelist": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
     "projects.BudgetLine add": ("admin-login ok 403 admin-login admin-login admin-login",),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from grappe.core.domain.i18n import gettext_noop
+from grappe.funding.domain.call_rules import CALL_RULE_MESSAGES, CALL_RULE_PLURALS
 from grappe.registry.domain.sme import SME_MESSAGES
 
 _FUNDING: dict[str, str] = {
@@ -243,7 +244,7 @@ _FUNDING: dict[str, str] = {
     "ruleset.error.date": gettext_noop("%(field)s must be a date (YYYY-MM-DD)."),
 }
 
-MESSAGES: dict[str, str] = {**SME_MESSAGES, **_FUNDING}
+MESSAGES: dict[str, str] = {**SME_MESSAGES, **_FUNDING, **CALL_RULE_MESSAGES}
 
 # Codes whose sentence depends on a count: the singular template is in MESSAGES, the plural one
 # here, keyed by the param holding the number. The interface picks the form with `ngettext`
@@ -275,6 +276,7 @@ PLURALS: dict[str, tuple[str, str]] = {
         "count",
         "%(count)s partners located in Paris (at least %(required)s).",
     ),
+    **CALL_RULE_PLURALS,
 }
 
 

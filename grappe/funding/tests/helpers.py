@@ -115,3 +115,20 @@ def closed_call(slug: str = "fui-25", code: str = "fui-25") -> Call:
         closes_on=dt.date(2018, 1, 18),
         source_code=code,
     )
+
+
+def upcoming_call(
+    slug: str = "paris-next", code: str = "city-of-paris", funder: Any = None
+) -> Call:
+    """A call that opens in ten days: its rule set may still change (it is pinned once open)."""
+    today = timezone.localdate()
+    return call_create(
+        actor=None,
+        funder=funder or f.FunderFactory(),
+        slug=slug,
+        title_en=f"Call {slug}",
+        title_fr=f"Appel {slug}",
+        opens_on=today + dt.timedelta(days=10),
+        closes_on=today + dt.timedelta(days=70),
+        source_code=code,
+    )

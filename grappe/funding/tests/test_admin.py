@@ -13,7 +13,7 @@ from django.urls import reverse
 from grappe.core.models import AuditEvent
 from grappe.core.tests import factories as f
 from grappe.funding.models import Call, CallRuleSet
-from grappe.funding.tests.helpers import open_call
+from grappe.funding.tests.helpers import upcoming_call
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def change_url(call: Call) -> str:
 
 
 def test_editing_the_rule_set_creates_a_version_and_an_audit_event(admin_client: Any) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     data = dict(call.ruleset.data)
     data["company_rates"] = {**data["company_rates"], "small": "0.50"}
     response = admin_client.post(change_url(call), _form(call, data, "SME rate raised"))
@@ -75,7 +75,7 @@ def test_editing_the_rule_set_creates_a_version_and_an_audit_event(admin_client:
 def test_a_wrong_rate_or_unknown_rule_is_a_form_error(
     admin_client: Any, change: dict[str, str], message: str
 ) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     response = admin_client.post(change_url(call), _form(call, {**call.ruleset.data, **change}))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["ruleset_data"] == [message]
@@ -83,7 +83,7 @@ def test_a_wrong_rate_or_unknown_rule_is_a_form_error(
 
 
 def test_invalid_json_is_a_form_error(admin_client: Any) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     response = admin_client.post(change_url(call), _form(call, "{oops"))
     assert response.status_code == 200
     assert "ruleset_data" in response.context["adminform"].form.errors
@@ -117,7 +117,7 @@ def test_a_call_is_added_from_a_ready_made_set(admin_client: Any) -> None:
 
 
 def test_versions_are_read_only_and_a_new_one_goes_through_the_service(admin_client: Any) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     version = call.ruleset
     page = admin_client.get(reverse("admin:funding_callruleset_change", args=[version.pk]))
     assert page.status_code == 200 and "company_rates" in page.content.decode()
@@ -141,7 +141,7 @@ def test_versions_are_read_only_and_a_new_one_goes_through_the_service(admin_cli
 def test_a_call_can_be_deleted_with_its_versions_and_the_deletion_is_audited(
     admin_client: Any,
 ) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     url = reverse("admin:funding_call_delete", args=[call.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Call.objects.exists() and not CallRuleSet.objects.exists()
@@ -159,7 +159,7 @@ def _officer(client: Any, funder: Any) -> Any:
 
 
 def test_a_programme_officer_edits_the_rule_set_of_their_funders_call(client: Any) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     officer = _officer(client, call.funder)
     assert call.slug in client.get(reverse("admin:funding_call_changelist")).content.decode()
     data = dict(call.ruleset.data)
@@ -174,7 +174,7 @@ def test_a_programme_officer_edits_the_rule_set_of_their_funders_call(client: An
 
 
 def test_an_officer_of_another_funder_neither_sees_nor_edits_the_call(client: Any) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     _officer(client, f.FunderFactory())
     assert call.slug not in client.get(reverse("admin:funding_call_changelist")).content.decode()
     assert client.get(change_url(call)).status_code in {302, 403, 404}

@@ -15,7 +15,7 @@ from grappe.core.models import AuditEvent, RoleAssignment
 from grappe.core.tests import factories as f
 from grappe.funding.models import Call, CallRuleSet
 from grappe.funding.services import call_ruleset_update, call_update
-from grappe.funding.tests.helpers import open_call
+from grappe.funding.tests.helpers import upcoming_call
 from grappe.funding.tests.test_admin import _form, change_url
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def _rates(call: Call, small: str) -> dict[str, Any]:
 
 
 def test_the_second_of_two_forms_opened_on_one_version_is_refused_and_changes_nothing() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     _alice, alice = _officer_client(call, "alice")
     _bob, bob = _officer_client(call, "bob")
     alice_token, bob_token = _opened(alice, call), _opened(bob, call)
@@ -77,7 +77,7 @@ def test_the_second_of_two_forms_opened_on_one_version_is_refused_and_changes_no
 
 
 def test_a_form_opened_before_a_change_of_the_calls_dates_is_refused_too() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     _alice, alice = _officer_client(call, "alice")
     _bob, bob = _officer_client(call, "bob")
     bob_token = _opened(bob, call)
@@ -92,7 +92,7 @@ def test_a_form_opened_before_a_change_of_the_calls_dates_is_refused_too() -> No
 
 
 def test_a_form_posted_without_its_token_is_refused_not_saved() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     _alice, alice = _officer_client(call, "alice")
     data = _form(call, _rates(call, "0.50"), "no token")
     del data["edit_token"]
@@ -103,7 +103,7 @@ def test_a_form_posted_without_its_token_is_refused_not_saved() -> None:
 
 
 def test_the_service_refuses_a_stale_version_naming_the_current_one_and_writes_nothing() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     officer = f.UserFactory(username="carol")
     call_ruleset_update(
         actor=officer, call=call, data=_rates(call, "0.50"), reason="", expected_version=1
@@ -120,7 +120,7 @@ def test_the_service_refuses_a_stale_version_naming_the_current_one_and_writes_n
 
 
 def test_call_update_refuses_a_stale_token_and_accepts_a_fresh_one() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     opened = edit_token(Call.objects.get(pk=call.pk))
     call_update(actor=None, call=call, expected_token=opened, title_en="First")
     with pytest.raises(EditConflict):
@@ -132,13 +132,13 @@ def test_call_update_refuses_a_stale_token_and_accepts_a_fresh_one() -> None:
 
 
 def test_a_token_is_the_same_for_the_row_however_it_was_read() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     assert edit_token(call) == edit_token(Call.objects.get(pk=call.pk))
-    assert edit_token(call) != edit_token(Call.objects.get(pk=open_call(slug="other").pk))
+    assert edit_token(call) != edit_token(Call.objects.get(pk=upcoming_call(slug="other").pk))
 
 
 def test_the_refusal_is_in_the_readers_language() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     _alice, alice = _officer_client(call, "alice")
     with translation.override("fr"):
         url = change_url(call)

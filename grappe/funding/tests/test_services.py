@@ -14,7 +14,7 @@ from grappe.funding.domain.rulesets import FUI_19, ruleset_from_dict
 from grappe.funding.models import Call, CallRuleSet
 from grappe.funding.selectors import call_ruleset
 from grappe.funding.services import RuleSetInvalid, call_create, call_ruleset_update
-from grappe.funding.tests.helpers import open_call
+from grappe.funding.tests.helpers import open_call, upcoming_call
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_a_call_created_from_a_ready_made_set_has_version_1_and_is_audited() -> 
 
 
 def test_each_change_creates_a_new_version_and_keeps_the_earlier_one() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     data = copy.deepcopy(call.ruleset.data)
     data["company_rates"]["small"] = "0.50"
     officer = f.UserFactory()
@@ -57,7 +57,7 @@ def test_each_change_creates_a_new_version_and_keeps_the_earlier_one() -> None:
 
 
 def test_saving_the_same_rule_set_again_creates_no_version() -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     same = call_ruleset_update(actor=None, call=call, data=dict(FUI_19), reason="no change")
     assert same.version == 1
     assert CallRuleSet.objects.filter(call=call).count() == 1
@@ -87,7 +87,7 @@ def test_saving_the_same_rule_set_again_creates_no_version() -> None:
     ids=["rate-1.5", "unknown-rule", "negative-rate", "not-an-integer", "unknown-gber"],
 )
 def test_a_wrong_rule_set_is_refused_naming_the_field_and_rule(change, field, rule) -> None:
-    call = open_call(code="fui-19")
+    call = upcoming_call(code="fui-19")
     events = AuditEvent.objects.count()
     data = copy.deepcopy(call.ruleset.data)
     change(data)

@@ -38,8 +38,7 @@ class ProjectRelations:
 
     coordinator_organisation_ids: frozenset[int] = field(default_factory=frozenset)
     partner_organisation_ids: frozenset[int] = field(default_factory=frozenset)
-    # Clusters it was submitted to or accredited by. Submissions are not recorded yet, so today
-    # these are the accrediting clusters.
+    # Clusters it was submitted to (a live submission) or accredited by.
     cluster_ids: frozenset[int] = field(default_factory=frozenset)
     funder_ids: frozenset[int] = field(default_factory=frozenset)  # funders of its aid lines
     evaluator_user_ids: frozenset[int] = field(default_factory=frozenset)  # none assigned yet
