@@ -82,5 +82,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.interop.urls")),
     path("", include("grappe.attestations.urls")),
     path("", include("grappe.labelling.urls")),
+    path("", include("grappe.matchmaking.urls")),
     prefix_default_language=True,
 )

@@ -10,13 +10,24 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from grappe.core.domain.scope import Scope
 from grappe.core.pages import page_section
 from grappe.funding import selectors
+from grappe.funding.domain.rulesets import RuleSetError
+from grappe.funding.explain import SIZE_LABELS, STATUS_LABELS, ruleset_error_message
 from grappe.funding.models import Funder
+from grappe.funding.simulation import (
+    SimulationInputError,
+    check_project_size,
+    run_simulation,
+    simulation_to_dict,
+)
+from grappe.projects.models import Project, ProjectStatus
+from grappe.registry.domain.sme import SizeClass
 
 MILLION = Decimal(1_000_000)
 
@@ -81,3 +92,50 @@ def home_programme(request: HttpRequest, scope: Scope) -> dict[str, Any]:
     if not figures.lines:
         return {"programme": None, "programme_funder": funder}
     return {"programme": programme_summary(figures, funder), "programme_funder": funder}
+
+
+# --- live checks on a proposal (the project page of a draft, for its consortium) ----------------
+
+
+@page_section("projects.project_detail")
+def proposal_live_checks(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
+    """The aid simulation per partner and the consortium rules of an open call (`?call=`, else
+    the first open call with a rule set), run on the draft as it stands, with the reasons.
+    The same engine and input as the aid simulation page; nothing for anyone else."""
+    if project.status != ProjectStatus.DRAFT or not selectors.project_can_simulate(
+        scope=scope, project=project
+    ):
+        return {}
+    calls = list(
+        selectors.call_list(scope=scope, open_on=timezone.localdate()).filter(ruleset__isnull=False)
+    )
+    wanted = request.GET.get("call", "")
+    call = next((c for c in calls if c.slug == wanted), calls[0] if calls else None)
+    checks: dict[str, Any] = {"calls": calls, "call": call}
+    if call is None:
+        return {"live_checks": checks}
+    try:
+        ruleset = selectors.call_ruleset(call)
+        aid_input = selectors.project_aid_input(
+            scope=scope, project=project, funder_id=call.funder_id
+        )
+        check_project_size(aid_input.project)
+    except RuleSetError as exc:
+        checks["error"] = ruleset_error_message(exc)
+        return {"live_checks": checks}
+    except SimulationInputError as exc:
+        checks["error"] = exc.message
+        return {"live_checks": checks}
+    sim = simulation_to_dict(run_simulation(aid_input, ruleset), aid_input, ruleset, call)
+    verdicts = [v for v in sim["verdicts"] if v["status"] != "not_applicable"]
+    for v in verdicts:
+        v["status_label"] = STATUS_LABELS[v["status"]]
+    for p in sim["partners"]:
+        p["size_label"] = SIZE_LABELS.get(SizeClass(p["size"]), p["size"])
+    checks.update(
+        sim=sim,
+        verdicts=verdicts,
+        failed=sum(1 for v in verdicts if v["status"] == "failed"),
+        all_passed=bool(verdicts) and all(v["status"] == "passed" for v in verdicts),
+    )
+    return {"live_checks": checks}

@@ -6,3 +6,8 @@ class MatchmakingConfig(AppConfig):
     name = "grappe.matchmaking"
     label = "matchmaking"
     verbose_name = _("Matchmaking")
+
+    def ready(self) -> None:
+        # Registers "Organisations like this one" and consortium completion on the
+        # organisation and project pages.
+        from grappe.matchmaking import pages  # noqa: F401

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,16 +31,26 @@ from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.projects.domain.budget import shares
 from grappe.projects.filters import ProjectFilterSet
-from grappe.projects.models import ParticipantRole, Project, ResearchCategory
+from grappe.projects.models import ParticipantRole, PartnerInvitation, Project, ResearchCategory
 from grappe.projects.schemas import (
+    InvitationAnswerIn,
+    InvitationIn,
+    InvitationOut,
+    OwnBudgetLineOut,
+    PartnerBudgetIn,
     ProjectDetailOut,
     ProjectListQuery,
     ProjectOut,
+    ProposalIn,
+    ProposalOut,
     RefusalOut,
     TransitionIn,
     TransitionOut,
 )
 from grappe.projects.selectors import (
+    invitation_get,
+    invitations_pending_for,
+    my_participations,
     project_accreditations,
     project_budget_lines,
     project_cluster_rows,
@@ -51,8 +62,17 @@ from grappe.projects.selectors import (
     project_list,
     project_transition_history,
     project_visible,
+    proposal_invitations,
 )
-from grappe.projects.services import TransitionRefused, project_transition
+from grappe.projects.services import (
+    TransitionRefused,
+    invitation_create,
+    invitation_create_by_siren,
+    invitation_transition,
+    partner_budget_set,
+    project_transition,
+    proposal_create,
+)
 from grappe.registry.schemas import keyword_list
 
 router = Router(tags=["projects"])
@@ -358,3 +378,186 @@ def list_transitions(request: HttpRequest, id: Path[int]) -> list[TransitionOut]
     project = _visible_project(request, id)
     history = project_transition_history(scope=scope_for(request.user), project=project)
     return [_transition_out(row) for row in history]
+
+
+# --- proposals built by their partners: the same services as the pages --------------------------
+
+
+def _refused(exc: ValidationError | PermissionDenied) -> Any:
+    """A service's refusal: 403 for a role that may not, 422 naming each field otherwise."""
+    if isinstance(exc, PermissionDenied):
+        return Status(403, {"detail": str(exc)})
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+    return Status(
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["body", field],
+                    "msg": " ".join(str(m) for m in error.messages),
+                    "type": error.code or "refused",
+                }
+                for field, field_errors in errors.items()
+                for error in field_errors
+            ]
+        },
+    )
+
+
+def _invitation_out(invitation: PartnerInvitation) -> dict[str, Any]:
+    return {
+        "id": invitation.pk,
+        "project_id": invitation.project_id,
+        "organisation": {"id": invitation.organisation_id, "name": invitation.organisation.name},
+        "status": invitation.status,
+        "created_at": invitation.created_at,
+        "answered_at": invitation.answered_at,
+    }
+
+
+PROPOSAL_ERRORS = {403: ERROR_SCHEMAS[403], 422: ERROR_SCHEMAS[422]}
+
+
+@router.post(
+    "/projects",
+    auth=django_auth,
+    response=responses({201: ProposalOut}, 401, BODY_ERRORS),
+    summary="Start a proposal (a draft) coordinated by an organisation you act for",
+    description="201: created. 401: not logged in. 422: a field is invalid or the organisation "
+    "is not one you act for (the message names the field); nothing is written.",
+)
+def create_proposal(request: HttpRequest, body: ProposalIn) -> Any:
+    fields = body.model_dump()
+    organisation_id = fields.pop("organisation_id")
+    try:
+        project = proposal_create(actor=request.user, organisation_id=organisation_id, **fields)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(
+        201,
+        {
+            "id": project.pk,
+            "acronym": project.acronym,
+            "title": project.title,
+            "status": project.status,
+        },
+    )
+
+
+@router.get(
+    "/projects/{id}/invitations",
+    response=responses(list[InvitationOut], 404, 422),
+    summary="A proposal's invitations (empty unless you are inside the project)",
+)
+def list_invitations(request: HttpRequest, id: Path[int]) -> list[dict[str, Any]]:
+    project = _visible_project(request, id)
+    rows = proposal_invitations(scope=scope_for(request.user), project=project)
+    return [_invitation_out(i) for i in rows]
+
+
+@router.post(
+    "/projects/{id}/invitations",
+    auth=django_auth,
+    response=responses({201: InvitationOut}, 401, 404, BODY_ERRORS),
+    summary="Invite an organisation to a draft's consortium (its coordinator)",
+    description="By `organisation_id`, or by `siren` (a new registry record needs `name` and "
+    "`kind`). 403: you are not the coordinator. 404: no such project, or you may not see it. "
+    "422: unknown organisation, already a partner, your own organisation, already invited, "
+    "an invalid SIREN, or the project is no longer a draft; nothing is written.",
+)
+def invite_partner(request: HttpRequest, id: Path[int], body: InvitationIn) -> Any:
+    project = _visible_project(request, id)
+    try:
+        if body.organisation_id is not None:
+            invitation = invitation_create(
+                actor=request.user, project=project, organisation_id=body.organisation_id
+            )
+        elif body.siren:
+            invitation = invitation_create_by_siren(
+                actor=request.user,
+                project=project,
+                siren=body.siren,
+                name=body.name,
+                kind=body.kind,
+            )
+        else:
+            raise ValidationError(
+                {"organisation_id": _("Give an organisation id or a SIREN.")}, code="required"
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(201, _invitation_out(invitation))
+
+
+@router.get(
+    "/invitations",
+    auth=django_auth,
+    response=responses(list[InvitationOut], 401),
+    summary="Pending invitations to the organisations you act for",
+)
+def my_invitations(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_invitation_out(i) for i in invitations_pending_for(scope=scope_for(request.user))]
+
+
+@router.post(
+    "/invitations/{id}/answer",
+    auth=django_auth,
+    response=responses({200: InvitationOut}, 401, 404, BODY_ERRORS),
+    summary="Accept or decline an invitation (the invited organisation), or cancel it "
+    "(the coordinator)",
+    description="Accepting adds your organisation to the consortium. 404: no such invitation, "
+    "or you may not know of it. 422: not your organisation's, already answered, unknown "
+    "answer, or the project is no longer a draft; nothing is written.",
+)
+def answer_invitation(request: HttpRequest, id: Path[int], body: InvitationAnswerIn) -> Any:
+    if not 1 <= id <= MAX_ID:
+        raise not_found(_("invitation"), id)
+    try:
+        invitation = invitation_get(scope=scope_for(request.user), pk=id)
+    except PartnerInvitation.DoesNotExist:
+        raise not_found(_("invitation"), id) from None
+    try:
+        done = invitation_transition(
+            actor=request.user, invitation=invitation, transition=body.transition
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(200, _invitation_out(done))
+
+
+@router.post(
+    "/projects/{id}/budget",
+    auth=django_auth,
+    response=responses({200: list[OwnBudgetLineOut]}, 401, 404, BODY_ERRORS),
+    summary="Set your organisation's whole budget in a draft (lines not given are removed)",
+    description="Only your own organisation's lines. 403: you are not a partner. 404: no such "
+    "project, or you may not see it. 422: an unknown category, a negative amount, more than "
+    "100,000,000 EUR on a line, or the project is no longer a draft; nothing is written.",
+)
+def set_budget(request: HttpRequest, id: Path[int], body: PartnerBudgetIn) -> Any:
+    scope = scope_for(request.user)
+    project = _visible_project(request, id)
+    mine = my_participations(scope=scope, project=project)
+    participation = next(
+        (p for p in mine if body.organisation_id in (None, p.organisation_id)), None
+    )
+    if participation is None:
+        return Status(403, {"detail": _("Only a partner of the proposal enters a budget here.")})
+    lines = {
+        (line.cost_category, line.research_category): Decimal(line.amount) for line in body.lines
+    }
+    try:
+        saved = partner_budget_set(actor=request.user, participation=participation, lines=lines)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(exc)
+    return Status(
+        200,
+        [
+            {
+                "cost_category": line.cost_category,
+                "research_category": line.research_category,
+                "amount": line.amount,
+            }
+            for line in saved
+        ],
+    )

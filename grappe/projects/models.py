@@ -452,3 +452,125 @@ class ProjectSearchEntry(SearchEntry):
         managed = False
         db_table = "projects_project_search"
         verbose_name = _("project search entry")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PartnerInvitation(TimeStampedModel):
+    """The coordinator's invitation to an organisation to join a proposal's consortium.
+
+    One pending invitation per project and organisation; its status changes only through
+    `projects.services.invitation_transition` (`projects/domain/invitations.py`).
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="project_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+        db_index=True,
+        editable=False,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner invitation")
+        verbose_name_plural = _("partner invitations")
+        ordering = ["project", "-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.project.acronym}"
+
+
+class ProposalDocument(models.Model):
+    """A PDF a consortium member attached to a proposal. Stored in the database (never under a
+    public URL) and served only to the project's insiders by `projects.views.document_download`."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("content"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proposal document")
+        verbose_name_plural = _("proposal documents")
+        ordering = ["project", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProposalMessage(models.Model):
+    """One message of a proposal's discussion thread, seen by its consortium."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proposal message")
+        verbose_name_plural = _("proposal messages")
+        ordering = ["project", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]

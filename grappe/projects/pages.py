@@ -13,8 +13,9 @@ from grappe.core.domain.scope import Scope
 from grappe.core.lists import html_page
 from grappe.core.pages import page_section
 from grappe.projects import selectors
-from grappe.projects.models import ParticipantRole
-from grappe.registry.models import Cluster, Organisation
+from grappe.projects.models import ParticipantRole, Project, ProjectStatus
+from grappe.projects.services import document_max_bytes
+from grappe.registry.models import Cluster, Organisation, OrganisationKind
 
 SEARCH_PREVIEW = 10
 
@@ -96,4 +97,50 @@ def project_search(request: HttpRequest, scope: Scope, *, q: str) -> dict[str, A
         "project_count": count,
         # a corrected query, only asked for when nothing matches
         "project_suggestion": selectors.project_suggestion(scope=scope, q=q) if not count else None,
+    }
+
+
+@page_section("projects.project_detail")
+def proposal_panel(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
+    """On a draft, for its consortium: the invitations, the coordinator's invitation form with
+    its registry search (`?find=`), and the links to edit the description and one's budget.
+    Nothing for anyone else, nor once the proposal is submitted (a fixed number of queries)."""
+    if project.status != ProjectStatus.DRAFT or not selectors.project_is_insider(
+        scope=scope, project=project
+    ):
+        return {}
+    partners = list(project.participations.all())  # prefetched by `project_get`
+    coordinator_ids = [p.organisation_id for p in partners if p.role == ParticipantRole.COORDINATOR]
+    is_coordinator = scope.is_staff_wide or bool(scope.organisation_ids & set(coordinator_ids))
+    in_consortium = {p.organisation_id for p in partners}
+    find = request.GET.get("find", "")[:100] if is_coordinator else ""
+    found = selectors.organisations_to_invite(scope=scope, q=find) if find else []
+    return {
+        "proposal": {
+            "is_coordinator": is_coordinator,
+            "invitations": list(selectors.proposal_invitations(scope=scope, project=project)),
+            "my_partner": bool(scope.organisation_ids & in_consortium),
+            "find": find,
+            "found": [{"organisation": o, "in_consortium": o.pk in in_consortium} for o in found],
+            "kinds": OrganisationKind.choices,
+        }
+    }
+
+
+@page_section("projects.project_detail")
+def proposal_documents_and_thread(
+    request: HttpRequest, scope: Scope, *, project: Project
+) -> dict[str, Any]:
+    """The project's PDFs and discussion thread, for its insiders (two queries); the consortium's
+    members may add to them."""
+    if not selectors.project_is_insider(scope=scope, project=project):
+        return {}
+    partner_ids = {p.organisation_id for p in project.participations.all()}  # prefetched
+    return {
+        "proposal_files": {
+            "documents": list(selectors.proposal_documents(scope=scope, project=project)),
+            "messages": list(selectors.proposal_messages(scope=scope, project=project)),
+            "may_contribute": scope.is_staff_wide or bool(scope.organisation_ids & partner_ids),
+            "max_mb": document_max_bytes() // (1024 * 1024),
+        }
     }

@@ -176,3 +176,89 @@ class RefusalOut(Schema):
     )
     transition: str
     guard: str = Field("", description="The id of the condition that failed, if one did.")
+
+
+# --- proposals built by their partners ----------------------------------------------------------
+
+
+class ProposalIn(InputSchema):
+    """A new proposal (a draft), coordinated by `organisation_id`, an organisation you act for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: int = Field(ge=1, le=2**53, description="The coordinating organisation.")
+    acronym: str = Field(min_length=1, max_length=120)
+    title: str = Field(min_length=1, max_length=400)
+    summary: MultilineStr = Field("", max_length=20000)
+    keywords: str = Field("", max_length=500, description="Separated by commas.")
+    trl_start: int | None = Field(None, ge=1, le=9)
+    trl_target: int | None = Field(None, ge=1, le=9)
+    start_date: dt.date | None = None
+    duration_months: int | None = Field(None, ge=1, le=120)
+
+
+class ProposalOut(BaseModel):
+    id: int
+    acronym: str
+    title: str
+    status: str
+
+
+class InvitationIn(InputSchema):
+    """Invite an organisation of the registry (`organisation_id`) or, by its SIREN, one that
+    may not be in it yet (`siren`, with `name` and `kind` when it is new)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: int | None = Field(None, ge=1, le=2**53)
+    siren: str = Field("", max_length=20)
+    name: str = Field("", max_length=300)
+    kind: str = Field("", max_length=32, description="Organisation type of a new record.")
+
+
+class InvitationOut(BaseModel):
+    id: int
+    project_id: int
+    organisation: OrganisationRefOut
+    status: str = Field(description="pending, accepted, declined or cancelled.")
+    created_at: dt.datetime
+    answered_at: dt.datetime | None
+
+
+class InvitationAnswerIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    transition: str = Field(
+        max_length=20,
+        pattern=r"^[a-z_]+$",
+        description="accept or decline (the invited organisation), cancel (the coordinator).",
+    )
+
+
+class BudgetLineIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    cost_category: str = Field(max_length=24)
+    research_category: str = Field(max_length=20)
+    amount: str = Field(
+        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        description='EUR, as a string with at most two decimals: "45000.00".',
+        examples=["45000.00"],
+    )
+
+
+class PartnerBudgetIn(InputSchema):
+    """Your organisation's whole budget in the proposal (lines not given are removed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: int | None = Field(
+        None, ge=1, le=2**53, description="Which of your organisations (when you act for several)."
+    )
+    lines: list[BudgetLineIn] = Field(max_length=100)
+
+
+class OwnBudgetLineOut(BaseModel):
+    cost_category: str
+    research_category: str
+    amount: DecimalStr

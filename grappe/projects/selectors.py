@@ -42,12 +42,17 @@ from grappe.projects.models import (
     BudgetLine,
     ClusterSubmission,
     FundingLine,
+    InvitationStatus,
     ParticipantRole,
     Participation,
+    PartnerInvitation,
     Project,
+    ProposalDocument,
+    ProposalMessage,
 )
 from grappe.projects.search import PROJECTS
-from grappe.registry.models import Cluster
+from grappe.registry.models import Cluster, Organisation
+from grappe.registry.selectors import organisation_search
 
 # How each relation of the role table is found for a project; who holds which is the table's.
 PROJECT_RELATIONS: dict[Relation, RelationQ] = {
@@ -445,3 +450,117 @@ def submission_get(*, scope: Scope, pk: int) -> ClusterSubmission:
     if not project_is_insider(scope=scope, project=submission.project):
         raise ClusterSubmission.DoesNotExist
     return submission
+
+
+# --- proposals built by their partners -----------------------------------------------------------
+# Who sees what on a draft: its consortium (every partner's members) sees the common description,
+# the consortium, every partner's budget lines and the invitations; each organisation's yearly
+# figures stay its own (`organisation.view_confidential`). Outsiders see nothing (404).
+
+
+def proposal_invitations(*, scope: Scope, project: Project) -> QuerySet[PartnerInvitation]:
+    """The invitations of a project, newest first; only its insiders see them."""
+    if not project_is_insider(scope=scope, project=project):
+        return PartnerInvitation.objects.none()
+    return (
+        PartnerInvitation.objects.filter(project=project)
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitations_pending_for(*, scope: Scope) -> QuerySet[PartnerInvitation]:
+    """Pending invitations to the organisations the user acts for (their own ones: an
+    administrator's area does not list every invitation of the platform)."""
+    return (
+        PartnerInvitation.objects.filter(
+            status=InvitationStatus.PENDING, organisation_id__in=sorted(scope.organisation_ids)
+        )
+        .select_related("organisation", "project", "invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_get(*, scope: Scope, pk: int) -> PartnerInvitation:
+    """One invitation the user may know of: to an organisation they act for, or on a project
+    they are inside of. Raises `PartnerInvitation.DoesNotExist` otherwise."""
+    invitation = PartnerInvitation.objects.select_related("project", "organisation").get(pk=pk)
+    if invitation.organisation_id in scope.organisation_ids or scope.is_staff_wide:
+        return invitation
+    if project_is_insider(scope=scope, project=invitation.project):
+        return invitation
+    raise PartnerInvitation.DoesNotExist
+
+
+def my_proposals(*, scope: Scope) -> QuerySet[Project]:
+    """The projects the organisations the user acts for take part in, by status then acronym,
+    with each one's role of theirs (`my_role`)."""
+    ids = sorted(scope.organisation_ids)
+    return (
+        project_visible(scope=scope)
+        .filter(
+            Exists(Participation.objects.filter(project=OuterRef("pk"), organisation_id__in=ids))
+        )
+        .annotate(
+            is_coordinated=Exists(
+                Participation.objects.filter(
+                    project=OuterRef("pk"),
+                    organisation_id__in=ids,
+                    role=ParticipantRole.COORDINATOR,
+                )
+            )
+        )
+        .order_by("status", "acronym", "id")
+    )
+
+
+def my_participations(*, scope: Scope, project: Project) -> list[Participation]:
+    """The user's organisations' places in the project (the budgets they may enter)."""
+    return list(
+        Participation.objects.filter(
+            project=project, organisation_id__in=sorted(scope.organisation_ids)
+        ).select_related("organisation", "project")
+    )
+
+
+def organisations_to_invite(*, scope: Scope, q: str, limit: int = 10) -> list[Organisation]:
+    """Registry organisations matching `q` (the registry's own search: names, acronyms,
+    identifiers), most relevant first; the registry is public."""
+    if len(q.strip()) < 2:
+        return []
+    return list(organisation_search(scope=scope, q=q.strip())[:limit])
+
+
+def organisations_acted_for(*, scope: Scope) -> list[Organisation]:
+    """The organisations the user acts for (a member's own; none for roles without one)."""
+    return list(Organisation.objects.filter(pk__in=sorted(scope.organisation_ids)).order_by("name"))
+
+
+def proposal_documents(*, scope: Scope, project: Project) -> QuerySet[ProposalDocument]:
+    """The project's documents (without their content), newest first; only insiders see them."""
+    if not project_is_insider(scope=scope, project=project):
+        return ProposalDocument.objects.none()
+    return (
+        ProposalDocument.objects.filter(project=project)
+        .defer("content")
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposal_document_get(*, scope: Scope, project: Project, pk: int) -> ProposalDocument:
+    """One document with its content, for an insider; `ProposalDocument.DoesNotExist` else."""
+    if not project_is_insider(scope=scope, project=project):
+        raise ProposalDocument.DoesNotExist
+    return ProposalDocument.objects.get(project=project, pk=pk)
+
+
+def proposal_messages(*, scope: Scope, project: Project) -> QuerySet[ProposalMessage]:
+    """The discussion thread, oldest first; only insiders see it."""
+    if not project_is_insider(scope=scope, project=project):
+        return ProposalMessage.objects.none()
+    return (
+        ProposalMessage.objects.filter(project=project)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )

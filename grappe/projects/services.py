@@ -7,11 +7,13 @@ writer after creation: `project_transition`, through the project workflow.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,6 +37,7 @@ from grappe.core.services import (
     require,
     snapshot,
 )
+from grappe.projects.domain import invitations
 from grappe.projects.domain.workflow import PROJECT_WORKFLOWS, ProjectFacts, project_roles
 from grappe.projects.models import (
     Accreditation,
@@ -42,17 +45,23 @@ from grappe.projects.models import (
     ClusterSubmission,
     CostCategory,
     FundingLine,
+    InvitationStatus,
     ParticipantRole,
     Participation,
+    PartnerInvitation,
     Project,
     ProjectStatus,
+    ProposalDocument,
+    ProposalMessage,
     ResearchCategory,
 )
 from grappe.projects.search import project_search_index_update
 from grappe.projects.selectors import project_relations, project_workflow_facts
 from grappe.projects.tasks import project_transition_notify
-from grappe.registry.models import Cluster
+from grappe.registry.models import Cluster, Organisation, OrganisationKind
 from grappe.registry.search import organisation_search_index_update
+from grappe.registry.services import organisation_create
+from grappe.registry.validators import validate_siren
 
 # --- project records: create, update, partners, budget lines ---------------------------------
 # `Project.status` is written here only when a project is created; every later change of status
@@ -97,6 +106,11 @@ def _may_edit_budget(actor: Actor, participation: Participation) -> bool:
     ):
         return True
     return _may_edit_project(actor, participation.project)
+
+
+def may_edit_proposal(*, actor: Actor, project: Project) -> bool:
+    """May the actor edit the project's description and consortium (its coordinator, staff)?"""
+    return _may_edit_project(actor, project)
 
 
 def _may_bulk_write_projects(actor: Actor) -> bool:
@@ -1165,3 +1179,322 @@ def submission_decide(
         reason=reason,
     )
     return accreditation
+
+
+# --- proposals built by their partners: start, invitations, each partner's budget ---------------
+# A member starts a proposal for an organisation they act for (it becomes the coordinator),
+# invites organisations of the registry (or new ones by SIREN), and each invited organisation's
+# member accepts or declines; every partner then enters its own budget and yearly figures.
+
+# The most one budget line may hold: anything above is a typing mistake, not an R&D budget.
+BUDGET_LINE_MAX = Decimal("100000000.00")
+
+
+def _acts_for(actor: Actor, organisation_id: int) -> bool:
+    return actor is None or scope_for(actor).can(
+        Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=[organisation_id])
+    )
+
+
+def _require_draft(project: Project) -> None:
+    if project.status != ProjectStatus.DRAFT:
+        raise ValidationError(
+            {
+                "project": _(
+                    "“%(project)s” is no longer a draft: its consortium and budgets are fixed."
+                )
+                % {"project": project.acronym}
+            },
+            code="not_draft",
+        )
+
+
+def proposal_create(
+    *, actor: Actor, organisation_id: int | None, reason: str = "", **fields: Any
+) -> Project:
+    """A member starts a proposal (a draft) for an organisation they act for, which becomes its
+    coordinator. Raises `ValidationError` naming the field (nothing written)."""
+    if organisation_id is None or not _acts_for(actor, organisation_id):
+        raise ValidationError(
+            {"organisation": _("Choose an organisation you act for.")}, code="not_yours"
+        )
+    _check_fields(fields, PROJECT_UPDATABLE)
+    return project_create(actor=actor, coordinator_id=organisation_id, reason=reason, **fields)
+
+
+def _invitation_snapshot(invitation: PartnerInvitation) -> dict[str, Any]:
+    return {
+        "project_id": invitation.project_id,
+        "organisation_id": invitation.organisation_id,
+        "status": invitation.status,
+    }
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: Actor, project: Project, organisation_id: int | None, reason: str = ""
+) -> PartnerInvitation:
+    """The coordinator invites an organisation of the registry to the draft's consortium."""
+    require(_may_edit_project(actor, project), _("Only the coordinator may invite partners."))
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    _require_draft(project)
+    organisation = (
+        Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
+    )
+    if organisation is None:
+        raise ValidationError(
+            {"organisation": _("No such organisation in the registry.")}, code="unknown"
+        )
+    if organisation.pk == _coordinator_id(project):
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "Your organisation coordinates this proposal: it cannot invite itself."
+                )
+            },
+            code="self",
+        )
+    if Participation.objects.filter(project=project, organisation=organisation).exists():
+        raise ValidationError(
+            {"organisation": _("This organisation is already in the consortium.")},
+            code="duplicate",
+        )
+    if PartnerInvitation.objects.filter(
+        project=project, organisation=organisation, status=InvitationStatus.PENDING
+    ).exists():
+        raise ValidationError(
+            {"organisation": _("This organisation already has a pending invitation.")},
+            code="pending",
+        )
+    invitation = PartnerInvitation.objects.create(
+        project=project,
+        organisation=organisation,
+        invited_by=recorded_user(actor) if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        after=_invitation_snapshot(invitation),
+        reason=reason,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_create_by_siren(
+    *, actor: Actor, project: Project, siren: str, name: str, kind: str, reason: str = ""
+) -> PartnerInvitation:
+    """Invite an organisation by its SIREN: the registry's when it has one with it, else a new
+    record created through the registry's service (checked by python-stdnum)."""
+    require(_may_edit_project(actor, project), _("Only the coordinator may invite partners."))
+    _require_draft(project)
+    compact = "".join(ch for ch in siren if ch.isalnum())
+    if not compact:
+        raise ValidationError({"siren": _("Enter the organisation's SIREN.")}, code="required")
+    try:
+        validate_siren(compact)
+    except ValidationError as exc:
+        raise ValidationError({"siren": exc.messages}, code="invalid") from exc
+    existing = Organisation.objects.filter(siren=compact).first()
+    if existing is None:
+        if not name.strip():
+            raise ValidationError(
+                {"name": _("No organisation has this SIREN yet: give its name.")},
+                code="required",
+            )
+        if kind not in OrganisationKind.values:
+            raise ValidationError({"kind": _("Choose the organisation's type.")}, code="required")
+        try:
+            existing = organisation_create(
+                actor=None,  # the coordinator may add it: checked above
+                name=name.strip(),
+                kind=kind,
+                siren=compact,
+                reason=_("Created to be invited to %(project)s.") % {"project": project.acronym},
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict, code="invalid") from exc
+    return invitation_create(
+        actor=actor, project=project, organisation_id=existing.pk, reason=reason
+    )
+
+
+def invitation_sides(actor: Actor, invitation: PartnerInvitation) -> frozenset[invitations.Side]:
+    """How the actor stands to the invitation: for the invited organisation, the coordinator."""
+    sides = set()
+    if _acts_for(actor, invitation.organisation_id):
+        sides.add(invitations.Side.INVITEE)
+    if _may_edit_project(actor, invitation.project):
+        sides.add(invitations.Side.COORDINATOR)
+    return frozenset(sides)
+
+
+@transaction.atomic
+def invitation_transition(
+    *, actor: Actor, invitation: PartnerInvitation, transition: str, reason: str = ""
+) -> PartnerInvitation:
+    """The one writer of an invitation's status: accept or decline (a member of the invited
+    organisation), cancel (the coordinator). Accepting adds the organisation as a partner."""
+    locked = (
+        PartnerInvitation.objects.select_for_update()
+        .select_related("project")
+        .get(pk=invitation.pk)
+    )
+    target, refusal = invitations.decide(locked.status, transition, invitation_sides(actor, locked))
+    if target is None:
+        field = "organisation" if refusal in invitations.WRONG_SIDE.values() else "transition"
+        raise ValidationError({field: _(refusal) % {"value": transition}}, code="refused")
+    before = _invitation_snapshot(locked)
+    if target == InvitationStatus.ACCEPTED:
+        _require_draft(locked.project)
+        partner_add(
+            actor=None,  # the invitation is the coordinator's consent
+            project=locked.project,
+            organisation_id=locked.organisation_id,
+            role=ParticipantRole.PARTNER,
+            reason=_("Accepted the invitation."),
+        )
+    locked.status = target
+    locked.answered_by = recorded_user(actor) if getattr(actor, "pk", None) else None
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["status", "answered_by", "answered_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=f"invitation.{transition}",
+        obj=locked,
+        before=before,
+        after=_invitation_snapshot(locked),
+        reason=reason,
+    )
+    return locked
+
+
+def partner_budget_set(
+    *,
+    actor: Actor,
+    participation: Participation,
+    lines: Mapping[BudgetKey, Decimal],
+    reason: str = "",
+) -> list[BudgetLine]:
+    """A partner enters its own budget on a draft (only its own: not the coordinator's, not
+    another partner's). Amounts: Decimal EUR, 0 to `BUDGET_LINE_MAX`, to the cent."""
+    if not _acts_for(actor, participation.organisation_id):
+        raise ValidationError(
+            {"organisation": _("You may change only the budget of an organisation you act for.")},
+            code="not_yours",
+        )
+    _require_draft(participation.project)
+    too_big = [
+        key
+        for key, amount in lines.items()
+        if isinstance(amount, Decimal) and amount > BUDGET_LINE_MAX
+    ]
+    if too_big:
+        raise ValidationError(
+            {
+                "amount": _("A budget line cannot exceed %(max)s EUR (%(lines)s).")
+                % {
+                    "max": f"{BUDGET_LINE_MAX:,.0f}",
+                    "lines": ", ".join("/".join(k) for k in too_big),
+                }
+            },
+            code="too_big",
+        )
+    return budget_lines_set(actor=actor, participation=participation, lines=lines, reason=reason)
+
+
+# --- a proposal's documents (PDF only) and discussion thread: its consortium's -----------------
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+MESSAGE_MAX_CHARS = 5000
+
+
+def document_max_bytes() -> int:
+    """The largest PDF a proposal takes (setting `PROPOSAL_DOCUMENT_MAX_BYTES`, 10 MiB)."""
+    return int(getattr(settings, "PROPOSAL_DOCUMENT_MAX_BYTES", DOCUMENT_MAX_BYTES))
+
+
+def in_consortium(*, actor: Actor, project: Project) -> bool:
+    """Does the actor act for one of the project's organisations (or for any: staff)?"""
+    if actor is None:
+        return True
+    ids = Participation.objects.filter(project=project).values_list("organisation_id", flat=True)
+    return scope_for(actor).can(Action.ORGANISATION_ACT_FOR, Target.of(own_organisation=ids))
+
+
+def _user(actor: Actor) -> Any:
+    return recorded_user(actor) if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def document_add(
+    *, actor: Actor, project: Project, title: str, file_name: str, content: bytes
+) -> ProposalDocument:
+    """Attach a PDF (checked by its first bytes, not its name) of at most `document_max_bytes`."""
+    require(
+        in_consortium(actor=actor, project=project),
+        _("Only the consortium may add documents to this proposal."),
+    )
+    errors: dict[str, str] = {}
+    limit = document_max_bytes()
+    if not content:
+        errors["file"] = _("Choose a PDF file.")
+    elif len(content) > limit:
+        errors["file"] = _("The file is larger than %(max)s MB.") % {"max": limit // (1024 * 1024)}
+    elif not content.startswith(PDF_MAGIC):
+        errors["file"] = _("Only PDF files are accepted: this file is not a PDF.")
+    title = title.strip() or file_name.strip()
+    if not title:
+        errors["title"] = _("Give the document a title.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    document = ProposalDocument(
+        project=project,
+        title=title[:200],
+        file_name=(file_name.strip() or "document.pdf")[:200],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=_user(actor),
+    )
+    document.full_clean(exclude=["content"])
+    document.save()
+    audit_record(
+        actor=actor,
+        action="proposal_document.add",
+        obj=document,
+        after={
+            "project_id": project.pk,
+            "title": document.title,
+            "size": document.size,
+            "sha256": document.sha256,
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def message_post(*, actor: Actor, project: Project, body: str) -> ProposalMessage:
+    """Post a message to the proposal's discussion thread (its consortium only)."""
+    require(
+        in_consortium(actor=actor, project=project),
+        _("Only the consortium may write in this discussion."),
+    )
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message first.")}, code="required")
+    if len(body) > MESSAGE_MAX_CHARS:
+        raise ValidationError(
+            {"body": _("A message has at most %(max)s characters.") % {"max": MESSAGE_MAX_CHARS}},
+            code="too_long",
+        )
+    message = ProposalMessage.objects.create(project=project, author=_user(actor), body=body)
+    audit_record(
+        actor=actor,
+        action="proposal_message.post",
+        obj=message,
+        after={"project_id": project.pk, "body": body},
+    )
+    return message

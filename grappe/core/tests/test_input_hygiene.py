@@ -314,6 +314,9 @@ BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], 
     "grappe.funding.forms_calls.CallEditForm": _call_form_builder,
     "grappe.funding.forms_calls.RuleSetForm": _call_form_builder,
     "grappe.funding.forms_calls.EvaluationForm": _call_form_builder,
+    "grappe.projects.forms.ProposalStartForm": lambda cls: (
+        lambda data: cls(data=data, organisations=[f.OrganisationFactory()])  # type: ignore[call-arg]
+    ),
 }
 
 

@@ -57,17 +57,24 @@ def test_a_page_without_sections_gets_an_empty_context(isolated_sections):
 def test_the_higher_apps_register_the_lower_pages_sections():
     for page in ("registry.cluster_detail", "registry.search"):
         assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.projects.pages"]
-    # Projects, then the provenance of the organisation (interop).
+    # Projects, organisations like this one (matchmaking), then the provenance (interop).
     assert [s.__module__ for s in pages._SECTIONS["registry.organisation_detail"]] == [
         "grappe.projects.pages",
+        "grappe.matchmaking.pages",
+        "grappe.interop.pages",
+    ]
+    # The live checks of a draft (funding), the proposal's panel, documents and thread
+    # (projects), the attestation links (attestations), the published labelling decisions
+    # (labelling), consortium completion (matchmaking), then the provenance (interop): in the
+    # order of INSTALLED_APPS.
+    assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
+        "grappe.funding.pages",
+        "grappe.projects.pages",
+        "grappe.projects.pages",
+        "grappe.attestations.pages",
+        "grappe.labelling.pages",
+        "grappe.matchmaking.pages",
         "grappe.interop.pages",
     ]
     for page in ("api.project_detail", "api.organisation_detail"):
         assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.interop.pages"]
-    # The attestation links (attestations), the published labelling decisions (labelling),
-    # then the provenance (interop): in the order of INSTALLED_APPS.
-    assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
-        "grappe.attestations.pages",
-        "grappe.labelling.pages",
-        "grappe.interop.pages",
-    ]

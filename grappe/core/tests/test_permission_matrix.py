@@ -48,7 +48,14 @@ from grappe.funding.models import Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
 from grappe.labelling.models import CommitteeSession, Review
 from grappe.labelling.services import criteria_set_create, review_attach, session_create
-from grappe.projects.models import ClusterSubmission, ParticipantRole, Project, ProjectStatus
+from grappe.projects.models import (
+    ClusterSubmission,
+    ParticipantRole,
+    PartnerInvitation,
+    Project,
+    ProjectStatus,
+    ProposalDocument,
+)
 from grappe.registry.models import (
     Cluster,
     ClusterMembership,
@@ -164,6 +171,21 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
             member_ids=[who.pk],
         )
         reviews[side] = review_attach(actor=None, session=session, submission=submissions[side])
+    invitations = [
+        PartnerInvitation.objects.create(project=project, organisation=OrganisationFactory())
+        for project in (own_project, other_project)
+    ]
+    documents = [
+        ProposalDocument.objects.create(
+            project=project,
+            title="Annex",
+            file_name="a.pdf",
+            size=9,
+            sha256="0",
+            content=b"%PDF-1.7",
+        )
+        for project in (own_project, other_project)
+    ]
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -185,6 +207,8 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         ClusterSubmission: (submissions["own"], submissions["other"]),
         CommitteeSession: (reviews["own"].session, reviews["other"].session),
         Review: (reviews["own"], reviews["other"]),
+        PartnerInvitation: tuple(invitations),
+        ProposalDocument: tuple(documents),
     }
 
 
@@ -276,6 +300,7 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     },
     "project_detail": {"pk": Project},
     "project_transition": {"pk": Project},
+    "project_partner_invite": {"pk": Project},
     "project_aid_simulation": {"pk": Project},
     "project_submit": {"pk": Project},
     "submission_withdraw": {"pk": Project, "submission_pk": ClusterSubmission},
@@ -283,6 +308,13 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "labelling:session": {"pk": CommitteeSession},
     "labelling:review": {"pk": Review},
     "labelling:letter": {"pk": Review},
+    "proposal_edit": {"pk": Project},
+    "proposal_invite": {"pk": Project},
+    "partner_budget": {"pk": Project},
+    "invitation_answer": {"pk": PartnerInvitation},
+    "proposal_document_upload": {"pk": Project},
+    "proposal_document": {"pk": Project, "document_pk": ProposalDocument},
+    "proposal_message_post": {"pk": Project},
     "interop:run_detail": {"pk": ImportRun},
     "interop:run_rejected_csv": {"pk": ImportRun},
     "interop:merge_decide": {"pk": MergeProposal},
@@ -308,6 +340,7 @@ FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
     "logout",
     "project_transition",
+    "project_partner_invite",
     "interop:run_upload",
     "interop:merge_decide",
     "interop:merge_bulk",
@@ -316,6 +349,10 @@ POST_ONLY = {
     "attestations:revoke",
     "attestations:issue",
     "submission_withdraw",
+    "proposal_invite",
+    "invitation_answer",
+    "proposal_document_upload",
+    "proposal_message_post",
 }
 
 
@@ -350,6 +387,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/attestations")
             else Review
             if path.startswith("/api/v1/labelling/reviews")
+            else PartnerInvitation
+            if path.startswith("/api/v1/invitations")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -442,6 +481,17 @@ PAGES: dict[str, Expected] = {
     "password_reset_confirm": ("404 404 404 404 404 404",),
     "password_reset_done": ("404 404 404 404 404 404",),
     "project_aid_simulation": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    # Proposals built by their partners (the demo logins' organisation coordinates "own").
+    "proposal_new": ("login ok ok ok ok ok",),
+    "my_area": ("login ok ok ok ok ok",),
+    "proposal_edit": ("login ok 403 403 ok 404", "login ok 404 404 404 404"),
+    "proposal_invite": ("login back 403 403 back 404", "login back 404 404 404 404"),
+    "partner_budget": ("login 403 403 403 ok 404", "login 403 404 404 404 404"),
+    "invitation_answer": ("login back back back back 404", "login back 404 404 404 404"),
+    # A proposal's PDFs and thread: insiders read; only the consortium (and staff) add.
+    "proposal_document": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "proposal_document_upload": ("login back 403 403 back 404", "login back 404 404 404 404"),
+    "proposal_message_post": ("login back 403 403 back 404", "login back 404 404 404 404"),
     "project_detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "project_list": ("ok ok ok ok ok ok",),
     "project_transition": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
@@ -449,6 +499,8 @@ PAGES: dict[str, Expected] = {
     "review_list": ("login ok ok ok ok ok",),
     "search": ("ok ok ok ok ok ok",),
     "submission_withdraw": ("login 422 403 403 422 404", "login 422 404 404 404 404"),
+    "partner_search": ("ok ok ok ok ok ok",),
+    "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
     "GET /api/v1/attestations/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
@@ -476,6 +528,22 @@ API: dict[str, Expected] = {
     ),
     "POST /api/v1/projects/{id}/submissions": ("401 422 422 422 422 422",),
     "POST /api/v1/projects/{id}/submissions/withdraw": ("401 422 422 422 422 422",),
+    "GET /api/v1/partners": ("ok ok ok ok ok ok",),
+    "GET /api/v1/organisations/{id}/similar": ("ok ok ok ok ok ok",),
+    "GET /api/v1/projects/{id}/partner-suggestions": (
+        "404 ok ok ok ok 404",
+        "404 ok 404 404 404 404",
+    ),
+    # The proposal operations: a body the schema refuses is a 422 before any lookup.
+    "POST /api/v1/projects": ("401 422 422 422 422 422",),
+    "GET /api/v1/projects/{id}/invitations": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/projects/{id}/invitations": ("401 422 422 422 422 422",),
+    "POST /api/v1/projects/{id}/budget": ("401 422 422 422 422 422",),
+    "GET /api/v1/invitations": ("401 ok ok ok ok ok",),
+    "POST /api/v1/invitations/{id}/answer": (
+        "401 422 422 422 422 404",
+        "401 422 404 404 404 404",
+    ),
     "POST /api/v1/projects/{id}/transitions": (
         "401 422 422 422 422 404",
         "401 422 404 404 404 404",
