@@ -31,6 +31,7 @@ from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.utils import check_csrf
 
+from grappe.attestations.api import router as attestations_router
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
@@ -133,6 +134,7 @@ api.add_decorator(session_csrf, mode="view")
 api.add_router("", registry_router)
 api.add_router("", projects_router)
 api.add_router("", funding_router)
+api.add_router("", attestations_router)
 api.add_router("", labelling_router)
 api.add_router("", matchmaking_router)
 

@@ -207,6 +207,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Grappe <noreply@localhost>")
 # The site's address as users reach it, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Label attestations (docs/attestations.md): the PEM file holding the Ed25519 private key that
+# signs them (never in the database), and whether a missing one may be generated (by default in
+# development and tests only; in production create it with `grappe attestation keygen`).
+# A relative path is read from the project folder.
+ATTESTATION_SIGNING_KEY_FILE = PROJECT_DIR / env_str(
+    "ATTESTATION_SIGNING_KEY_FILE", "var/attestation-signing-key.pem"
+)
+ATTESTATION_SIGNING_KEY_AUTOCREATE = env_bool("ATTESTATION_SIGNING_KEY_AUTOCREATE", DEBUG)
+# The issuer named in every attestation.
+ATTESTATION_ISSUER_NAME = env_str("ATTESTATION_ISSUER_NAME", "Grappe")
 # Uploaded import files of runs that failed, were refused or were abandoned (previewed and never
 # imported) are deleted after this many days by `grappe purge_uploads` (docs/imports.md).
 IMPORT_UPLOAD_RETENTION_DAYS = env_int("IMPORT_UPLOAD_RETENTION_DAYS", 7, minimum=1)
@@ -235,6 +245,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int(
 RATE_LIMITS = {
     "aid_simulation": env_str("RATE_LIMIT_AID_SIMULATION", "30/60"),
     "search": env_str("RATE_LIMIT_SEARCH", "120/60"),
+    "attestation_verify": env_str("RATE_LIMIT_ATTESTATION_VERIFY", "60/60"),
 }
 # The client's address behind a proxy: LOGIN_CLIENT_IP_HEADER (the web hygiene block).
 # The counters live in the default cache, shared by every process: a file cache by default,

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from grappe.api import api, unknown_api_path
+from grappe.attestations import views as attestation_views
 
 
 def _when_reset_enabled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -65,6 +66,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_api_path),  # the API's JSON 404, not the site's page
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        ".well-known/grappe-attestation-keys.json",
+        attestation_views.attestation_keys,
+        name="attestation_keys",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
@@ -74,6 +80,7 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.projects.urls")),
     path("", include("grappe.funding.urls")),
     path("", include("grappe.interop.urls")),
+    path("", include("grappe.attestations.urls")),
     path("", include("grappe.labelling.urls")),
     path("", include("grappe.matchmaking.urls")),
     prefix_default_language=True,

@@ -186,6 +186,7 @@ class Action(StrEnum):
     BACK_OFFICE_ADMINISTER = "back_office.administer"
     ORGANISATION_ACT_FOR = "organisation.act_for"
     CLUSTER_MANAGE_MEMBERS = "cluster.manage_members"
+    ATTESTATION_MANAGE = "attestation.manage"
     LABELLING_MANAGE = "labelling.manage"
     LABELLING_SIT = "labelling.sit"
 
@@ -225,6 +226,9 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         ),
         Action.CLUSTER_MANAGE_MEMBERS: (
             "Add organisations to a cluster and start, change or end its memberships."
+        ),
+        Action.ATTESTATION_MANAGE: (
+            "Issue and revoke the signed label attestation of an accreditation by their cluster."
         ),
         Action.LABELLING_MANAGE: (
             "Run a cluster's labelling: define its criteria, create committee sessions, attach "
@@ -306,6 +310,10 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
             R.MEMBER: (X.OWN_ORGANISATION,),
         },
         A.CLUSTER_MANAGE_MEMBERS: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        A.ATTESTATION_MANAGE: {
             R.ADMINISTRATOR: (X.ANY,),
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
         },

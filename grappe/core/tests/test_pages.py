@@ -64,12 +64,14 @@ def test_the_higher_apps_register_the_lower_pages_sections():
         "grappe.interop.pages",
     ]
     # The live checks of a draft (funding), the proposal's panel, documents and thread
-    # (projects), the published labelling decisions (labelling), consortium completion
-    # (matchmaking), then the provenance (interop): in the order of INSTALLED_APPS.
+    # (projects), the attestation links (attestations), the published labelling decisions
+    # (labelling), consortium completion (matchmaking), then the provenance (interop): in the
+    # order of INSTALLED_APPS.
     assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
         "grappe.funding.pages",
         "grappe.projects.pages",
         "grappe.projects.pages",
+        "grappe.attestations.pages",
         "grappe.labelling.pages",
         "grappe.matchmaking.pages",
         "grappe.interop.pages",

@@ -26,12 +26,14 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import timezone
 
 from grappe.api import api
+from grappe.attestations.models import Attestation
+from grappe.attestations.services import attestation_issue
 from grappe.core.models import RoleAssignment
 from grappe.core.tests.factories import (
     AccreditationFactory,
@@ -81,7 +83,7 @@ SECRETS: dict[str, tuple[re.Pattern[bytes], set[str]]] = {
 
 
 @pytest.fixture(scope="module")
-def world(demo_site: Any) -> dict[str, Any]:
+def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
     """Own and other objects for each parameter: "own" belongs to the demo logins' organisation,
     cluster (Cap Digital) and funder (the City of Paris); "other" to nobody's."""
     member_org = RoleAssignment.objects.get(user__username="member").organisation
@@ -99,7 +101,7 @@ def world(demo_site: Any) -> dict[str, Any]:
     own_part = ParticipationFactory(
         project=own_project, organisation=member_org, role=ParticipantRole.COORDINATOR
     )
-    AccreditationFactory(project=own_project, cluster=cap)
+    own_accreditation = AccreditationFactory(project=own_project, cluster=cap)
     FundingLineFactory(participation=own_part, funder=city, granted=None, decided_on=None)
 
     other_org = OrganisationFactory(name="Outsider Industries")
@@ -109,6 +111,17 @@ def world(demo_site: Any) -> dict[str, Any]:
     ParticipationFactory(
         project=other_project, organisation=other_org, role=ParticipantRole.COORDINATOR
     )
+    other_accreditation = AccreditationFactory(project=other_project, cluster=other_cluster)
+    # Signed with a key of the test's own (never the project folder's); issued here, so the
+    # issue page only finds them (it is idempotent) and signs nothing.
+    with override_settings(
+        ATTESTATION_SIGNING_KEY_FILE=tmp_path_factory.mktemp("keys") / "key.pem",
+        ATTESTATION_SIGNING_KEY_AUTOCREATE=True,
+    ):
+        attestations = [
+            attestation_issue(accreditation=a, actor=None)
+            for a in (own_accreditation, other_accreditation)
+        ]
     own_run = ImportRun.objects.create(source="members", cluster=cap)
     other_run = ImportRun.objects.create(source="members", cluster=other_cluster)
     funding_runs = [
@@ -189,6 +202,8 @@ def world(demo_site: Any) -> dict[str, Any]:
         ClusterMembership: (own_membership, other_membership),
         OrganisationChangeProposal: (proposals["own"], proposals["other"]),
         MergeProposal: (merge, merge),
+        Attestation: tuple(attestations),
+        ACCREDITATION: (own_accreditation, other_accreditation),
         ClusterSubmission: (submissions["own"], submissions["other"]),
         CommitteeSession: (reviews["own"].session, reviews["other"].session),
         Review: (reviews["own"], reviews["other"]),
@@ -203,6 +218,9 @@ MATRIX_CRITERIA = {"criteria": [{"id": "impact", "label": "Impact", "weight": 1,
 # The world's key for the funding-line import runs (of the City of Paris / of another funder),
 # which fill the funder pages' `pk`; `ImportRun` holds the member-sheet runs of the clusters.
 FUNDING_RUN = "funding-lines import run"
+# The accreditations (of the own draft by Cap Digital, of the other draft by another cluster),
+# each with its attestation: the attestation pages' `accreditation_pk`.
+ACCREDITATION = "accreditation"
 
 
 def obj(world: dict[str, Any], model: type | str, side: str) -> Any:
@@ -312,6 +330,11 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "interop:funding_upload": {"slug": Funder},
     "interop:funding_preview": {"slug": Funder, "pk": FUNDING_RUN},
     "interop:funding_unmatched": {"slug": Funder},
+    "attestations:detail": {"pk": Attestation},
+    "attestations:letter": {"pk": Attestation},
+    "attestations:file": {"pk": Attestation},
+    "attestations:revoke": {"pk": Attestation},
+    "attestations:issue": {"accreditation_pk": ACCREDITATION},
 }
 FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
@@ -323,6 +346,8 @@ POST_ONLY = {
     "interop:merge_bulk",
     "membership_confirm",
     "change_proposal_decide",
+    "attestations:revoke",
+    "attestations:issue",
     "submission_withdraw",
     "proposal_invite",
     "invitation_answer",
@@ -358,6 +383,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
         model = (
             Organisation
             if path.startswith("/api/v1/organisations")
+            else Attestation
+            if path.startswith("/api/v1/attestations")
             else Review
             if path.startswith("/api/v1/labelling/reviews")
             else PartnerInvitation
@@ -399,6 +426,14 @@ def admin_urls(world: dict[str, Any], model: type) -> Iterator[tuple[str, str, s
 Expected = tuple[str, ...]
 
 PAGES: dict[str, Expected] = {
+    # An attestation is as visible as its project (here drafts); the issue page finds the
+    # attestation already issued (back to it), revoking with an empty reason is refused (422).
+    "attestations:detail": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "attestations:file": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "attestations:issue": ("login back 404 back 404 404", "login back 404 404 404 404"),
+    "attestations:letter": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "attestations:revoke": ("login 422 404 422 404 404", "login 422 404 404 404 404"),
+    "attestations:verify": ("ok ok ok ok ok ok",),
     # The calls are public; programme officers set up their own funder's (`call.manage`).
     "call_list": ("ok ok ok ok ok ok",),
     "call_detail": ("ok ok ok ok ok ok",),
@@ -468,6 +503,9 @@ PAGES: dict[str, Expected] = {
     "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
+    "GET /api/v1/attestations/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    # The matrix's harmless body has no `jws`: refused, naming the field.
+    "POST /api/v1/attestations/verify": ("422 422 422 422 422 422",),
     "GET /api/v1/calls": ("ok ok ok ok ok ok",),
     "GET /api/v1/calls/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/clusters": ("ok ok ok ok ok ok",),

@@ -1,0 +1,21 @@
+"""Every attestation test signs with a key file of its own, never the project's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# The browser fixtures (Debian's Chromium through Playwright) of core's tests, for
+# test_browser_attestations.py.
+from grappe.core.tests.conftest import browser_page, chromium  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def attestation_key_file(tmp_path: Path, settings: Any) -> Path:
+    path = tmp_path / "keys" / "attestation-signing-key.pem"
+    settings.ATTESTATION_SIGNING_KEY_FILE = path
+    settings.ATTESTATION_SIGNING_KEY_AUTOCREATE = True
+    settings.SITE_URL = "https://grappe.test"
+    return path
