@@ -7,6 +7,7 @@ them (and everything that hangs off them) so that a reload starts from scratch.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -14,16 +15,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
+from grappe.attestations.demo import demo_attestations_issue
 from grappe.core.models import Role
 from grappe.core.services import role_assign, user_create, user_update
 from grappe.demo.clusters import CLUSTERS, FUNDERS
 from grappe.demo.generator import Ecosystem, build_ecosystem
 from grappe.funding.models import Call, Funder
 from grappe.funding.services import call_create
+from grappe.matchmaking.demo import load as partner_index_load
 from grappe.projects import services as project_services
 from grappe.projects.models import (
     Accreditation,
@@ -425,6 +429,12 @@ def demo_load(*, reset: bool = False, seed: int | None = None) -> LoadResult:
             loaded = True
         member_org = _member_organisation(eco)
         logins = demo_users_load(member_organisation=member_org, clusters=clusters, funders=funders)
+        # The signed attestations of the demo's accreditations, when a signing key can be had
+        # (in development one is created; elsewhere `grappe attestation keygen` makes it).
+        with contextlib.suppress(ImproperlyConfigured):
+            demo_attestations_issue()
+    # The partner index, from what was just loaded (after the transaction: a rebuild reads it).
+    partner_index_load()
     return LoadResult(loaded_ecosystem=loaded, logins=logins)
 
 

@@ -8,18 +8,21 @@ table (`labelling.manage` on the cluster) or the session's member list.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.attestations.services import attestation_issue
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.workflow import Decision, ObjectRole
 from grappe.core.models import Transition
@@ -36,9 +39,11 @@ from grappe.labelling.models import (
     MemberReview,
     Review,
 )
-from grappe.projects.models import ClusterSubmission
+from grappe.projects.models import Accreditation, ClusterSubmission
 from grappe.projects.services import submission_decide
 from grappe.registry.models import Cluster, Organisation
+
+logger = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -424,16 +429,25 @@ def review_offered_transitions(*, actor: Actor, review: Review) -> list[OfferedR
     ]
 
 
-def attestation_hook(accreditation_id: int, actor_id: int | None) -> None:
-    """Where the label attestation of a new accreditation is issued, once committed.
+def attestation_hook(accreditation_id: int, actor_id: int | None, conditions: str = "") -> None:
+    """Issue the label attestation of a new accreditation, once the decision is committed.
 
-    INTEGRATION: the attestations app (`grappe/attestations`, a sibling layer) provides
-    `attestation_issue(accreditation, actor)`; labelling may not import it. The integrator
-    wires it here, e.g. through a hook registry in core, or by moving this call:
-
-        from grappe.attestations.services import attestation_issue
-        attestation_issue(Accreditation.objects.get(pk=accreditation_id), actor=User(pk=actor_id))
+    After the commit, so that a signing problem (no key configured: `ATTESTATION_SIGNING_KEY_FILE`)
+    never undoes a committee's decision: it is logged, and the cluster's manager can issue the
+    attestation later from the project page.
     """
+    accreditation = Accreditation.objects.filter(pk=accreditation_id).first()
+    if accreditation is None:
+        return
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        attestation_issue(
+            accreditation=accreditation,
+            actor=actor,
+            conditions=[line for line in conditions.splitlines() if line.strip()],
+        )
+    except (ImproperlyConfigured, PermissionDenied, ValidationError):
+        logger.exception("attestation of accreditation %s not issued", accreditation_id)
 
 
 def review_transition(
@@ -528,10 +542,10 @@ def review_transition(
             reason=reason,
         )
         if accreditation is not None:
-            # ATTESTATION HOOK: the label attestation is issued once the accreditation is
-            # committed (see `attestation_hook`; the attestations app is wired in there).
+            # The label attestation is issued once the accreditation is committed.
             accreditation_id, actor_id = accreditation.pk, getattr(actor, "pk", None)
-            transaction.on_commit(lambda: attestation_hook(accreditation_id, actor_id))
+            conditions = locked.conditions
+            transaction.on_commit(lambda: attestation_hook(accreditation_id, actor_id, conditions))
     review.status, review.outcome = locked.status, locked.outcome
     review.reasons, review.conditions = locked.reasons, locked.conditions
     review.published_at = locked.published_at

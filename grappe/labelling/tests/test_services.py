@@ -268,3 +268,49 @@ def test_an_administrator_sees_every_session_and_review(c: Committee) -> None:
     staff = scope_for(c.p.staff)
     assert selectors.review_get(scope=staff, pk=c.review.pk) == c.review
     assert list(selectors.session_list(scope=staff)) == [c.session]
+
+
+def _accredit(c: Committee) -> None:
+    _scored(c)
+    review_checklist_set(actor=c.manager, review=c.review, ticked=["consortium", "budget"])
+    review_transition(
+        actor=c.manager,
+        review=c.review,
+        transition="decide",
+        outcome="accredited_with_conditions",
+        reason="Strong consortium.",
+        conditions="Add an industrial partner by June.\nPublish the results.",
+    )
+    review_transition(actor=c.manager, review=c.review, transition="publish")
+
+
+def test_a_published_accreditation_gets_its_signed_attestation(
+    c: Committee, settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from grappe.attestations.models import Attestation
+    from grappe.attestations.selectors import attestation_check
+
+    settings.ATTESTATION_SIGNING_KEY_FILE = tmp_path / "attestation-key.pem"
+    settings.ATTESTATION_SIGNING_KEY_AUTOCREATE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        _accredit(c)
+    attestation = Attestation.objects.get(accreditation__project=c.p.project)
+    assert attestation.record["decision"]["conditions"] == [
+        "Add an industrial partner by June.",
+        "Publish the results.",
+    ]
+    assert attestation.record["decision"]["outcome"] == "accredited_with_conditions"
+    assert attestation_check(attestation).status == "valid"
+
+
+def test_without_a_signing_key_the_decision_stands_and_the_attestation_waits(
+    c: Committee, settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from grappe.attestations.models import Attestation
+
+    settings.ATTESTATION_SIGNING_KEY_FILE = tmp_path / "missing.pem"
+    settings.ATTESTATION_SIGNING_KEY_AUTOCREATE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        _accredit(c)
+    assert Accreditation.objects.filter(project=c.p.project).exists()
+    assert not Attestation.objects.filter(accreditation__project=c.p.project).exists()
