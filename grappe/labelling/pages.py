@@ -32,3 +32,17 @@ def project_decisions(request: HttpRequest, scope: Scope, *, project: Project) -
             ).items()
         }
     }
+
+
+@page_section("core.my_area")
+def my_committee_block(request: HttpRequest, scope: Scope) -> dict[str, Any]:
+    """My area: the committee tasks waiting for the user (declare, or score), if they sit on
+    a committee."""
+    if not scope.user_id:
+        return {}
+    return {
+        "my_area_labelling": {
+            "template": "labelling/includes/my_area_tasks.html",
+            "tasks": selectors.my_committee_tasks(request.user),
+        }
+    }

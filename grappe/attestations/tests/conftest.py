@@ -7,10 +7,6 @@ from typing import Any
 
 import pytest
 
-# The browser fixtures (Debian's Chromium through Playwright) of core's tests, for
-# test_browser_attestations.py.
-from grappe.core.tests.conftest import browser_page, chromium  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def attestation_key_file(tmp_path: Path, settings: Any) -> Path:

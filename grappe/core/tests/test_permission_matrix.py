@@ -34,7 +34,7 @@ from django.utils import timezone
 from grappe.api import api
 from grappe.attestations.models import Attestation
 from grappe.attestations.services import attestation_issue
-from grappe.core.models import RoleAssignment
+from grappe.core.models import RoleAssignment, SearchWord
 from grappe.core.tests.factories import (
     AccreditationFactory,
     FiguresFactory,
@@ -55,6 +55,7 @@ from grappe.projects.models import (
     Project,
     ProjectStatus,
     ProposalDocument,
+    ProposalMessage,
 )
 from grappe.registry.models import (
     Cluster,
@@ -186,6 +187,11 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         )
         for project in (own_project, other_project)
     ]
+    messages = [
+        ProposalMessage.objects.create(project=project, body="Hello")
+        for project in (own_project, other_project)
+    ]
+    word = SearchWord.objects.create(index="matrix", word="matrix", length=6)
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -209,6 +215,8 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         Review: (reviews["own"], reviews["other"]),
         PartnerInvitation: tuple(invitations),
         ProposalDocument: tuple(documents),
+        ProposalMessage: tuple(messages),
+        SearchWord: (word, word),
     }
 
 
@@ -607,6 +615,27 @@ ADMIN: dict[str, Expected] = {
     "projects.Accreditation add": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.Accreditation change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.Accreditation changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    # Read-only in the back office (written by their services only).
+    "core.SearchWord add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "core.SearchWord change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.SearchWord changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.PartnerInvitation add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "projects.PartnerInvitation change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "projects.PartnerInvitation changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "projects.ProposalDocument add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "projects.ProposalDocument change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.ProposalDocument changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "projects.ProposalMessage add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "projects.ProposalMessage change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "projects.ProposalMessage changelist": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
     # Submissions are written by their services only: the back office reads them.

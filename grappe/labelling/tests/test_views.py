@@ -144,3 +144,14 @@ def test_the_manager_runs_the_committee_through_the_pages(c: Committee) -> None:
     assert Client().get(letter).status_code == 404
     french = owner.get(letter.replace("/en/", "/fr/"))
     assert "Labellisé sous conditions".encode() in french.content
+
+
+def test_my_area_lists_the_committee_tasks_of_a_member_only(c: Committee) -> None:
+    html = as_(c.member).get("/en/me/").content.decode()
+    assert 'data-testid="my-committee-tasks"' in html
+    assert c.submission.project.acronym in html and "declare whether you have an interest" in html
+    french = as_(c.member).get("/fr/me/").content.decode()
+    assert "déclarer si vous avez un intérêt" in french
+    other = as_(c.p.owner).get("/en/me/").content.decode()
+    assert "Nothing is waiting for you on a labelling committee." in other
+    assert c.submission.project.acronym not in other.split('data-testid="my-committee-tasks"')[1]
