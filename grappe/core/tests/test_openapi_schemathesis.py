@@ -59,6 +59,7 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     # Proposals: the organisation is not yours, or the project's own validation (`full_clean`).
     "POST /api/v1/projects": None,
     "POST /api/v1/projects/{id}/invitations": {
+        "refused",  # neither an organisation id nor a SIREN (`{}`)
         "unknown",
         "self",
         "duplicate",
