@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.admin import AuditedModelAdmin
 from grappe.core.adminkit import EditTokenAdmin, form_changes
-from grappe.core.backoffice import ScopedModelAdmin, ScopedTabularInline
+from grappe.core.backoffice import ReadOnlyScopedAdmin, ScopedModelAdmin, ScopedTabularInline
 from grappe.core.domain.roles import Action, Relation
 from grappe.core.forms import CleanTextMixin
 from grappe.core.scopes import field_in, reach_q, scope_for
 from grappe.funding.domain.rulesets import READY_MADE
-from grappe.funding.models import Call, CallRuleSet, Funder
+from grappe.funding.models import Application, Call, CallRuleSet, Funder
 from grappe.funding.services import (
     RuleSetInvalid,
     call_create,
@@ -335,3 +335,14 @@ class CallRuleSetAdmin(ScopedModelAdmin):
         obj.version = version.version
         obj.data = version.data
         obj.created_at = version.created_at
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyScopedAdmin):
+    """Applications are written only by the application services (`application_transition`
+    and the steps that call it): the back office reads them."""
+
+    list_display = ("project", "call", "status", "submitted_at", "panel_list", "panel_rank")
+    list_filter = ("status", "panel_list", "call")
+    search_fields = ("project__acronym", "project__title", "call__slug")
+    list_select_related = ("project", "call")

@@ -1,6 +1,9 @@
-"""Funding: the public funders, their calls and each call's versioned rule set.
+"""Funding: the public funders, their calls, each call's versioned rule set and the
+applications accredited projects make to a call.
 
-Decisions and grants come with later issues.
+Evaluation (experts, reports, panel) and decisions (allocation, envelope ledger) live in the
+apps above (`evaluation`, `decisions`), which write back to an application only through
+`funding.services` (`application_transition`, `application_panel_record`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.models import TimeStampedModel
+from grappe.funding.domain.applications import CURRENT as APPLICATION_WORKFLOW
+from grappe.funding.domain.applications import WORKFLOW_ID as APPLICATION_WORKFLOW_ID
 
 
 class FunderKind(models.TextChoices):
@@ -90,6 +95,12 @@ class Call(TimeStampedModel):
             "funding/domain/evaluation.py; empty means the defaults. Write through "
             "`call_evaluation_update`."
         ),
+    )
+    application_workflow_version = models.PositiveIntegerField(
+        _("application workflow version"),
+        default=APPLICATION_WORKFLOW.version,
+        editable=False,
+        help_text=_("The version of the application workflow this call's applications follow."),
     )
     ruleset = models.ForeignKey(
         "funding.CallRuleSet",
@@ -175,3 +186,84 @@ class CallRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call.slug} v{self.version}"
+
+
+class PanelList(models.TextChoices):
+    MAIN = "main", _("Main list")
+    RESERVE = "reserve", _("Reserve list")
+    REJECTED = "rejected", _("Rejected (below a threshold)")
+
+
+class Application(TimeStampedModel):
+    """An accredited project's application to a call, through the application workflow.
+
+    `status` is written only by `funding.services.application_transition`. At submission the
+    service freezes what was submitted in `snapshot` and its SHA-256 in `receipt_sha256` (the
+    receipt). The panel's outcome (`panel_*`) is written by the evaluation app through
+    `funding.services.application_panel_record`.
+    """
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        default=APPLICATION_WORKFLOW.initial,
+        editable=False,
+        db_index=True,
+    )
+    workflow = models.CharField(
+        _("workflow"), max_length=40, default=APPLICATION_WORKFLOW_ID, editable=False
+    )
+    workflow_version = models.PositiveIntegerField(
+        _("workflow version"), default=APPLICATION_WORKFLOW.version, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    snapshot = models.JSONField(_("what was submitted"), default=dict, blank=True)
+    receipt_sha256 = models.CharField(_("receipt hash (SHA-256)"), max_length=64, blank=True)
+    panel_list = models.CharField(
+        _("panel list"), max_length=10, choices=PanelList.choices, blank=True
+    )
+    panel_rank = models.PositiveIntegerField(_("panel rank"), null=True, blank=True)
+    panel_score = models.DecimalField(
+        _("panel score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    panel_tie_rule = models.CharField(
+        _("tie broken by"),
+        max_length=60,
+        blank=True,
+        help_text=_("The tie-break rule that placed this application, when it was tied."),
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["call", "panel_rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "project"], name="application_once_per_call_and_project"
+            ),
+            models.CheckConstraint(
+                name="application_panel_score_range",
+                condition=Q(panel_score__isnull=True)
+                | (Q(panel_score__gte=0) & Q(panel_score__lte=100)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} → {self.call}"

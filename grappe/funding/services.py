@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import fields as dc_fields
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
@@ -14,7 +18,11 @@ from django.utils.translation import gettext as _
 
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged, stale_edit
+from grappe.core.domain.workflow import ObjectRole
+from grappe.core.models import Transition
+from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, changes_apply, check_fields
+from grappe.funding.domain.applications import APPLICATION_WORKFLOWS, ApplicationFacts
 from grappe.funding.domain.evaluation import (
     EvaluationError,
     EvaluationSetup,
@@ -30,7 +38,13 @@ from grappe.funding.domain.rulesets import (
     ruleset_to_dict,
 )
 from grappe.funding.explain import evaluation_error_message, ruleset_error_message
-from grappe.funding.models import Call, CallRuleSet, Funder
+from grappe.funding.models import Application, Call, CallRuleSet, CallStatus, Funder, PanelList
+from grappe.projects.domain.workflow import project_roles
+from grappe.projects.models import Accreditation
+from grappe.projects.selectors import project_relations
+from grappe.projects.services import OfferedTransition, TransitionRefused, workflow_refusal_text
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class RuleSetInvalid(ValidationError):
@@ -326,3 +340,221 @@ def call_evaluation_update(
     )
     call.evaluation = locked.evaluation
     return setup
+
+
+# --- applications: the one transition service and the panel's outcome -----------------------
+#
+# The apps above funding (evaluation, decisions) add the facts they own and the evaluators they
+# assign through the two registries below, at import time of their `apps.py` `ready()`: funding
+# never imports them.
+
+ApplicationFactsProvider = Callable[[Application], Mapping[str, bool]]
+ApplicationEvaluatorsProvider = Callable[[Application], Iterable[int]]
+_FACT_PROVIDERS: list[ApplicationFactsProvider] = []
+_EVALUATOR_PROVIDERS: list[ApplicationEvaluatorsProvider] = []
+
+
+def register_application_facts(provider: ApplicationFactsProvider) -> None:
+    """Add a function returning some `ApplicationFacts` fields for an application."""
+    if provider not in _FACT_PROVIDERS:
+        _FACT_PROVIDERS.append(provider)
+
+
+def register_application_evaluators(provider: ApplicationEvaluatorsProvider) -> None:
+    """Add a function returning the user ids of the experts assigned to an application."""
+    if provider not in _EVALUATOR_PROVIDERS:
+        _EVALUATOR_PROVIDERS.append(provider)
+
+
+def application_facts(
+    application: Application, *, now: dt.datetime | None = None
+) -> ApplicationFacts:
+    """What the application workflow's guards look at: funding's own facts, then each
+    registered provider's (a provider may only set fields `ApplicationFacts` has)."""
+    today = (now or timezone.now()).astimezone(PARIS).date()
+    values: dict[str, bool] = {
+        "before_deadline": application.call.status_on(today) is CallStatus.OPEN,
+        "project_accredited": Accreditation.objects.filter(
+            project_id=application.project_id
+        ).exists(),
+    }
+    known = {f.name for f in dc_fields(ApplicationFacts)}
+    for provider in _FACT_PROVIDERS:
+        for name, value in provider(application).items():
+            if name not in known:
+                raise ValueError(f"unknown application fact {name!r}")
+            values[name] = bool(value)
+    return ApplicationFacts(**values)
+
+
+def application_roles(actor: Actor, application: Application) -> frozenset[ObjectRole]:
+    """The roles `actor` holds relative to `application`: the project's (coordinator, partner),
+    a programme officer of the call's funder, an assigned expert, staff. `None` is the system."""
+    if actor is None:
+        return frozenset({ObjectRole.STAFF})
+    scope = scope_for(actor)
+    roles = set(project_roles(scope, project_relations(application.project)))
+    # A project's roles include its funders' officers and clusters' managers: an application
+    # answers to the call's funder only, and no cluster manager acts on it.
+    roles.discard(ObjectRole.FUNDER_OFFICER)
+    roles.discard(ObjectRole.CLUSTER_MANAGER)
+    roles.discard(ObjectRole.EVALUATOR)
+    if application.call.funder_id in scope.funder_ids:
+        roles.add(ObjectRole.FUNDER_OFFICER)
+    if scope.is_evaluator and actor.pk is not None:
+        for provider in _EVALUATOR_PROVIDERS:
+            if actor.pk in set(provider(application)):
+                roles.add(ObjectRole.EVALUATOR)
+                break
+    return frozenset(roles)
+
+
+def application_offered_transitions(
+    *, actor: Actor, application: Application
+) -> list[OfferedTransition]:
+    """What to offer `actor` on the application page (checked again on firing)."""
+    workflow = APPLICATION_WORKFLOWS.get(application.workflow_version)
+    roles = application_roles(actor, application)
+    facts = application_facts(application)
+    offered = []
+    for t in workflow.outgoing(application.status):
+        if not any(r in roles for r in t.roles):
+            continue
+        decision = workflow.decide(t.id, state=application.status, roles=roles, facts=facts)
+        offered.append(
+            OfferedTransition(
+                id=t.id,
+                label=_(t.label),
+                reason_required=t.reason_required,
+                allowed=decision.allowed,
+                why_not=""
+                if decision.allowed
+                else workflow_refusal_text(workflow, decision, state=application.status),
+            )
+        )
+    return offered
+
+
+def application_transition(
+    *,
+    actor: Actor,
+    application: Application,
+    transition: str,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Transition:
+    """Fire `transition` on `application` for `actor` — the only writer of
+    `Application.status`. Locks the row, asks the workflow (role, guards, reason), writes the
+    status, the `Transition` row and the audit event in one transaction. Raises
+    `TransitionRefused` (translated); nothing is written then. `application` is updated in place.
+
+    Whatever a step must record besides the status (the receipt at `submit`, the screening
+    override) is written by that step's own service inside the same transaction, before it
+    calls this one.
+    """
+    reason = (reason or "").strip()
+    content_type = ContentType.objects.get_for_model(Application)
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call", "project")
+            .get(pk=application.pk)
+        )
+        try:
+            workflow = APPLICATION_WORKFLOWS.get(locked.workflow_version)
+        except KeyError:
+            raise TransitionRefused(
+                _("This application follows workflow version %(version)s, which this Grappe lacks.")
+                % {"version": locked.workflow_version},
+                refusal="unknown_version",
+                transition=transition,
+            ) from None
+        decision = workflow.decide(
+            transition,
+            state=locked.status,
+            roles=application_roles(actor, locked),
+            facts=application_facts(locked, now=now),
+            reason=reason,
+        )
+        if not decision.allowed:
+            raise TransitionRefused(
+                workflow_refusal_text(workflow, decision, state=locked.status),
+                refusal=decision.refusal.value if decision.refusal else "",
+                transition=transition,
+                guard=decision.guard.id if decision.guard else "",
+            )
+        assert decision.target is not None and decision.acting_role is not None
+        before = locked.status
+        locked.status = decision.target
+        locked.save(update_fields=["status", "updated_at"])
+        row = Transition.objects.create(
+            content_type=content_type,
+            object_id=locked.pk,
+            workflow=workflow.id,
+            workflow_version=workflow.version,
+            transition=transition,
+            from_state=before,
+            to_state=locked.status,
+            actor=recorded_user(actor) if getattr(actor, "pk", None) else None,
+            acting_role=decision.acting_role.value,
+            reason=reason,
+        )
+        audit_record(
+            actor=actor,
+            action="application.transition",
+            obj=locked,
+            before={"status": before},
+            after={
+                "status": locked.status,
+                "transition": transition,
+                "acting_role": decision.acting_role.value,
+                "workflow": f"{workflow.id} v{workflow.version}",
+            },
+            reason=reason,
+        )
+    application.status = locked.status
+    application.updated_at = locked.updated_at
+    return row
+
+
+@dataclass(frozen=True)
+class PanelPlace:
+    """One application's place in the panel's ranking of a call."""
+
+    application_id: int
+    list: PanelList
+    rank: int | None
+    score: Decimal | None
+    tie_rule: str = ""
+
+
+def application_panel_record(*, actor: Actor, call: Call, places: Iterable[PanelPlace]) -> int:
+    """Write the panel's ranking onto the call's applications (the evaluation app's one way to
+    record it), audited once for the call. Returns the number of applications written."""
+    rows = list(places)
+    with transaction.atomic():
+        by_id = {
+            a.pk: a
+            for a in Application.objects.select_for_update().filter(
+                call=call, pk__in=[p.application_id for p in rows]
+            )
+        }
+        missing = [p.application_id for p in rows if p.application_id not in by_id]
+        if missing:
+            raise ValueError(f"applications not of call {call.slug}: {missing}")
+        for place in rows:
+            app = by_id[place.application_id]
+            app.panel_list = place.list.value
+            app.panel_rank = place.rank
+            app.panel_score = place.score
+            app.panel_tie_rule = place.tie_rule
+        Application.objects.bulk_update(
+            list(by_id.values()), ["panel_list", "panel_rank", "panel_score", "panel_tie_rule"]
+        )
+        audit_record(
+            actor=actor,
+            action="application.panel_record",
+            obj=call,
+            after={str(p.application_id): {"list": p.list.value, "rank": p.rank} for p in rows},
+        )
+    return len(rows)

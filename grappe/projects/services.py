@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
-from grappe.core.domain.workflow import Decision, ObjectRole
+from grappe.core.domain.workflow import Decision, ObjectRole, Workflow
 from grappe.core.models import Transition
 from grappe.core.scopes import scope_for
 from grappe.core.services import (
@@ -778,7 +778,11 @@ def _or_list(labels: list[str]) -> str:
 
 def refusal_text(decision: Decision, *, state: str, version: int) -> str:
     """The translated explanation of a refused decision (for the page, the API and the admin)."""
-    workflow = PROJECT_WORKFLOWS.get(version)
+    return workflow_refusal_text(PROJECT_WORKFLOWS.get(version), decision, state=state)
+
+
+def workflow_refusal_text(workflow: Workflow[Any], decision: Decision, *, state: str) -> str:
+    """The translated explanation of a decision refused by any workflow (projects, applications)."""
     msgid, params = workflow.refusal_message(decision, state=state)
     values = {
         **params,

@@ -19,6 +19,7 @@ from stdnum import luhn
 from grappe.core.models import AuditEvent, Role, RoleAssignment, SearchWord, Transition
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
+from grappe.funding.models import Application
 from grappe.funding.services import call_create
 from grappe.projects.models import (
     ClusterSubmission,
@@ -131,6 +132,7 @@ def one_of_each(db: Any) -> dict[Any, Any]:
     ).row
     objects["funding.Call"] = call
     objects["funding.CallRuleSet"] = call.ruleset
+    objects["funding.Application"] = Application.objects.create(call=call, project=part.project)
     return objects
 
 
@@ -147,7 +149,14 @@ def test_changelist_and_forms_open_for_a_superuser(
     obj = one_of_each[_id(model)]
     assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
     add = admin_client.get(_url(model, "add"))
-    read_only = (AuditEvent, Transition, ClusterSubmission, SearchWord, PartnerInvitation)
+    read_only = (
+        AuditEvent,
+        Transition,
+        ClusterSubmission,
+        SearchWord,
+        PartnerInvitation,
+        Application,
+    )
     read_only += (ProposalDocument, ProposalMessage)
     assert add.status_code == (403 if model in read_only else 200)
 

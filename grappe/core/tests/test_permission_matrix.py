@@ -44,7 +44,7 @@ from grappe.core.tests.factories import (
     ParticipationFactory,
     ProjectFactory,
 )
-from grappe.funding.models import Call, Funder
+from grappe.funding.models import Application, Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
 from grappe.labelling.models import CommitteeSession, Review
 from grappe.labelling.services import criteria_set_create, review_attach, session_create
@@ -196,6 +196,10 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
     }
+    applications = (
+        Application.objects.create(call=calls["own"], project=own_project),
+        Application.objects.create(call=calls["other"], project=other_project),
+    )
     return {
         # model -> (own object, other object), for the pages' parameters and the back office
         Project: (own_project, other_project),
@@ -203,6 +207,7 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         Cluster: (cap, other_cluster),
         Funder: (city, other_funder),
         Call: (calls["own"], calls["other"]),
+        Application: applications,
         ImportRun: (own_run, other_run),
         FUNDING_RUN: tuple(funding_runs),
         ClusterMembership: (own_membership, other_membership),
@@ -638,7 +643,11 @@ ADMIN: dict[str, Expected] = {
     "projects.ProposalMessage changelist": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
-    # Submissions are written by their services only: the back office reads them.
+    # Applications and submissions are written by their services only: the back office reads
+    # them.
+    "funding.Application add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "funding.Application change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.Application changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.ClusterSubmission add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "projects.ClusterSubmission change": (
         "admin-login ok 403 admin-login admin-login admin-login",
