@@ -10,6 +10,8 @@ from typing import Any
 import hypothesis
 import pytest
 
+from grappe.core.tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_required, require_chromium
+
 # A quick profile by default; CI selects the thorough one (HYPOTHESIS_PROFILE=thorough).
 hypothesis.settings.register_profile("quick", max_examples=50, deadline=None)
 hypothesis.settings.register_profile("thorough", max_examples=400, deadline=None)
@@ -61,16 +63,6 @@ def pytest_configure(config: pytest.Config) -> None:
 # to run from it ("You cannot call this from an async context").
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 CSP_LISTENER = """
 window.__grappeCspViolations = 0;
@@ -89,12 +81,8 @@ class PageErrors(list):
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    required = os.environ.get("GRAPPE_REQUIRE_BROWSER") == "1"
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if required:
-            pytest.fail(message + "; GRAPPE_REQUIRE_BROWSER=1 makes this a failure")
-        pytest.skip(message)
+    require_chromium()
+    required = browser_required()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a dev dependency

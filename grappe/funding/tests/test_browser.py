@@ -10,12 +10,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grappe.core.models import Role
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.core.tests.factories import user_with_role
 from grappe.funding.tests.helpers import consortium, open_call
 
@@ -23,7 +23,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 SCRIPT = r"""
 import json, sys
@@ -32,9 +31,7 @@ from playwright.sync_api import sync_playwright
 base, username, project, partner = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 out = {"errors": []}
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=sys.argv[5], args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=sys.argv[5], args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out["errors"].append(str(e)))
@@ -60,8 +57,7 @@ with sync_playwright() as p:
 
 
 def test_a_partner_simulates_the_aid_and_asks_what_if(live_server: Any) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     c = consortium()
     open_call(code="city-of-paris")
     member = user_with_role(Role.MEMBER, organisation=c.coordinator)
@@ -69,7 +65,7 @@ def test_a_partner_simulates_the_aid_and_asks_what_if(live_server: Any) -> None:
         [
             sys.executable,
             "-c",
-            SCRIPT,
+            SCRIPT_PRELUDE + SCRIPT,
             live_server.url,
             member.username,
             str(c.project.pk),
@@ -99,9 +95,7 @@ from playwright.sync_api import sync_playwright
 base, username, project, line, chromium = sys.argv[1:6]
 out = {"errors": []}
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=chromium, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-FR")
     page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out["errors"].append(str(e)))
@@ -136,8 +130,7 @@ with sync_playwright() as p:
 def test_at_390_px_in_french_the_maximum_aid_and_a_field_error_are_in_view(
     live_server: Any,
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     c = consortium()
     open_call(code="city-of-paris")
     member = user_with_role(Role.MEMBER, organisation=c.coordinator)
@@ -147,7 +140,7 @@ def test_at_390_px_in_french_the_maximum_aid_and_a_field_error_are_in_view(
         [
             sys.executable,
             "-c",
-            FRENCH_SCRIPT,
+            SCRIPT_PRELUDE + FRENCH_SCRIPT,
             live_server.url,
             member.username,
             str(c.project.pk),

@@ -10,12 +10,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grappe.core.models import Role
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.core.tests.factories import FunderFactory, user_with_role
 from grappe.funding.models import Call
 from grappe.funding.tests.helpers import closed_call, open_call, upcoming_call
@@ -24,16 +24,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 LAUNCH = r"""
 import json, sys
 from playwright.sync_api import sync_playwright
 
 def launch(p, chromium):
-    browser = p.chromium.launch(executable_path=chromium, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -108,10 +105,9 @@ with sync_playwright() as p:
 
 
 def _run(script: str, *args: str) -> dict[str, Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     child = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script, *args, str(CHROMIUM)],
+        [sys.executable, "-c", SCRIPT_PRELUDE + script, *args, str(CHROMIUM)],
         capture_output=True,
         text=True,
         timeout=120,

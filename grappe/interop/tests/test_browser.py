@@ -10,11 +10,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from grappe.core.models import Role
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.core.tests.factories import ClusterFactory, make_siren, user_with_role
 from grappe.registry.models import ClusterMembership, Organisation
 
@@ -22,7 +22,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 SCRIPT = r"""
 import json, sys
@@ -31,9 +30,7 @@ from playwright.sync_api import sync_playwright
 base, username, sheet = sys.argv[1], sys.argv[2], sys.argv[3].encode()
 out = {"errors": []}
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=sys.argv[4], args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=sys.argv[4], args=CHROMIUM_ARGS)
     page = browser.new_page()
     page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out["errors"].append(str(e)))
@@ -60,8 +57,7 @@ with sync_playwright() as p:
 
 
 def test_a_cluster_manager_previews_then_commits_a_member_sheet(live_server) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     cluster = ClusterFactory(slug="cap-browser", name="Cap Browser")
     manager = user_with_role(Role.CLUSTER_MANAGER, cluster=cluster)
     sheet = (
@@ -70,7 +66,15 @@ def test_a_cluster_manager_previews_then_commits_a_member_sheet(live_server) -> 
         "Sans Date,sme,,Paris,FR,\n"
     )
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT, live_server.url, manager.username, sheet, str(CHROMIUM)],
+        [
+            sys.executable,
+            "-c",
+            SCRIPT_PRELUDE + SCRIPT,
+            live_server.url,
+            manager.username,
+            sheet,
+            str(CHROMIUM),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -107,9 +111,7 @@ from playwright.sync_api import sync_playwright
 base, username, reject_pk, merge_pk = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 out = {"errors": []}
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=sys.argv[5], args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=sys.argv[5], args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out["errors"].append(str(e)))
@@ -136,8 +138,7 @@ def test_an_administrator_rejects_one_proposal_and_merges_another(live_server) -
     from grappe.core.tests.factories import OrganisationFactory
     from grappe.interop.models import MergeProposal
 
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
 
     def pair(name: str) -> MergeProposal:
         keep = OrganisationFactory(name=name, city="Marseille", siren="")
@@ -152,7 +153,7 @@ def test_an_administrator_rejects_one_proposal_and_merges_another(live_server) -
         [
             sys.executable,
             "-c",
-            REVIEW_SCRIPT,
+            SCRIPT_PRELUDE + REVIEW_SCRIPT,
             live_server.url,
             admin.username,
             str(rejected.pk),

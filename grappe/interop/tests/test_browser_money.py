@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.interop.models import RunStatus
 from grappe.interop.services import import_run_create, import_run_execute
 from grappe.projects.models import Project
@@ -26,7 +27,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 SAMPLE_PROJECTS = 12
 
 SCRIPT = r"""
@@ -35,9 +35,7 @@ from playwright.sync_api import sync_playwright
 
 out = {"errors": [], "pages": {}}
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=sys.argv[2], args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=sys.argv[2], args=CHROMIUM_ARGS)
     page = browser.new_page()
     page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out["errors"].append(str(e)))
@@ -84,8 +82,7 @@ def _sample(source: Path, target: Path) -> set[str]:
 def test_a_real_cordis_project_shows_its_eu_contribution_and_attribution(
     live_server, shared_data, tmp_path
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     folder = tmp_path / "cordis-sample"
     ids = _sample(shared_data / "cordis-h2020-2016", folder)
     run = import_run_execute(import_run_create(source="cordis", path=folder), path=folder)
@@ -95,7 +92,7 @@ def test_a_real_cordis_project_shows_its_eu_contribution_and_attribution(
     assert isinstance(project.eu_contribution, Decimal)
     en, fr = f"/en/projects/{project.pk}/", f"/fr/projects/{project.pk}/"
     child = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT, live_server.url, str(CHROMIUM), en, fr],
+        [sys.executable, "-c", SCRIPT_PRELUDE + SCRIPT, live_server.url, str(CHROMIUM), en, fr],
         capture_output=True,
         text=True,
         timeout=120,

@@ -12,11 +12,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.labelling.models import MemberReview, Review
 from grappe.labelling.tests.helpers import committee
 from grappe.projects.models import Accreditation, Project, ProjectStatus
@@ -25,7 +25,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 SCRIPT = r"""
 import json, sys
@@ -52,9 +51,7 @@ def overflow(page):
         "document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=chromium, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
     path = f"/en/labelling/reviews/{review}/"
     # The conflicted member, on a phone: declares no interest, is refused the vote, told why.
     page = login(browser, conflicted, path, width=390)
@@ -106,16 +103,13 @@ with sync_playwright() as p:
 def test_conflicted_member_refused_and_manager_accredits_with_conditions(
     live_server: Any,
 ) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("GRAPPE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     c = committee()
     child = subprocess.run(  # noqa: S603 - our own interpreter and script
         [
             sys.executable,
             "-c",
-            SCRIPT,
+            SCRIPT_PRELUDE + SCRIPT,
             live_server.url,
             str(c.review.pk),
             str(c.p.project.pk),

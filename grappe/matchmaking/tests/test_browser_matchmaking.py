@@ -10,12 +10,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grappe.core.domain.roles import Role
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.core.tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
@@ -30,7 +30,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 SCRIPT = r"""
 import json, sys
@@ -39,9 +38,7 @@ from playwright.sync_api import sync_playwright
 base, username, project, lab = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 out = {"errors": []}
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=sys.argv[5], args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=sys.argv[5], args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out["errors"].append(str(e)))
@@ -63,10 +60,7 @@ with sync_playwright() as p:
 
 
 def test_a_member_sees_suggestions_with_reasons_and_adds_one(live_server: Any) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("GRAPPE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     bus = OrganisationFactory(name="Alpha Buses", kind=OrganisationKind.SME)
     motors = OrganisationFactory(name="Beta Motors", kind=OrganisationKind.LARGE_COMPANY)
     lab = OrganisationFactory(name="Hydrogen Lab", kind=OrganisationKind.RESEARCH_LAB)
@@ -84,7 +78,7 @@ def test_a_member_sees_suggestions_with_reasons_and_adds_one(live_server: Any) -
         [
             sys.executable,
             "-c",
-            SCRIPT,
+            SCRIPT_PRELUDE + SCRIPT,
             live_server.url,
             member.username,
             str(proposal.pk),

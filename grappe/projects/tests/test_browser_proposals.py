@@ -13,12 +13,12 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grappe.core.models import Role
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.core.tests.factories import OrganisationFactory, user_with_role
 from grappe.projects.models import BudgetLine, ParticipantRole, Participation, Project
 
@@ -26,7 +26,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 SCRIPT = r"""
 import json, sys
@@ -52,9 +51,7 @@ def log_in(browser, username, next_path):
     return context, page
 
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=chromium, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
     # The coordinator starts the proposal and invites a partner found by the search.
     context, page = log_in(browser, owner, "/en/projects/new/")
     check_width(page)
@@ -98,10 +95,7 @@ with sync_playwright() as p:
 
 
 def test_a_member_builds_a_proposal_with_a_partner_at_390px(live_server: Any) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("GRAPPE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     starter = OrganisationFactory(name="Starter Robotics")
     findable = OrganisationFactory(name="Findable Optics")
     owner = user_with_role(Role.MEMBER, organisation=starter)
@@ -110,7 +104,7 @@ def test_a_member_builds_a_proposal_with_a_partner_at_390px(live_server: Any) ->
         [
             sys.executable,
             "-c",
-            SCRIPT,
+            SCRIPT_PRELUDE + SCRIPT,
             live_server.url,
             owner.username,
             guest.username,

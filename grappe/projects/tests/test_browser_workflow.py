@@ -10,11 +10,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.projects.models import Project, ProjectStatus
 from grappe.projects.tests.workflow_helpers import proposal
 
@@ -22,7 +22,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 SCRIPT = r"""
 import json, sys
@@ -31,9 +30,7 @@ from playwright.sync_api import sync_playwright
 base, username, project = sys.argv[1], sys.argv[2], sys.argv[3]
 out = {"errors": []}
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=sys.argv[4], args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = p.chromium.launch(executable_path=sys.argv[4], args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out["errors"].append(str(e)))
@@ -62,17 +59,14 @@ with sync_playwright() as p:
 
 
 def test_a_blocked_and_a_refused_transition_show_their_reason(live_server: Any) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("GRAPPE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     p = proposal()
     p.project.participations.filter(organisation=p.partner).delete()  # submit is blocked
     child = subprocess.run(  # noqa: S603 - our own interpreter and script
         [
             sys.executable,
             "-c",
-            SCRIPT,
+            SCRIPT_PRELUDE + SCRIPT,
             live_server.url,
             p.owner.username,
             str(p.project.pk),
