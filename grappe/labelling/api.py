@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
 from ninja.security import django_auth
 
 from grappe.core.apikit import BODY_ERRORS, ERROR_SCHEMAS, ValidationErrorOut, not_found, responses
+from grappe.core.refusals import SERVICE_REFUSALS, RefusalOut, refused
 from grappe.core.scopes import scope_for
 from grappe.labelling import selectors
 from grappe.labelling.models import MemberReview, Review
@@ -29,43 +29,26 @@ from grappe.labelling.schemas import (
     WithdrawIn,
 )
 from grappe.labelling.services import (
-    ReviewTransitionRefused,
     member_declare,
     member_score,
     review_transition,
     why_may_not_score,
 )
 from grappe.projects.models import ClusterSubmission, Project
-from grappe.projects.schemas import RefusalOut
 from grappe.projects.selectors import project_get
 from grappe.projects.services import (
     SubmissionRequest,
-    TransitionRefused,
     project_submit,
     submission_withdraw,
 )
 
 router = Router(tags=["labelling"])
 
-REFUSAL_STATUS = {"role": 403, "wrong_state": 409, "guard": 409, "reason": 422}
 REFUSALS = {
     403: RefusalOut | ERROR_SCHEMAS[403],
     409: RefusalOut,
     422: RefusalOut | ValidationErrorOut,
 }
-
-
-def _invalid(error: ValidationError) -> Status[Any]:
-    return Status(
-        422,
-        {
-            "detail": [
-                {"loc": ["body", field], "msg": message, "type": "value_error"}
-                for field, messages in error.message_dict.items()
-                for message in messages
-            ]
-        },
-    )
 
 
 def _mine_out(m: MemberReview | None) -> MemberReviewOut | None:
@@ -157,10 +140,8 @@ def post_declaration(request: HttpRequest, id: Path[int], body: DeclarationIn) -
             declares_interest=body.declares_interest,
             note=body.note,
         )
-    except PermissionDenied as refusal:
-        return Status(403, {"detail": str(refusal)})
-    except ValidationError as error:
-        return _invalid(error)
+    except SERVICE_REFUSALS as refusal:
+        return refused(refusal)
     return _review_out(request, review)
 
 
@@ -181,10 +162,8 @@ def post_scores(request: HttpRequest, id: Path[int], body: ScoresIn) -> Any:
             vote=body.vote,
             comment=body.comment,
         )
-    except PermissionDenied as refusal:
-        return Status(403, {"detail": str(refusal)})
-    except ValidationError as error:
-        return _invalid(error)
+    except SERVICE_REFUSALS as refusal:
+        return refused(refusal)
     return _review_out(request, review)
 
 
@@ -210,18 +189,8 @@ def post_review_transition(request: HttpRequest, id: Path[int], body: ReviewTran
             outcome=body.outcome,
             conditions=body.conditions,
         )
-    except ReviewTransitionRefused as refusal:
-        return Status(
-            REFUSAL_STATUS.get(refusal.refusal, 422),
-            RefusalOut(
-                detail=refusal.message,
-                refusal=refusal.refusal,
-                transition=refusal.transition,
-                guard=refusal.guard,
-            ),
-        )
-    except ValidationError as error:
-        return _invalid(error)
+    except SERVICE_REFUSALS as refusal:
+        return refused(refusal)
     return _review_out(request, review)
 
 
@@ -261,20 +230,8 @@ def post_submissions(request: HttpRequest, id: Path[int], body: SubmitIn) -> Any
             project=project,
             clusters=[SubmissionRequest(c.cluster_id, c.statement) for c in body.clusters],
         )
-    except PermissionDenied as refusal:
-        return Status(403, {"detail": str(refusal)})
-    except ValidationError as error:
-        return _invalid(error)
-    except TransitionRefused as refusal:
-        return Status(
-            409,
-            RefusalOut(
-                detail=refusal.message,
-                refusal=refusal.refusal,
-                transition=refusal.transition,
-                guard=refusal.guard,
-            ),
-        )
+    except SERVICE_REFUSALS as refusal:
+        return refused(refusal)
     return Status(201, [_submission_out(s) for s in rows])
 
 
@@ -294,18 +251,6 @@ def post_withdraw(request: HttpRequest, id: Path[int], body: WithdrawIn) -> Any:
         raise not_found(_("submission"), body.submission_id) from None
     try:
         rows = submission_withdraw(actor=request.user, submission=submission, reason=body.reason)
-    except PermissionDenied as refusal:
-        return Status(403, {"detail": str(refusal)})
-    except ValidationError as error:
-        return _invalid(error)
-    except TransitionRefused as refusal:
-        return Status(
-            409,
-            RefusalOut(
-                detail=refusal.message,
-                refusal=refusal.refusal,
-                transition=refusal.transition,
-                guard=refusal.guard,
-            ),
-        )
+    except SERVICE_REFUSALS as refusal:
+        return refused(refusal)
     return [_submission_out(s) for s in rows]

@@ -26,6 +26,7 @@ from grappe.attestations.services import attestation_issue
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.workflow import Decision, ObjectRole
 from grappe.core.models import Transition
+from grappe.core.refusals import TransitionRefused
 from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, require
 from grappe.labelling import selectors
@@ -342,15 +343,8 @@ def member_score(
 # --- the labelling workflow: the only writer of Review.status ------------------------------
 
 
-class ReviewTransitionRefused(Exception):
-    """The workflow said no; `message` is translated and names the failed condition."""
-
-    def __init__(self, message: str, *, refusal: str, transition: str, guard: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.refusal = refusal
-        self.transition = transition
-        self.guard = guard
+class ReviewTransitionRefused(TransitionRefused):
+    """The labelling workflow said no; `message` is translated and names the failed condition."""
 
 
 def review_roles(actor: Actor, review: Review) -> frozenset[ObjectRole]:

@@ -28,6 +28,7 @@ from grappe.core.lists import api_filterset, api_page
 from grappe.core.pages import page_sections
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.ratelimit import has_query, rate_limited
+from grappe.core.refusals import refused
 from grappe.core.scopes import scope_for
 from grappe.projects.domain.budget import shares
 from grappe.projects.filters import ProjectFilterSet
@@ -294,17 +295,6 @@ def _research_mix(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- workflow ----------------------------------------------------------------------------------
 
-# A refusal's HTTP status: not yours to do (403); not now (409); the request itself is wrong (422).
-REFUSAL_STATUS = {
-    "role": 403,
-    "wrong_state": 409,
-    "guard": 409,
-    "idempotency_key_reused": 409,
-    "unknown_version": 409,
-    "reason": 422,
-    "unknown_transition": 422,
-}
-
 
 def _transition_out(row: Any, *, replayed: bool = False) -> TransitionOut:
     out = TransitionOut.from_orm(row)
@@ -356,15 +346,7 @@ def fire_transition(request: HttpRequest, id: Path[int], body: TransitionIn) -> 
             idempotency_key=body.idempotency_key,
         )
     except TransitionRefused as refusal:
-        return Status(
-            REFUSAL_STATUS.get(refusal.refusal, 409),
-            RefusalOut(
-                detail=refusal.message,
-                refusal=refusal.refusal,
-                transition=refusal.transition,
-                guard=refusal.guard,
-            ),
-        )
+        return refused(refusal)
     status = 200 if outcome.replayed else 201
     return Status(status, _transition_out(outcome.row, replayed=outcome.replayed))
 
@@ -381,27 +363,6 @@ def list_transitions(request: HttpRequest, id: Path[int]) -> list[TransitionOut]
 
 
 # --- proposals built by their partners: the same services as the pages --------------------------
-
-
-def _refused(exc: ValidationError | PermissionDenied) -> Any:
-    """A service's refusal: 403 for a role that may not, 422 naming each field otherwise."""
-    if isinstance(exc, PermissionDenied):
-        return Status(403, {"detail": str(exc)})
-    errors = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
-    return Status(
-        422,
-        {
-            "detail": [
-                {
-                    "loc": ["body", field],
-                    "msg": " ".join(str(m) for m in error.messages),
-                    "type": error.code or "refused",
-                }
-                for field, field_errors in errors.items()
-                for error in field_errors
-            ]
-        },
-    )
 
 
 def _invitation_out(invitation: PartnerInvitation) -> dict[str, Any]:
@@ -432,7 +393,7 @@ def create_proposal(request: HttpRequest, body: ProposalIn) -> Any:
     try:
         project = proposal_create(actor=request.user, organisation_id=organisation_id, **fields)
     except (ValidationError, PermissionDenied) as exc:
-        return _refused(exc)
+        return refused(exc)
     return Status(
         201,
         {
@@ -485,7 +446,7 @@ def invite_partner(request: HttpRequest, id: Path[int], body: InvitationIn) -> A
                 {"organisation_id": _("Give an organisation id or a SIREN.")}, code="required"
             )
     except (ValidationError, PermissionDenied) as exc:
-        return _refused(exc)
+        return refused(exc)
     return Status(201, _invitation_out(invitation))
 
 
@@ -521,7 +482,7 @@ def answer_invitation(request: HttpRequest, id: Path[int], body: InvitationAnswe
             actor=request.user, invitation=invitation, transition=body.transition
         )
     except (ValidationError, PermissionDenied) as exc:
-        return _refused(exc)
+        return refused(exc)
     return Status(200, _invitation_out(done))
 
 
@@ -549,7 +510,7 @@ def set_budget(request: HttpRequest, id: Path[int], body: PartnerBudgetIn) -> An
     try:
         saved = partner_budget_set(actor=request.user, participation=participation, lines=lines)
     except (ValidationError, PermissionDenied) as exc:
-        return _refused(exc)
+        return refused(exc)
     return Status(
         200,
         [

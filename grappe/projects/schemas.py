@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grappe.core.apikit import DecimalStr, InputSchema, MultilineStr, ProvenanceOut
 from grappe.core.lists import ListQuery, list_query_schema
+from grappe.core.refusals import RefusalOut as RefusalOut  # the API kit's, kept importable here
 from grappe.projects.filters import ProjectFilterSet
 from grappe.registry.schemas import ClusterRefOut, OrganisationRefOut
 
@@ -166,16 +167,6 @@ class TransitionOut(Schema):
     workflow: str
     workflow_version: int
     replayed: bool = Field(False, description="True when this answers a replayed key.")
-
-
-class RefusalOut(Schema):
-    detail: str = Field(description="Why, naming the transition, your role and the condition.")
-    refusal: str = Field(
-        description="role, wrong_state, guard, reason, unknown_transition, "
-        "idempotency_key_reused or unknown_version."
-    )
-    transition: str
-    guard: str = Field("", description="The id of the condition that failed, if one did.")
 
 
 # --- proposals built by their partners ----------------------------------------------------------

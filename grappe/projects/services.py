@@ -26,6 +26,9 @@ from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
 from grappe.core.domain.workflow import Decision, ObjectRole, Workflow
 from grappe.core.models import Transition
+from grappe.core.refusals import (
+    TransitionRefused as TransitionRefused,
+)  # re-exported: older imports
 from grappe.core.scopes import scope_for
 from grappe.core.services import (
     audit_bulk,
@@ -745,19 +748,6 @@ def funding_lines_record(
 
 
 # --- status: the project workflow (the only writer of Project.status after creation) ----------
-
-
-class TransitionRefused(Exception):
-    """A transition the engine refused, with a translated message naming the transition, the
-    acting role and the failed condition. `refusal` says which check failed (`Refusal` values,
-    plus "idempotency_key_reused" and "unknown_version")."""
-
-    def __init__(self, message: str, *, refusal: str, transition: str, guard: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.refusal = refusal
-        self.transition = transition
-        self.guard = guard
 
 
 @dataclass(frozen=True)
