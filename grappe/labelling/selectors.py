@@ -16,10 +16,11 @@ from grappe.core.domain.roles import TABLE, Action, Relation, Target
 from grappe.core.domain.scope import Scope
 from grappe.core.models import RoleAssignment
 from grappe.core.scopes import field_in, reach_q, scope_for
-from grappe.labelling.domain.conflicts import Conflict, Link, conflicts
+from grappe.labelling.domain.conflicts import Conflict, conflicts
 from grappe.labelling.models import CommitteeSession, CriteriaSet, MemberReview, Review
 from grappe.projects.models import ClusterSubmission, Participation, Project
 from grappe.projects.selectors import project_is_insider
+from grappe.registry.domain.ownership import Link
 from grappe.registry.models import Cluster, Ownership
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from grappe.core.domain.i18n import gettext_noop
+from grappe.registry.domain.ownership import ownership_groups
 
 
 class ConflictKind(StrEnum):
@@ -105,28 +106,6 @@ class Application:
     id: int
     project: int
     partners: frozenset[int]
-
-
-def ownership_groups(links: Iterable[tuple[int, int]]) -> dict[int, int]:
-    """Organisation id → the id of its corporate group (the smallest id of its connected
-    component in the ownership graph); organisations without links are absent."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    for a, b in links:
-        parent.setdefault(a, a)
-        parent.setdefault(b, b)
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {x: find(x) for x in parent}
 
 
 def _ran_until(p: Participation) -> dt.date | None:

@@ -17,8 +17,8 @@ from grappe.funding.domain.conflicts import (
     Participation,
     blocks,
     detect,
-    ownership_groups,
 )
+from grappe.registry.domain.ownership import ownership_groups
 
 TODAY = dt.date(2026, 12, 3)
 

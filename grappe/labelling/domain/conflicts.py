@@ -12,28 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from grappe.core.domain.i18n import gettext_noop
-
-Link = tuple[int, int]  # (holder id, held id)
-
-
-def corporate_group(organisation_ids: Iterable[int], links: Iterable[Link]) -> dict[int, int]:
-    """Every organisation connected to `organisation_ids` through `links` (either direction,
-    any depth), each with the number of links on the shortest way (0 for the start)."""
-    neighbours: dict[int, set[int]] = {}
-    for holder, held in links:
-        neighbours.setdefault(holder, set()).add(held)
-        neighbours.setdefault(held, set()).add(holder)
-    distance = {o: 0 for o in organisation_ids}
-    frontier = list(distance)
-    while frontier:
-        following: list[int] = []
-        for current in frontier:
-            for other in neighbours.get(current, ()):
-                if other not in distance:
-                    distance[other] = distance[current] + 1
-                    following.append(other)
-        frontier = following
-    return distance
+from grappe.registry.domain.ownership import Link, group_distances
 
 
 @dataclass(frozen=True)
@@ -73,7 +52,7 @@ def conflicts(
     consortium = set(consortium_organisation_ids)
     found: list[Conflict] = []
     for own in sorted(set(member_organisation_ids)):
-        group = corporate_group([own], link_list)
+        group = group_distances([own], link_list)
         for partner in sorted(consortium & group.keys()):
             found.append(Conflict(own=own, partner=partner, links=group[partner]))
     return sorted(found, key=lambda c: (c.links, c.own, c.partner))

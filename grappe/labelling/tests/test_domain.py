@@ -11,7 +11,6 @@ from grappe.labelling.domain.conflicts import (
     SAME_GROUP,
     SAME_ORGANISATION,
     conflicts,
-    corporate_group,
 )
 from grappe.labelling.domain.criteria import (
     definition_problems,
@@ -20,6 +19,7 @@ from grappe.labelling.domain.criteria import (
     weighted_result,
 )
 from grappe.labelling.domain.workflow import CURRENT, Outcome, ReviewFacts
+from grappe.registry.domain.ownership import group_distances
 
 DEFINITION = {
     "checklist": [{"id": "consortium", "label": "At least two partners"}],
@@ -89,9 +89,9 @@ LINKS = [(1, 2), (2, 3), (4, 3)]
 
 
 def test_corporate_group_follows_links_both_ways_at_any_depth() -> None:
-    assert corporate_group([1], LINKS) == {1: 0, 2: 1, 3: 2, 4: 3}
-    assert corporate_group([3], LINKS) == {3: 0, 2: 1, 4: 1, 1: 2}
-    assert corporate_group([9], LINKS) == {9: 0}
+    assert group_distances([1], LINKS) == {1: 0, 2: 1, 3: 2, 4: 3}
+    assert group_distances([3], LINKS) == {3: 0, 2: 1, 4: 1, 1: 2}
+    assert group_distances([9], LINKS) == {9: 0}
 
 
 def test_conflict_with_the_grandparent_and_with_the_grandchild() -> None:
