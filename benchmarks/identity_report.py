@@ -127,6 +127,13 @@ def measure() -> dict[str, Any]:
     )
     figures["records without a country"] = sum(1 for _, _, country, *_ in orgs if not country)
     figures["merge proposals"] = MergeProposal.objects.count()
+    from grappe.interop.tests.merge_sample import sample_precision
+
+    sample = sample_precision()
+    figures["merge-proposal precision (hand-labelled sample)"] = (
+        f"{sample['precision']:.1%} ({sample['right']} right of {sample['still proposed']} "
+        f"labelled pairs still proposed)"
+    )
     anr = Project.objects.filter(programme="ANR")
     figures["ANR projects"] = anr.count()
     figures["ANR projects without a coordinator"] = anr.exclude(
