@@ -3,6 +3,7 @@
     python benchmarks/bench_search.py                        # SQLite and PostgreSQL
     python benchmarks/bench_search.py --databases sqlite      # one of them
     python benchmarks/bench_search.py --organisations 5000 --projects 2500   # smaller
+    python benchmarks/bench_search.py --databases postgres --keep   # keep the database after
 
 Each database is measured in its own process against a fresh database: a temporary SQLite
 file, or the PostgreSQL database `grappe_bench_search` (or `$GRAPPE_BENCH_DB`) on
@@ -400,6 +401,9 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=50_000)
     parser.add_argument("--projects", type=int, default=25_000)
     parser.add_argument("--child", action="store_true")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL database (to EXPLAIN a query)"
+    )
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.organisations, args.projects)))
@@ -428,7 +432,7 @@ def main() -> None:
             text=True,
             check=False,
         )
-        if db != "sqlite":
+        if db != "sqlite" and not args.keep:
             pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_NAME}")
         if out.returncode != 0:
             raise SystemExit(f"{db} failed:\n{out.stderr[-4000:]}")
