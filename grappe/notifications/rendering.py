@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.urls import translate_url
+from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext
 
@@ -32,9 +32,13 @@ def message(notification: Notification, language: str | None = None) -> Message:
 
 def link(notification: Notification, language: str | None = None) -> str:
     """The notification's page under the language's prefix ("" when it has none)."""
-    if not notification.url:
-        return ""
-    return str(translate_url(notification.url, language or translation.get_language() or "en"))
+    path = notification.url
+    target = language or translation.get_language() or settings.LANGUAGE_CODE
+    for code, _name in settings.LANGUAGES:
+        prefix = f"/{code}/"
+        if path.startswith(prefix):
+            return f"/{target}/" + path.removeprefix(prefix)
+    return path
 
 
 @dataclass(frozen=True)
