@@ -50,7 +50,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client) -> None:
 
 
 def test_the_inbox_lists_mine_newest_first_unread_highlighted_in_my_language(client, owner) -> None:
-    first, second = _notify(owner, 2)
+    first, _second = _notify(owner, 2)
     _notify(UserFactory())  # someone else's
     mark = Notification.objects.filter(pk=first.pk)
     from django.utils import timezone
