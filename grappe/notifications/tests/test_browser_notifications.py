@@ -4,6 +4,8 @@ Fails on console errors, CSP violations and failed requests (`grappe/conftest.py
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,6 +62,10 @@ def test_an_invitation_reaches_the_inbox_and_reading_it_drops_the_badge(
     assert "Laboratoire invité is invited to join SECOND" in items.first.inner_text()
     assert page.locator(".notification-unread").count() == 2
     _fits(page, width)
+    # For a design check: the inbox at this width.
+    page.screenshot(
+        path=str(Path(tempfile.gettempdir()) / f"grappe-inbox-{width}.png"), full_page=True
+    )
     items.first.get_by_test_id("mark-read").click()
     page.wait_for_url("**/en/me/notifications/")
     assert page.locator(".notification-unread").count() == 1
