@@ -37,6 +37,7 @@ from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
 from grappe.labelling.api import router as labelling_router
 from grappe.matchmaking.api import router as matchmaking_router
+from grappe.notifications.api import router as notifications_router
 from grappe.projects.api import router as projects_router
 from grappe.registry.api import router as registry_router
 
@@ -137,6 +138,7 @@ api.add_router("", funding_router)
 api.add_router("", attestations_router)
 api.add_router("", labelling_router)
 api.add_router("", matchmaking_router)
+api.add_router("", notifications_router)
 
 
 @api.exception_handler(InvalidCursor)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_filters",  # the lists' FilterSets (its French messages come with it)
     "axes",  # failed logins recorded, lockout (the web hygiene block at the end)
+    "grappe.notifications",  # inbox and e-mails, just above core: every app may notify
     "grappe.registry",
     "grappe.funding",
     "grappe.projects",
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grappe.core.context_processors.site",
+                "grappe.notifications.context_processors.unread",
             ],
         },
     },
@@ -197,7 +199,7 @@ TASKS = {
     }
 }
 
-# Mail (notifications of project state changes): printed on the console in development.
+# Mail (the e-mails of notifications, grappe.notifications): printed on the console in development.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -205,6 +207,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Grappe <noreply@localhost>")
+# Reminders (`grappe notifications remind`, hourly from cron; docs/notifications.md): a committee
+# member who has not scored is reminded this many days before the session's meeting; an
+# invitation still unanswered after this many days is recalled to the invited organisation.
+REMINDER_SCORE_DAYS_BEFORE = env_int("REMINDER_SCORE_DAYS_BEFORE", 3)
+REMINDER_INVITATION_PENDING_DAYS = env_int("REMINDER_INVITATION_PENDING_DAYS", 7)
 # The site's address as users reach it, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Label attestations (docs/attestations.md): the PEM file holding the Ed25519 private key that

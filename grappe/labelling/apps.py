@@ -9,4 +9,8 @@ class LabellingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the published decisions on the project page (`projects.project_detail`).
-        from grappe.labelling import pages  # noqa: F401
+        # Registers the reminder of missing scores (`grappe notifications remind`).
+        from grappe.labelling import (
+            pages,  # noqa: F401
+            reminders,  # noqa: F401
+        )

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,12 @@ from grappe.core.services import audit_record, require
 from grappe.labelling import selectors
 from grappe.labelling.domain.conflicts import DECLARED, Conflict
 from grappe.labelling.domain.criteria import Problem, definition_problems, score_problems
-from grappe.labelling.domain.workflow import LABELLING_WORKFLOWS, Outcome, ReviewFacts
+from grappe.labelling.domain.workflow import (
+    LABELLING_WORKFLOWS,
+    OUTCOME_LABELS,
+    Outcome,
+    ReviewFacts,
+)
 from grappe.labelling.models import (
     CommitteeMember,
     CommitteeSession,
@@ -40,8 +46,10 @@ from grappe.labelling.models import (
     MemberReview,
     Review,
 )
+from grappe.notifications.domain import kinds
+from grappe.notifications.services import notify
 from grappe.projects.models import Accreditation, ClusterSubmission
-from grappe.projects.services import submission_decide
+from grappe.projects.services import consortium_members, submission_decide
 from grappe.registry.models import Cluster, Organisation
 
 logger = logging.getLogger(__name__)
@@ -131,6 +139,13 @@ def session_create(
     CommitteeMember.objects.bulk_create(
         CommitteeMember(session=session, user_id=uid) for uid in sorted(wanted)
     )
+    notify(
+        actor=actor,
+        recipients=sorted(wanted),
+        kind=kinds.COMMITTEE_MEMBER_ADDED,
+        params={"cluster": cluster.name, "session": session.title, "date": meets_on.isoformat()},
+        url=reverse("labelling:session", args=[session.pk]),
+    )
     audit_record(
         actor=actor,
         action="labelling.session_create",
@@ -166,6 +181,19 @@ def review_attach(
     if problem:
         raise ValidationError({"submission": [problem]}, code="invalid")
     review = Review.objects.create(session=session, submission=locked)
+    notify(
+        actor=actor,
+        recipients=CommitteeMember.objects.filter(session=session).values_list(
+            "user_id", flat=True
+        ),
+        kind=kinds.COMMITTEE_REVIEW_ADDED,
+        params={
+            "acronym": locked.project.acronym,
+            "session": session.title,
+            "date": session.meets_on.isoformat(),
+        },
+        url=reverse("labelling:review", args=[review.pk]),
+    )
     audit_record(
         actor=actor,
         action="labelling.review_attach",
@@ -535,6 +563,19 @@ def review_transition(
             },
             reason=reason,
         )
+        if transition == "publish":
+            project = locked.submission.project
+            notify(
+                actor=actor,
+                recipients=consortium_members(project.pk),
+                kind=kinds.DECISION_PUBLISHED,
+                params={
+                    "acronym": project.acronym,
+                    "cluster": locked.session.cluster.name,
+                    "outcome": OUTCOME_LABELS[Outcome(locked.outcome)],
+                },
+                url=reverse("project_detail", kwargs={"pk": project.pk}),
+            )
         if accreditation is not None:
             # The label attestation is issued once the accreditation is committed.
             accreditation_id, actor_id = accreditation.pk, getattr(actor, "pk", None)

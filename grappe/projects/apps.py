@@ -10,7 +10,9 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the project sections of the registry's pages (cluster, organisation, search).
         # Registers the project search index and the organisations' activity (their projects).
+        # Registers the reminder of unanswered invitations (`grappe notifications remind`).
         from grappe.projects import (
             pages,  # noqa: F401
+            reminders,  # noqa: F401
             search,  # noqa: F401
         )

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from grappe.core.actors import Actor, recorded_user
@@ -40,6 +40,9 @@ from grappe.core.services import (
     require,
     snapshot,
 )
+from grappe.notifications.domain import kinds
+from grappe.notifications.selectors import cluster_managers, organisation_members
+from grappe.notifications.services import notify
 from grappe.projects.domain import invitations
 from grappe.projects.domain.workflow import PROJECT_WORKFLOWS, ProjectFacts, project_roles
 from grappe.projects.models import (
@@ -60,7 +63,6 @@ from grappe.projects.models import (
 )
 from grappe.projects.search import project_search_index_update
 from grappe.projects.selectors import project_relations, project_workflow_facts
-from grappe.projects.tasks import project_transition_notify
 from grappe.registry.models import Cluster, Organisation, OrganisationKind
 from grappe.registry.search import organisation_search_index_update
 from grappe.registry.services import organisation_create
@@ -957,13 +959,29 @@ def _fire(
         },
         reason=reason,
     )
-    language = get_language() or "en"
-    transaction.on_commit(lambda: _notify(row.pk, language))
+    notify(
+        actor=actor,
+        recipients=consortium_members(locked.pk),
+        kind=kinds.PROJECT_STATUS_CHANGED,
+        params={
+            "acronym": locked.acronym,
+            "transition": workflow.transitions[transition].label,
+            "from": workflow.states[before].staff_label,
+            "to": workflow.states[locked.status].staff_label,
+            "reason": reason,
+        },
+        url=reverse("project_detail", kwargs={"pk": locked.pk}),
+    )
     return row
 
 
-def _notify(transition_pk: int, language: str) -> None:
-    project_transition_notify.enqueue(transition_pk, language)
+def consortium_members(project_id: int) -> list[int]:
+    """The users who act for an organisation of the project's consortium (notified of it)."""
+    return organisation_members(
+        Participation.objects.filter(project_id=project_id).values_list(
+            "organisation_id", flat=True
+        )
+    )
 
 
 # --- submissions for accreditation: to one or more clusters, lead first ------------------------
@@ -1037,6 +1055,21 @@ def project_submit(
         )
         for index, request in enumerate(clusters)
     )
+    names = dict(
+        Cluster.objects.filter(pk__in=[r.cluster_id for r in clusters]).values_list("pk", "name")
+    )
+    for request in clusters:
+        notify(
+            actor=actor,
+            recipients=cluster_managers([request.cluster_id]),
+            kind=kinds.SUBMISSION_RECEIVED,
+            params={
+                "acronym": project.acronym,
+                "title": project.title,
+                "cluster": names.get(request.cluster_id, ""),
+            },
+            url=reverse("project_detail", kwargs={"pk": project.pk}),
+        )
     audit_record(
         actor=actor,
         action="project.submit",
@@ -1265,6 +1298,17 @@ def invitation_create(
         organisation=organisation,
         invited_by=recorded_user(actor) if getattr(actor, "pk", None) else None,
     )
+    notify(
+        actor=actor,
+        recipients=organisation_members([organisation.pk]),
+        kind=kinds.INVITATION_RECEIVED,
+        params={
+            "organisation": organisation.name,
+            "acronym": project.acronym,
+            "title": project.title,
+        },
+        url=reverse("my_area"),
+    )
     audit_record(
         actor=actor,
         action="invitation.create",
@@ -1353,6 +1397,22 @@ def invitation_transition(
     locked.answered_by = recorded_user(actor) if getattr(actor, "pk", None) else None
     locked.answered_at = timezone.now()
     locked.save(update_fields=["status", "answered_by", "answered_at", "updated_at"])
+    answered = {
+        InvitationStatus.ACCEPTED: kinds.INVITATION_ACCEPTED,
+        InvitationStatus.DECLINED: kinds.INVITATION_DECLINED,
+    }.get(InvitationStatus(target))
+    coordinator = _coordinator_id(locked.project)
+    if answered and coordinator:
+        notify(
+            actor=actor,
+            recipients=organisation_members([coordinator]),
+            kind=answered,
+            params={
+                "organisation": Organisation.objects.get(pk=locked.organisation_id).name,
+                "acronym": locked.project.acronym,
+            },
+            url=reverse("project_detail", kwargs={"pk": locked.project_id}),
+        )
     audit_record(
         actor=actor,
         action=f"invitation.{transition}",

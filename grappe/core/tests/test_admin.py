@@ -21,6 +21,8 @@ from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
 from grappe.funding.models import Application
 from grappe.funding.services import call_create
+from grappe.notifications.models import Notification, NotificationPreference
+from grappe.notifications.services import notify, preference_set
 from grappe.projects.models import (
     ClusterSubmission,
     PartnerInvitation,
@@ -35,7 +37,7 @@ from grappe.registry.models import (
     Ownership,
 )
 
-APPS = ("core", "registry", "projects", "funding")
+APPS = ("core", "registry", "projects", "funding", "notifications")
 # Every model people edit; not the search indexes (Django does not manage them: their rows are
 # written by the services only, `grappe.core.search`, and rebuilt with `grappe search_index`).
 MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models() if m._meta.managed]
@@ -117,6 +119,17 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         ),
     }
     objects["core.AuditEvent"] = audit_record(actor=None, action="test.create", obj=cluster)
+    reader = f.UserFactory()
+    objects["notifications.Notification"] = notify(
+        actor=None,
+        recipients=[reader],
+        kind="invitation.received",
+        params={"organisation": "Lab", "acronym": "P1", "title": "A proposal"},
+        url="/en/me/",
+    )[0]
+    objects["notifications.NotificationPreference"] = preference_set(
+        actor=reader, user=reader, kind="invitation.received", email=False
+    )
     call = call_create(
         actor=None,
         funder=funder,
@@ -157,7 +170,7 @@ def test_changelist_and_forms_open_for_a_superuser(
         PartnerInvitation,
         Application,
     )
-    read_only += (ProposalDocument, ProposalMessage)
+    read_only += (ProposalDocument, ProposalMessage, Notification, NotificationPreference)
     assert add.status_code == (403 if model in read_only else 200)
 
 

@@ -26,7 +26,7 @@ from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 ROLES = ["anonymous", "admin", "officer", "manager", "member", "evaluator"]
 EXAMPLES = {"quick": 15, "thorough": 40}[os.environ.get("HYPOTHESIS_PROFILE", "quick")]
@@ -70,6 +70,7 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     },
     "POST /api/v1/invitations/{id}/answer": {"refused", "not_draft", "duplicate"},
     "POST /api/v1/projects/{id}/budget": {"invalid", "too_big", "not_draft", "not_yours"},
+    "GET /api/v1/notifications": {"invalid_cursor"},
 }
 
 
@@ -83,13 +84,25 @@ NOTHING_TO_NEGATE = {
     "GET /api/v1/labelling/sessions",
     # Only its session cookie could be left out, and each run's login always sends it.
     "GET /api/v1/invitations",
+    "GET /api/v1/notifications/preferences",
     # KNOWN GAP (stop 18): its negative cases "leave the session cookie out", which each run's
     # login sends anyway (the anonymous 401 is in the permission matrix), so a valid body is
     # accepted and reported; and the partner search accepts a `q` that schemathesis turns into
     # an object. Both are to be looked at; until then their negative cases are not generated.
     "POST /api/v1/projects",
     "GET /api/v1/partners",
+    # The same gap (the session cookie left out is still sent); their refusals of a bad query
+    # or body (422) are tested in notifications/tests/test_api.py.
+    "GET /api/v1/notifications",
+    "POST /api/v1/notifications/preferences",
 }
+
+
+# An operation whose only credential is the session cookie, with a path to negate: the "auth
+# left out" case still sends each run's login cookie, so `ignored_auth` would only report that
+# the login works (an id that happens to be one of the login's own notifications). Its other
+# negative cases run; its anonymous 401 is in the permission matrix.
+SESSION_COOKIE_ONLY = {"POST /api/v1/notifications/{id}/read"}
 
 
 def positive_data_accepted(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -171,7 +184,7 @@ def test_the_document_declares_the_shared_errors() -> None:
 def test_every_operation_is_exercised(api_schema: Any) -> None:
     labels = {result.ok().label for result in api_schema.get_all_operations()}
     assert set(SEMANTIC_422) | NOTHING_TO_NEGATE <= labels, "an operation named here is gone"
-    assert len(labels) == 31
+    assert len(labels) == 35
 
 
 @pytest.mark.django_db
@@ -186,6 +199,9 @@ def test_the_api_answers_as_its_document_says(
         operation = result.ok()
         if not positive and operation.label in NOTHING_TO_NEGATE:
             continue
+        excluded = [positive_data_acceptance]
+        if operation.label in SESSION_COOKIE_ONLY:
+            excluded.append(ignored_auth)
 
         @settings(
             max_examples=EXAMPLES,
@@ -199,7 +215,7 @@ def test_the_api_answers_as_its_document_says(
             response = case.call_and_validate(
                 headers=headers,
                 cookies=cookies,
-                excluded_checks=[positive_data_acceptance],
+                excluded_checks=excluded,  # noqa: B023 - run() is called in this iteration
                 additional_checks=[positive_data_accepted] if positive else [],
             )
             # The session's token is sent: a CSRF refusal would hide the operation behind it.

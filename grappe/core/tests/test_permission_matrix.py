@@ -48,6 +48,8 @@ from grappe.funding.models import Application, Call, Funder
 from grappe.interop.models import ImportRun, MergeProposal
 from grappe.labelling.models import CommitteeSession, Review
 from grappe.labelling.services import criteria_set_create, review_attach, session_create
+from grappe.notifications.models import Notification, NotificationPreference
+from grappe.notifications.services import notify, preference_set
 from grappe.projects.models import (
     ClusterSubmission,
     ParticipantRole,
@@ -192,6 +194,19 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         for project in (own_project, other_project)
     ]
     word = SearchWord.objects.create(index="matrix", word="matrix", length=6)
+    # A notification of the demo member's ("own") and one of a user no demo login is.
+    notifications = [
+        notify(
+            actor=None,
+            recipients=[who],
+            kind="invitation.received",
+            params={"organisation": "Lab", "acronym": "MATRIX", "title": "Matrix"},
+            url="/en/me/",
+        )[0]
+        for who in (get_user_model().objects.get(username="member"), medicen_manager)
+    ]
+    member = get_user_model().objects.get(username="member")
+    preference = preference_set(actor=member, user=member, kind="invitation.received", email=False)
     calls = {
         "own": Call.objects.filter(funder=city).first(),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
@@ -222,6 +237,8 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         ProposalDocument: tuple(documents),
         ProposalMessage: tuple(messages),
         SearchWord: (word, word),
+        Notification: tuple(notifications),
+        NotificationPreference: (preference, preference),
     }
 
 
@@ -348,6 +365,7 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "attestations:file": {"pk": Attestation},
     "attestations:revoke": {"pk": Attestation},
     "attestations:issue": {"accreditation_pk": ACCREDITATION},
+    "notifications:read": {"pk": Notification},
 }
 FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
@@ -366,6 +384,8 @@ POST_ONLY = {
     "invitation_answer",
     "proposal_document_upload",
     "proposal_message_post",
+    "notifications:read",
+    "notifications:read_all",
 }
 
 
@@ -402,6 +422,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/labelling/reviews")
             else PartnerInvitation
             if path.startswith("/api/v1/invitations")
+            else Notification
+            if path.startswith("/api/v1/notifications")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -513,6 +535,12 @@ PAGES: dict[str, Expected] = {
     "search": ("ok ok ok ok ok ok",),
     "submission_withdraw": ("login 422 403 403 422 404", "login 422 404 404 404 404"),
     "partner_search": ("ok ok ok ok ok ok",),
+    # Notifications: every logged-in user has an inbox; only the recipient reads one ("own" is
+    # the demo member's).
+    "notifications:inbox": ("login ok ok ok ok ok",),
+    "notifications:preferences": ("login ok ok ok ok ok",),
+    "notifications:read_all": ("login back back back back back",),
+    "notifications:read": ("login 404 404 404 back 404", "login 404 404 404 404 404"),
     "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
@@ -561,6 +589,11 @@ API: dict[str, Expected] = {
         "401 422 422 422 422 404",
         "401 422 404 404 404 404",
     ),
+    "GET /api/v1/notifications": ("401 ok ok ok ok ok",),
+    "POST /api/v1/notifications/{id}/read": ("401 404 404 404 ok 404", "401 404 404 404 404 404"),
+    "GET /api/v1/notifications/preferences": ("401 ok ok ok ok ok",),
+    # The matrix's harmless body has no `email`: refused, naming the field.
+    "POST /api/v1/notifications/preferences": ("401 422 422 422 422 422",),
 }
 ADMIN: dict[str, Expected] = {
     # django-axes' failed-login records keep Django's permissions (superusers only) and are
@@ -704,6 +737,23 @@ ADMIN: dict[str, Expected] = {
     "registry.Ownership add": ("admin-login ok 403 admin-login admin-login admin-login",),
     "registry.Ownership change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "registry.Ownership changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    # Written by their services only (notify, preference_set): the back office reads them.
+    "notifications.Notification add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "notifications.Notification change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "notifications.Notification changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "notifications.NotificationPreference add": (
+        "admin-login 403 403 admin-login admin-login admin-login",
+    ),
+    "notifications.NotificationPreference change": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "notifications.NotificationPreference changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
 }
 
 WHERE = "grappe/core/tests/test_permission_matrix.py"
