@@ -1,0 +1,1 @@
+"""Grant agreements, payment plans, expense statements, installments and reports."""
