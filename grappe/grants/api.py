@@ -18,12 +18,14 @@ from ninja.security import django_auth
 
 from grappe.core.apikit import BODY_ERRORS, ERROR_SCHEMAS, ValidationErrorOut, not_found, responses
 from grappe.core.scopes import scope_for
+from grappe.funding.models import Funder
 from grappe.grants import selectors, services
 from grappe.grants.explain import explanation
 from grappe.grants.models import ExpenseLine, ExpenseStatement, GrantAgreement, ImpactReport
 from grappe.grants.schemas import (
     GrantOut,
     GrantTransitionIn,
+    ImpactOut,
     InstallmentRequestIn,
     InstallmentTransitionIn,
     LineDecisionIn,
@@ -32,7 +34,9 @@ from grappe.grants.schemas import (
     StatementIn,
     StatementTransitionIn,
 )
+from grappe.projects.models import PUBLIC_STATUSES, Project
 from grappe.projects.schemas import RefusalOut
+from grappe.registry.models import Cluster
 
 router = Router(tags=["grants"])
 
@@ -301,3 +305,60 @@ def post_report_transition(request: HttpRequest, id: Path[int], body: ReportTran
         raise not_found(_("report"), body.report)
     return _run(request, a, lambda: services.report_transition(
         actor=request.user, report=rp, transition=body.transition, reason=body.reason))  # fmt: skip
+
+
+# --- impact, rolled up (public projects; the figures of the cluster and funder pages) --------
+
+
+def _impact_out(agreements: Any) -> dict[str, Any]:
+    figures = selectors.impact(agreements)
+    return {
+        **{f: getattr(figures, f) for f in (
+            "agreements", "granted", "paid", "own_contribution", "follow_on_private",
+            "follow_on_public", "jobs_fte", "patents", "products", "publications", "leverage")},
+        "by_year": [y.__dict__ for y in figures.by_year],
+    }  # fmt: skip
+
+
+IMPACT_DESCRIPTION = (
+    "Granted and paid public money, the partners' own contribution, follow-on funding, jobs "
+    "and patents from the approved reports, and the leverage; public projects only."
+)
+
+
+@router.get(
+    "/projects/{id}/impact",
+    response=responses(ImpactOut, 404, 422),
+    summary="The impact of a project's grants",
+    description=IMPACT_DESCRIPTION,
+)
+def get_project_impact(request: HttpRequest, id: Path[int]) -> Any:
+    if not Project.objects.filter(pk=id, status__in=PUBLIC_STATUSES).exists():
+        raise not_found(_("project"), id)
+    return _impact_out(selectors.impact_agreements(project_id=id))
+
+
+@router.get(
+    "/clusters/{slug}/impact",
+    response=responses(ImpactOut, 404, 422),
+    summary="The impact of the grants to the projects a cluster accredited",
+    description=IMPACT_DESCRIPTION,
+)
+def get_cluster_impact(request: HttpRequest, slug: Path[str]) -> Any:
+    cluster = Cluster.objects.filter(slug=slug).first()
+    if cluster is None:
+        raise not_found(_("cluster"), slug)
+    return _impact_out(selectors.impact_agreements(cluster_id=cluster.pk))
+
+
+@router.get(
+    "/funders/{slug}/impact",
+    response=responses(ImpactOut, 404, 422),
+    summary="The impact of a funder's grants",
+    description=IMPACT_DESCRIPTION,
+)
+def get_funder_impact(request: HttpRequest, slug: Path[str]) -> Any:
+    funder = Funder.objects.filter(slug=slug).first()
+    if funder is None:
+        raise not_found(_("funder"), slug)
+    return _impact_out(selectors.impact_agreements(funder_id=funder.pk))

@@ -103,6 +103,13 @@ class GrantAgreement(models.Model):
         validators=NON_NEGATIVE,
         help_text=_("The amount of the version in force."),
     )
+    eligible_costs = models.DecimalField(
+        _("eligible costs (EUR)"),
+        **MONEY,
+        default=Decimal("0"),
+        editable=False,
+        help_text=_("The total eligible costs of the version in force."),
+    )
     paid_total = models.DecimalField(_("paid (EUR)"), **MONEY, default=Decimal("0"), editable=False)
     version = models.PositiveIntegerField(_("version in force"), default=1, editable=False)
     status = models.CharField(

@@ -176,3 +176,30 @@ class ReportTransitionIn(_In):
     transition: str = Field(max_length=60, pattern=r"^[a-z_]+$",
                             description="approve, return or resubmit.")  # fmt: skip
     reason: MultilineStr = Field("", max_length=4000)
+
+
+class YearImpactOut(Schema):
+    year: int
+    granted: DecimalStr
+    paid: DecimalStr
+    follow_on_private: DecimalStr
+    follow_on_public: DecimalStr
+    jobs_fte: DecimalStr
+    patents: int
+
+
+class ImpactOut(Schema):
+    agreements: int
+    granted: DecimalStr = Field(description="Public money granted (agreements in force).")
+    paid: DecimalStr
+    own_contribution: DecimalStr = Field(description="Eligible costs less the grant.")
+    follow_on_private: DecimalStr
+    follow_on_public: DecimalStr
+    jobs_fte: DecimalStr
+    patents: int
+    products: int
+    publications: int
+    leverage: DecimalStr | None = Field(
+        description="(Own contribution + private follow-on funding) / granted."
+    )
+    by_year: list[YearImpactOut]

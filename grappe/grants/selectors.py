@@ -13,12 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import ExtractYear, Greatest
 from django.http import Http404
 
 from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
 from grappe.core.scopes import reach_q
+from grappe.grants.domain.impact import Impact, YearImpact
 from grappe.grants.domain.payments import PaymentPlan, TriggerFacts, plan_from_dict
 from grappe.grants.models import (
     AgreementVersion,
@@ -30,6 +32,7 @@ from grappe.grants.models import (
     LineDecision,
     ReportKind,
 )
+from grappe.projects.models import PUBLIC_STATUSES
 
 ZERO = Decimal("0")
 OPEN_INSTALLMENTS = ("requested", "approved")
@@ -227,3 +230,82 @@ def agreement_ids_of(participations: Iterable[int]) -> QuerySet[GrantAgreement]:
 def statement_counts(agreement: GrantAgreement) -> dict[str, int]:
     rows = agreement.statements.values("status").annotate(n=Count("id"))
     return {r["status"]: r["n"] for r in rows}
+
+
+# --- impact, rolled up (public projects only; the same figures on every page and the API) -----
+
+
+def impact_agreements(
+    *, project_id: int | None = None, cluster_id: int | None = None, funder_id: int | None = None
+) -> QuerySet[GrantAgreement]:
+    """The agreements in force of public projects, for one project, cluster or funder."""
+    qs = GrantAgreement.objects.filter(
+        participation__project__status__in=PUBLIC_STATUSES, status__in=("accepted", "active",
+                                                                          "closed"),
+    )  # fmt: skip
+    if project_id is not None:
+        qs = qs.filter(participation__project_id=project_id)
+    if cluster_id is not None:
+        qs = qs.filter(participation__project__accreditations__cluster_id=cluster_id).distinct()
+    if funder_id is not None:
+        qs = qs.filter(funder_id=funder_id)
+    return qs
+
+
+def impact(agreements: QuerySet[GrantAgreement]) -> Impact:
+    """The roll-up of `agreements` (a constant number of queries, whatever their number)."""
+    ids = agreements.values("pk")
+    a = GrantAgreement.objects.filter(pk__in=ids).aggregate(
+        n=Count("id"),
+        granted=Sum("amount"),
+        paid=Sum("paid_total"),
+        own=Sum(
+            Greatest(
+                F("eligible_costs") - F("amount"),
+                Value(ZERO),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        ),
+    )
+    reports = ImpactReport.objects.filter(agreement_id__in=ids, status="approved")
+    r = reports.aggregate(
+        fp=Sum("follow_on_private"), fu=Sum("follow_on_public"), jobs=Sum("jobs_fte"),
+        patents=Sum("patents"), products=Sum("products"), pubs=Sum("publications"),
+    )  # fmt: skip
+    years: dict[int, dict[str, Any]] = {}
+    for row in reports.values("year").annotate(
+        fp=Sum("follow_on_private"), fu=Sum("follow_on_public"), jobs=Sum("jobs_fte"),
+        patents=Sum("patents"),
+    ):  # fmt: skip
+        years.setdefault(row["year"], {}).update(
+            follow_on_private=row["fp"], follow_on_public=row["fu"], jobs_fte=row["jobs"],
+            patents=row["patents"],
+        )  # fmt: skip
+    paid_rows = (
+        Installment.objects.filter(agreement_id__in=ids, status="paid", paid_on__isnull=False)
+        .annotate(y=ExtractYear("paid_on")).values("y").annotate(s=Sum("amount"))
+    )  # fmt: skip
+    for row in paid_rows:
+        years.setdefault(row["y"], {})["paid"] = row["s"]
+    granted_rows = (
+        GrantAgreement.objects.filter(pk__in=ids, funding_line__decided_on__isnull=False)
+        .annotate(y=ExtractYear("funding_line__decided_on")).values("y").annotate(s=Sum("amount"))
+    )  # fmt: skip
+    for row in granted_rows:
+        years.setdefault(row["y"], {})["granted"] = row["s"]
+    return Impact(
+        agreements=a["n"] or 0,
+        granted=a["granted"] or ZERO,
+        paid=a["paid"] or ZERO,
+        own_contribution=a["own"] or ZERO,
+        follow_on_private=r["fp"] or ZERO,
+        follow_on_public=r["fu"] or ZERO,
+        jobs_fte=r["jobs"] or ZERO,
+        patents=r["patents"] or 0,
+        products=r["products"] or 0,
+        publications=r["pubs"] or 0,
+        by_year=tuple(
+            YearImpact(year=y, **{k: v for k, v in d.items() if v is not None})
+            for y, d in sorted(years.items())
+        ),
+    )

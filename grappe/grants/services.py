@@ -272,6 +272,7 @@ def agreement_create(
         call=call,
         reference=(reference.strip() or line.decision_reference or f"G-{line.pk}")[:80],
         amount=line.granted,
+        eligible_costs=sum(cost_rows.values(), ZERO),
     )
     version = AgreementVersion.objects.create(
         agreement=agreement,
@@ -484,6 +485,7 @@ def agreement_transition(
             version.save(update_fields=["accepted_by", "accepted_at"])
             locked.amount = version.amount
             locked.version = version.number
+            locked.eligible_costs = sum((c.amount for c in version.costs.all()), ZERO)
             extra = {"version": version.number, "amount": version.amount}
         row, _replayed = _fire(
             actor=actor,
