@@ -195,6 +195,11 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tranches = []
     if agreement.status in ("accepted", "active") and (is_partner or is_officer):
         for t in plan.tranches:
+            if not t.repeatable and any(
+                i.tranche == t.id and i.status != "rejected" for i in installments
+            ):
+                tranches.append({"id": t.id, "done": True})
+                continue
             ready = trigger_met(t, selectors.trigger_facts(agreement, t.id))
             due = services.installment_due(agreement, t.id) if ready else None
             tranches.append({"id": t.id, "ready": ready, "due": due.amount if due else None,
