@@ -21,6 +21,14 @@ class TransitionForm(CleanTextMixin, forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
 
 
+class AmendForm(CleanTextMixin, forms.Form):
+    """An amendment: the new amount (and the reason); the other terms are carried over."""
+
+    amount = forms.DecimalField(label=_("New amount of the grant (EUR)"), **AMOUNT)
+    reason = forms.CharField(label=_("Reason of the amendment"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
 class RequestForm(CleanTextMixin, forms.Form):
     tranche = forms.CharField(max_length=40, widget=forms.HiddenInput)
 

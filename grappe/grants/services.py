@@ -307,7 +307,12 @@ def agreement_amend(
 ) -> AgreementVersion:
     """Offer an amendment: a new version, copied from the one in force with the changes, and
     the agreement back to `offered` (transition `amend`) until the partner accepts it."""
-    locked = GrantAgreement.objects.select_for_update().get(pk=agreement.pk)
+    locked = (
+        GrantAgreement.objects.select_for_update()
+        .select_related("participation__project")
+        .get(pk=agreement.pk)
+    )
+    _require_officer(actor, locked, _("Only the funder's programme officers amend agreements."))
     base = selectors.version_in_force(locked)
     errors: dict[str, str] = {}
     new_amount = base.amount if amount is None else _money(amount, "amount", errors)
@@ -346,7 +351,9 @@ def agreement_amend(
     AgreementCost.objects.bulk_create(
         AgreementCost(version=version, category=c, amount=a) for c, a in cost_rows.items()
     )
-    agreement_transition(actor=actor, agreement=locked, transition="amend", reason=reason)
+    agreement_transition(
+        actor=actor, agreement=locked, transition="amend", reason=reason, _amendment=version
+    )
     return version
 
 
@@ -463,8 +470,11 @@ def agreement_transition(
     transition: str,
     reason: str = "",
     idempotency_key: str = "",
+    _amendment: AgreementVersion | None = None,
 ) -> Transition:
     """Fire `transition` on `agreement` — the only writer of `GrantAgreement.status`.
+
+    `amend` comes only with its new version, from `agreement_amend`.
 
     `accept` records the partner's signatory (who and when) on the offered version and puts
     its amount in force; it is refused if that amount is below what was already paid."""
@@ -476,6 +486,12 @@ def agreement_transition(
             .get(pk=agreement.pk)
         )
         extra: dict[str, Any] = {}
+        if transition == "amend":
+            if _amendment is None:
+                raise ValidationError(
+                    {"transition": _("An amendment is offered with its new terms.")}
+                )
+            extra = {"version": _amendment.number, "amount": _amendment.amount}
         if transition == "accept":
             version = selectors.current_version(locked)
             if version.amount < locked.paid_total:

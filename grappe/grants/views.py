@@ -33,6 +33,7 @@ from grappe.grants.domain import workflow as wf
 from grappe.grants.domain.payments import PLAN_DATA, READY_MADE, trigger_met
 from grappe.grants.explain import explanation, percent, plan_rows
 from grappe.grants.forms import (
+    AmendForm,
     DocumentForm,
     DraftForm,
     InstallmentForm,
@@ -62,6 +63,7 @@ def _offered(workflow: Any, obj: Any, roles: frozenset[Any], facts: wf.GrantFact
     return [
         {"id": t.id, "label": _(t.label), "reason": t.reason_required, "allowed": d.allowed}
         for t, d in workflow.offered(state=obj.status, roles=roles, facts=facts)
+        if t.id != "amend"  # offered with its new terms (`agreement_amend`), not as a button
     ]
 
 
@@ -77,6 +79,13 @@ def _post(
                                           transition=form.cleaned_data["transition"],
                                           reason=form.cleaned_data["reason"])  # fmt: skip
             return _("Done.")
+    elif which == "amend":
+        form = AmendForm(data)
+        if form.is_valid():
+            services.agreement_amend(actor=user, agreement=agreement,
+                                     amount=form.cleaned_data["amount"],
+                                     reason=form.cleaned_data["reason"])  # fmt: skip
+            return _("Amendment offered to the partner.")
     elif which == "request":
         form = RequestForm(data)
         if form.is_valid():
@@ -243,6 +252,9 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "statement_form": StatementForm(categories=categories),
         "report_form": ReportForm(),
+        "amend_form": AmendForm(initial={"amount": version.amount})
+        if is_officer and agreement.status in ("accepted", "active")
+        else None,
         "line_form": LineForm(),
         "refused": refused,
         "language": get_language(),

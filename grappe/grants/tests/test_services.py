@@ -283,6 +283,16 @@ def test_report_triggered_interim_waits_for_the_approval(w):
     assert inst.report_id == rep.pk
 
 
+def test_amend_without_new_terms_is_refused(w):
+    a = make_agreement(w)
+    with pytest.raises(ValidationError) as err:
+        services.agreement_transition(actor=w.officer, agreement=a, transition="amend",
+                                      reason="x")  # fmt: skip
+    assert "transition" in err.value.message_dict
+    a.refresh_from_db()
+    assert a.status == "active"
+
+
 def test_amendment_is_a_new_version_accepted_again(w):
     a = make_agreement(w)
     pay(w, a, "advance")

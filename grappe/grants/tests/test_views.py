@@ -173,3 +173,17 @@ def test_query_counts_do_not_grow_with_the_grants(w):
     print("grant page query counts:", counts)
     for name in ("detail", "manage", "my_area"):
         assert counts[(name, 10)] == counts[(name, 100)], counts
+
+
+def test_officer_offers_an_amendment_on_the_page(w):
+    a = make_agreement(w)
+    data = {"form": "amend", "amount": "110000.00", "reason": "More work"}
+    assert client(w.partner).post(url("detail", pk=a.pk), data).status_code == 403
+    assert client(w.officer).post(url("detail", pk=a.pk), data).status_code == 302
+    a.refresh_from_db()
+    assert a.status == "offered" and a.versions.count() == 2
+    r = client(w.partner).post(url("detail", pk=a.pk), {"form": "transition",
+                                                        "transition": "accept"})  # fmt: skip
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert a.amount == Decimal("110000.00")
