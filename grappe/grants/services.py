@@ -735,9 +735,7 @@ def installment_request(*, actor: Actor, agreement: GrantAgreement, tranche: str
     if locked.status not in ("accepted", "active"):
         raise ValidationError({"tranche": _("Payments start once the partner has accepted.")})
     used = locked.installments.filter(tranche=tranche).exclude(status="rejected")
-    if not step.repeatable and used.exists() and step.trigger is not payments.Trigger.FINAL_REPORT:
-        raise ValidationError({"tranche": _("This tranche was already requested.")})
-    if step.trigger is payments.Trigger.FINAL_REPORT and used.exists():
+    if not step.repeatable and used.exists():
         raise ValidationError({"tranche": _("This tranche was already requested.")})
     if not payments.trigger_met(step, selectors.trigger_facts(locked, tranche)):
         raise ValidationError(
@@ -785,6 +783,14 @@ def installment_transition(
             .select_related("participation")
             .get(pk=locked.agreement_id)
         )
+        if idempotency_key:  # a replay finds the first answer, whatever was paid since
+            done = Transition.objects.filter(
+                content_type=ContentType.objects.get_for_model(Installment),
+                object_id=locked.pk,
+                idempotency_key=idempotency_key,
+            ).first()
+            if done is not None:
+                return done
         reference = (payment_reference or "").strip()
         extra: dict[str, Any] = {}
         room = agreement.amount - agreement.paid_total

@@ -186,6 +186,12 @@ def test_pay_replay_with_the_same_key_pays_once(w):
                                         payment_reference="V", idempotency_key="k1")  # fmt: skip
     a.refresh_from_db()
     assert a.paid_total == D("30000.00")
+    # a replay after more was paid finds the first answer rather than refusing
+    GrantAgreement.objects.filter(pk=a.pk).update(paid_total=D("90000.00"))
+    services.installment_transition(actor=w.officer, installment=inst, transition="pay",
+                                    payment_reference="V", idempotency_key="k1")  # fmt: skip
+    a.refresh_from_db()
+    assert a.paid_total == D("90000.00")
 
 
 @pytest.mark.parametrize(
