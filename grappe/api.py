@@ -35,6 +35,7 @@ from grappe.attestations.api import router as attestations_router
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.pagination import InvalidCursor
 from grappe.funding.api import router as funding_router
+from grappe.grants.api import router as grants_router
 from grappe.labelling.api import router as labelling_router
 from grappe.matchmaking.api import router as matchmaking_router
 from grappe.notifications.api import router as notifications_router
@@ -139,6 +140,7 @@ api.add_router("", attestations_router)
 api.add_router("", labelling_router)
 api.add_router("", matchmaking_router)
 api.add_router("", notifications_router)
+api.add_router("", grants_router)
 
 
 @api.exception_handler(InvalidCursor)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "grappe.projects",
     "grappe.attestations",
     "grappe.labelling",
+    "grappe.grants",
     "grappe.matchmaking",
     "grappe.interop",
     "grappe.demo",  # the top layer: `load_demo` and the demo banner

@@ -84,5 +84,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.labelling.urls")),
     path("", include("grappe.matchmaking.urls")),
     path("", include("grappe.notifications.urls")),
+    path("", include("grappe.grants.urls")),
     prefix_default_language=True,
 )

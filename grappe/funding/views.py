@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from grappe.core.domain.roles import Action, Target
 from grappe.core.forms import CleanTextMixin
 from grappe.core.lists import html_export, html_filterset, html_list
+from grappe.core.pages import page_sections
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding import selectors
@@ -240,5 +241,6 @@ def funder_detail(request: HttpRequest, slug: str) -> HttpResponse | StreamingHt
             "form": listing.form,
             "listing": listing,
             "can_import": scope.can(Action.FUNDING_LINES_IMPORT, Target.of(own_funder=[funder.pk])),
+            **page_sections("funding.funder_detail", request, scope, funder=funder),
         },
     )

@@ -189,6 +189,8 @@ class Action(StrEnum):
     ATTESTATION_MANAGE = "attestation.manage"
     LABELLING_MANAGE = "labelling.manage"
     LABELLING_SIT = "labelling.sit"
+    GRANT_VIEW = "grant.view"
+    GRANT_MANAGE = "grant.manage"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -237,6 +239,15 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.LABELLING_SIT: (
             "Be named on a cluster's labelling committee (declare interests, score and vote on "
             "the submissions of the sessions one sits on)."
+        ),
+        Action.GRANT_VIEW: (
+            "See a grant agreement, its versions, expense statements, installments and reports "
+            "(a partner sees its own agreements only, not those of the other partners)."
+        ),
+        Action.GRANT_MANAGE: (
+            "Run a funder's grants: draft and offer agreements and amendments from granted "
+            "funding lines, set payment plans, review expense statements line by line, approve "
+            "and pay installments, approve reports, close grants."
         ),
     }
 )
@@ -325,6 +336,16 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         # one may score a given submission is the session's and the conflict check's.
         A.LABELLING_SIT: {
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        # A grant is the funder's and the one partner's: not the other partners' of the project.
+        A.GRANT_VIEW: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+            R.MEMBER: (X.OWN_ORGANISATION,),
+        },
+        A.GRANT_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
         },
     }
 )

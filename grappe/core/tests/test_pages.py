@@ -55,8 +55,15 @@ def test_a_page_without_sections_gets_an_empty_context(isolated_sections):
 
 
 def test_the_higher_apps_register_the_lower_pages_sections():
-    for page in ("registry.cluster_detail", "registry.search"):
-        assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.projects.pages"]
+    assert [s.__module__ for s in pages._SECTIONS["registry.search"]] == ["grappe.projects.pages"]
+    # The cluster's projects (projects), then the impact of their grants (grants).
+    assert [s.__module__ for s in pages._SECTIONS["registry.cluster_detail"]] == [
+        "grappe.projects.pages",
+        "grappe.grants.pages",
+    ]
+    assert [s.__module__ for s in pages._SECTIONS["funding.funder_detail"]] == [
+        "grappe.grants.pages"
+    ]
     # Projects, organisations like this one (matchmaking), then the provenance (interop).
     assert [s.__module__ for s in pages._SECTIONS["registry.organisation_detail"]] == [
         "grappe.projects.pages",
@@ -65,14 +72,15 @@ def test_the_higher_apps_register_the_lower_pages_sections():
     ]
     # The live checks of a draft (funding), the proposal's panel, documents and thread
     # (projects), the attestation links (attestations), the published labelling decisions
-    # (labelling), consortium completion (matchmaking), then the provenance (interop): in the
-    # order of INSTALLED_APPS.
+    # (labelling), the grants and their impact (grants), consortium completion (matchmaking),
+    # then the provenance (interop): in the order of INSTALLED_APPS.
     assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
         "grappe.funding.pages",
         "grappe.projects.pages",
         "grappe.projects.pages",
         "grappe.attestations.pages",
         "grappe.labelling.pages",
+        "grappe.grants.pages",
         "grappe.matchmaking.pages",
         "grappe.interop.pages",
     ]

@@ -45,6 +45,9 @@ from grappe.core.tests.factories import (
     ProjectFactory,
 )
 from grappe.funding.models import Application, Call, Funder
+from grappe.grants.domain.payments import PLAN_DATA
+from grappe.grants.models import ExpenseStatement, GrantAgreement, StatementDocument
+from grappe.grants.services import agreement_create
 from grappe.interop.models import ImportRun, MergeProposal
 from grappe.labelling.models import CommitteeSession, Review
 from grappe.labelling.services import criteria_set_create, review_attach, session_create
@@ -215,8 +218,34 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         Application.objects.create(call=calls["own"], project=own_project),
         Application.objects.create(call=calls["other"], project=other_project),
     )
+    # A grant agreement of the demo member's organisation with the City of Paris (the demo
+    # officer's funder), and one of the outsider with another funder, each with a statement and
+    # its supporting PDF.
+    agreements = []
+    for part, funder in ((own_part, city), (other_project.participations.get(), other_funder)):
+        line = FundingLineFactory(participation=part, funder=funder, granted=Decimal("1000.00"),
+                                  decision_reference="matrix")  # fmt: skip
+        agreements.append(agreement_create(actor=None, funding_line=line, intensity="0.5",
+                                           costs={"personnel": "2000"}, plan=PLAN_DATA["fui"],
+                                           starts_on=dt.date(2024, 1, 1),
+                                           ends_on=dt.date(2026, 12, 31)))  # fmt: skip
+    grant_documents = [
+        StatementDocument.objects.create(
+            statement=ExpenseStatement.objects.create(
+                agreement=a, period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 6, 30)
+            ),
+            title="Invoice",
+            file_name="i.pdf",
+            size=8,
+            sha256="0",
+            content=b"%PDF-1.7",
+        )
+        for a in agreements
+    ]
     return {
         # model -> (own object, other object), for the pages' parameters and the back office
+        GrantAgreement: tuple(agreements),
+        StatementDocument: tuple(grant_documents),
         Project: (own_project, other_project),
         Organisation: (member_org, other_org),
         Cluster: (cap, other_cluster),
@@ -366,6 +395,9 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "attestations:revoke": {"pk": Attestation},
     "attestations:issue": {"accreditation_pk": ACCREDITATION},
     "notifications:read": {"pk": Notification},
+    "grants:detail": {"pk": GrantAgreement},
+    "grants:pdf": {"pk": GrantAgreement},
+    "grants:document": {"pk": GrantAgreement, "document_pk": StatementDocument},
 }
 FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
@@ -424,6 +456,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/invitations")
             else Notification
             if path.startswith("/api/v1/notifications")
+            else GrantAgreement
+            if path.startswith("/api/v1/grants")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -480,6 +514,11 @@ PAGES: dict[str, Expected] = {
     "change_proposal_decide": ("login back 404 404 back 404", "login back 404 404 404 404"),
     "cluster_detail": ("ok ok ok ok ok ok",),
     "funder_detail": ("ok ok ok ok ok ok",),
+    # A grant: its partner's members, its funder's officers, administrators (`grant.view`).
+    "grants:detail": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
+    "grants:pdf": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
+    "grants:document": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
+    "grants:manage": ("login ok ok 403 403 403",),
     "home": ("ok ok ok ok ok ok",),
     "interop:funding_preview": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     # Labelling: the cluster's managers and the session's members; the letter once published.
@@ -544,6 +583,23 @@ PAGES: dict[str, Expected] = {
     "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
 }
 API: dict[str, Expected] = {
+    # Grants (`grant.view`); a write whose body the schema refuses is a 422 before any lookup.
+    "GET /api/v1/grants/{id}": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/grants/{id}/transitions": (
+        "401 422 422 404 422 404",
+        "401 422 404 404 404 404",
+    ),
+    "POST /api/v1/grants/{id}/installments": ("401 422 422 422 422 422",),
+    "POST /api/v1/grants/{id}/installments/transitions": ("401 422 422 422 422 422",),
+    "POST /api/v1/grants/{id}/statements": ("401 422 422 422 422 422",),
+    "POST /api/v1/grants/{id}/statements/lines": ("401 422 422 422 422 422",),
+    "POST /api/v1/grants/{id}/statements/transitions": ("401 422 422 422 422 422",),
+    "POST /api/v1/grants/{id}/reports": ("401 422 422 422 422 422",),
+    "POST /api/v1/grants/{id}/reports/transitions": ("401 422 422 422 422 422",),
+    # Impact roll-ups are public sums over public projects (the "own" project is a draft).
+    "GET /api/v1/projects/{id}/impact": ("404 404 404 404 404 404",),
+    "GET /api/v1/clusters/{slug}/impact": ("ok ok ok ok ok ok",),
+    "GET /api/v1/funders/{slug}/impact": ("ok ok ok ok ok ok",),
     "GET /api/v1/attestations/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     # The matrix's harmless body has no `jws`: refused, naming the field.
     "POST /api/v1/attestations/verify": ("422 422 422 422 422 422",),

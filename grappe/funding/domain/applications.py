@@ -112,7 +112,11 @@ V1: dict[str, Any] = {
     "entry": ["draft"],
     "states": [
         _state("draft", gettext_noop("Draft"), gettext_noop("Draft")),
-        _state("submitted", gettext_noop("Submitted"), gettext_noop("Submitted")),
+        _state(
+            "submitted",
+            gettext_noop("Application submitted"),
+            gettext_noop("Application submitted"),
+        ),
         _state("eligible", gettext_noop("Eligible"), gettext_noop("Eligible")),
         _state("ineligible", gettext_noop("Ineligible"), gettext_noop("Ineligible"), terminal=True),
         _state(
