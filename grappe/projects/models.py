@@ -16,6 +16,7 @@ from grappe.core.choices import text_choices
 from grappe.core.indexes import KeysetIndex
 from grappe.core.models import SearchEntry, TimeStampedModel
 from grappe.projects.domain import vocabulary
+from grappe.projects.domain.invitations import CURRENT as _INVITATION_WORKFLOW
 from grappe.projects.domain.vocabulary import COST_CATEGORY_LABELS, RESEARCH_CATEGORY_LABELS
 from grappe.projects.domain.workflow import CURRENT, PROJECT_WORKFLOWS, WORKFLOW_ID, public_states
 
@@ -454,6 +455,9 @@ class ProjectSearchEntry(SearchEntry):
         verbose_name = _("project search entry")
 
 
+INVITATION_WORKFLOW_VERSION = _INVITATION_WORKFLOW.version
+
+
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
@@ -484,6 +488,9 @@ class PartnerInvitation(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    workflow_version = models.PositiveIntegerField(
+        _("workflow version"), default=INVITATION_WORKFLOW_VERSION, editable=False
     )
     status = models.CharField(
         _("status"),

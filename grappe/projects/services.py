@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
-from grappe.core.domain.workflow import Decision, ObjectRole, Workflow
+from grappe.core.domain.workflow import Decision, ObjectRole, Refusal, Workflow
 from grappe.core.models import Transition
 from grappe.core.refusals import (
     TransitionRefused as TransitionRefused,
@@ -1358,31 +1358,51 @@ def invitation_create_by_siren(
     )
 
 
-def invitation_sides(actor: Actor, invitation: PartnerInvitation) -> frozenset[invitations.Side]:
-    """How the actor stands to the invitation: for the invited organisation, the coordinator."""
-    sides = set()
+def invitation_roles(actor: Actor, invitation: PartnerInvitation) -> frozenset[ObjectRole]:
+    """How the actor stands to the invitation: a member of the invited organisation, the
+    coordinator, an administrator (or the system, `None`)."""
+    if actor is None:
+        return frozenset({ObjectRole.STAFF})
+    roles = set()
+    if scope_for(actor).is_staff_wide:
+        roles.add(ObjectRole.STAFF)
     if _acts_for(actor, invitation.organisation_id):
-        sides.add(invitations.Side.INVITEE)
+        roles.add(ObjectRole.INVITEE)
     if _may_edit_project(actor, invitation.project):
-        sides.add(invitations.Side.COORDINATOR)
-    return frozenset(sides)
+        roles.add(ObjectRole.COORDINATOR)
+    return frozenset(roles)
 
 
 @transaction.atomic
 def invitation_transition(
     *, actor: Actor, invitation: PartnerInvitation, transition: str, reason: str = ""
 ) -> PartnerInvitation:
-    """The one writer of an invitation's status: accept or decline (a member of the invited
-    organisation), cancel (the coordinator). Accepting adds the organisation as a partner."""
+    """The one writer of an invitation's status, through the invitation workflow: accept or
+    decline (a member of the invited organisation), cancel (the coordinator). Accepting adds
+    the organisation as a partner. A refusal is a `ValidationError` on `organisation` (not
+    yours to answer) or `transition` (already answered, unknown step), with the engine's
+    explanation; nothing is written then."""
     locked = (
         PartnerInvitation.objects.select_for_update()
         .select_related("project")
         .get(pk=invitation.pk)
     )
-    target, refusal = invitations.decide(locked.status, transition, invitation_sides(actor, locked))
-    if target is None:
-        field = "organisation" if refusal in invitations.WRONG_SIDE.values() else "transition"
-        raise ValidationError({field: _(refusal) % {"value": transition}}, code="refused")
+    workflow = invitations.INVITATION_WORKFLOWS.get(locked.workflow_version)
+    decision = workflow.decide(
+        transition,
+        state=locked.status,
+        roles=invitation_roles(actor, locked),
+        facts=invitations.InvitationFacts(),
+        reason=reason,
+    )
+    if not decision.allowed:
+        field = "organisation" if decision.refusal is Refusal.ROLE else "transition"
+        raise ValidationError(
+            {field: workflow_refusal_text(workflow, decision, state=locked.status)},
+            code="refused",
+        )
+    assert decision.target is not None and decision.acting_role is not None
+    target = decision.target
     before = _invitation_snapshot(locked)
     if target == InvitationStatus.ACCEPTED:
         _require_draft(locked.project)
@@ -1397,6 +1417,18 @@ def invitation_transition(
     locked.answered_by = recorded_user(actor) if getattr(actor, "pk", None) else None
     locked.answered_at = timezone.now()
     locked.save(update_fields=["status", "answered_by", "answered_at", "updated_at"])
+    Transition.objects.create(
+        content_type=ContentType.objects.get_for_model(PartnerInvitation),
+        object_id=locked.pk,
+        workflow=workflow.id,
+        workflow_version=workflow.version,
+        transition=transition,
+        from_state=before["status"],
+        to_state=locked.status,
+        actor=locked.answered_by,
+        acting_role=decision.acting_role.value,
+        reason=reason,
+    )
     answered = {
         InvitationStatus.ACCEPTED: kinds.INVITATION_ACCEPTED,
         InvitationStatus.DECLINED: kinds.INVITATION_DECLINED,

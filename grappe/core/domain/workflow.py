@@ -38,6 +38,7 @@ class ObjectRole(StrEnum):
     CLUSTER_MANAGER = "cluster_manager"  # of a cluster the object was submitted to / accredited by
     FUNDER_OFFICER = "funder_officer"  # a programme officer of a funder concerned
     EVALUATOR = "evaluator"  # an evaluator assigned to the object
+    INVITEE = "invitee"  # a member of the organisation an invitation is addressed to
     STAFF = "staff"  # administrators
 
     @property
@@ -51,6 +52,7 @@ ROLE_LABELS: dict[ObjectRole, str] = {
     ObjectRole.CLUSTER_MANAGER: gettext_noop("manager of a cluster concerned"),
     ObjectRole.FUNDER_OFFICER: gettext_noop("programme officer of a funder concerned"),
     ObjectRole.EVALUATOR: gettext_noop("assigned evaluator"),
+    ObjectRole.INVITEE: gettext_noop("member of the invited organisation"),
     ObjectRole.STAFF: gettext_noop("administrator"),
 }
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from grappe.core.concurrency import edit_token
-from grappe.core.models import AuditEvent, Role
+from grappe.core.models import AuditEvent, Role, Transition
 from grappe.core.scopes import scope_for
 from grappe.core.tests.factories import (
     OrganisationFactory,
@@ -109,6 +109,9 @@ def test_the_coordinator_invites_and_the_invited_member_accepts() -> None:
     ).exists()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"invitation.create", "invitation.accept", "participation.add"} <= actions
+    step = Transition.objects.get(workflow="invitation", object_id=invitation.pk)
+    assert (step.from_state, step.to_state, step.acting_role) == ("pending", "accepted", "invitee")
+    assert step.actor == guest_member and step.workflow_version == done.workflow_version == 1
 
 
 def test_declining_adds_nobody_and_a_new_invitation_may_follow() -> None:
