@@ -102,6 +102,26 @@ def _text_fields(model: type[BaseModel]) -> dict[str, bool]:
     }
 
 
+def _holds_number(annotation: Any) -> bool:
+    """Whether a field's type is (or may be) a number: pydantic's lax mode would turn JSON's
+    `true` / `false` into 1 / 0 there."""
+    if annotation is bool:
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, (int, float, Decimal)):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _holds_number(typing.get_args(annotation)[0])
+    if origin is typing.Union or isinstance(annotation, types.UnionType):
+        return any(_holds_number(a) for a in typing.get_args(annotation))
+    return False
+
+
+@functools.cache
+def _number_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(n for n, info in model.model_fields.items() if _holds_number(info.annotation))
+
+
 # What `first_control` refuses, as JSON-schema patterns for the OpenAPI document (the validator
 # gives the translated message): C0, DEL and C1; TAB, LF and CR allowed in multi-line text.
 TEXT_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
@@ -127,8 +147,8 @@ def _add_text_pattern(schema: dict[str, Any], pattern: str) -> None:
 
 
 class CleanInput(BaseModel):
-    """The base of every input model (bodies, query parameters): each field's value, and every
-    string inside it, is refused with a 422 `control_characters` naming the field when it
+    """The base of every input model (bodies, query parameters): a number field refuses
+    `true` / `false`, and each field's value, and every string inside it, is refused with a 422 `control_characters` naming the field when it
     holds a control character (TAB, LF, CR allowed in `MultilineStr` fields). Nested models
     check their own fields. `core/tests/test_input_hygiene.py` walks every API operation's
     models to check that none is left out."""
@@ -136,6 +156,11 @@ class CleanInput(BaseModel):
     @_field_validator("*", mode="before")
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and (info.field_name or "") in _number_fields(cls):
+            # JSON's true is not the number 1 (pydantic's lax mode would take it as 1).
+            raise PydanticCustomError(
+                "int_type", gettext("Input should be a number, not true or false.")
+            )
         multiline = _text_fields(cls).get(info.field_name or "")
         if multiline is None:
             return value

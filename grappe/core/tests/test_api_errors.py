@@ -44,3 +44,23 @@ def test_an_unknown_api_path_is_a_json_404(path: str) -> None:
     assert response.json() == {
         "detail": "Aucune opération de l'API à cette adresse : voir /api/v1/docs."
     }
+
+
+def test_a_number_field_refuses_true_and_false() -> None:
+    """pydantic's lax mode would read JSON's true as 1 (an organisation id, an amount)."""
+    from decimal import Decimal
+
+    import pydantic
+
+    from grappe.core.apikit import InputSchema
+
+    class Body(InputSchema):
+        organisation_id: int | None = None
+        amount: Decimal = Decimal("0")
+        flag: bool = False
+
+    for bad in ({"organisation_id": True}, {"amount": False}):
+        with pytest.raises(pydantic.ValidationError) as exc:
+            Body.model_validate(bad)
+        assert exc.value.errors()[0]["type"] == "int_type"
+    assert Body.model_validate({"organisation_id": 3, "amount": "1.5", "flag": True}).flag
