@@ -189,6 +189,8 @@ class Action(StrEnum):
     ATTESTATION_MANAGE = "attestation.manage"
     LABELLING_MANAGE = "labelling.manage"
     LABELLING_SIT = "labelling.sit"
+    APPLICATION_VIEW = "application.view"
+    APPLICATION_SCREEN = "application.screen"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -237,6 +239,16 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.LABELLING_SIT: (
             "Be named on a cluster's labelling committee (declare interests, score and vote on "
             "the submissions of the sessions one sits on)."
+        ),
+        Action.APPLICATION_VIEW: (
+            "See an application to a call: its statement, the aid requested per partner, the "
+            "eligibility verdicts and their overrides, the receipt (applications are never "
+            "public). Drafting, submitting and withdrawing are the project coordinator's "
+            "(the application workflow's roles)."
+        ),
+        Action.APPLICATION_SCREEN: (
+            "List the applications to a call, override a failed eligibility verdict with a "
+            "written justification and declare an application eligible or ineligible."
         ),
     }
 )
@@ -325,6 +337,17 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         # one may score a given submission is the session's and the conflict check's.
         A.LABELLING_SIT: {
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        # The project's partners and the officers of the call's funder (OWN_FUNDER: the call's);
+        # evaluators see the applications assigned to them through the evaluation app.
+        A.APPLICATION_VIEW: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+            R.MEMBER: (X.PARTNER,),
+        },
+        A.APPLICATION_SCREEN: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
         },
     }
 )
