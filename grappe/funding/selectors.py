@@ -615,6 +615,10 @@ def call_for_screening(*, scope: Scope, slug: str) -> Call:
     )
 
 
+def call_for_screening_exists(*, scope: Scope, call: Call) -> bool:
+    return scope.can(Action.APPLICATION_SCREEN, Target.of(own_funder=[call.funder_id]))
+
+
 def call_applications(*, scope: Scope, call: Call) -> QuerySet[Application]:
     """The applications to `call` its screening officer lists (drafts are the consortium's:
     not listed), with the number of partners and of failed verdicts not overridden."""
