@@ -663,6 +663,24 @@ def _closing_text(call: Call) -> str:
     return str(formats.date_format(call.closes_at.astimezone(PARIS), "DATETIME_FORMAT"))
 
 
+def deadline_refusal(call: Call, moment: dt.datetime) -> str:
+    """Why a submission at `moment` is refused: too late (naming the exact closing instant in
+    Europe/Paris) or too early (the opening one), with the server's time."""
+    now = formats.date_format(moment.astimezone(PARIS), "DATETIME_FORMAT")
+    if moment >= call.closes_at:
+        return _(
+            "Too late: the call closed at the end of %(day)s (%(time)s, Europe/Paris); the "
+            "server's time is %(now)s."
+        ) % {
+            "day": formats.date_format(call.closes_on, "DATE_FORMAT"),
+            "time": _closing_text(call),
+            "now": now,
+        }
+    return _(
+        "Too early: the call opens on %(time)s (Europe/Paris); the server's time is %(now)s."
+    ) % {"time": formats.date_format(call.opens_at, "DATETIME_FORMAT"), "now": now}
+
+
 def application_create(*, actor: Actor, call: Call, project: Project) -> Application:
     """A draft application of `project` to `call`, by a member of the project's coordinator.
 
@@ -971,25 +989,8 @@ def application_submit(
             .get(pk=application.pk)
         )
         if locked.status == "draft" and not locked.call.is_open_at(moment):
-            if moment >= locked.call.closes_at:
-                message = _(
-                    "Too late: the call closed on %(time)s (Europe/Paris); the server's time "
-                    "is %(now)s."
-                )
-            else:
-                message = _(
-                    "Too early: the call opens on %(time)s (Europe/Paris); the server's time "
-                    "is %(now)s."
-                )
-            time = (
-                locked.call.closes_at if moment >= locked.call.closes_at else locked.call.opens_at
-            )
             raise TransitionRefused(
-                message
-                % {
-                    "time": formats.date_format(time.astimezone(PARIS), "DATETIME_FORMAT"),
-                    "now": formats.date_format(moment.astimezone(PARIS), "DATETIME_FORMAT"),
-                },
+                deadline_refusal(locked.call, moment),
                 refusal="guard",
                 transition="submit",
                 guard="before_deadline",
