@@ -108,7 +108,9 @@ def test_the_draft_keeps_the_statement_and_amounts_between_visits(w):
     app = Application.objects.get(pk=app.pk)
     assert app.statement == "Text"
     assert RequestedAid.objects.get(application=app).amount == Decimal("12500.50")
-    services.application_update(actor=w.coordinator, application=app, statement="", requested={pid: ""})
+    services.application_update(
+        actor=w.coordinator, application=app, statement="", requested={pid: ""}
+    )
     assert not RequestedAid.objects.filter(application=app).exists()
 
 
@@ -145,7 +147,9 @@ def test_the_maximum_itself_is_accepted(w):
     app = w.draft()
     pid = w.parts[w.c.coordinator.pk].pk
     cap = services.application_engine_run(app).max_aid(w.c.coordinator.pk)
-    services.application_update(actor=w.coordinator, application=app, statement="", requested={pid: cap})
+    services.application_update(
+        actor=w.coordinator, application=app, statement="", requested={pid: cap}
+    )
     assert RequestedAid.objects.get().amount == cap
 
 
@@ -166,7 +170,9 @@ def test_a_stale_draft_form_is_refused(w):
 def test_only_the_coordinator_writes_the_draft(w, who):
     app = w.draft()
     with pytest.raises(PermissionDenied):
-        services.application_update(actor=getattr(w, who), application=app, statement="x", requested={})
+        services.application_update(
+            actor=getattr(w, who), application=app, statement="x", requested={}
+        )
 
 
 # --------------------------------------------------------------------------- submit
@@ -197,7 +203,9 @@ def test_the_closing_instant_is_the_end_of_the_last_day_in_paris(w):
     )
     last = call.closes_at - dt.timedelta(microseconds=1)
     assert call.is_open_at(last) and not call.is_open_at(call.closes_at)
-    assert call.is_open_at(call.opens_at) and not call.is_open_at(call.opens_at - dt.timedelta(seconds=1))
+    assert call.is_open_at(call.opens_at) and not call.is_open_at(
+        call.opens_at - dt.timedelta(seconds=1)
+    )
     # In UTC the end of the day is 23:00 (winter) or 22:00 (summer) on the closing date.
     assert call.closes_at.astimezone(dt.UTC).hour in (22, 23)
 
@@ -265,7 +273,9 @@ def test_eligible_needs_every_rule_passed_or_overridden(w):
 def test_an_override_without_justification_is_refused_naming_the_field(w):
     app = w.submitted()
     with pytest.raises(ValidationError) as exc:
-        services.screening_override(actor=w.officer, application=app, rule="budget", justification="  ")
+        services.screening_override(
+            actor=w.officer, application=app, rule="budget", justification="  "
+        )
     assert list(exc.value.message_dict) == ["justification"]
     assert not app.verdicts.get(rule="budget").override_justification
     with pytest.raises(ValidationError) as exc:
@@ -283,7 +293,9 @@ def test_only_the_calls_officer_overrides_and_screens(w, who):
             actor=getattr(w, who), application=app, rule="budget", justification="x"
         )
     with pytest.raises(TransitionRefused):
-        services.application_screen(actor=getattr(w, who), application=app, eligible=False, reason="r")
+        services.application_screen(
+            actor=getattr(w, who), application=app, eligible=False, reason="r"
+        )
     assert Application.objects.get(pk=app.pk).status == "submitted"
 
 
@@ -369,7 +381,10 @@ def test_the_draft_page_saves_and_refuses_naming_the_field(w):
     )
     assert ok.status_code == 302
     assert RequestedAid.objects.get().amount == Decimal("1000.00")
-    assert _client(w.partner).post(f"/en/applications/{app.pk}/", {"statement": "x"}).status_code == 403
+    assert (
+        _client(w.partner).post(f"/en/applications/{app.pk}/", {"statement": "x"}).status_code
+        == 403
+    )
 
 
 def test_apply_from_the_call_page_and_the_project_page(w):
@@ -385,9 +400,12 @@ def test_apply_from_the_call_page_and_the_project_page(w):
     assert again.status_code == 422 and Application.objects.count() == 1
     # The partner sees the application but has no "Apply".
     assert b'data-testid="apply"' not in _client(w.partner).get(f"/en/calls/{w.call.slug}/").content
-    assert _client(w.partner).post(
-        f"/en/calls/{w.call.slug}/apply/", {"project": w.c.project.pk}
-    ).status_code == 422
+    assert (
+        _client(w.partner)
+        .post(f"/en/calls/{w.call.slug}/apply/", {"project": w.c.project.pk})
+        .status_code
+        == 422
+    )
     assert app.project_id == w.c.project.pk
 
 
@@ -406,27 +424,41 @@ def test_the_officers_list_triad_counts_and_export(w, who, status):
         assert page.context["counts"][0]["count"] == 1
         csv = client.get(f"/en/calls/{w.call.slug}/applications/?export=csv")
         assert b"Receipt SHA-256" in b"".join(csv.streaming_content)
-        assert client.get(f"/en/calls/{w.call.slug}/applications/?status=eligible").context[
-            "listing"
-        ].total == 0
-        assert client.get(f"/en/calls/{w.call.slug}/applications/?failing=true").context[
-            "listing"
-        ].total == 1
+        assert (
+            client.get(f"/en/calls/{w.call.slug}/applications/?status=eligible")
+            .context["listing"]
+            .total
+            == 0
+        )
+        assert (
+            client.get(f"/en/calls/{w.call.slug}/applications/?failing=true")
+            .context["listing"]
+            .total
+            == 1
+        )
 
 
 def test_the_officer_overrides_and_screens_on_the_page(w):
     app = w.submitted()
     client = _client(w.officer)
-    refused = client.post(f"/en/applications/{app.pk}/override/", {"rule": "budget", "justification": ""})
+    refused = client.post(
+        f"/en/applications/{app.pk}/override/", {"rule": "budget", "justification": ""}
+    )
     assert refused.status_code == 422 and b"Justification" in refused.content
-    assert client.post(
-        f"/en/applications/{app.pk}/override/", {"rule": "budget", "justification": "Checked"}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"/en/applications/{app.pk}/override/", {"rule": "budget", "justification": "Checked"}
+        ).status_code
+        == 302
+    )
     page = client.get(f"/en/applications/{app.pk}/")
     assert b"Checked" in page.content and w.officer.username.encode() in page.content
-    assert client.post(
-        f"/en/applications/{app.pk}/transition/", {"transition": "screen_eligible"}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"/en/applications/{app.pk}/transition/", {"transition": "screen_eligible"}
+        ).status_code
+        == 302
+    )
     assert Application.objects.get(pk=app.pk).status == "eligible"
     # The applicant sees the verdicts, the override and its reasons.
     seen = _client(w.coordinator).get(f"/en/applications/{app.pk}/")
