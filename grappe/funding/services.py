@@ -688,8 +688,14 @@ def application_create(*, actor: Actor, call: Call, project: Project) -> Applica
     has no rule set; the project is not accredited by a cluster; the project has already
     applied to this call. `PermissionDenied` for anyone but the coordinator (and staff).
     """
-    probe = Application(call=call, project=project)
-    _refuse_unless(actor, probe, ObjectRole.COORDINATOR, ObjectRole.STAFF)
+    # The project's roles (the application does not exist yet: no evaluator can hold one).
+    roles = (
+        {ObjectRole.STAFF}
+        if actor is None
+        else set(project_roles(scope_for(actor), project_relations(project)))
+    )
+    if not roles & {ObjectRole.COORDINATOR, ObjectRole.STAFF}:
+        raise PermissionDenied(_("Only the project's coordinator may do this."))
     now = timezone.now()
     if not call.is_open_at(now):
         raise ValidationError(
