@@ -591,3 +591,66 @@ def test_api_double_application_is_refused(w):
         content_type="application/json",
     )
     assert again.status_code == 422 and again.json()["detail"][0]["loc"] == ["body", "project_id"]
+
+
+# --------------------------------------------------------------------------- the write triads
+
+WHO = ["coordinator", "partner", "officer", "other_officer", "outsider", "evaluator", None]
+
+
+def _app_for(w: World, step: str) -> Application:
+    return w.submitted() if step in ("overrides", "screening", "override", "screen") else w.draft()
+
+
+@pytest.mark.parametrize(
+    ("step", "body", "expected"),
+    [
+        ("draft", {"statement": "x"}, [200, 403, 403, 404, 404, 404, 401]),
+        ("withdraw", {"reason": "r"}, [200, 403, 403, 404, 404, 404, 401]),
+        (
+            "overrides",
+            {"rule": "budget", "justification": "j"},
+            [403, 403, 200, 404, 404, 404, 401],
+        ),
+        ("screening", {"eligible": False, "reason": "r"}, [403, 403, 200, 404, 404, 404, 401]),
+    ],
+)
+def test_api_write_triads(w, step, body, expected):
+    app = _app_for(w, step)
+    for who, status in zip(WHO, expected, strict=True):
+        client = _client(getattr(w, who) if who else None)
+        answer = client.post(
+            f"/api/v1/applications/{app.pk}/{step}", body, content_type="application/json"
+        )
+        assert answer.status_code == status, (who, answer.content)
+        if status == 200:
+            return  # the owner's change is done: the rest was checked before it
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "expected"),
+    [
+        ("submit", {}, [302, 409, 409, 404, 404, 404, "login"]),
+        (
+            "override",
+            {"rule": "budget", "justification": "j"},
+            [403, 403, 302, 404, 404, 404, "login"],
+        ),
+        (
+            "transition",
+            {"transition": "screen_ineligible", "reason": "r"},
+            [403, 403, 302, 404, 404, 404, "login"],
+        ),
+    ],
+)
+def test_page_write_triads(w, step, data, expected):
+    app = _app_for(w, "override" if step in ("override", "transition") else step)
+    order = [e for e in zip(WHO, expected, strict=True) if e[1] not in (302,)]
+    order += [e for e in zip(WHO, expected, strict=True) if e[1] == 302]  # the owner last
+    for who, status in order:
+        client = _client(getattr(w, who) if who else None)
+        answer = client.post(f"/en/applications/{app.pk}/{step}/", data)
+        if status == "login":
+            assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
+        else:
+            assert answer.status_code == status, (who, step)
