@@ -385,14 +385,13 @@ class ApplicationCreateIn(InputSchema):
 
 class RequestedIn(InputSchema):
     participation_id: int = Field(ge=1, le=MAX_ID, description="A partner of the project.")
-    amount: Decimal | None = Field(
+    amount: str | None = Field(
         ...,
-        ge=0,
-        max_digits=14,
-        decimal_places=2,
-        allow_inf_nan=False,
-        description="Aid asked of the call's funder, EUR; null removes the partner's request. "
-        "At most the rules engine's maximum for this partner.",
+        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        examples=["45000.00"],
+        description="Aid asked of the call's funder, EUR, as a string with at most two "
+        'decimals ("45000.00"); null removes the partner\'s request. At most the rules '
+        "engine's maximum for this partner.",
     )
 
 

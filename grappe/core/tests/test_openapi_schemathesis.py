@@ -70,6 +70,15 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     },
     "POST /api/v1/invitations/{id}/answer": {"refused", "not_draft", "duplicate"},
     "POST /api/v1/projects/{id}/budget": {"invalid", "too_big", "not_draft", "not_yours"},
+    # Applications: the services' rules (a closed call, a project already applied, an amount
+    # above the engine's maximum, a missing justification) and the workflow's missing reason.
+    "POST /api/v1/applications": {"refused"},
+    "POST /api/v1/applications/{id}/draft": {"refused"},
+    "POST /api/v1/applications/{id}/submit": {"refused"},
+    "POST /api/v1/applications/{id}/withdraw": {"reason"},
+    "POST /api/v1/applications/{id}/overrides": {"refused"},
+    "POST /api/v1/applications/{id}/screening": {"reason"},
+    "GET /api/v1/calls/{slug}/applications": {"invalid_cursor"},
 }
 
 
