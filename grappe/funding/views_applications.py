@@ -35,6 +35,7 @@ from grappe.funding.forms_applications import (
 )
 from grappe.funding.models import Application, Call
 from grappe.funding.receipt import receipt_pdf
+from grappe.projects.selectors import project_list
 from grappe.projects.services import TransitionRefused
 
 
@@ -169,6 +170,8 @@ def application_detail(
             "history": _history(application),
             "refused": refused,
             "closes_at": application.call.closes_at,
+            # The call's officer may not see a draft project's page: no link to a 404.
+            "project_visible": project_list(scope=scope).filter(pk=application.project_id).exists(),
         },
         status=status,
     )
