@@ -24,7 +24,14 @@ from grappe.core.domain.roles import Action, Relation
 from grappe.core.forms import CleanTextMixin
 from grappe.core.scopes import field_in, reach_q, scope_for
 from grappe.funding.domain.rulesets import READY_MADE
-from grappe.funding.models import Application, Call, CallRuleSet, Funder
+from grappe.funding.models import (
+    Application,
+    Call,
+    CallRuleSet,
+    Funder,
+    RequestedAid,
+    ScreeningVerdict,
+)
 from grappe.funding.services import (
     RuleSetInvalid,
     call_create,
@@ -346,3 +353,22 @@ class ApplicationAdmin(ReadOnlyScopedAdmin):
     list_filter = ("status", "panel_list", "call")
     search_fields = ("project__acronym", "project__title", "call__slug")
     list_select_related = ("project", "call")
+
+
+@admin.register(RequestedAid)
+class RequestedAidAdmin(ReadOnlyScopedAdmin):
+    """Written by `application_update` only (each amount checked by the rules engine)."""
+
+    list_display = ("application", "participation", "amount")
+    search_fields = ("application__project__acronym", "participation__organisation__name")
+    list_select_related = ("application__project", "application__call", "participation")
+
+
+@admin.register(ScreeningVerdict)
+class ScreeningVerdictAdmin(ReadOnlyScopedAdmin):
+    """Written at submission by `application_submit`; overrides by `screening_override`."""
+
+    list_display = ("application", "rule", "status", "overridden_by", "overridden_at")
+    list_filter = ("status", "rule")
+    search_fields = ("application__project__acronym", "rule", "override_justification")
+    list_select_related = ("application__project", "application__call", "overridden_by")

@@ -7,46 +7,68 @@ not simulate is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.decorators import decorate_view
-from ninja.errors import ValidationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
 
 from grappe.core.apikit import (
     BODY_ERRORS,
+    ERROR_SCHEMAS,
+    MAX_ID,
     RATE_LIMIT_ERRORS,
     SLUG,
     decimal_str,
     not_found,
     responses,
 )
+from grappe.core.concurrency import EditConflict, edit_token
+from grappe.core.domain.workflow import ObjectRole
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.ratelimit import has_query, rate_limited
+from grappe.core.refusals import RefusalOut, TransitionRefused, transition_refused
 from grappe.core.scopes import scope_for
+from grappe.funding.domain.applications import APPLICATION_WORKFLOWS
 from grappe.funding.domain.evaluation import EvaluationError, stored_or_default
 from grappe.funding.domain.rulesets import RuleSetError
-from grappe.funding.explain import call_rule_lines, evaluation_display
-from grappe.funding.filters import CallFilterSet, FunderProjectFilterSet
-from grappe.funding.models import Call, Funder
+from grappe.funding.explain import call_rule_lines, evaluation_display, legal_ref
+from grappe.funding.filters import ApplicationFilterSet, CallFilterSet, FunderProjectFilterSet
+from grappe.funding.models import Application, Call, Funder
 from grappe.funding.pages import millions
 from grappe.funding.schemas import (
+    ApplicationCreateIn,
+    ApplicationListQuery,
+    ApplicationOut,
+    ApplicationRowOut,
+    ApplicationUpdateIn,
     CallDetailOut,
     CallListQuery,
     CallOut,
     FunderFiguresOut,
     FunderProjectListQuery,
     FunderProjectOut,
+    OverrideIn,
+    ReasonIn,
+    ScreenIn,
     SimulateIn,
     SimulationOut,
 )
 from grappe.funding.selectors import (
     FigureRow,
+    application_can_screen,
+    application_get,
+    call_applications,
+    call_for_screening,
     call_get,
     call_list,
     call_ruleset,
@@ -55,6 +77,16 @@ from grappe.funding.selectors import (
     funder_projects,
     project_aid_input,
     project_for_simulation,
+)
+from grappe.funding.services import (
+    application_create,
+    application_roles,
+    application_screen,
+    application_submit,
+    application_transition,
+    application_update,
+    screening_override,
+    screening_passed,
 )
 from grappe.funding.simulation import (
     UNCONFIRMED_NOTICE,
@@ -66,6 +98,7 @@ from grappe.funding.simulation import (
     simulation_to_dict,
 )
 from grappe.projects.models import Project
+from grappe.projects.selectors import project_get
 
 router = Router(tags=["funding"])
 
@@ -79,8 +112,8 @@ def request_language(request: HttpRequest) -> str:
     return translation.get_language_from_request(request)
 
 
-def _invalid(exc: SimulationInputError) -> ValidationError:
-    return ValidationError([{"loc": ["body", *exc.loc], "msg": exc.message, "type": exc.rule}])
+def _invalid(exc: SimulationInputError) -> NinjaValidationError:
+    return NinjaValidationError([{"loc": ["body", *exc.loc], "msg": exc.message, "type": exc.rule}])
 
 
 @router.post(
@@ -272,4 +305,315 @@ def list_funder_projects(
         params,
         columns=("id", "acronym", "title", "status", "start_date", "funder_granted"),
         shape=_funded_rows,
+    )
+
+
+# --- applications to calls (never public: invisible ones are 404) -------------------------------
+
+APPLICATION_ERRORS = {
+    403: RefusalOut | ERROR_SCHEMAS[403],
+    409: RefusalOut | ERROR_SCHEMAS[409],
+    422: RefusalOut | ERROR_SCHEMAS[422],
+}
+
+
+def _visible_application(request: HttpRequest, pk: int) -> Application:
+    if not 1 <= pk <= MAX_ID:
+        raise not_found(_("application"), pk)
+    try:
+        return application_get(scope=scope_for(request.user), pk=pk)
+    except Application.DoesNotExist:
+        raise not_found(_("application"), pk) from None
+
+
+def _application_out(request: HttpRequest, application: Application) -> dict[str, Any]:
+    roles = application_roles(request.user, application)
+    workflow = APPLICATION_WORKFLOWS.get(application.workflow_version)
+    requested = list(application.requested.select_related("participation__organisation"))
+    verdicts = list(application.verdicts.select_related("overridden_by"))
+    coordinator = bool(roles & {ObjectRole.COORDINATOR, ObjectRole.STAFF})
+    return {
+        "id": application.pk,
+        "call": application.call.slug,
+        "call_title": application.call.title,
+        "funder": application.call.funder.name,
+        "project_id": application.project_id,
+        "project_acronym": application.project.acronym,
+        "status": application.status,
+        "status_label": _(workflow.state(application.status).staff_label),
+        "closes_at": application.call.closes_at,
+        "statement": application.statement,
+        "requested": [
+            {
+                "participation_id": r.participation_id,
+                "organisation_id": r.participation.organisation_id,
+                "name": r.participation.organisation.name,
+                "amount": r.amount,
+            }
+            for r in requested
+        ],
+        "requested_total": sum((r.amount for r in requested), Decimal(0)),
+        "submitted_at": application.submitted_at,
+        "receipt_sha256": application.receipt_sha256,
+        "snapshot": application.snapshot or None,
+        "screening_passed": screening_passed(application),
+        "verdicts": [
+            {
+                "rule": v.rule,
+                "status": v.status,
+                "code": v.code,
+                "sentence": v.sentence,
+                "legal_ref": legal_ref(v.legal_ref),
+                "unconfirmed": v.unconfirmed,
+                "override_justification": v.override_justification,
+                "overridden_by": v.overridden_by.get_username() if v.overridden_by else None,
+                "overridden_at": v.overridden_at,
+            }
+            for v in verdicts
+        ],
+        "edit_token": edit_token(application)
+        if coordinator and application.status == "draft"
+        else None,
+    }
+
+
+def _field_errors(exc: ValidationError, loc: Callable[[str], list[str | int]]) -> Any:
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+    return Status(
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["body", *loc(field)],
+                    "msg": " ".join(str(m) for m in error.messages),
+                    "type": error.code or "refused",
+                }
+                for field, field_errors in errors.items()
+                for error in field_errors
+            ]
+        },
+    )
+
+
+@router.post(
+    "/applications",
+    auth=django_auth,
+    response=responses({201: ApplicationOut}, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    summary="Start a draft application of an accredited project to an open call",
+    description="201: the draft. 401: not logged in. 403: only the project's coordinator "
+    "applies. 404: no such call or project you may see. 422: the call is not open or has no "
+    "rule set, the project is not accredited, or it already applied to this call.",
+)
+def create_application(request: HttpRequest, body: ApplicationCreateIn) -> Any:
+    scope = scope_for(request.user)
+    with translation.override(request_language(request)):
+        try:
+            call = call_get(scope=scope, slug=body.call)
+        except Call.DoesNotExist:
+            raise not_found(_("call"), body.call) from None
+        try:
+            project = project_get(scope=scope, pk=body.project_id)
+        except Project.DoesNotExist:
+            raise not_found(_("project"), body.project_id) from None
+        try:
+            application = application_create(actor=request.user, call=call, project=project)
+        except PermissionDenied as exc:
+            return Status(403, {"detail": str(exc)})
+        except ValidationError as exc:
+            return _field_errors(exc, lambda field: ["project_id" if field == "project" else field])
+        return Status(201, _application_out(request, application))
+
+
+@router.get(
+    "/applications/{id}",
+    response=responses(ApplicationOut, 404, 422),
+    summary="One application: the aid requested, the verdicts and overrides, the receipt hash",
+)
+def get_application(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
+    with translation.override(request_language(request)):
+        return _application_out(request, _visible_application(request, id))
+
+
+@router.post(
+    "/applications/{id}/draft",
+    auth=django_auth,
+    response=responses(ApplicationOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    summary="Update a draft: the statement and the aid requested per partner",
+    description="Each amount is checked against the rules engine's maximum for the partner "
+    "under the call's rule set. 403: only the coordinator. 409: the draft changed since "
+    "`edit_token`. 422: a bad amount (naming `requested[i].amount`) or the draft was "
+    "submitted; nothing is written.",
+)
+def update_application(request: HttpRequest, id: Path[int], body: ApplicationUpdateIn) -> Any:
+    with translation.override(request_language(request)):
+        application = _visible_application(request, id)
+        requested = {r.participation_id: r.amount for r in body.requested}
+        index = {r.participation_id: i for i, r in enumerate(body.requested)}
+        keep = {
+            r.participation_id: r.amount
+            for r in application.requested.all()
+            if r.participation_id not in requested
+        }
+
+        def loc(field: str) -> list[str | int]:
+            if field.startswith("requested_"):
+                pid = int(field.removeprefix("requested_"))
+                return ["requested", index.get(pid, 0), "amount"]
+            return [field]
+
+        try:
+            application_update(
+                actor=request.user,
+                application=application,
+                statement=body.statement,
+                requested={**keep, **{k: ("" if v is None else v) for k, v in requested.items()}},
+                expected_token=body.edit_token,
+            )
+        except PermissionDenied as exc:
+            return Status(403, {"detail": str(exc)})
+        except EditConflict as exc:
+            return Status(409, {"detail": " ".join(exc.messages)})
+        except ValidationError as exc:
+            return _field_errors(exc, loc)
+        return _application_out(request, application)
+
+
+@router.post(
+    "/applications/{id}/submit",
+    auth=django_auth,
+    response=responses(ApplicationOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    summary="Submit a draft before the call's closing instant; the receipt and screening",
+    description="Freezes the snapshot (its SHA-256 is the receipt) and runs the eligibility "
+    "screening. 403: only the coordinator. 409: too late (the message gives the closing time, "
+    "Europe/Paris), not a draft, or the project is not accredited.",
+)
+def submit_application(request: HttpRequest, id: Path[int]) -> Any:
+    with translation.override(request_language(request)):
+        application = _visible_application(request, id)
+        try:
+            application_submit(actor=request.user, application=application)
+        except TransitionRefused as refusal:
+            return transition_refused(refusal)
+        except ValidationError as exc:
+            return _field_errors(exc, lambda field: [field])
+        return _application_out(request, application)
+
+
+@router.post(
+    "/applications/{id}/withdraw",
+    auth=django_auth,
+    response=responses(ApplicationOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    summary="Withdraw an application (the consortium, with a reason, until the decision)",
+)
+def withdraw_application(request: HttpRequest, id: Path[int], body: ReasonIn) -> Any:
+    with translation.override(request_language(request)):
+        application = _visible_application(request, id)
+        try:
+            application_transition(
+                actor=request.user,
+                application=application,
+                transition="withdraw",
+                reason=body.reason,
+            )
+        except TransitionRefused as refusal:
+            return transition_refused(refusal)
+        return _application_out(request, application)
+
+
+@router.post(
+    "/applications/{id}/overrides",
+    auth=django_auth,
+    response=responses(ApplicationOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    summary="Override a failed eligibility verdict with a written justification (the officer)",
+    description="403: only the programme officers of the call's funder. 422: no "
+    "justification (naming `justification`), or a rule without a failed verdict (`rule`).",
+)
+def override_verdict(request: HttpRequest, id: Path[int], body: OverrideIn) -> Any:
+    with translation.override(request_language(request)):
+        application = _visible_application(request, id)
+        if not application_can_screen(scope=scope_for(request.user), application=application):
+            return Status(
+                403, {"detail": _("Only the programme officers of the call's funder screen it.")}
+            )
+        try:
+            screening_override(
+                actor=request.user,
+                application=application,
+                rule=body.rule,
+                justification=body.justification,
+            )
+        except PermissionDenied as exc:
+            return Status(403, {"detail": str(exc)})
+        except ValidationError as exc:
+            return _field_errors(exc, lambda field: [field])
+        return _application_out(request, application)
+
+
+@router.post(
+    "/applications/{id}/screening",
+    auth=django_auth,
+    response=responses(ApplicationOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    summary="Declare a submitted application eligible or ineligible (the officer)",
+    description="409: eligible while a failed rule is not overridden, or not submitted. "
+    "422: ineligible without the reasons.",
+)
+def screen_application(request: HttpRequest, id: Path[int], body: ScreenIn) -> Any:
+    with translation.override(request_language(request)):
+        application = _visible_application(request, id)
+        if not application_can_screen(scope=scope_for(request.user), application=application):
+            return Status(
+                403, {"detail": _("Only the programme officers of the call's funder screen it.")}
+            )
+        try:
+            application_screen(
+                actor=request.user,
+                application=application,
+                eligible=body.eligible,
+                reason=body.reason,
+            )
+        except TransitionRefused as refusal:
+            return transition_refused(refusal)
+        return _application_out(request, application)
+
+
+def _application_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["project_acronym"] = row.pop("project__acronym")
+        row["requested_total"] = row.pop("requested_sum")
+    return rows
+
+
+@router.get(
+    "/calls/{slug}/applications",
+    auth=django_auth,
+    response=responses(CursorPage[ApplicationRowOut], 401, 404, 422, RATE_LIMIT_ERRORS),
+    summary="The applications to a call, for its screening officers (the page's list)",
+)
+@decorate_view(rate_limited("search", when=has_query))
+def list_call_applications(
+    request: HttpRequest, slug: Path[str], params: Query[ApplicationListQuery]
+) -> Page[Any]:
+    if not SLUG.fullmatch(slug):
+        raise not_found(_("call"), slug)
+    scope = scope_for(request.user)
+    try:
+        call = call_for_screening(scope=scope, slug=slug)
+    except Call.DoesNotExist:
+        raise not_found(_("call"), slug) from None
+    qs = call_applications(scope=scope, call=call)
+    filterset = api_filterset(ApplicationFilterSet, params, qs, request)
+    return api_page(
+        filterset,
+        params,
+        columns=(
+            "id",
+            "project_id",
+            "project__acronym",
+            "status",
+            "submitted_at",
+            "requested_sum",
+            "failed_verdicts",
+            "receipt_sha256",
+        ),
+        shape=_application_rows,
     )

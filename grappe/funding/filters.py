@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.exports import Column
-from grappe.core.lists import ListFilterSet, SortFilter
-from grappe.funding.models import Call, CallStatus, Funder
+from grappe.core.lists import ListFilterSet, SortFilter, flag_filter
+from grappe.funding.domain.applications import CURRENT as APPLICATION_WORKFLOW
+from grappe.funding.models import PARIS, Application, Call, CallStatus, Funder
 from grappe.projects.filters import (
     PROJECT_EXPORT,
     PROJECT_ORDERS,
@@ -163,3 +164,76 @@ CALL_EXPORT = (
     ),
     Column(_("Rule set version"), lambda c: c.ruleset.version if c.ruleset else None),
 )
+
+
+# --- applications to a call (the screening officer's list) ---------------------------------------
+
+APPLICATION_STATUS_CHOICES = [
+    (s.id, _(s.staff_label)) for s in APPLICATION_WORKFLOW.states.values() if s.id != "draft"
+]
+
+
+def _application_text(qs: QuerySet[Application], name: str, value: Any) -> QuerySet[Application]:
+    text = (value or "").strip()
+    if not text:
+        return qs
+    q = Q()
+    for word in text.split():
+        q &= Q(project__acronym__icontains=word) | Q(project__title__icontains=word)
+    return qs.filter(q)
+
+
+class ApplicationFilterSet(ListFilterSet):
+    """The applications to one call, for its screening officers: the page
+    `calls/<slug>/applications/`, its CSV/XLSX export and `GET /api/v1/calls/{slug}/applications`
+    share it (the queryset is `selectors.call_applications`)."""
+
+    q = django_filters.CharFilter(
+        label=_("Acronym or title"), method=_application_text, max_length=MAX_QUERY_LENGTH
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=APPLICATION_STATUS_CHOICES, empty_label=_("Every status")
+    )
+    failing = flag_filter(
+        _("Only with a failed rule not overridden"), lambda value: Q(failed_verdicts__gt=0)
+    )
+    sort = SortFilter(
+        orders={
+            "submitted": (_("Submitted first"), ("submitted_at", "id")),
+            "-submitted": (_("Submitted last first"), ("-submitted_at", "-id")),
+            "status": (_("By status"), ("status", "id")),
+        },
+        default="submitted",
+    )
+    api_descriptions = {
+        "q": "Words to find in the project's acronym or title.",
+        "status": "One state of the application workflow (drafts are never listed).",
+        "failing": "`true`: only applications with a failed eligibility rule not overridden.",
+        "sort": "Order: submission time (`submitted`, the default), status (`status`); "
+        "`-` reverses the submission order.",
+    }
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+
+APPLICATION_EXPORT = (
+    Column(_("Application"), lambda a: a.pk),
+    Column(_("Project"), lambda a: a.project.acronym),
+    Column(_("Title"), lambda a: a.project.title),
+    Column(_("Status"), lambda a: str(_(APPLICATION_WORKFLOW.states[a.status].staff_label))),
+    Column(_("Submitted at (Europe/Paris)"), lambda a: paris_time(a.submitted_at)),
+    Column(
+        _("Aid requested (EUR)"),
+        lambda a: None if a.requested_sum is None else a.requested_sum.quantize(CENT),
+    ),
+    Column(_("Failed rules not overridden"), lambda a: a.failed_verdicts),
+    Column(_("Receipt SHA-256"), lambda a: a.receipt_sha256),
+)
+
+
+def paris_time(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S"))

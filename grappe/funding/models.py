@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.models import TimeStampedModel
 from grappe.funding.domain.applications import CURRENT as APPLICATION_WORKFLOW
 from grappe.funding.domain.applications import WORKFLOW_ID as APPLICATION_WORKFLOW_ID
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class FunderKind(models.TextChoices):
@@ -133,6 +136,21 @@ class Call(TimeStampedModel):
     def title(self) -> str:
         return self.title_fr if (get_language() or "en").startswith("fr") else self.title_en
 
+    @property
+    def opens_at(self) -> dt.datetime:
+        """The exact opening instant: `opens_on` at 00:00 in Europe/Paris."""
+        return dt.datetime.combine(self.opens_on, dt.time(0), tzinfo=PARIS)
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        """The exact closing instant: the end of `closes_on` in Europe/Paris, i.e. the next
+        day at 00:00 Paris time. A submission is on time when `opens_at <= now < closes_at`
+        (the same days as `status_on`, which judges a Paris date)."""
+        return dt.datetime.combine(self.closes_on + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
+
+    def is_open_at(self, instant: dt.datetime) -> bool:
+        return self.opens_at <= instant < self.closes_at
+
     def status_on(self, day: dt.date) -> CallStatus:
         if day < self.opens_on:
             return CallStatus.UPCOMING
@@ -236,6 +254,17 @@ class Application(TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     snapshot = models.JSONField(_("what was submitted"), default=dict, blank=True)
     receipt_sha256 = models.CharField(_("receipt hash (SHA-256)"), max_length=64, blank=True)
+    statement = models.TextField(
+        _("application statement"),
+        blank=True,
+        help_text=_(
+            "What the application says beyond the project: why this call, expected impact."
+        ),
+    )
+    screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
+    screened_ruleset_version = models.PositiveIntegerField(
+        _("rule set version screened against"), null=True, blank=True
+    )
     panel_list = models.CharField(
         _("panel list"), max_length=10, choices=PanelList.choices, blank=True
     )
@@ -267,3 +296,121 @@ class Application(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project} → {self.call}"
+
+    @property
+    def requested_total(self) -> Decimal:
+        return sum((r.amount for r in self.requested.all()), Decimal("0"))
+
+
+class RequestedAid(models.Model):
+    """The aid an application asks the call's funder for, one row per partner (Decimal EUR).
+
+    Written by `funding.services.application_update` while the application is a draft, each
+    amount checked against the rules engine's maximum for that partner under the call's rule
+    set; frozen into `Application.snapshot` at submission.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="requested",
+    )
+    participation = models.ForeignKey(
+        "projects.Participation",
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="requested_aid",
+    )
+    amount = models.DecimalField(
+        _("aid requested (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = _("aid requested")
+        verbose_name_plural = _("aid requested")
+        ordering = ["application", "participation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "participation"], name="requested_aid_once_per_partner"
+            ),
+            models.CheckConstraint(name="requested_aid_non_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation_id}: {self.amount}"
+
+
+class VerdictStatus(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    NEEDS_JUSTIFICATION = "needs_justification", _("Needs a justification")
+
+
+class ScreeningVerdict(models.Model):
+    """The eligibility screening of an application: one row per consortium rule the call sets.
+
+    Why rows rather than a JSON field on `Application`: each failed verdict carries its own
+    override (the officer's written justification, who, when), which the page shows and the
+    guard `screening_passed` reads per rule. Written once, at submission, by
+    `funding.services.application_submit` from the rules engine
+    (`funding/domain/eligibility.py` through `simulate`, the call's rule set as pinned then:
+    `Application.screened_ruleset_version`); the sentence is stored in English and French as
+    the engine explained it then, so that a later catalogue change does not rewrite a verdict.
+    Rules the call does not set (not applicable) are not stored. The override is written by
+    `screening_override` only.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="verdicts",
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    rule = models.CharField(_("rule"), max_length=60)
+    status = models.CharField(_("verdict"), max_length=24, choices=VerdictStatus.choices)
+    code = models.CharField(_("message code"), max_length=80)
+    sentence_en = models.TextField(_("explanation (English)"))
+    sentence_fr = models.TextField(_("explanation (French)"))
+    legal_ref = models.CharField(_("legal reference"), max_length=200, blank=True)
+    unconfirmed = models.BooleanField(_("unconfirmed parameter"), default=False)
+    override_justification = models.TextField(_("override justification"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("overridden by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("screening verdict")
+        verbose_name_plural = _("screening verdicts")
+        ordering = ["application", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "rule"], name="screening_verdict_once_per_rule"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.status}"
+
+    @property
+    def sentence(self) -> str:
+        return self.sentence_fr if (get_language() or "en").startswith("fr") else self.sentence_en
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.override_justification)
+
+    @property
+    def passes(self) -> bool:
+        """Passed, or overridden with a written justification."""
+        return self.status == VerdictStatus.PASSED or self.overridden

@@ -15,8 +15,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from grappe.core.domain.scope import Scope
+from grappe.core.domain.workflow import ObjectRole
 from grappe.core.pages import page_section
 from grappe.funding import selectors
+from grappe.funding.domain.applications import APPLICATION_WORKFLOWS
 from grappe.funding.domain.rulesets import RuleSetError
 from grappe.funding.explain import SIZE_LABELS, STATUS_LABELS, ruleset_error_message
 from grappe.funding.models import Funder
@@ -26,7 +28,9 @@ from grappe.funding.simulation import (
     run_simulation,
     simulation_to_dict,
 )
-from grappe.projects.models import Project, ProjectStatus
+from grappe.projects.domain.workflow import project_roles
+from grappe.projects.models import Accreditation, Project, ProjectStatus
+from grappe.projects.selectors import project_relations
 from grappe.registry.domain.sme import SizeClass
 
 MILLION = Decimal(1_000_000)
@@ -139,3 +143,35 @@ def proposal_live_checks(request: HttpRequest, scope: Scope, *, project: Project
         all_passed=bool(verdicts) and all(v["status"] == "passed" for v in verdicts),
     )
     return {"live_checks": checks}
+
+
+# --- applications to calls (the project page, for its consortium and the calls' officers) ------
+
+
+@page_section("projects.project_detail")
+def project_applications(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
+    """The project's applications the user may see, and — for the coordinator of an
+    accredited project — the open calls (with a rule set) it has not applied to yet, each with
+    an "Apply" button. Nothing for anyone else."""
+    applications = list(
+        selectors.applications_of_project(scope=scope, project=project).select_related("call")
+    )
+    workflow = APPLICATION_WORKFLOWS
+    for a in applications:
+        a.status_label = gettext(  # type: ignore[attr-defined]
+            workflow.get(a.workflow_version).state(a.status).staff_label
+        )
+    open_calls: list[Any] = []
+    coordinates = ObjectRole.COORDINATOR in project_roles(scope, project_relations(project))
+    if coordinates and Accreditation.objects.filter(project=project).exists():
+        now = timezone.now()
+        open_calls = [
+            c
+            for c in selectors.call_list(scope=scope, open_on=timezone.localdate())
+            .filter(ruleset__isnull=False)
+            .exclude(applications__project=project)
+            if c.is_open_at(now)
+        ]
+    if not applications and not open_calls:
+        return {}
+    return {"funding_applications": {"applications": applications, "open_calls": open_calls}}

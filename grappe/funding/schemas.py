@@ -10,12 +10,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from grappe.core.apikit import DecimalStr, InputSchema
+from grappe.core.apikit import MAX_ID, DecimalStr, InputSchema, MultilineStr
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.funding.domain.common import CostCategory, PartnerKind, ResearchCategory, RoBasis
-from grappe.funding.filters import CallFilterSet, FunderProjectFilterSet
+from grappe.funding.filters import ApplicationFilterSet, CallFilterSet, FunderProjectFilterSet
 from grappe.registry.domain.sme import FrenchCategory, HolderKind, SizeClass
 
 Money = Decimal
@@ -365,3 +365,130 @@ class FunderProjectOut(Schema):
     status: str
     start_date: dt.date | None
     granted: DecimalStr = Field(description="What this funder granted the project (EUR).")
+
+
+# --------------------------------------------------------------------------- applications
+# An accredited project's application to a call (never public). Money is a decimal string in
+# EUR; times are ISO 8601 with their offset (the server stores UTC; pages show Europe/Paris).
+
+APPLICATION_TEXT_MAX = 20_000
+
+
+class ApplicationCreateIn(InputSchema):
+    """Start a draft application of a project to an open call (its coordinator only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    call: str = Field(pattern=r"^[-a-zA-Z0-9_]{1,80}$", description="The call's slug.")
+    project_id: int = Field(ge=1, le=MAX_ID, description="An accredited project you coordinate.")
+
+
+class RequestedIn(InputSchema):
+    participation_id: int = Field(ge=1, le=MAX_ID, description="A partner of the project.")
+    amount: str | None = Field(
+        ...,
+        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        examples=["45000.00"],
+        description="Aid asked of the call's funder, EUR, as a string with at most two "
+        'decimals ("45000.00"); null removes the partner\'s request. At most the rules '
+        "engine's maximum for this partner.",
+    )
+
+
+class ApplicationUpdateIn(InputSchema):
+    """The draft's statement and the aid requested per partner (partners not listed keep
+    their amount)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    statement: MultilineStr = Field("", max_length=APPLICATION_TEXT_MAX)
+    requested: list[RequestedIn] = Field(default_factory=list, max_length=500)
+    edit_token: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="The `edit_token` of the application as you read it: a draft changed "
+        "since is refused (409).",
+    )
+
+
+class ReasonIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: MultilineStr = Field("", max_length=APPLICATION_TEXT_MAX)
+
+
+class OverrideIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str = Field(pattern=r"^[a-z_]{1,60}$", description="The rule of a failed verdict.")
+    justification: MultilineStr = Field(
+        "", max_length=APPLICATION_TEXT_MAX, description="Required: why the rule is overridden."
+    )
+
+
+class ScreenIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    eligible: bool = Field(description="true: eligible (every rule passed or overridden).")
+    reason: MultilineStr = Field(
+        "", max_length=APPLICATION_TEXT_MAX, description="Required when ineligible."
+    )
+
+
+class RequestedOut(Schema):
+    participation_id: int
+    organisation_id: int
+    name: str
+    amount: DecimalStr
+
+
+class ScreeningVerdictOut(Schema):
+    rule: str
+    status: str = Field(description="passed, failed or needs_justification.")
+    code: str
+    sentence: str = Field(description="The verdict in plain words, in the request's language.")
+    legal_ref: str
+    unconfirmed: bool
+    override_justification: str
+    overridden_by: str | None
+    overridden_at: dt.datetime | None
+
+
+class ApplicationOut(Schema):
+    id: int
+    call: str
+    call_title: str
+    funder: str
+    project_id: int
+    project_acronym: str
+    status: str
+    status_label: str
+    closes_at: dt.datetime = Field(
+        description="The call's closing instant (end of its last day, Paris)."
+    )
+    statement: str
+    requested: list[RequestedOut]
+    requested_total: DecimalStr
+    submitted_at: dt.datetime | None
+    receipt_sha256: str = Field(description="SHA-256 of the canonical JSON of `snapshot`.")
+    snapshot: dict[str, Any] | None = Field(description="What was submitted, frozen.")
+    screening_passed: bool
+    verdicts: list[ScreeningVerdictOut]
+    edit_token: str | None = Field(description="For the coordinator's next draft update.")
+
+
+class ApplicationRowOut(Schema):
+    id: int
+    project_id: int
+    project_acronym: str
+    status: str
+    submitted_at: dt.datetime | None
+    requested_total: DecimalStr | None
+    failed_verdicts: int = Field(description="Failed rules not overridden.")
+    receipt_sha256: str
+
+
+if TYPE_CHECKING:
+    ApplicationListQuery = ListQuery
+else:
+    ApplicationListQuery = list_query_schema(ApplicationFilterSet, name="ApplicationListQuery")

@@ -39,7 +39,7 @@ from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, Resear
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
 from grappe.funding.domain.partners import declared_size, partner_kind
 from grappe.funding.domain.rulesets import RuleSet, ruleset_from_dict
-from grappe.funding.models import Call, CallStatus, Funder
+from grappe.funding.models import Application, Call, CallStatus, Funder, RequestedAid
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -571,4 +571,95 @@ def funder_projects(*, scope: Scope, funder_id: int) -> QuerySet[Project]:
             )
         )
         .annotate(funder_granted=Subquery(granted))
+    )
+
+
+# --------------------------------------------------------------------------- applications
+# Applications are never public: the project's partners and the officers of the call's funder
+# see them (`application.view`); the officers list and screen them (`application.screen`).
+# Anything else is a 404.
+
+_APPLICATION_LINKS = {
+    Relation.PARTNER: lambda ids: Exists(
+        Participation.objects.filter(project_id=OuterRef("project_id"), organisation_id__in=ids)
+    ),
+    Relation.OWN_FUNDER: field_in("call__funder_id"),
+}
+
+
+def application_list(*, scope: Scope) -> QuerySet[Application]:
+    """The applications `scope` may see (`application.view`)."""
+    return (
+        Application.objects.select_related("call__funder", "project")
+        .filter(reach_q(scope, Action.APPLICATION_VIEW, _APPLICATION_LINKS))
+        .order_by("-id")
+    )
+
+
+def application_get(*, scope: Scope, pk: int) -> Application:
+    """One application `scope` may see; raises `Application.DoesNotExist` otherwise (a 404)."""
+    return application_list(scope=scope).get(pk=pk)
+
+
+def application_can_screen(*, scope: Scope, application: Application) -> bool:
+    return scope.can(Action.APPLICATION_SCREEN, Target.of(own_funder=[application.call.funder_id]))
+
+
+def call_for_screening(*, scope: Scope, slug: str) -> Call:
+    """A call whose applications `scope` screens; raises `Call.DoesNotExist` otherwise."""
+    links = {Relation.OWN_FUNDER: field_in("funder_id")}
+    return (
+        call_list(scope=scope)
+        .filter(reach_q(scope, Action.APPLICATION_SCREEN, links))
+        .get(slug=slug)
+    )
+
+
+def call_for_screening_exists(*, scope: Scope, call: Call) -> bool:
+    return scope.can(Action.APPLICATION_SCREEN, Target.of(own_funder=[call.funder_id]))
+
+
+def call_applications(*, scope: Scope, call: Call) -> QuerySet[Application]:
+    """The applications to `call` its screening officer lists (drafts are the consortium's:
+    not listed), with the number of partners and of failed verdicts not overridden."""
+    links = {Relation.OWN_FUNDER: field_in("call__funder_id")}
+    return (
+        Application.objects.filter(call=call)
+        .exclude(status="draft")
+        .filter(reach_q(scope, Action.APPLICATION_SCREEN, links))
+        .select_related("call__funder", "project")
+        .annotate(
+            failed_verdicts=Count(
+                "verdicts",
+                filter=~Q(verdicts__status="passed") & Q(verdicts__override_justification=""),
+                distinct=True,
+            ),
+            requested_sum=Subquery(
+                RequestedAid.objects.filter(application=OuterRef("pk"))
+                .order_by()
+                .values("application")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            ),
+        )
+    )
+
+
+def applications_of_project(*, scope: Scope, project: Project) -> QuerySet[Application]:
+    return application_list(scope=scope).filter(project=project).order_by("-id")
+
+
+def coordinated_projects(*, scope: Scope) -> QuerySet[Project]:
+    """The accredited projects the user's organisations coordinate (who may apply)."""
+    if not scope.organisation_ids:
+        return Project.objects.none()
+    return (
+        project_list(scope=scope)
+        .filter(
+            participations__organisation_id__in=sorted(scope.organisation_ids),
+            participations__role=ParticipantRole.COORDINATOR,
+        )
+        .filter(Exists(Accreditation.objects.filter(project_id=OuterRef("pk"))))
+        .distinct()
+        .order_by("acronym", "id")
     )

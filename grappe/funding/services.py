@@ -6,22 +6,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import fields as dc_fields
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged, stale_edit
+from grappe.core.domain.scope import Scope
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.models import Transition
 from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, changes_apply, check_fields
+from grappe.funding.domain.aid import SimulationResult
 from grappe.funding.domain.applications import APPLICATION_WORKFLOWS, ApplicationFacts
 from grappe.funding.domain.evaluation import (
     EvaluationError,
@@ -30,6 +31,7 @@ from grappe.funding.domain.evaluation import (
     evaluation_to_dict,
     stored_or_default,
 )
+from grappe.funding.domain.receipt import snapshot_sha256
 from grappe.funding.domain.rulesets import (
     READY_MADE,
     RuleSet,
@@ -37,14 +39,30 @@ from grappe.funding.domain.rulesets import (
     ruleset_from_dict,
     ruleset_to_dict,
 )
-from grappe.funding.explain import evaluation_error_message, ruleset_error_message
-from grappe.funding.models import Application, Call, CallRuleSet, CallStatus, Funder, PanelList
+from grappe.funding.explain import (
+    evaluation_error_message,
+    format_eur,
+    render,
+    ruleset_error_message,
+)
+from grappe.funding.models import (
+    PARIS,
+    Application,
+    Call,
+    CallRuleSet,
+    Funder,
+    PanelList,
+    RequestedAid,
+    ScreeningVerdict,
+    VerdictStatus,
+)
+from grappe.funding.selectors import AidInput, call_ruleset, project_aid_input
+from grappe.funding.simulation import SimulationInputError, check_project_size, run_simulation
 from grappe.projects.domain.workflow import project_roles
-from grappe.projects.models import Accreditation
+from grappe.projects.models import Accreditation, Participation, Project
 from grappe.projects.selectors import project_relations
 from grappe.projects.services import OfferedTransition, TransitionRefused, workflow_refusal_text
-
-PARIS = ZoneInfo("Europe/Paris")
+from grappe.registry.models import Organisation
 
 
 class RuleSetInvalid(ValidationError):
@@ -371,9 +389,9 @@ def application_facts(
 ) -> ApplicationFacts:
     """What the application workflow's guards look at: funding's own facts, then each
     registered provider's (a provider may only set fields `ApplicationFacts` has)."""
-    today = (now or timezone.now()).astimezone(PARIS).date()
     values: dict[str, bool] = {
-        "before_deadline": application.call.status_on(today) is CallStatus.OPEN,
+        # The call's exact opening and closing instants in Europe/Paris (`Call.closes_at`).
+        "before_deadline": application.call.is_open_at(now or timezone.now()),
         "project_accredited": Accreditation.objects.filter(
             project_id=application.project_id
         ).exists(),
@@ -558,3 +576,539 @@ def application_panel_record(*, actor: Actor, call: Call, places: Iterable[Panel
             after={str(p.application_id): {"list": p.list.value, "rank": p.rank} for p in rows},
         )
     return len(rows)
+
+
+# --- applications: the draft, the submission and its receipt, the screening ------------------
+#
+# An accredited project's coordinator starts a draft for an open call (`application_create`),
+# writes the statement and the aid requested per partner (`application_update`, each amount
+# checked against the rules engine's maximum for that partner), and submits it before the
+# call's closing instant (`application_submit`): the snapshot is frozen as canonical JSON, its
+# SHA-256 stored (the receipt) and the engine's consortium verdicts stored per rule
+# (`ScreeningVerdict`). The officer of the call's funder may override a failed verdict with a
+# written justification (`screening_override`) and declares the application eligible or not
+# (`application_screen`); the consortium may withdraw (`application_transition`, "withdraw").
+
+AMOUNT_CEILING = Decimal("1000000000000")  # 10^12 EUR: beyond any call (and the column's width)
+STATEMENT_MAX = 20_000
+SYSTEM_SCOPE = Scope(is_staff_wide=True)
+
+
+def requested_field(participation_id: int) -> str:
+    """The field name of a partner's requested amount (the form's and the error's)."""
+    return f"requested_{participation_id}"
+
+
+def screening_passed(application: Application) -> bool:
+    """Every stored verdict passed or was overridden with a justification (and the screening
+    ran: an application screened against nothing has not passed)."""
+    if application.screened_at is None:
+        return False
+    return all(v.passes for v in application.verdicts.all())
+
+
+def _funding_facts(application: Application) -> dict[str, bool]:
+    return {"screening_passed": screening_passed(application)}
+
+
+register_application_facts(_funding_facts)
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """The rules engine on an application's project under its call's current rule set."""
+
+    result: SimulationResult
+    aid_input: AidInput
+    ruleset: RuleSet
+
+    def max_aid(self, organisation_id: int) -> Decimal | None:
+        for p in self.result.partners:
+            if p.partner_id == str(organisation_id):
+                return p.max_aid
+        return None
+
+
+def application_engine_run(application: Application) -> EngineRun:
+    """Run the aid engine and the consortium rules on the application's project, for the
+    call's funder (aid from other funders counts for cumulation). The callers have checked the
+    actor's role on the application: the engine reads the figures with the system's scope.
+    Raises `ValidationError` naming `call` when the call has no usable rule set, or the
+    project's size when it is beyond what a simulation may take."""
+    call = application.call
+    try:
+        ruleset = call_ruleset(call)
+    except Call.DoesNotExist:
+        raise ValidationError(
+            {"call": _("This call has no rule set yet: applications open once it has one.")}
+        ) from None
+    except RuleSetError as exc:
+        raise ValidationError({"call": ruleset_error_message(exc)}) from None
+    aid_input = project_aid_input(
+        scope=SYSTEM_SCOPE, project=application.project, funder_id=call.funder_id
+    )
+    try:
+        check_project_size(aid_input.project)
+    except SimulationInputError as exc:
+        raise ValidationError({"project": exc.message}) from None
+    return EngineRun(run_simulation(aid_input, ruleset), aid_input, ruleset)
+
+
+def _refuse_unless(actor: Actor, application: Application, *roles: ObjectRole) -> None:
+    if not application_roles(actor, application) & set(roles):
+        raise PermissionDenied(_("Only the project's coordinator may do this."))
+
+
+def _closing_text(call: Call) -> str:
+    return str(formats.date_format(call.closes_at.astimezone(PARIS), "DATETIME_FORMAT"))
+
+
+def deadline_refusal(call: Call, moment: dt.datetime) -> str:
+    """Why a submission at `moment` is refused: too late (naming the exact closing instant in
+    Europe/Paris) or too early (the opening one), with the server's time."""
+    now = formats.date_format(moment.astimezone(PARIS), "DATETIME_FORMAT")
+    if moment >= call.closes_at:
+        return _(
+            "Too late: the call closed at the end of %(day)s (%(time)s, Europe/Paris); the "
+            "server's time is %(now)s."
+        ) % {
+            "day": formats.date_format(call.closes_on, "DATE_FORMAT"),
+            "time": _closing_text(call),
+            "now": now,
+        }
+    return _(
+        "Too early: the call opens on %(time)s (Europe/Paris); the server's time is %(now)s."
+    ) % {"time": formats.date_format(call.opens_at, "DATETIME_FORMAT"), "now": now}
+
+
+def application_create(*, actor: Actor, call: Call, project: Project) -> Application:
+    """A draft application of `project` to `call`, by a member of the project's coordinator.
+
+    Refused (ValidationError naming the field, nothing written): the call is not open now, or
+    has no rule set; the project is not accredited by a cluster; the project has already
+    applied to this call. `PermissionDenied` for anyone but the coordinator (and staff).
+    """
+    # The project's roles (the application does not exist yet: no evaluator can hold one).
+    roles = (
+        {ObjectRole.STAFF}
+        if actor is None
+        else set(project_roles(scope_for(actor), project_relations(project)))
+    )
+    if not roles & {ObjectRole.COORDINATOR, ObjectRole.STAFF}:
+        raise PermissionDenied(_("Only the project's coordinator may do this."))
+    now = timezone.now()
+    if not call.is_open_at(now):
+        raise ValidationError(
+            {
+                "call": _(
+                    "This call takes applications from %(opens)s until %(closes)s "
+                    "(Europe/Paris): it is not open now."
+                )
+                % {
+                    "opens": formats.date_format(call.opens_at, "DATETIME_FORMAT"),
+                    "closes": _closing_text(call),
+                }
+            }
+        )
+    if call.ruleset_id is None:
+        raise ValidationError(
+            {"call": _("This call has no rule set yet: applications open once it has one.")}
+        )
+    if not Accreditation.objects.filter(project=project).exists():
+        raise ValidationError({"project": _("Only a project accredited by a cluster may apply.")})
+    with transaction.atomic():
+        if Application.objects.filter(call=call, project=project).exists():
+            raise ValidationError(
+                {
+                    "project": _(
+                        "This project has already applied to this call: open its application."
+                    )
+                }
+            )
+        application = Application.objects.create(
+            call=call, project=project, created_by=recorded_user(actor)
+        )
+        audit_record(
+            actor=actor,
+            action="application.create",
+            obj=application,
+            after={"call": call.slug, "project": project.pk, "status": application.status},
+        )
+    return application
+
+
+def _parse_amount(raw: object) -> Decimal | None:
+    if isinstance(raw, Decimal):
+        value = raw
+    else:
+        text = str(raw).strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+        if text == "":
+            return None
+        try:
+            value = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError("not a number") from None
+    if not value.is_finite():
+        raise ValueError("not a number")
+    return value
+
+
+def check_requested(
+    run: EngineRun, participations: Mapping[int, Participation], requested: Mapping[int, object]
+) -> dict[int, Decimal]:
+    """The requested amounts, checked: numbers, in euros and cents, at least 0, and at most the
+    engine's maximum for the partner. Raises ValidationError with one message per bad field."""
+    errors: dict[str, str] = {}
+    clean: dict[int, Decimal] = {}
+    for pid, raw in requested.items():
+        field = requested_field(pid)
+        part = participations.get(pid)
+        if part is None:
+            errors[field] = _("Partner %(id)s is not in this project's consortium.") % {"id": pid}
+            continue
+        name = part.organisation.short_name or part.organisation.name
+        try:
+            value = _parse_amount(raw)
+        except ValueError:
+            errors[field] = _("%(partner)s: enter the amount in euros, e.g. 125000.50.") % {
+                "partner": name
+            }
+            continue
+        if value is None:
+            continue
+        if value < 0:
+            errors[field] = _("%(partner)s: the amount requested cannot be negative.") % {
+                "partner": name
+            }
+        elif value != value.quantize(Decimal("0.01")):
+            errors[field] = _("%(partner)s: give the amount in euros and cents at most.") % {
+                "partner": name
+            }
+        elif value >= AMOUNT_CEILING:
+            errors[field] = _("%(partner)s: %(amount)s EUR is beyond any call.") % {
+                "partner": name,
+                "amount": format_eur(value),
+            }
+        else:
+            cap = run.max_aid(part.organisation_id)
+            if cap is not None and value > cap:
+                errors[field] = _(
+                    "%(partner)s: %(amount)s EUR is above the maximum aid the call's rules "
+                    "allow this partner (%(max)s EUR)."
+                ) % {"partner": name, "amount": format_eur(value), "max": format_eur(cap)}
+            else:
+                clean[pid] = value.quantize(Decimal("0.01"))
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def application_participations(application: Application) -> dict[int, Participation]:
+    return {
+        p.pk: p
+        for p in Participation.objects.filter(project_id=application.project_id)
+        .select_related("organisation")
+        .order_by("id")
+    }
+
+
+def application_update(
+    *,
+    actor: Actor,
+    application: Application,
+    statement: str,
+    requested: Mapping[int, object],
+    expected_token: str | None = None,
+) -> Application:
+    """Write the draft's statement and the aid requested per partner (participation id →
+    amount; an empty amount removes the partner's request). Only the coordinator (and staff),
+    only while a draft; a stale form (`expected_token`) is refused with `EditConflict`. Bad
+    input raises ValidationError naming each field (`statement`, `requested_<id>`), nothing
+    written."""
+    _refuse_unless(actor, application, ObjectRole.COORDINATOR, ObjectRole.STAFF)
+    statement = (statement or "").strip()
+    if len(statement) > STATEMENT_MAX:
+        raise ValidationError(
+            {
+                "statement": _("The statement is limited to %(max)s characters.")
+                % {"max": STATEMENT_MAX}
+            }
+        )
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call__funder", "call__ruleset", "project")
+            .get(pk=application.pk)
+        )
+        if locked.status != "draft":
+            raise ValidationError(
+                {"statement": _("Only a draft can be changed: this application was submitted.")}
+            )
+        check_unchanged(locked, expected_token)
+        participations = application_participations(locked)
+        amounts = check_requested(application_engine_run(locked), participations, requested)
+        before = {
+            "statement": locked.statement,
+            "requested": {str(r.participation_id): str(r.amount) for r in locked.requested.all()},
+        }
+        locked.statement = statement
+        locked.save(update_fields=["statement", "updated_at"])
+        for pid in requested:
+            if pid not in amounts:
+                RequestedAid.objects.filter(application=locked, participation_id=pid).delete()
+        for pid, amount in amounts.items():
+            RequestedAid.objects.update_or_create(
+                application=locked, participation_id=pid, defaults={"amount": amount}
+            )
+        audit_record(
+            actor=actor,
+            action="application.update",
+            obj=locked,
+            before=before,
+            after={
+                "statement": statement,
+                "requested": {
+                    str(r.participation_id): str(r.amount) for r in locked.requested.all()
+                },
+            },
+        )
+    application.statement = locked.statement
+    application.updated_at = locked.updated_at
+    return application
+
+
+def _identifiers(org: Organisation) -> dict[str, str]:
+    schemes = ("siren", "siret", "rnsr", "ror", "pic", "vat")
+    return {s: getattr(org, s) for s in schemes if getattr(org, s)}
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def application_snapshot(
+    application: Application, run: EngineRun, *, submitted_at: dt.datetime
+) -> dict[str, Any]:
+    """What was submitted, as plain JSON data (money as strings): the call, the project, the
+    consortium with identifiers, budget lines, the engine's maximum and the aid requested per
+    partner, the statement and the time."""
+    call, project = application.call, application.project
+    requested = {r.participation_id: r.amount for r in application.requested.all()}
+    consortium = []
+    for part in (
+        Participation.objects.filter(project=project)
+        .select_related("organisation")
+        .prefetch_related("budget_lines")
+        .order_by("id")
+    ):
+        org = part.organisation
+        cap = run.max_aid(org.pk)
+        lines = sorted(part.budget_lines.all(), key=lambda b: b.pk)
+        consortium.append(
+            {
+                "participation_id": part.pk,
+                "organisation_id": org.pk,
+                "name": org.name,
+                "role": part.role,
+                "identifiers": _identifiers(org),
+                "budget": [
+                    {
+                        "cost_category": b.cost_category,
+                        "research_category": b.research_category,
+                        "amount": _money(b.amount),
+                    }
+                    for b in lines
+                ],
+                "budget_total": _money(sum((b.amount for b in lines), Decimal(0))),
+                "max_aid": None if cap is None else _money(cap),
+                "requested": _money(requested.get(part.pk, Decimal(0))),
+            }
+        )
+    accreditations = Accreditation.objects.filter(project=project).select_related("cluster")
+    return {
+        "format": 1,
+        "application_id": application.pk,
+        "submitted_at": submitted_at.astimezone(dt.UTC).isoformat(),
+        "call": {
+            "slug": call.slug,
+            "title_en": call.title_en,
+            "title_fr": call.title_fr,
+            "funder": call.funder.slug,
+            "closes_at": call.closes_at.isoformat(),
+            "ruleset_version": call.ruleset.version if call.ruleset else None,
+        },
+        "project": {
+            "id": project.pk,
+            "acronym": project.acronym,
+            "title": project.title,
+            "summary": project.summary,
+            "start_date": project.start_date.isoformat() if project.start_date else None,
+            "duration_months": project.duration_months,
+            "accredited_by": sorted(a.cluster.slug for a in accreditations),
+        },
+        "consortium": consortium,
+        "requested_total": _money(sum(requested.values(), Decimal(0))),
+        "statement": application.statement,
+    }
+
+
+def _verdict_rows(application: Application, run: EngineRun) -> list[ScreeningVerdict]:
+    names = run.aid_input.names
+    rows = []
+    for position, v in enumerate(run.result.verdicts):
+        if v.status.value == "not_applicable":
+            continue
+        sentences = {}
+        for lang in ("en", "fr"):
+            with translation.override(lang):
+                sentences[lang] = render(v.code, v.params, names)
+        rows.append(
+            ScreeningVerdict(
+                application=application,
+                position=position,
+                rule=v.rule,
+                status=v.status.value,
+                code=v.code,
+                sentence_en=sentences["en"],
+                sentence_fr=sentences["fr"],
+                legal_ref=v.legal_ref,
+                unconfirmed=v.unconfirmed,
+            )
+        )
+    return rows
+
+
+def application_submit(
+    *, actor: Actor, application: Application, now: dt.datetime | None = None
+) -> Transition:
+    """Submit the draft before the call's closing instant (`Call.closes_at`, server time):
+    freeze the snapshot and its SHA-256 (the receipt), run the eligibility screening (one
+    `ScreeningVerdict` per rule the call sets) and fire `submit`, in one transaction.
+
+    A late submission raises `TransitionRefused` (guard `before_deadline`) naming the closing
+    time in Europe/Paris; every other refusal is the workflow's. Nothing is written then."""
+    moment = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call__funder", "call__ruleset", "project")
+            .get(pk=application.pk)
+        )
+        if locked.status == "draft" and not locked.call.is_open_at(moment):
+            raise TransitionRefused(
+                deadline_refusal(locked.call, moment),
+                refusal="guard",
+                transition="submit",
+                guard="before_deadline",
+            )
+        if locked.status == "draft" and application_roles(actor, locked) & {
+            ObjectRole.COORDINATOR,
+            ObjectRole.STAFF,
+        }:
+            run = application_engine_run(locked)
+            snapshot = application_snapshot(locked, run, submitted_at=moment)
+            locked.snapshot = snapshot
+            locked.receipt_sha256 = snapshot_sha256(snapshot)
+            locked.submitted_at = moment
+            locked.screened_at = moment
+            locked.screened_ruleset_version = run.ruleset.version
+            locked.save(
+                update_fields=[
+                    "snapshot",
+                    "receipt_sha256",
+                    "submitted_at",
+                    "screened_at",
+                    "screened_ruleset_version",
+                    "updated_at",
+                ]
+            )
+            ScreeningVerdict.objects.filter(application=locked).delete()
+            ScreeningVerdict.objects.bulk_create(_verdict_rows(locked, run))
+        row = application_transition(
+            actor=actor, application=locked, transition="submit", now=moment
+        )
+        audit_record(
+            actor=actor,
+            action="application.submit",
+            obj=locked,
+            after={
+                "receipt_sha256": locked.receipt_sha256,
+                "submitted_at": moment.isoformat(),
+                "verdicts": {v.rule: v.status for v in locked.verdicts.all()},
+            },
+        )
+    for name in ("snapshot", "receipt_sha256", "submitted_at", "screened_at", "status"):
+        setattr(application, name, getattr(locked, name))
+    application.screened_ruleset_version = locked.screened_ruleset_version
+    return row
+
+
+def screening_override(
+    *, actor: Actor, application: Application, rule: str, justification: str
+) -> ScreeningVerdict:
+    """Override a failed verdict with a written justification (kept with who and when,
+    audited): only the officer of the call's funder (and staff), only while the application
+    waits for its screening. A missing justification raises ValidationError naming
+    `justification`; an unknown or passed rule names `rule`."""
+    roles = application_roles(actor, application)
+    if not roles & {ObjectRole.FUNDER_OFFICER, ObjectRole.STAFF}:
+        raise PermissionDenied(_("Only the programme officers of the call's funder screen it."))
+    justification = (justification or "").strip()
+    if not justification:
+        raise ValidationError(
+            {"justification": _("Write why this rule is overridden: a justification is required.")}
+        )
+    if len(justification) > STATEMENT_MAX:
+        raise ValidationError(
+            {
+                "justification": _("The justification is limited to %(max)s characters.")
+                % {"max": STATEMENT_MAX}
+            }
+        )
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != "submitted":
+            raise ValidationError(
+                {"rule": _("The screening is over: verdicts can be overridden only before it.")}
+            )
+        verdict = (
+            ScreeningVerdict.objects.select_for_update()
+            .filter(application=locked, rule=rule)
+            .first()
+        )
+        if verdict is None:
+            raise ValidationError(
+                {
+                    "rule": _("No verdict for the rule %(rule)s on this application.")
+                    % {"rule": rule}
+                }
+            )
+        if verdict.status == VerdictStatus.PASSED:
+            raise ValidationError({"rule": _("This rule passed: there is nothing to override.")})
+        before = {"override_justification": verdict.override_justification}
+        verdict.override_justification = justification
+        verdict.overridden_by = recorded_user(actor)
+        verdict.overridden_at = timezone.now()
+        verdict.save(update_fields=["override_justification", "overridden_by", "overridden_at"])
+        audit_record(
+            actor=actor,
+            action="application.screening_override",
+            obj=locked,
+            before=before,
+            after={"rule": rule, "status": verdict.status, "override_justification": justification},
+            reason=justification,
+        )
+    return verdict
+
+
+def application_screen(
+    *, actor: Actor, application: Application, eligible: bool, reason: str = ""
+) -> Transition:
+    """Declare the application eligible (`screen_eligible`: every rule passed or overridden)
+    or ineligible (`screen_ineligible`, with the reasons)."""
+    return application_transition(
+        actor=actor,
+        application=application,
+        transition="screen_eligible" if eligible else "screen_ineligible",
+        reason=reason,
+    )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -96,6 +97,12 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_manage": selectors.call_can_manage(scope=scope, call=call),
             "pinned": services.call_is_pinned(call),
             "evaluation": evaluation_for_page(call),
+            # "Apply" for a member of an accredited project's coordinator, while it is open;
+            # the call's screening officers get the link to its applications.
+            "can_apply": call.is_open_at(timezone.now())
+            and call.ruleset_id is not None
+            and selectors.coordinated_projects(scope=scope).exists(),
+            "can_screen_call": selectors.call_for_screening_exists(scope=scope, call=call),
         },
     )
 

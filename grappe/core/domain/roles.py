@@ -191,6 +191,8 @@ class Action(StrEnum):
     LABELLING_SIT = "labelling.sit"
     GRANT_VIEW = "grant.view"
     GRANT_MANAGE = "grant.manage"
+    APPLICATION_VIEW = "application.view"
+    APPLICATION_SCREEN = "application.screen"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -248,6 +250,16 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
             "Run a funder's grants: draft and offer agreements and amendments from granted "
             "funding lines, set payment plans, review expense statements line by line, approve "
             "and pay installments, approve reports, close grants."
+        ),
+        Action.APPLICATION_VIEW: (
+            "See an application to a call: its statement, the aid requested per partner, the "
+            "eligibility verdicts and their overrides, the receipt (applications are never "
+            "public). Drafting, submitting and withdrawing are the project coordinator's "
+            "(the application workflow's roles)."
+        ),
+        Action.APPLICATION_SCREEN: (
+            "List the applications to a call, override a failed eligibility verdict with a "
+            "written justification and declare an application eligible or ineligible."
         ),
     }
 )
@@ -344,6 +356,17 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
             R.MEMBER: (X.OWN_ORGANISATION,),
         },
         A.GRANT_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+        },
+        # The project's partners and the officers of the call's funder (OWN_FUNDER: the call's);
+        # evaluators see the applications assigned to them through the evaluation app.
+        A.APPLICATION_VIEW: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+            R.MEMBER: (X.PARTNER,),
+        },
+        A.APPLICATION_SCREEN: {
             R.ADMINISTRATOR: (X.ANY,),
             R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
         },

@@ -19,7 +19,7 @@ from stdnum import luhn
 from grappe.core.models import AuditEvent, Role, RoleAssignment, SearchWord, Transition
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
-from grappe.funding.models import Application
+from grappe.funding.models import Application, RequestedAid, ScreeningVerdict
 from grappe.funding.services import call_create
 from grappe.notifications.models import Notification, NotificationPreference
 from grappe.notifications.services import notify, preference_set
@@ -145,7 +145,20 @@ def one_of_each(db: Any) -> dict[Any, Any]:
     ).row
     objects["funding.Call"] = call
     objects["funding.CallRuleSet"] = call.ruleset
-    objects["funding.Application"] = Application.objects.create(call=call, project=part.project)
+    application = Application.objects.create(call=call, project=part.project)
+    objects["funding.Application"] = application
+    objects["funding.RequestedAid"] = RequestedAid.objects.create(
+        application=application, participation=part, amount=Decimal("1000")
+    )
+    objects["funding.ScreeningVerdict"] = ScreeningVerdict.objects.create(
+        application=application,
+        position=0,
+        rule="budget",
+        status="failed",
+        code="eligibility.budget.window",
+        sentence_en="Budget",
+        sentence_fr="Budget",
+    )
     return objects
 
 
@@ -171,6 +184,7 @@ def test_changelist_and_forms_open_for_a_superuser(
         Application,
     )
     read_only += (ProposalDocument, ProposalMessage, Notification, NotificationPreference)
+    read_only += (RequestedAid, ScreeningVerdict)
     assert add.status_code == (403 if model in read_only else 200)
 
 

@@ -385,6 +385,13 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "call_edit": {"slug": Call},
     "call_rules_edit": {"slug": Call},
     "call_evaluation_edit": {"slug": Call},
+    "call_apply": {"slug": Call},
+    "call_applications": {"slug": Call},
+    "application_detail": {"pk": Application},
+    "application_submit": {"pk": Application},
+    "application_transition": {"pk": Application},
+    "application_override": {"pk": Application},
+    "application_receipt": {"pk": Application},
     "interop:funding_template": {"slug": Funder},
     "interop:funding_upload": {"slug": Funder},
     "interop:funding_preview": {"slug": Funder, "pk": FUNDING_RUN},
@@ -418,6 +425,9 @@ POST_ONLY = {
     "proposal_message_post",
     "notifications:read",
     "notifications:read_all",
+    "application_submit",
+    "application_transition",
+    "application_override",
 }
 
 
@@ -458,6 +468,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/notifications")
             else GrantAgreement
             if path.startswith("/api/v1/grants")
+            else Application
+            if path.startswith("/api/v1/applications")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -511,6 +523,15 @@ PAGES: dict[str, Expected] = {
     "call_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "call_rules_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "call_evaluation_edit": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    # Applications are never public: the project's partners and the officers of the call's
+    # funder see them (here drafts: no receipt yet); the officers list their calls'.
+    "call_apply": ("login ok ok ok ok ok",),
+    "call_applications": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "application_detail": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
+    "application_receipt": ("404 404 404 404 404 404",),
+    "application_submit": ("login 409 409 404 back 404", "login 409 404 404 404 404"),
+    "application_transition": ("login 422 422 404 422 404", "login 422 404 404 404 404"),
+    "application_override": ("login 422 422 404 403 404", "login 422 404 404 404 404"),
     "change_proposal_decide": ("login back 404 404 back 404", "login back 404 404 404 404"),
     "cluster_detail": ("ok ok ok ok ok ok",),
     "funder_detail": ("ok ok ok ok ok ok",),
@@ -650,6 +671,21 @@ API: dict[str, Expected] = {
     "GET /api/v1/notifications/preferences": ("401 ok ok ok ok ok",),
     # The matrix's harmless body has no `email`: refused, naming the field.
     "POST /api/v1/notifications/preferences": ("401 422 422 422 422 422",),
+    # Applications: never public; bodies the schema refuses are a 422 before any lookup.
+    "POST /api/v1/applications": ("401 422 422 422 422 422",),
+    "GET /api/v1/applications/{id}": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/applications/{id}/draft": ("401 422 422 422 422 422",),
+    "POST /api/v1/applications/{id}/submit": (
+        "401 403 403 404 ok 404",
+        "401 403 404 404 404 404",
+    ),
+    "POST /api/v1/applications/{id}/withdraw": ("401 422 422 422 422 422",),
+    "POST /api/v1/applications/{id}/overrides": ("401 422 422 422 422 422",),
+    "POST /api/v1/applications/{id}/screening": ("401 422 422 422 422 422",),
+    "GET /api/v1/calls/{slug}/applications": (
+        "401 ok ok 404 404 404",
+        "401 ok 404 404 404 404",
+    ),
 }
 ADMIN: dict[str, Expected] = {
     # django-axes' failed-login records keep Django's permissions (superusers only) and are
@@ -737,6 +773,12 @@ ADMIN: dict[str, Expected] = {
     "funding.Application add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "funding.Application change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.Application changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.RequestedAid add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "funding.RequestedAid changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.ScreeningVerdict add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "funding.ScreeningVerdict changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
     "projects.ClusterSubmission add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "projects.ClusterSubmission change": (
         "admin-login ok 403 admin-login admin-login admin-login",
