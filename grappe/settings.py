@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "grappe.attestations",
     "grappe.labelling",
     "grappe.matchmaking",
+    "grappe.evaluation",
     "grappe.interop",
     "grappe.demo",  # the top layer: `load_demo` and the demo banner
 ]

@@ -189,6 +189,8 @@ class Action(StrEnum):
     ATTESTATION_MANAGE = "attestation.manage"
     LABELLING_MANAGE = "labelling.manage"
     LABELLING_SIT = "labelling.sit"
+    EVALUATION_MANAGE = "evaluation.manage"
+    EVALUATION_REVIEW = "evaluation.review"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -237,6 +239,15 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.LABELLING_SIT: (
             "Be named on a cluster's labelling committee (declare interests, score and vote on "
             "the submissions of the sessions one sits on)."
+        ),
+        Action.EVALUATION_MANAGE: (
+            "Run the expert evaluation of a funder's calls: its expert pool, the conflicts of "
+            "interest and their waivers, the assignment of experts, the rapporteurs and the "
+            "panel's ranking."
+        ),
+        Action.EVALUATION_REVIEW: (
+            "Be an expert evaluator: declare on, read and score the applications one is "
+            "assigned to and not conflicted on; write the consensus report as rapporteur."
         ),
     }
 )
@@ -325,6 +336,15 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         # one may score a given submission is the session's and the conflict check's.
         A.LABELLING_SIT: {
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        A.EVALUATION_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+        },
+        # The role is unscoped: which applications an expert may see and score is the
+        # assignment's and the conflict check's (`evaluation.selectors`).
+        A.EVALUATION_REVIEW: {
+            R.EVALUATOR: (X.ANY,),
         },
     }
 )
