@@ -367,7 +367,7 @@ def application_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 if declaration_form.cleaned_data["has_conflict"]:
                     messages.success(
-                        request, _("Your declaration is recorded; the officer is told.")
+                        request, _("Your declaration is recorded.")
                     )
                     return redirect("evaluation:home")
                 return redirect("evaluation:application", pk=pk)
