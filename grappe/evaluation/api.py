@@ -247,7 +247,7 @@ def post_assignments(request: HttpRequest, slug: Path[str], body: AssignmentActi
                 "assignment",
                 body.assignment,
                 Assignment.objects.select_related("application__call")
-                .filter(pk=body.assignment, application_id__in=list(apps))
+                .filter(pk=body.assignment or 0, application_id__in=list(apps))
                 .first(),
             )
             if body.action == "remove":
@@ -262,7 +262,7 @@ def post_assignments(request: HttpRequest, slug: Path[str], body: AssignmentActi
         expert = need(
             "expert",
             body.expert,
-            Expert.objects.filter(pk=body.expert, funder_id=call.funder_id).first(),
+            Expert.objects.filter(pk=body.expert or 0, funder_id=call.funder_id).first(),
         )
         if body.action == "add":
             services.assignment_add(actor=request.user, application=app, expert=expert)

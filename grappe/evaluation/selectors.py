@@ -121,9 +121,10 @@ def assignments_of(applications: list[Application]) -> QuerySet[Assignment]:
 
 
 def experts_of_user(user: Actor) -> QuerySet[Expert]:
-    if user is None or not getattr(user, "pk", None):
+    pk = getattr(user, "pk", None)
+    if pk is None:
         return Expert.objects.none()
-    return Expert.objects.filter(user_id=user.pk, active=True).select_related("funder")
+    return Expert.objects.filter(user_id=pk, active=True).select_related("funder")
 
 
 def my_assignments(*, scope: Scope, user: Actor) -> list[Assignment]:

@@ -366,9 +366,7 @@ def application_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
                     statement=declaration_form.cleaned_data["statement"],
                 )
                 if declaration_form.cleaned_data["has_conflict"]:
-                    messages.success(
-                        request, _("Your declaration is recorded.")
-                    )
+                    messages.success(request, _("Your declaration is recorded."))
                     return redirect("evaluation:home")
                 return redirect("evaluation:application", pk=pk)
             if action == "report" and report_form.is_valid():

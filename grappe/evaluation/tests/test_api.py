@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from grappe.evaluation.models import Assignment, IndividualReport
-from grappe.evaluation.services import assignment_propose, evaluation_start, rapporteur_set
 from grappe.evaluation.tests.helpers import world
 
 pytestmark = pytest.mark.django_db
