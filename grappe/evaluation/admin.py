@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from grappe.core.backoffice import ReadOnlyScopedAdmin
-from grappe.evaluation.models import Assignment, ConsensusReport, Expert, Waiver
+from grappe.evaluation.models import (
+    Assignment,
+    CallPanel,
+    ConsensusReport,
+    Declaration,
+    Expert,
+    IndividualReport,
+    Waiver,
+)
 
 
 @admin.register(Expert)
@@ -33,3 +41,21 @@ class WaiverAdmin(ReadOnlyScopedAdmin):
 class ConsensusReportAdmin(ReadOnlyScopedAdmin):
     list_display = ("application", "rapporteur", "overall", "recorded_at")
     list_select_related = ("application", "rapporteur")
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyScopedAdmin):
+    list_display = ("application", "expert", "has_conflict", "declared_at")
+    list_select_related = ("application", "expert")
+
+
+@admin.register(IndividualReport)
+class IndividualReportAdmin(ReadOnlyScopedAdmin):
+    list_display = ("assignment", "submitted_at")
+    list_select_related = ("assignment",)
+
+
+@admin.register(CallPanel)
+class CallPanelAdmin(ReadOnlyScopedAdmin):
+    list_display = ("call", "disagreement_gap", "main_list_size", "ranked_at")
+    list_select_related = ("call",)

@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.forms import CleanTextMixin, guard_text_fields
 from grappe.evaluation.models import CONFLICT_KIND_CHOICES, Expert
 from grappe.funding.domain.evaluation import EvaluationSetup
 from grappe.registry.models import Organisation
 
 
-class ExpertForm(forms.ModelForm):  # type: ignore[type-arg]
+class ExpertForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-arg]
     organisation_id = forms.IntegerField(
         label=_("Organisation number"),
         required=False,
@@ -68,7 +69,7 @@ class NewExpertForm(ExpertForm):
         return user
 
 
-class WaiverForm(forms.Form):
+class WaiverForm(CleanTextMixin, forms.Form):
     expert = forms.IntegerField(widget=forms.HiddenInput)
     application = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=CONFLICT_KIND_CHOICES, widget=forms.HiddenInput)
@@ -77,7 +78,7 @@ class WaiverForm(forms.Form):
     )
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(CleanTextMixin, forms.Form):
     has_conflict = forms.TypedChoiceField(
         label=_("Conflict of interest"),
         choices=[
@@ -95,7 +96,7 @@ class DeclarationForm(forms.Form):
     )
 
 
-class ScoresForm(forms.Form):
+class ScoresForm(CleanTextMixin, forms.Form):
     """A score and a comment per criterion of the call (the report and the consensus)."""
 
     def __init__(
@@ -127,6 +128,7 @@ class ScoresForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 max_length=5000,
             )
+        guard_text_fields(self.fields)
 
     def scores(self) -> dict[str, str]:
         return {c: self.cleaned_data.get(f"score_{c}", "") for c in self.codes}
@@ -135,11 +137,12 @@ class ScoresForm(forms.Form):
         return {c: self.cleaned_data.get(f"comment_{c}", "") for c in self.codes}
 
 
-class PanelForm(forms.Form):
+class PanelForm(CleanTextMixin, forms.Form):
     disagreement_gap = forms.DecimalField(
         label=_("Disagreement gap"),
         min_value=Decimal(0),
         max_value=Decimal(5),
+        max_digits=2,
         decimal_places=1,
         help_text=_(
             "When the experts' scores on a criterion differ by more than this, the consensus "
