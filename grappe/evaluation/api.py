@@ -31,8 +31,8 @@ from grappe.evaluation.schemas import (
     ConflictOut,
     ConsensusIn,
     ConsensusOut,
-    DeclarationIn,
     ExpertConflictsOut,
+    ExpertDeclarationIn,
     ExpertIn,
     ExpertListQuery,
     ExpertOut,
@@ -425,7 +425,7 @@ def _application(request: HttpRequest, id: int) -> Application:
     response=responses(ApplicationEvaluationOut, 401, 403, 404, BODY_ERRORS),
     summary="Declare, before seeing the file, whether you have a conflict (assigned experts)",
 )
-def post_declaration(request: HttpRequest, id: Path[int], body: DeclarationIn) -> Any:
+def post_declaration(request: HttpRequest, id: Path[int], body: ExpertDeclarationIn) -> Any:
     app = _application(request, id)
     try:
         services.expert_declare(

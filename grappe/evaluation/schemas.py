@@ -161,7 +161,7 @@ class ApplicationEvaluationOut(Schema):
     panel_rank: int | None
 
 
-class DeclarationIn(InputSchema):
+class ExpertDeclarationIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     has_conflict: bool
