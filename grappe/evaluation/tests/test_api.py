@@ -80,3 +80,27 @@ def test_the_evaluation_through_the_api(monkeypatch):
     assert r.json()["places"][0]["list"] == "main" and r.json()["places"][0]["rank"] == 1
     # the applicant sees nothing before the decision
     assert insider.get(url).status_code == 404
+
+
+def test_every_write_is_404_to_the_insider_and_the_outsider(monkeypatch):
+    w = world(monkeypatch, n_apps=1, n_experts=3)
+    slug, app = w.call.slug, w.apps[0]
+    writes = [
+        (f"/api/v1/funders/{w.call.funder.slug}/experts", {"user": w.officer.username}),
+        (f"/api/v1/calls/{slug}/assignments", {"action": "propose"}),
+        (f"/api/v1/calls/{slug}/panel", {"action": "rank"}),
+        (f"/api/v1/evaluation/applications/{app.pk}/declaration", {"has_conflict": False}),
+        (f"/api/v1/evaluation/applications/{app.pk}/report", {"scores": GOOD}),
+        (f"/api/v1/evaluation/applications/{app.pk}/consensus", {"scores": GOOD}),
+    ]
+    for user in (w.coordinators[0], w.other_officer, w.experts[0].user):
+        for url, body in writes:
+            assert post(client(user), url, body).status_code == 404, (user, url)
+    for url, body in writes:
+        assert post(client(), url, body).status_code == 401, url
+    assert not Assignment.objects.exists()
+    # the owner: the pool takes the person once, and names the field the second time
+    r = post(client(w.officer), writes[0][0], {"user": w.coordinators[0].username})
+    assert r.status_code == 200
+    r = post(client(w.officer), writes[0][0], {"user": w.coordinators[0].username})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "user"]
