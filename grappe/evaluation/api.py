@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.security import django_auth
 
-from grappe.core.apikit import BODY_ERRORS, SLUG, decimal_str, not_found, responses
+from grappe.core.apikit import BODY_ERRORS, MAX_ID, SLUG, decimal_str, not_found, responses
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.scopes import scope_for
@@ -331,11 +331,11 @@ def post_panel(request: HttpRequest, slug: Path[str], body: PanelIn) -> Any:
     try:
         if body.action == "settings":
             try:
-                gap = Decimal(body.disagreement_gap)
+                gap = Decimal(body.disagreement_gap.strip())
             except InvalidOperation:
-                raise ValidationError(
-                    {"disagreement_gap": _("Give a number from 0 to 5.")}
-                ) from None
+                gap = Decimal("NaN")
+            if not gap.is_finite() or not Decimal(0) <= gap <= Decimal(5):
+                raise ValidationError({"disagreement_gap": _("Give a number from 0 to 5.")})
             services.panel_settings_update(
                 actor=request.user,
                 call=call,
@@ -352,6 +352,8 @@ def post_panel(request: HttpRequest, slug: Path[str], body: PanelIn) -> Any:
 
 
 def _visit(request: HttpRequest, id: int) -> selectors.Visit:
+    if not 1 <= id <= MAX_ID:
+        raise not_found(_("application"), id)
     try:
         return selectors.application_visit(scope=scope_for(request.user), user=request.user, pk=id)
     except Application.DoesNotExist:
