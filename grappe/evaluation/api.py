@@ -12,11 +12,21 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
+from ninja.decorators import decorate_view
 from ninja.security import django_auth
 
-from grappe.core.apikit import BODY_ERRORS, MAX_ID, SLUG, decimal_str, not_found, responses
+from grappe.core.apikit import (
+    BODY_ERRORS,
+    MAX_ID,
+    RATE_LIMIT_ERRORS,
+    SLUG,
+    decimal_str,
+    not_found,
+    responses,
+)
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.evaluation import conflicts, selectors, services
 from grappe.evaluation.explain import tie_rule_label
@@ -102,9 +112,10 @@ def _expert_out(e: Expert) -> ExpertOut:
 
 @router.get(
     "/funders/{slug}/experts",
-    response=responses(CursorPage[ExpertOut], 404, 422),
+    response=responses(CursorPage[ExpertOut], 404, 422, RATE_LIMIT_ERRORS),
     summary="A funder's expert pool (its programme officers)",
 )
+@decorate_view(rate_limited("search", when=has_query))
 def list_experts(
     request: HttpRequest, slug: Path[str], params: Query[ExpertListQuery]
 ) -> Page[Any]:
@@ -407,7 +418,7 @@ def _evaluation_out(request: HttpRequest, id: int) -> ApplicationEvaluationOut:
 
 @router.get(
     "/evaluation/applications/{id}",
-    response=responses(ApplicationEvaluationOut, 404),
+    response=responses(ApplicationEvaluationOut, 404, 422),
     summary="One application's evaluation: the officer's, an assigned expert's, or the "
     "consortium's once decided",
     description="An expert not assigned, or kept off by a conflict, gets 404; the consortium "

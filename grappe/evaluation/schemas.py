@@ -8,14 +8,27 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
-from grappe.core.apikit import InputSchema, MultilineStr
+from grappe.core.apikit import (
+    MULTILINE,
+    MULTILINE_TEXT_PATTERN,
+    TEXT_PATTERN,
+    InputSchema,
+    MultilineStr,
+)
 from grappe.core.lists import ListQuery, list_query_schema
 from grappe.evaluation.filters import ExpertFilterSet
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Score = Annotated[
-    str, StringConstraints(max_length=10, pattern=r"^[^\u0000-\u001f\u007f-\u009f]*$")
-]
+CODE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+Score = Annotated[str, StringConstraints(max_length=10, pattern=TEXT_PATTERN)]
+Comment = Annotated[str, StringConstraints(max_length=5000, pattern=MULTILINE_TEXT_PATTERN)]
+
+
+def _by_code(value: dict[str, object]) -> dict[str, object]:
+    """A JSON object keyed by criterion codes (the document says which keys and values)."""
+    return {"patternProperties": {CODE_PATTERN: value}, "additionalProperties": False}
+
+
 ID = Field(ge=1, le=2**53)
 
 if TYPE_CHECKING:
@@ -173,9 +186,15 @@ class ReportIn(InputSchema):
 
     scores: dict[Code, Score] = Field(
         description='Criterion code → score, 0 to 5 in half points ("3.5").',
-        json_schema_extra={"additionalProperties": False},
+        json_schema_extra=_by_code({"type": "string", "maxLength": 10, "pattern": TEXT_PATTERN}),
     )
-    comments: dict[Code, MultilineStr] = Field(default_factory=dict)
+    comments: Annotated[dict[Code, Comment], MULTILINE] = Field(
+        default_factory=dict,
+        description="Criterion code → comment.",
+        json_schema_extra=_by_code(
+            {"type": "string", "maxLength": 5000, "pattern": MULTILINE_TEXT_PATTERN}
+        ),
+    )
 
 
 class ConsensusIn(ReportIn):
