@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
+from pydantic.json_schema import JsonDict
 
 from grappe.core.apikit import (
     MULTILINE,
@@ -24,7 +25,7 @@ Score = Annotated[str, StringConstraints(max_length=10, pattern=TEXT_PATTERN)]
 Comment = Annotated[str, StringConstraints(max_length=5000, pattern=MULTILINE_TEXT_PATTERN)]
 
 
-def _by_code(value: dict[str, object]) -> dict[str, object]:
+def _by_code(value: JsonDict) -> JsonDict:
     """A JSON object keyed by criterion codes (the document says which keys and values)."""
     return {"patternProperties": {CODE_PATTERN: value}, "additionalProperties": False}
 
