@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "grappe.labelling",
     "grappe.grants",
     "grappe.matchmaking",
+    "grappe.evaluation",
     "grappe.interop",
     "grappe.demo",  # the top layer: `load_demo` and the demo banner
 ]

@@ -85,5 +85,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.matchmaking.urls")),
     path("", include("grappe.notifications.urls")),
     path("", include("grappe.grants.urls")),
+    path("", include("grappe.evaluation.urls")),
     prefix_default_language=True,
 )

@@ -193,6 +193,8 @@ class Action(StrEnum):
     GRANT_MANAGE = "grant.manage"
     APPLICATION_VIEW = "application.view"
     APPLICATION_SCREEN = "application.screen"
+    EVALUATION_MANAGE = "evaluation.manage"
+    EVALUATION_REVIEW = "evaluation.review"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -260,6 +262,15 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.APPLICATION_SCREEN: (
             "List the applications to a call, override a failed eligibility verdict with a "
             "written justification and declare an application eligible or ineligible."
+        ),
+        Action.EVALUATION_MANAGE: (
+            "Run the expert evaluation of a funder's calls: its expert pool, the conflicts of "
+            "interest and their waivers, the assignment of experts, the rapporteurs and the "
+            "panel's ranking."
+        ),
+        Action.EVALUATION_REVIEW: (
+            "Be an expert evaluator: declare on, read and score the applications one is "
+            "assigned to and not conflicted on; write the consensus report as rapporteur."
         ),
     }
 )
@@ -369,6 +380,15 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         A.APPLICATION_SCREEN: {
             R.ADMINISTRATOR: (X.ANY,),
             R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+        },
+        A.EVALUATION_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+        },
+        # The role is unscoped: which applications an expert may see and score is the
+        # assignment's and the conflict check's (`evaluation.selectors`).
+        A.EVALUATION_REVIEW: {
+            R.EVALUATOR: (X.ANY,),
         },
     }
 )

@@ -19,6 +19,15 @@ from stdnum import luhn
 from grappe.core.models import AuditEvent, Role, RoleAssignment, SearchWord, Transition
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
+from grappe.evaluation.models import (
+    Assignment,
+    CallPanel,
+    ConsensusReport,
+    Declaration,
+    Expert,
+    IndividualReport,
+    Waiver,
+)
 from grappe.funding.models import Application, RequestedAid, ScreeningVerdict
 from grappe.funding.services import call_create
 from grappe.notifications.models import Notification, NotificationPreference
@@ -37,7 +46,7 @@ from grappe.registry.models import (
     Ownership,
 )
 
-APPS = ("core", "registry", "projects", "funding", "notifications")
+APPS = ("core", "registry", "projects", "funding", "notifications", "evaluation")
 # Every model people edit; not the search indexes (Django does not manage them: their rows are
 # written by the services only, `grappe.core.search`, and rebuilt with `grappe search_index`).
 MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models() if m._meta.managed]
@@ -159,6 +168,29 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         sentence_en="Budget",
         sentence_fr="Budget",
     )
+    expert = Expert.objects.create(funder=funder, user=f.UserFactory(), name="An expert")
+    assignment = Assignment.objects.create(
+        expert=expert, application=application, assigned_at=timezone.now()
+    )
+    objects["evaluation.Expert"] = expert
+    objects["evaluation.Assignment"] = assignment
+    objects["evaluation.Declaration"] = Declaration.objects.create(
+        expert=expert, application=application, declared_at=timezone.now()
+    )
+    objects["evaluation.Waiver"] = Waiver.objects.create(
+        expert=expert,
+        application=application,
+        kind="co_participation",
+        justification="Long ago",
+        waived_at=timezone.now(),
+    )
+    objects["evaluation.IndividualReport"] = IndividualReport.objects.create(
+        assignment=assignment, scores={"impact": "4"}, submitted_at=timezone.now()
+    )
+    objects["evaluation.ConsensusReport"] = ConsensusReport.objects.create(
+        application=application, rapporteur=expert, overall=12, recorded_at=timezone.now()
+    )
+    objects["evaluation.CallPanel"] = CallPanel.objects.create(call=call)
     return objects
 
 
@@ -185,6 +217,7 @@ def test_changelist_and_forms_open_for_a_superuser(
     )
     read_only += (ProposalDocument, ProposalMessage, Notification, NotificationPreference)
     read_only += (RequestedAid, ScreeningVerdict)
+    read_only += tuple(apps.get_app_config("evaluation").get_models())
     assert add.status_code == (403 if model in read_only else 200)
 
 

@@ -38,6 +38,7 @@ from grappe.core.forms import CleanTextMixin
 from grappe.core.lists import ListFilterSet
 from grappe.core.models import Role
 from grappe.core.tests import factories as f
+from grappe.funding.domain.evaluation import DEFAULT_EVALUATION, evaluation_from_dict
 
 BAD_TEXT = ("a\x00b", "a\x07b", "a\x85b")  # NUL, BEL, a C1 control
 MULTILINE_OK = "line one\r\n\tline two\n"
@@ -314,6 +315,12 @@ BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], 
     "grappe.funding.forms_calls.CallEditForm": _call_form_builder,
     "grappe.funding.forms_calls.RuleSetForm": _call_form_builder,
     "grappe.funding.forms_calls.EvaluationForm": _call_form_builder,
+    # The evaluation's scores form: one score and comment per criterion of the call.
+    "grappe.evaluation.forms.ScoresForm": lambda cls: (
+        lambda data: cls(  # type: ignore[call-arg]
+            data=data, setup=evaluation_from_dict(DEFAULT_EVALUATION), french=False, minority=True
+        )
+    ),
     "grappe.projects.forms.ProposalStartForm": lambda cls: (
         lambda data: cls(data=data, organisations=[f.OrganisationFactory()])  # type: ignore[call-arg]
     ),

@@ -44,6 +44,7 @@ from grappe.core.tests.factories import (
     ParticipationFactory,
     ProjectFactory,
 )
+from grappe.evaluation.models import Expert
 from grappe.funding.models import Application, Call, Funder
 from grappe.grants.domain.payments import PLAN_DATA
 from grappe.grants.models import ExpenseStatement, GrantAgreement, StatementDocument
@@ -242,6 +243,18 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         )
         for a in agreements
     ]
+    # An expert in each funder's pool: the demo evaluator in the City of Paris's, someone else
+    # in the other's (neither is assigned to anything).
+    experts = (
+        Expert.objects.create(
+            funder=city, user=get_user_model().objects.get(username="evaluator"), name="Own expert"
+        ),
+        Expert.objects.create(
+            funder=other_funder,
+            user=get_user_model().objects.create(username="other-expert"),
+            name="Other expert",
+        ),
+    )
     return {
         # model -> (own object, other object), for the pages' parameters and the back office
         GrantAgreement: tuple(agreements),
@@ -252,6 +265,7 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         Funder: (city, other_funder),
         Call: (calls["own"], calls["other"]),
         Application: applications,
+        Expert: experts,
         ImportRun: (own_run, other_run),
         FUNDING_RUN: tuple(funding_runs),
         ClusterMembership: (own_membership, other_membership),
@@ -405,6 +419,11 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "grants:detail": {"pk": GrantAgreement},
     "grants:pdf": {"pk": GrantAgreement},
     "grants:document": {"pk": GrantAgreement, "document_pk": StatementDocument},
+    "evaluation:pool": {"slug": Funder},
+    "evaluation:expert": {"pk": Expert},
+    "evaluation:assignments": {"slug": Call},
+    "evaluation:panel": {"slug": Call},
+    "evaluation:application": {"pk": Application},
 }
 FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
@@ -470,6 +489,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/grants")
             else Application
             if path.startswith("/api/v1/applications")
+            else Application
+            if path.startswith("/api/v1/evaluation/applications")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -533,6 +554,14 @@ PAGES: dict[str, Expected] = {
     "application_transition": ("login 422 422 404 422 404", "login 422 404 404 404 404"),
     "application_override": ("login 422 422 404 403 404", "login 422 404 404 404 404"),
     "change_proposal_decide": ("login back 404 404 back 404", "login back 404 404 404 404"),
+    # Expert evaluation: the funder's officers run it; experts see only what they are assigned
+    # to (nothing here), the consortium only its scores once decided (the drafts here are not).
+    "evaluation:home": ("login ok ok ok ok ok",),
+    "evaluation:pool": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "evaluation:expert": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "evaluation:assignments": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "evaluation:panel": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "evaluation:application": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "cluster_detail": ("ok ok ok ok ok ok",),
     "funder_detail": ("ok ok ok ok ok ok",),
     # A grant: its partner's members, its funder's officers, administrators (`grant.view`).
@@ -630,6 +659,21 @@ API: dict[str, Expected] = {
     "GET /api/v1/clusters/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/funders/{slug}": ("ok ok ok ok ok ok",),
     "GET /api/v1/funders/{slug}/projects": ("ok ok ok ok ok ok",),
+    # Expert evaluation (the funder's officers; an unassigned expert sees nothing). The POSTs'
+    # harmless body breaks their schema: 422 before any lookup.
+    "GET /api/v1/funders/{slug}/experts": ("404 ok ok 404 404 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/funders/{slug}/experts": ("401 422 422 422 422 422",),
+    "GET /api/v1/calls/{slug}/assignments": ("404 ok ok 404 404 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/calls/{slug}/assignments": ("401 422 422 422 422 422",),
+    "GET /api/v1/calls/{slug}/panel": ("404 ok ok 404 404 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/calls/{slug}/panel": ("401 422 422 422 422 422",),
+    "GET /api/v1/evaluation/applications/{id}": (
+        "404 ok ok 404 404 404",
+        "404 ok 404 404 404 404",
+    ),
+    "POST /api/v1/evaluation/applications/{id}/declaration": ("401 422 422 422 422 422",),
+    "POST /api/v1/evaluation/applications/{id}/report": ("401 422 422 422 422 422",),
+    "POST /api/v1/evaluation/applications/{id}/consensus": ("401 422 422 422 422 422",),
     "GET /api/v1/labelling/reviews/{id}": ("404 ok 404 ok 404 404", "404 ok 404 404 404 404"),
     "GET /api/v1/labelling/sessions": ("ok ok ok ok ok ok",),
     "GET /api/v1/organisations": ("ok ok ok ok ok ok",),
@@ -770,6 +814,28 @@ ADMIN: dict[str, Expected] = {
     ),
     # Applications and submissions are written by their services only: the back office reads
     # them.
+    # The evaluation's records are written by its services only: the back office reads them.
+    "evaluation.Assignment add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "evaluation.Assignment changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "evaluation.CallPanel add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "evaluation.CallPanel changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "evaluation.ConsensusReport add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "evaluation.ConsensusReport changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "evaluation.Declaration add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "evaluation.Declaration changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "evaluation.Expert add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "evaluation.Expert change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "evaluation.Expert changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "evaluation.IndividualReport add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "evaluation.IndividualReport changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "evaluation.Waiver add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "evaluation.Waiver changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.Application add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "funding.Application change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.Application changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
