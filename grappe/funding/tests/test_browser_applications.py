@@ -80,7 +80,7 @@ def test_apply_submit_receipt_override_and_screen(
 
     page.get_by_test_id("submit").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("application-status").inner_text() == "Submitted"
+    assert page.get_by_test_id("application-status").inner_text() == "Application submitted"
     shown_hash = page.get_by_test_id("receipt-hash").inner_text().strip()
     app = Application.objects.get()
     assert shown_hash == hashlib.sha256(canonical_json(app.snapshot)).hexdigest()
