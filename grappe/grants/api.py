@@ -26,10 +26,10 @@ from grappe.grants.schemas import (
     GrantOut,
     GrantTransitionIn,
     ImpactOut,
+    ImpactReportIn,
     InstallmentRequestIn,
     InstallmentTransitionIn,
     LineDecisionIn,
-    ReportIn,
     ReportTransitionIn,
     StatementIn,
     StatementTransitionIn,
@@ -285,7 +285,7 @@ def post_statement_transition(
     response=WRITE,
     summary="Submit a yearly or final report: jobs, patents, products, follow-on funding",
 )
-def post_report(request: HttpRequest, id: Path[int], body: ReportIn) -> Any:
+def post_report(request: HttpRequest, id: Path[int], body: ImpactReportIn) -> Any:
     a = _agreement(request, id)
     figures = body.model_dump(exclude={"kind", "year"})
     return _run(request, a, lambda: services.report_submit(

@@ -44,7 +44,7 @@ class InstallmentOut(Schema):
     explanation: list[str] = Field(description="How the amount was computed, line by line.")
 
 
-class LineOut(Schema):
+class StatementLineOut(Schema):
     id: int
     category: str
     description: str
@@ -59,11 +59,11 @@ class StatementOut(Schema):
     period_start: dt.date
     period_end: dt.date
     status: str
-    lines: list[LineOut]
+    lines: list[StatementLineOut]
     documents: int
 
 
-class ReportOut(Schema):
+class ImpactReportOut(Schema):
     id: int
     kind: str
     year: int
@@ -108,7 +108,7 @@ class GrantOut(Schema):
     accepted_costs: DecimalStr
     installments: list[InstallmentOut]
     statements: list[StatementOut]
-    reports: list[ReportOut]
+    reports: list[ImpactReportOut]
     deadlines: list[DeadlineOut]
 
 
@@ -158,7 +158,7 @@ class StatementTransitionIn(_In):
     transition: str = Field(max_length=60, pattern=r"^[a-z_]+$", description="review.")
 
 
-class ReportIn(_In):
+class ImpactReportIn(_In):
     kind: str = Field(max_length=10, description="yearly or final.")
     year: int = Field(ge=1900, le=2200)
     jobs_fte: str = Field("0", max_length=12, pattern=AMOUNT)
