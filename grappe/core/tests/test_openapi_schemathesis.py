@@ -46,15 +46,23 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     "POST /api/v1/aid/simulate": None,  # any rule of the aid engine
     # Labelling: the services' rules (a score out of its criterion's range, a missing
     # statement...) and the labelling workflow's refusals.
-    "POST /api/v1/labelling/reviews/{id}/declaration": {"value_error"},
-    "POST /api/v1/labelling/reviews/{id}/scores": {"value_error"},
+    # (the type is the service's error code, "refused" when it gives none: core/refusals.py)
+    "POST /api/v1/labelling/reviews/{id}/declaration": {"invalid", "refused"},
+    "POST /api/v1/labelling/reviews/{id}/scores": {"invalid", "refused"},
     "POST /api/v1/labelling/reviews/{id}/transitions": {
         "reason",
         "unknown_transition",
-        "value_error",
+        "invalid",
+        "refused",
     },
-    "POST /api/v1/projects/{id}/submissions": {"value_error"},
-    "POST /api/v1/projects/{id}/submissions/withdraw": {"value_error"},
+    # Unknown or repeated clusters, a missing statement (each naming the field).
+    "POST /api/v1/projects/{id}/submissions": {"invalid", "refused"},
+    "POST /api/v1/projects/{id}/submissions/withdraw": {
+        "invalid",
+        "refused",
+        "decided",
+        "withdrawn",
+    },
     "GET /api/v1/partners": {"unknown_cluster"},
     # Proposals: the organisation is not yours, or the project's own validation (`full_clean`).
     "POST /api/v1/projects": None,
@@ -70,8 +78,6 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     },
     "POST /api/v1/invitations/{id}/answer": {"refused", "not_draft", "duplicate"},
     "POST /api/v1/projects/{id}/budget": {"invalid", "too_big", "not_draft", "not_yours"},
-    # Unknown or repeated clusters, a missing statement (each naming the field).
-    "POST /api/v1/projects/{id}/submissions": {"refused", "invalid"},
     "GET /api/v1/notifications": {"invalid_cursor"},
     # Grants: the services' rules (a category the agreement lacks, a period past the project's
     # end, a year outside it, nothing due...) and the grant workflows' refusals.
