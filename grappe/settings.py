@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "grappe.labelling",
     "grappe.matchmaking",
     "grappe.interop",
+    "grappe.decisions",
     "grappe.demo",  # the top layer: `load_demo` and the demo banner
 ]
 

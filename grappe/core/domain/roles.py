@@ -189,6 +189,8 @@ class Action(StrEnum):
     ATTESTATION_MANAGE = "attestation.manage"
     LABELLING_MANAGE = "labelling.manage"
     LABELLING_SIT = "labelling.sit"
+    DECISION_MANAGE = "decision.manage"
+    DECISION_VIEW = "decision.view"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -237,6 +239,15 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.LABELLING_SIT: (
             "Be named on a cluster's labelling committee (declare interests, score and vote on "
             "the submissions of the sessions one sits on)."
+        ),
+        Action.DECISION_MANAGE: (
+            "Decide on a call's ranked applications: set the call's envelope and co-funding "
+            "pledges, run the allocation, approve per-partner amounts under the envelope, "
+            "decline with a reason."
+        ),
+        Action.DECISION_VIEW: (
+            "See a call's envelopes and how a pledge is used (the call's and co-funding "
+            "funders' officers), and an application's decision once taken (its consortium)."
         ),
     }
 )
@@ -325,6 +336,18 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         # one may score a given submission is the session's and the conflict check's.
         A.LABELLING_SIT: {
             R.CLUSTER_MANAGER: (X.OWN_CLUSTER,),
+        },
+        # The call's funder's officers decide; own_funder is the call's funder.
+        A.DECISION_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+        },
+        # own_funder: the call's funder and its co-funders; partner: the application's
+        # consortium, once the decision is taken (the selectors add that condition).
+        A.DECISION_VIEW: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+            R.MEMBER: (X.PARTNER,),
         },
     }
 )
