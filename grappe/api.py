@@ -34,6 +34,7 @@ from ninja.utils import check_csrf
 from grappe.attestations.api import router as attestations_router
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.pagination import InvalidCursor
+from grappe.decisions.api import router as decisions_router
 from grappe.funding.api import router as funding_router
 from grappe.labelling.api import router as labelling_router
 from grappe.matchmaking.api import router as matchmaking_router
@@ -137,6 +138,7 @@ api.add_router("", funding_router)
 api.add_router("", attestations_router)
 api.add_router("", labelling_router)
 api.add_router("", matchmaking_router)
+api.add_router("", decisions_router)
 
 
 @api.exception_handler(InvalidCursor)

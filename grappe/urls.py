@@ -83,5 +83,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.attestations.urls")),
     path("", include("grappe.labelling.urls")),
     path("", include("grappe.matchmaking.urls")),
+    path("", include("grappe.decisions.urls")),
     prefix_default_language=True,
 )

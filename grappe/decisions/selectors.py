@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from grappe.core.domain.roles import Action, Role, Target
 from grappe.core.domain.scope import Scope
@@ -99,8 +99,6 @@ def application_for_decision(*, scope: Scope, pk: int) -> tuple[Application, boo
     raise Application.DoesNotExist("may not see this application's decision")
 
 
-
-
 # --------------------------------------------------------------------------- envelopes
 
 
@@ -116,7 +114,9 @@ def call_envelopes(call: Call) -> list[Envelope]:
     rows = list(Envelope.objects.filter(call=call).select_related("funder"))
     if not any(e.kind == EnvelopeKind.ENVELOPE for e in rows) and call.envelope is not None:
         rows.append(
-            Envelope(call=call, funder=call.funder, kind=EnvelopeKind.ENVELOPE, amount=call.envelope)
+            Envelope(
+                call=call, funder=call.funder, kind=EnvelopeKind.ENVELOPE, amount=call.envelope
+            )
         )
     return sorted(rows, key=lambda e: (e.kind != EnvelopeKind.ENVELOPE, e.funder.name_en))
 
@@ -290,9 +290,7 @@ class AllocationView:
 def ranked_applications(call: Call) -> QuerySet[Application]:
     """The panel's main and reserve lists, in rank order (decided ones included)."""
     return (
-        Application.objects.filter(
-            call=call, panel_list__in=[PanelList.MAIN, PanelList.RESERVE]
-        )
+        Application.objects.filter(call=call, panel_list__in=[PanelList.MAIN, PanelList.RESERVE])
         .exclude(status="withdrawn")
         .select_related("project")
         .order_by("panel_rank", "id")
@@ -334,9 +332,7 @@ def call_allocation(call: Call, *, envelope_if: Decimal | None = None) -> Alloca
                     score=app.panel_score or ZERO,
                     requested=requested,
                     minimum=minimum,
-                    requests=tuple(
-                        allocation.Request(funder=slug, cap=cap) for slug in by_slug
-                    ),
+                    requests=tuple(allocation.Request(funder=slug, cap=cap) for slug in by_slug),
                 )
             )
     optimal = allocation.optimise(candidates, available)

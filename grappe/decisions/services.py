@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, require
+from grappe.core.templatetags.grappe_ui import money
 from grappe.decisions import selectors
 from grappe.decisions.models import (
     CallFunding,
@@ -37,7 +38,6 @@ from grappe.decisions.models import (
 from grappe.funding.models import Application, Call, Funder
 from grappe.funding.services import application_transition
 from grappe.projects.services import FundingDecision, funding_lines_record
-from grappe.core.templatetags.grappe_ui import money
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -122,9 +122,10 @@ def call_funding_set(
     for funder_id, (_kind, amount, field) in wanted.items():
         env = existing.get(funder_id)
         if env is not None and amount < env.approved:
-            errors[field] = _(
-                "%(amount)s is below the %(approved)s already approved from it."
-            ) % {"amount": money_text(amount), "approved": money_text(env.approved)}
+            errors[field] = _("%(amount)s is below the %(approved)s already approved from it.") % {
+                "amount": money_text(amount),
+                "approved": money_text(env.approved),
+            }
     removed = [e for fid, e in existing.items() if fid not in wanted]
     for env in removed:
         if env.entries.exists():
@@ -215,8 +216,8 @@ def application_approve(
     decided_on = decided_on or timezone.localdate()
     reference = (reference or "").strip() or f"{call.slug}-{application.pk}"[:60]
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("call").get(
-            pk=application.pk
+        locked = (
+            Application.objects.select_for_update().select_related("call").get(pk=application.pk)
         )
         _refuse_state(locked)
         partners = {p.participation.pk: p for p in selectors.application_partners(call, locked)}

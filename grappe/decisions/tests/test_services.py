@@ -113,9 +113,7 @@ def test_an_amount_above_the_cap_is_refused_with_the_cap(w):
     partner = selectors.application_partners(call, app)[0]
     key = (partner.participation.pk, call.funder_id)
     with pytest.raises(ValidationError) as exc:
-        services.application_approve(
-            actor=officer, application=app, amounts={key: partner.cap + 1}
-        )
+        services.application_approve(actor=officer, application=app, amounts={key: partner.cap + 1})
     field = f"amount_{key[0]}_{key[1]}"
     assert field in exc.value.message_dict
     assert services.money_text(partner.cap) in exc.value.message_dict[field][0]
