@@ -63,9 +63,9 @@ class FundingForm(forms.Form):
                 initial=current.amount if current else None,
             )
 
-    def pledge_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+    def pledge_rows(self) -> list[list[forms.BoundField]]:
         return [
-            (self[f"pledge_funder_{i}"], self[f"pledge_amount_{i}"])
+            [self[f"pledge_funder_{i}"], self[f"pledge_amount_{i}"]]
             for i in range(1, PLEDGE_ROWS + 1)
         ]
 
