@@ -19,6 +19,7 @@ from stdnum import luhn
 from grappe.core.models import AuditEvent, Role, RoleAssignment, SearchWord, Transition
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
+from grappe.decisions.models import CallFunding, Decision, Envelope, LedgerEntry
 from grappe.funding.models import Application
 from grappe.funding.services import call_create
 from grappe.projects.models import (
@@ -35,7 +36,7 @@ from grappe.registry.models import (
     Ownership,
 )
 
-APPS = ("core", "registry", "projects", "funding")
+APPS = ("core", "registry", "projects", "funding", "decisions")
 # Every model people edit; not the search indexes (Django does not manage them: their rows are
 # written by the services only, `grappe.core.search`, and rebuilt with `grappe search_index`).
 MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models() if m._meta.managed]
@@ -133,6 +134,22 @@ def one_of_each(db: Any) -> dict[Any, Any]:
     objects["funding.Call"] = call
     objects["funding.CallRuleSet"] = call.ruleset
     objects["funding.Application"] = Application.objects.create(call=call, project=part.project)
+    plan = CallFunding.objects.create(call=call)
+    envelope = Envelope.objects.create(
+        call=call, funder=funder, kind="envelope", amount=Decimal("1000"), approved=Decimal("10")
+    )
+    objects["decisions.CallFunding"] = plan
+    objects["decisions.Envelope"] = envelope
+    objects["decisions.LedgerEntry"] = LedgerEntry.objects.create(
+        envelope=envelope,
+        application=objects["funding.Application"],
+        participation=part,
+        kind="approval",
+        amount=Decimal("10"),
+    )
+    objects["decisions.Decision"] = Decision.objects.create(
+        application=objects["funding.Application"], outcome="funded", decided_on=dt.date(2026, 6, 1)
+    )
     return objects
 
 
@@ -157,7 +174,7 @@ def test_changelist_and_forms_open_for_a_superuser(
         PartnerInvitation,
         Application,
     )
-    read_only += (ProposalDocument, ProposalMessage)
+    read_only += (ProposalDocument, ProposalMessage, CallFunding, Envelope, LedgerEntry, Decision)
     assert add.status_code == (403 if model in read_only else 200)
 
 

@@ -348,6 +348,9 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "attestations:file": {"pk": Attestation},
     "attestations:revoke": {"pk": Attestation},
     "attestations:issue": {"accreditation_pk": ACCREDITATION},
+    "decisions:funding": {"slug": Call},
+    "decisions:allocation": {"slug": Call},
+    "decisions:application": {"pk": Application},
 }
 FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
@@ -402,6 +405,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/labelling/reviews")
             else PartnerInvitation
             if path.startswith("/api/v1/invitations")
+            else Application
+            if path.startswith("/api/v1/decisions/applications")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -514,8 +519,22 @@ PAGES: dict[str, Expected] = {
     "submission_withdraw": ("login 422 403 403 422 404", "login 422 404 404 404 404"),
     "partner_search": ("ok ok ok ok ok ok",),
     "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
+    # Decisions: the call funder's officers (a co-funder's see the envelopes; the consortium
+    # its decision once taken, and the matrix's applications are undecided drafts).
+    "decisions:funding": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "decisions:allocation": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "decisions:application": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
 }
 API: dict[str, Expected] = {
+    "GET /api/v1/calls/{slug}/funding": ("404 ok ok 404 404 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/calls/{slug}/funding": ("401 422 422 422 422 422",),
+    "GET /api/v1/calls/{slug}/allocation": ("404 ok ok 404 404 404", "404 ok 404 404 404 404"),
+    "GET /api/v1/decisions/applications/{id}": (
+        "404 ok ok 404 404 404",
+        "404 ok 404 404 404 404",
+    ),
+    "POST /api/v1/decisions/applications/{id}/approve": ("401 422 422 422 422 422",),
+    "POST /api/v1/decisions/applications/{id}/decline": ("401 422 422 422 422 422",),
     "GET /api/v1/attestations/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     # The matrix's harmless body has no `jws`: refused, naming the field.
     "POST /api/v1/attestations/verify": ("422 422 422 422 422 422",),
@@ -563,6 +582,15 @@ API: dict[str, Expected] = {
     ),
 }
 ADMIN: dict[str, Expected] = {
+    # The decisions' records are written by their services only: the back office reads them.
+    "decisions.CallFunding add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.CallFunding changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.Decision add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.Decision changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.Envelope add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.Envelope changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.LedgerEntry add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.LedgerEntry changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     # django-axes' failed-login records keep Django's permissions (superusers only) and are
     # written by logins only, never added by hand.
     "axes.AccessAttempt add": ("admin-login 403 403 admin-login admin-login admin-login",),
