@@ -19,6 +19,7 @@ from grappe.core.scopes import scope_for
 from grappe.decisions import selectors, services
 from grappe.decisions.schemas import (
     AllocationOut,
+    AllocationQuery,
     ApproveIn,
     DecisionOut,
     DeclineIn,
@@ -127,17 +128,9 @@ def post_funding(request: HttpRequest, slug: Path[str], body: FundingIn) -> Any:
         "nothing is written."
     ),
 )
-def get_allocation(
-    request: HttpRequest, slug: Path[str], envelope_if: Query[Decimal | None] = None
-) -> Any:
+def get_allocation(request: HttpRequest, slug: Path[str], query: Query[AllocationQuery]) -> Any:
     call = _call(request, slug, manage=True)
-    if envelope_if is not None and (
-        not envelope_if.is_finite() or envelope_if < 0 or envelope_if >= Decimal("1e12")
-    ):
-        return _invalid(
-            {"envelope_if": [_("Enter an amount of zero or more.")]},
-            lambda key: ["query", key],
-        )
+    envelope_if = None if query.envelope_if is None else Decimal(query.envelope_if)
     view = selectors.call_allocation(call, envelope_if=envelope_if)
     slugs = {e.funder_id: e.funder.slug for e in view.envelopes}
 

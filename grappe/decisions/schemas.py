@@ -62,6 +62,14 @@ class PartnerOut(Schema):
     approved: dict[str, DecimalStr] = Field(description="By funder slug.")
 
 
+class AllocationQuery(Schema):
+    envelope_if: str | None = Field(
+        None,
+        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        description="The call funder's envelope as if it were this amount (EUR), e.g. 500000.",
+    )
+
+
 class AllocationRowOut(Schema):
     application: int
     project: str

@@ -56,6 +56,11 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     "POST /api/v1/projects/{id}/submissions": {"value_error"},
     "POST /api/v1/projects/{id}/submissions/withdraw": {"value_error"},
     "GET /api/v1/partners": {"unknown_cluster"},
+    # Decisions: the services' rules (a negative amount, above a partner's cap, beyond what the
+    # envelope has left, an unknown funder, an empty reason).
+    "POST /api/v1/calls/{slug}/funding": {"value_error"},
+    "POST /api/v1/decisions/applications/{id}/approve": {"value_error"},
+    "POST /api/v1/decisions/applications/{id}/decline": {"value_error"},
     # Proposals: the organisation is not yours, or the project's own validation (`full_clean`).
     "POST /api/v1/projects": None,
     "POST /api/v1/projects/{id}/invitations": {

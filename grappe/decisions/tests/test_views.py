@@ -73,9 +73,12 @@ def test_officer_sets_envelope_and_pledge_on_the_page(w):
     region_officer = f.user_with_role("programme_officer", funder=region)
     page = client_for(region_officer).get(url)
     assert page.status_code == 200 and b"funding-form" not in page.content
-    assert client_for(region_officer).get(
-        reverse("decisions:allocation", args=[call.slug])
-    ).status_code == 404
+    assert (
+        client_for(region_officer)
+        .get(reverse("decisions:allocation", args=[call.slug]))
+        .status_code
+        == 404
+    )
 
 
 def test_negative_envelope_is_refused_on_the_page_naming_the_field(w):
