@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.forms import CleanTextMixin
 from grappe.decisions.models import Envelope, EnvelopeKind
 from grappe.decisions.selectors import PartnerLine
 from grappe.funding.models import Call, Funder
@@ -29,7 +30,7 @@ def _money_field(label: Any, *, required: bool = True, initial: Any = None) -> f
     )
 
 
-class FundingForm(forms.Form):
+class FundingForm(CleanTextMixin, forms.Form):
     """The call funder's envelope, up to three co-funders' pledges, the minimum viable share."""
 
     envelope = _money_field(_("Envelope of the call's funder (EUR)"))
@@ -101,7 +102,7 @@ class FundingForm(forms.Form):
                 self.add_error(field, message)
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(CleanTextMixin, forms.Form):
     envelope_if = forms.DecimalField(
         label=_("Envelope if it were (EUR)"),
         required=False,
@@ -116,7 +117,7 @@ def amount_field_name(participation_id: int, funder_id: int) -> str:
     return f"amount_{participation_id}_{funder_id}"
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(CleanTextMixin, forms.Form):
     """One amount per partner and funder of the call, each capped by the partner's maximum."""
 
     reference = forms.CharField(label=_("Decision reference"), required=False, max_length=60)
@@ -167,7 +168,7 @@ class ApproveForm(forms.Form):
                 self.add_error(field, message)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (sent to the consortium)"),
         max_length=2000,

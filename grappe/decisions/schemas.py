@@ -17,15 +17,22 @@ class PledgeIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     funder: str = Field(max_length=60, description="The co-funder's slug.")
-    amount: Money = Field(description='The pledge (EUR), e.g. "100000.00".')
+    amount: Money = Field(
+        max_digits=14, decimal_places=2, description='The pledge (EUR), e.g. "100000.00".'
+    )
 
 
 class FundingIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
-    envelope: Money = Field(description="The call funder's envelope (EUR).")
+    envelope: Money = Field(
+        max_digits=14, decimal_places=2, description="The call funder's envelope (EUR)."
+    )
     minimum_share: Decimal | None = Field(
-        None, description="Minimum viable share of a request, 0 to 1 (default 0.5)."
+        None,
+        max_digits=5,
+        decimal_places=4,
+        description="Minimum viable share of a request, 0 to 1 (default 0.5).",
     )
     pledges: list[PledgeIn] = Field(default_factory=list, max_length=20)
     reason: str = Field("", max_length=500)
@@ -62,7 +69,7 @@ class PartnerOut(Schema):
     approved: dict[str, DecimalStr] = Field(description="By funder slug.")
 
 
-class AllocationQuery(Schema):
+class AllocationQuery(InputSchema):
     envelope_if: str | None = Field(
         None,
         pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
@@ -103,7 +110,7 @@ class ApproveAmountIn(InputSchema):
 
     participation: int = Field(ge=1, le=2**63 - 1)
     funder: str = Field(max_length=60, description="The funder's slug.")
-    amount: Money
+    amount: Money = Field(max_digits=14, decimal_places=2)
 
 
 class ApproveIn(InputSchema):
