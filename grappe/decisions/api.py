@@ -107,9 +107,9 @@ def post_funding(request: HttpRequest, slug: Path[str], body: FundingIn) -> Any:
         services.call_funding_set(
             actor=request.user,
             call=call,
-            envelope=body.envelope,
-            pledges=[(funders[p.funder], p.amount) for p in body.pledges],
-            minimum_share=body.minimum_share,
+            envelope=Decimal(body.envelope),
+            pledges=[(funders[p.funder], Decimal(p.amount)) for p in body.pledges],
+            minimum_share=None if body.minimum_share is None else Decimal(body.minimum_share),
             reason=body.reason,
         )
     except PermissionDenied as refusal:
@@ -214,7 +214,7 @@ def _decision_out(application: Application) -> dict[str, Any]:
 
 @router.get(
     "/decisions/applications/{id}",
-    response=responses(DecisionOut, 404),
+    response=responses(DecisionOut, 404, 422),
     summary="An application's decision (its officers; its consortium once decided)",
 )
 def get_decision(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
@@ -250,7 +250,7 @@ def post_approve(request: HttpRequest, id: Path[int], body: ApproveIn) -> Any:
             errors[f"amounts.{i}.funder"] = [_("Unknown funder: %(slug)s") % {"slug": a.funder}]
             continue
         key = (a.participation, funders[a.funder])
-        amounts[key] = amounts.get(key, Decimal(0)) + a.amount
+        amounts[key] = amounts.get(key, Decimal(0)) + Decimal(a.amount)
         where[f"amount_{key[0]}_{key[1]}"] = ["body", "amounts", i, "amount"]
     if errors:
         return _invalid(errors)

@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from grappe.core.apikit import DecimalStr, InputSchema, MultilineStr
 
-Money = Decimal  # validated by the services (sign, cents, size), errors naming the field
+# An amount in euros as a string, e.g. "100000.00": non-negative, at most two decimals.
+AMOUNT = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+SHARE = r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$"
 
 
 class PledgeIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     funder: str = Field(max_length=60, description="The co-funder's slug.")
-    amount: Money = Field(
-        max_digits=14, decimal_places=2, description='The pledge (EUR), e.g. "100000.00".'
-    )
+    amount: str = Field(pattern=AMOUNT, description='The pledge (EUR), e.g. "100000.00".')
 
 
 class FundingIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
-    envelope: Money = Field(
-        max_digits=14, decimal_places=2, description="The call funder's envelope (EUR)."
-    )
-    minimum_share: Decimal | None = Field(
-        None,
-        max_digits=5,
-        decimal_places=4,
-        description="Minimum viable share of a request, 0 to 1 (default 0.5).",
+    envelope: str = Field(pattern=AMOUNT, description="The call funder's envelope (EUR).")
+    minimum_share: str | None = Field(
+        None, pattern=SHARE, description="Minimum viable share of a request, 0 to 1 (default 0.5)."
     )
     pledges: list[PledgeIn] = Field(default_factory=list, max_length=20)
     reason: str = Field("", max_length=500)
@@ -72,7 +66,7 @@ class PartnerOut(Schema):
 class AllocationQuery(InputSchema):
     envelope_if: str | None = Field(
         None,
-        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        pattern=AMOUNT,
         description="The call funder's envelope as if it were this amount (EUR), e.g. 500000.",
     )
 
@@ -110,7 +104,7 @@ class ApproveAmountIn(InputSchema):
 
     participation: int = Field(ge=1, le=2**63 - 1)
     funder: str = Field(max_length=60, description="The funder's slug.")
-    amount: Money = Field(max_digits=14, decimal_places=2)
+    amount: str = Field(pattern=AMOUNT, description='The amount (EUR), e.g. "25000.00".')
 
 
 class ApproveIn(InputSchema):

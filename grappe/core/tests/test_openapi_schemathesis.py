@@ -86,6 +86,7 @@ NOTHING_TO_NEGATE = {
     "GET /api/v1/funders/{slug}",
     "GET /api/v1/attestations/{id}",
     "GET /api/v1/labelling/sessions",
+    "GET /api/v1/calls/{slug}/funding",
     # Only its session cookie could be left out, and each run's login always sends it.
     "GET /api/v1/invitations",
     # KNOWN GAP (stop 18): its negative cases "leave the session cookie out", which each run's

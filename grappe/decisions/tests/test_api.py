@@ -66,8 +66,8 @@ def test_negative_envelope_and_pledge_are_422_naming_the_field(w):
         {"envelope": "-1", "pledges": [{"funder": f.FunderFactory().slug, "amount": "-2"}]},
     )
     assert response.status_code == 422
-    locs = {tuple(d["loc"]) for d in response.json()["detail"]}
-    assert locs == {("body", "envelope"), ("body", "pledges", "0")}
+    locs = {tuple(d["loc"][-3:]) for d in response.json()["detail"]}
+    assert locs == {("body", "body", "envelope"), ("pledges", 0, "amount")}
     assert not Envelope.objects.exists()
 
 
