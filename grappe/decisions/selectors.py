@@ -17,12 +17,14 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext
 
 from grappe.core.domain.roles import Action, Role, Target
 from grappe.core.domain.scope import Scope
 from grappe.decisions.models import CallFunding, Decision, Envelope, EnvelopeKind, LedgerEntry
 from grappe.funding.domain import allocation
 from grappe.funding.domain.aid import max_aid
+from grappe.funding.domain.applications import APPLICATION_WORKFLOWS
 from grappe.funding.domain.rulesets import RuleSetError
 from grappe.funding.models import Application, Call, Funder, PanelList
 from grappe.funding.selectors import AidInput, call_ruleset, project_aid_input
@@ -35,6 +37,15 @@ DEFAULT_MINIMUM_SHARE = Decimal("0.5")
 # The rules engine's input is built with an administrator's reach: these selectors are only
 # called for a user the role table already let decide on (or see) the call.
 _ENGINE_SCOPE = Scope.of(None, [(Role.ADMINISTRATOR, None)])
+
+
+def status_label(application: Application) -> str:
+    """The application's state as its workflow names it, translated ("Ranked by the panel")."""
+    try:
+        workflow = APPLICATION_WORKFLOWS.get(application.workflow_version)
+        return gettext(workflow.state(application.status).staff_label)
+    except KeyError:
+        return application.status
 
 
 # --------------------------------------------------------------------------- the guard's fact
@@ -271,6 +282,7 @@ class AllocationRow:
     line: Decimal | None  # None: not funded by the rank-order line
     approved: Decimal
     departure: allocation.Departure | None = None
+    status_text: str = ""
 
 
 @dataclass
@@ -324,7 +336,19 @@ def call_allocation(call: Call, *, envelope_if: Decimal | None = None) -> Alloca
         requested = min(sum((p.requested_total for p in partners), ZERO), cap)
         approved = sum((a for p in partners for a in p.approved.values()), ZERO)
         minimum = _floor(requested * plan.minimum_share)
-        rows.append(AllocationRow(app, partners, requested, cap, minimum, None, None, approved))
+        rows.append(
+            AllocationRow(
+                app,
+                partners,
+                requested,
+                cap,
+                minimum,
+                None,
+                None,
+                approved,
+                status_text=status_label(app),
+            )
+        )
         if app.status == "ranked" and approved == 0 and requested > 0:
             candidates.append(
                 allocation.Candidate(

@@ -180,7 +180,7 @@ def _refuse_state(application: Application) -> None:
                     "Only an application ranked by the panel and not yet decided can be "
                     "decided; this one is %(status)s."
                 )
-                % {"status": application.status}
+                % {"status": selectors.status_label(application)}
             }
         )
 

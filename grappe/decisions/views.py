@@ -181,5 +181,6 @@ def application_decision(request: HttpRequest, pk: int) -> HttpResponse:
             "approve": approve,
             "decline": decline,
             "ledger": selectors.application_ledger(application) if decision else [],
+            "status_text": selectors.status_label(application),
         },
     )
