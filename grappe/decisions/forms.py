@@ -175,3 +175,25 @@ class DeclineForm(CleanTextMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     reference = forms.CharField(label=_("Decision reference"), required=False, max_length=60)
+
+
+class ReverseForm(CleanTextMixin, forms.Form):
+    """Reverse part of an approved amount (a partner leaves, a cost is dropped)."""
+
+    line = forms.ChoiceField(label=_("Partner and funder"))
+    amount = _money_field(_("Amount to reverse (EUR)"))
+    reason = forms.CharField(
+        label=_("Reason (sent to the consortium)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        line = self.fields["line"]
+        assert isinstance(line, forms.ChoiceField)
+        line.choices = list(choices)
+
+    def key(self) -> tuple[int, int]:
+        participation, funder = self.cleaned_data["line"].split("-")
+        return int(participation), int(funder)

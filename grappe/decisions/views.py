@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from grappe.core.scopes import scope_for
+from grappe.core.templatetags.grappe_ui import money
 from grappe.decisions import selectors, services
-from grappe.decisions.forms import ApproveForm, DeclineForm, FundingForm, WhatIfForm
+from grappe.decisions.forms import ApproveForm, DeclineForm, FundingForm, ReverseForm, WhatIfForm
 from grappe.funding.explain import format_param
 from grappe.funding.models import Application, Call
 from grappe.projects.services import TransitionRefused
@@ -122,6 +123,7 @@ def application_decision(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.application_decision(application)
     envelopes = [e for e in selectors.call_envelopes(call) if e.pk is not None]
     approve = decline = None
+    reverse: ReverseForm | None = None
     partners = selectors.application_partners(call, application) if manage else []
     if manage and decision is None and application.status == "ranked":
         action = request.POST.get("action") if request.method == "POST" else None
@@ -167,6 +169,34 @@ def application_decision(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("decisions:application", pk=application.pk)
         elif action not in (None, "approve", "decline"):
             messages.error(request, _("Unknown action."))
+    elif manage and decision is not None and decision.outcome == "funded":
+        funders = {e.funder_id: e.funder.name for e in envelopes}
+        choices = [
+            (f"{p.participation.pk}-{fid}", f"{p.name} — {funders.get(fid, fid)} ({money(a, 2)})")
+            for p in partners
+            for fid, a in p.approved.items()
+            if a > 0
+        ]
+        posted = request.method == "POST" and request.POST.get("action") == "reverse"
+        reverse = ReverseForm(request.POST if posted else None, choices=choices, prefix="reverse")
+        if posted and reverse.is_valid():
+            participation_id, funder_id = reverse.key()
+            try:
+                services.approval_reverse(
+                    actor=request.user,
+                    application=application,
+                    participation_id=participation_id,
+                    funder_id=funder_id,
+                    amount=reverse.cleaned_data["amount"],
+                    reason=reverse.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for key, errors in exc.message_dict.items():
+                    for error in errors:
+                        reverse.add_error(key if key in reverse.fields else None, error)
+            else:
+                messages.success(request, _("The amount was reversed."))
+                return redirect("decisions:application", pk=application.pk)
     elif request.method == "POST":
         return redirect("decisions:application", pk=application.pk)
     return render(
@@ -182,5 +212,6 @@ def application_decision(request: HttpRequest, pk: int) -> HttpResponse:
             "decline": decline,
             "ledger": selectors.application_ledger(application) if decision else [],
             "status_text": selectors.status_label(application),
+            "reverse": reverse,
         },
     )

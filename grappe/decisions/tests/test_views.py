@@ -168,3 +168,42 @@ def test_pages_render_in_french(w):
     page = c.get("/fr" + reverse("decisions:allocation", args=[w["call"].slug]).removeprefix("/en"))
     assert page.status_code == 200
     assert "Répartition".encode() in page.content
+
+
+def test_officer_reverses_part_of_an_approval_on_the_page(w):
+    call, officer, app = w["call"], w["officer"], w["first"]
+    services.call_funding_set(actor=officer, call=call, envelope=Decimal("1000000"))
+    partner = selectors.application_partners(call, app)[0]
+    services.application_approve(
+        actor=officer,
+        application=app,
+        amounts={(partner.participation.pk, call.funder_id): Decimal("8000")},
+    )
+    url = reverse("decisions:application", args=[app.pk])
+    line = f"{partner.participation.pk}-{call.funder_id}"
+    c = client_for(officer)
+    too_much = c.post(
+        url,
+        {
+            "action": "reverse",
+            "reverse-line": line,
+            "reverse-amount": "9000",
+            "reverse-reason": "x",
+        },
+    )
+    assert too_much.status_code == 200 and too_much.context["reverse"].errors["amount"]
+    done = c.post(
+        url,
+        {
+            "action": "reverse",
+            "reverse-line": line,
+            "reverse-amount": "3000",
+            "reverse-reason": "A cost was dropped.",
+        },
+    )
+    assert done.status_code == 302
+    assert Envelope.objects.get(call=call).approved == Decimal("5000")
+    # The consortium sees the reversal and its reason; it cannot reverse.
+    member = client_for(w["member"])
+    page = member.get(url)
+    assert b"A cost was dropped." in page.content and b"reverse-form" not in page.content
