@@ -313,6 +313,8 @@ def _decision_form_builder(cls: type[forms.BaseForm]) -> Callable[[dict[str, Any
     envelopes = selectors.call_envelopes(call)
     if cls.__name__ == "FundingForm":
         return lambda data: cls(data, call=call, envelopes=envelopes)  # type: ignore[call-arg]
+    if cls.__name__ == "ReverseForm":
+        return lambda data: cls(data, choices=[("1-1", "A partner")])  # type: ignore[call-arg]
     partners = selectors.application_partners(call, w["first"])
     return lambda data: cls(data, partners=partners, envelopes=envelopes)  # type: ignore[call-arg]
 
@@ -329,6 +331,7 @@ BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], 
     "grappe.funding.forms_calls.EvaluationForm": _call_form_builder,
     "grappe.decisions.forms.FundingForm": _decision_form_builder,
     "grappe.decisions.forms.ApproveForm": _decision_form_builder,
+    "grappe.decisions.forms.ReverseForm": _decision_form_builder,
     "grappe.projects.forms.ProposalStartForm": lambda cls: (
         lambda data: cls(data=data, organisations=[f.OrganisationFactory()])  # type: ignore[call-arg]
     ),
