@@ -34,6 +34,7 @@ from ninja.utils import check_csrf
 from grappe.attestations.api import router as attestations_router
 from grappe.core.domain.i18n import gettext_noop
 from grappe.core.pagination import InvalidCursor
+from grappe.decisions.api import router as decisions_router
 from grappe.evaluation.api import router as evaluation_router
 from grappe.funding.api import router as funding_router
 from grappe.grants.api import router as grants_router
@@ -143,6 +144,7 @@ api.add_router("", matchmaking_router)
 api.add_router("", notifications_router)
 api.add_router("", grants_router)
 api.add_router("", evaluation_router)
+api.add_router("", decisions_router)
 
 
 @api.exception_handler(InvalidCursor)

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "grappe.matchmaking",
     "grappe.evaluation",
     "grappe.interop",
+    "grappe.decisions",
     "grappe.demo",  # the top layer: `load_demo` and the demo banner
 ]
 

@@ -86,5 +86,6 @@ urlpatterns += i18n_patterns(
     path("", include("grappe.notifications.urls")),
     path("", include("grappe.grants.urls")),
     path("", include("grappe.evaluation.urls")),
+    path("", include("grappe.decisions.urls")),
     prefix_default_language=True,
 )

@@ -195,6 +195,8 @@ class Action(StrEnum):
     APPLICATION_SCREEN = "application.screen"
     EVALUATION_MANAGE = "evaluation.manage"
     EVALUATION_REVIEW = "evaluation.review"
+    DECISION_MANAGE = "decision.manage"
+    DECISION_VIEW = "decision.view"
 
 
 ACTIONS: Mapping[Action, str] = MappingProxyType(
@@ -271,6 +273,15 @@ ACTIONS: Mapping[Action, str] = MappingProxyType(
         Action.EVALUATION_REVIEW: (
             "Be an expert evaluator: declare on, read and score the applications one is "
             "assigned to and not conflicted on; write the consensus report as rapporteur."
+        ),
+        Action.DECISION_MANAGE: (
+            "Decide on a call's ranked applications: set the call's envelope and co-funding "
+            "pledges, run the allocation, approve per-partner amounts under the envelope, "
+            "decline with a reason."
+        ),
+        Action.DECISION_VIEW: (
+            "See a call's envelopes and how a pledge is used (the call's and co-funding "
+            "funders' officers), and an application's decision once taken (its consortium)."
         ),
     }
 )
@@ -373,6 +384,18 @@ TABLE: Mapping[Action, Mapping[Role, tuple[Relation, ...]]] = MappingProxyType(
         # The project's partners and the officers of the call's funder (OWN_FUNDER: the call's);
         # evaluators see the applications assigned to them through the evaluation app.
         A.APPLICATION_VIEW: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+            R.MEMBER: (X.PARTNER,),
+        },
+        # The call's funder's officers decide; own_funder is the call's funder.
+        A.DECISION_MANAGE: {
+            R.ADMINISTRATOR: (X.ANY,),
+            R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
+        },
+        # own_funder: the call's funder and its co-funders; partner: the application's
+        # consortium, once the decision is taken (the selectors add that condition).
+        A.DECISION_VIEW: {
             R.ADMINISTRATOR: (X.ANY,),
             R.PROGRAMME_OFFICER: (X.OWN_FUNDER,),
             R.MEMBER: (X.PARTNER,),

@@ -19,6 +19,7 @@ from stdnum import luhn
 from grappe.core.models import AuditEvent, Role, RoleAssignment, SearchWord, Transition
 from grappe.core.services import audit_record
 from grappe.core.tests import factories as f
+from grappe.decisions.models import CallFunding, Decision, Envelope, LedgerEntry
 from grappe.evaluation.models import (
     Assignment,
     CallPanel,
@@ -46,7 +47,7 @@ from grappe.registry.models import (
     Ownership,
 )
 
-APPS = ("core", "registry", "projects", "funding", "notifications", "evaluation")
+APPS = ("core", "registry", "projects", "funding", "notifications", "evaluation", "decisions")
 # Every model people edit; not the search indexes (Django does not manage them: their rows are
 # written by the services only, `grappe.core.search`, and rebuilt with `grappe search_index`).
 MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models() if m._meta.managed]
@@ -191,6 +192,22 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         application=application, rapporteur=expert, overall=12, recorded_at=timezone.now()
     )
     objects["evaluation.CallPanel"] = CallPanel.objects.create(call=call)
+    plan = CallFunding.objects.create(call=call)
+    envelope = Envelope.objects.create(
+        call=call, funder=funder, kind="envelope", amount=Decimal("1000"), approved=Decimal("10")
+    )
+    objects["decisions.CallFunding"] = plan
+    objects["decisions.Envelope"] = envelope
+    objects["decisions.LedgerEntry"] = LedgerEntry.objects.create(
+        envelope=envelope,
+        application=objects["funding.Application"],
+        participation=part,
+        kind="approval",
+        amount=Decimal("10"),
+    )
+    objects["decisions.Decision"] = Decision.objects.create(
+        application=objects["funding.Application"], outcome="funded", decided_on=dt.date(2026, 6, 1)
+    )
     return objects
 
 
@@ -218,6 +235,7 @@ def test_changelist_and_forms_open_for_a_superuser(
     read_only += (ProposalDocument, ProposalMessage, Notification, NotificationPreference)
     read_only += (RequestedAid, ScreeningVerdict)
     read_only += tuple(apps.get_app_config("evaluation").get_models())
+    read_only += (CallFunding, Envelope, LedgerEntry, Decision)
     assert add.status_code == (403 if model in read_only else 200)
 
 

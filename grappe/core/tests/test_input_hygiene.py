@@ -305,6 +305,21 @@ def _call_form_builder(cls: type[forms.BaseForm]) -> Callable[[dict[str, Any]], 
     return lambda data: cls(data, funders=funders)  # type: ignore[call-arg]
 
 
+def _decision_form_builder(cls: type[forms.BaseForm]) -> Callable[[dict[str, Any]], forms.BaseForm]:
+    from grappe.decisions import selectors
+    from grappe.decisions.tests.helpers import world
+
+    w = world(f"hygiene-{cls.__name__.lower()}")
+    call = w["call"]
+    envelopes = selectors.call_envelopes(call)
+    if cls.__name__ == "FundingForm":
+        return lambda data: cls(data, call=call, envelopes=envelopes)  # type: ignore[call-arg]
+    if cls.__name__ == "ReverseForm":
+        return lambda data: cls(data, choices=[("1-1", "A partner")])  # type: ignore[call-arg]
+    partners = selectors.application_partners(call, w["first"])
+    return lambda data: cls(data, partners=partners, envelopes=envelopes)  # type: ignore[call-arg]
+
+
 # Forms whose constructor needs more than the data: how to build each.
 BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], Any]]] = {
     "grappe.funding.views.WhatIfForm": lambda cls: _what_if_builder(),
@@ -321,6 +336,9 @@ BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], 
             data=data, setup=evaluation_from_dict(DEFAULT_EVALUATION), french=False, minority=True
         )
     ),
+    "grappe.decisions.forms.FundingForm": _decision_form_builder,
+    "grappe.decisions.forms.ApproveForm": _decision_form_builder,
+    "grappe.decisions.forms.ReverseForm": _decision_form_builder,
     "grappe.projects.forms.ProposalStartForm": lambda cls: (
         lambda data: cls(data=data, organisations=[f.OrganisationFactory()])  # type: ignore[call-arg]
     ),

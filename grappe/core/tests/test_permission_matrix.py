@@ -424,6 +424,9 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "evaluation:assignments": {"slug": Call},
     "evaluation:panel": {"slug": Call},
     "evaluation:application": {"pk": Application},
+    "decisions:funding": {"slug": Call},
+    "decisions:allocation": {"slug": Call},
+    "decisions:application": {"pk": Application},
 }
 FIXED_PARAMETERS = {"uidb64": "MQ", "token": "set-password"}
 POST_ONLY = {
@@ -491,6 +494,8 @@ def api_request(world: dict[str, Any], client: Client, method: str, path: str, s
             if path.startswith("/api/v1/applications")
             else Application
             if path.startswith("/api/v1/evaluation/applications")
+            else Application
+            if path.startswith("/api/v1/decisions/applications")
             else Project
         )
         url = url.replace("{id}", str(obj(world, model, side).pk))
@@ -631,6 +636,11 @@ PAGES: dict[str, Expected] = {
     "notifications:read_all": ("login back back back back back",),
     "notifications:read": ("login 404 404 404 back 404", "login 404 404 404 404 404"),
     "project_partner_invite": ("login 422 422 422 422 404", "login 422 404 404 404 404"),
+    # Decisions: the call funder's officers (a co-funder's see the envelopes; the consortium
+    # its decision once taken, and the matrix's applications are undecided drafts).
+    "decisions:funding": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "decisions:allocation": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
+    "decisions:application": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
 }
 API: dict[str, Expected] = {
     # Grants (`grant.view`); a write whose body the schema refuses is a 422 before any lookup.
@@ -650,6 +660,15 @@ API: dict[str, Expected] = {
     "GET /api/v1/projects/{id}/impact": ("404 404 404 404 404 404",),
     "GET /api/v1/clusters/{slug}/impact": ("ok ok ok ok ok ok",),
     "GET /api/v1/funders/{slug}/impact": ("ok ok ok ok ok ok",),
+    "GET /api/v1/calls/{slug}/funding": ("404 ok ok 404 404 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/calls/{slug}/funding": ("401 422 422 422 422 422",),
+    "GET /api/v1/calls/{slug}/allocation": ("404 ok ok 404 404 404", "404 ok 404 404 404 404"),
+    "GET /api/v1/decisions/applications/{id}": (
+        "404 ok ok 404 404 404",
+        "404 ok 404 404 404 404",
+    ),
+    "POST /api/v1/decisions/applications/{id}/approve": ("401 422 422 422 422 422",),
+    "POST /api/v1/decisions/applications/{id}/decline": ("401 422 422 422 422 422",),
     "GET /api/v1/attestations/{id}": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     # The matrix's harmless body has no `jws`: refused, naming the field.
     "POST /api/v1/attestations/verify": ("422 422 422 422 422 422",),
@@ -732,6 +751,15 @@ API: dict[str, Expected] = {
     ),
 }
 ADMIN: dict[str, Expected] = {
+    # The decisions' records are written by their services only: the back office reads them.
+    "decisions.CallFunding add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.CallFunding changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.Decision add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.Decision changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.Envelope add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.Envelope changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.LedgerEntry add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "decisions.LedgerEntry changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     # django-axes' failed-login records keep Django's permissions (superusers only) and are
     # written by logins only, never added by hand.
     "axes.AccessAttempt add": ("admin-login 403 403 admin-login admin-login admin-login",),

@@ -1,0 +1,1 @@
+"""Pure decision rules: the allocation itself is `grappe.funding.domain.allocation`."""
