@@ -112,7 +112,9 @@ def call_funding_set(
 
     existing = {
         e.funder_id: e
-        for e in Envelope.objects.select_for_update().filter(call=call).select_related("funder")
+        for e in Envelope.objects.select_for_update(of=("self",))
+        .filter(call=call)
+        .select_related("funder")
     }
     wanted: dict[int, tuple[str, Decimal, str]] = {
         call.funder_id: (EnvelopeKind.ENVELOPE, envelope, "envelope")
@@ -189,7 +191,7 @@ def _lock_envelopes(call: Call, funder_ids: Sequence[int]) -> dict[int, Envelope
     """The envelopes, locked in primary-key order (one order for every writer: no deadlock)."""
     return {
         e.funder_id: e
-        for e in Envelope.objects.select_for_update()
+        for e in Envelope.objects.select_for_update(of=("self",))
         .filter(call=call, funder_id__in=sorted(funder_ids))
         .select_related("funder")
         .order_by("pk")
@@ -217,7 +219,9 @@ def application_approve(
     reference = (reference or "").strip() or f"{call.slug}-{application.pk}"[:60]
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+            Application.objects.select_for_update(of=("self",))
+            .select_related("call")
+            .get(pk=application.pk)
         )
         _refuse_state(locked)
         partners = {p.participation.pk: p for p in selectors.application_partners(call, locked)}
@@ -359,7 +363,11 @@ def application_decline(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason; the consortium will read it.")})
-    locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call")
+        .get(pk=application.pk)
+    )
     _refuse_state(locked)
     decided_on = decided_on or timezone.localdate()
     user = recorded_user(actor) if getattr(actor, "pk", None) else None

@@ -91,7 +91,7 @@ def expert_update(*, actor: Actor, expert: Expert, **values: Any) -> Expert:
     if unknown:
         raise ValidationError(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)})
     with transaction.atomic():
-        locked = Expert.objects.select_for_update().get(pk=expert.pk)
+        locked = Expert.objects.select_for_update(of=("self",)).get(pk=expert.pk)
         before = {k: str(getattr(locked, k)) for k in values}
         for name, value in values.items():
             setattr(locked, name, value)

@@ -474,7 +474,7 @@ def application_transition(
     content_type = ContentType.objects.get_for_model(Application)
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("call", "project")
             .get(pk=application.pk)
         )
@@ -553,7 +553,7 @@ def application_panel_record(*, actor: Actor, call: Call, places: Iterable[Panel
     with transaction.atomic():
         by_id = {
             a.pk: a
-            for a in Application.objects.select_for_update().filter(
+            for a in Application.objects.select_for_update(of=("self",)).filter(
                 call=call, pk__in=[p.application_id for p in rows]
             )
         }
@@ -836,7 +836,7 @@ def application_update(
         )
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("call__funder", "call__ruleset", "project")
             .get(pk=application.pk)
         )
@@ -990,7 +990,7 @@ def application_submit(
     moment = now or timezone.now()
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("call__funder", "call__ruleset", "project")
             .get(pk=application.pk)
         )
@@ -1066,13 +1066,13 @@ def screening_override(
             }
         )
     with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
         if locked.status != "submitted":
             raise ValidationError(
                 {"rule": _("The screening is over: verdicts can be overridden only before it.")}
             )
         verdict = (
-            ScreeningVerdict.objects.select_for_update()
+            ScreeningVerdict.objects.select_for_update(of=("self",))
             .filter(application=locked, rule=rule)
             .first()
         )

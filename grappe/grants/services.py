@@ -145,7 +145,9 @@ def payment_plan_set(
     except payments.PlanError as exc:
         raise _plan_error(exc) from None
     stored = payments.plan_to_dict(plan)
-    row = PaymentPlan.objects.select_for_update().filter(funder=funder, call=call).first()
+    row = (
+        PaymentPlan.objects.select_for_update(of=("self",)).filter(funder=funder, call=call).first()
+    )
     before = {"data": row.data} if row else None
     if row is None:
         row = PaymentPlan.objects.create(funder=funder, call=call, data=stored)
@@ -308,7 +310,7 @@ def agreement_amend(
     """Offer an amendment: a new version, copied from the one in force with the changes, and
     the agreement back to `offered` (transition `amend`) until the partner accepts it."""
     locked = (
-        GrantAgreement.objects.select_for_update()
+        GrantAgreement.objects.select_for_update(of=("self",))
         .select_related("participation__project")
         .get(pk=agreement.pk)
     )
@@ -481,7 +483,7 @@ def agreement_transition(
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = (
-            GrantAgreement.objects.select_for_update()
+            GrantAgreement.objects.select_for_update(of=("self",))
             .select_related("participation")
             .get(pk=agreement.pk)
         )
@@ -541,7 +543,7 @@ def statement_submit(
     """The partner declares its costs for a period, line by line (category, description,
     claimed). Categories must be the agreement's; the period within the grant and project."""
     locked = (
-        GrantAgreement.objects.select_for_update()
+        GrantAgreement.objects.select_for_update(of=("self",))
         .select_related("participation__project", "participation")
         .get(pk=agreement.pk)
     )
@@ -636,7 +638,7 @@ def statement_line_decide(
     """The officer accepts, adjusts (to a lower amount) or rejects one line, with a reason
     for an adjustment or a rejection."""
     locked = (
-        ExpenseLine.objects.select_for_update()
+        ExpenseLine.objects.select_for_update(of=("self",))
         .select_related("statement__agreement")
         .get(pk=line.pk)
     )
@@ -676,7 +678,7 @@ def statement_transition(
     """Close the review of a statement (every line decided): its accepted costs then count."""
     with transaction.atomic():
         locked = (
-            ExpenseStatement.objects.select_for_update()
+            ExpenseStatement.objects.select_for_update(of=("self",))
             .select_related("agreement__participation")
             .get(pk=statement.pk)
         )
@@ -716,7 +718,7 @@ def installment_request(*, actor: Actor, agreement: GrantAgreement, tranche: str
     """Request the payment of a tranche: its trigger must be met (a report-triggered tranche
     waits for the report's approval) and something must be due."""
     locked = (
-        GrantAgreement.objects.select_for_update()
+        GrantAgreement.objects.select_for_update(of=("self",))
         .select_related("participation")
         .get(pk=agreement.pk)
     )
@@ -777,9 +779,9 @@ def installment_transition(
     grant; the running `paid_total` is then raised with an F expression, which the database's
     check constraint bounds too."""
     with transaction.atomic():
-        locked = Installment.objects.select_for_update().get(pk=installment.pk)
+        locked = Installment.objects.select_for_update(of=("self",)).get(pk=installment.pk)
         agreement = (
-            GrantAgreement.objects.select_for_update()
+            GrantAgreement.objects.select_for_update(of=("self",))
             .select_related("participation")
             .get(pk=locked.agreement_id)
         )
@@ -852,7 +854,7 @@ def report_submit(
     """The partner reports its year (or the end): jobs (FTE), patents, products, revenue from
     the results, follow-on funding (private, public, source), publications."""
     locked = (
-        GrantAgreement.objects.select_for_update()
+        GrantAgreement.objects.select_for_update(of=("self",))
         .select_related("participation__project")
         .get(pk=agreement.pk)
     )
@@ -907,7 +909,7 @@ def report_transition(
     """Approve a report, return it for changes (with a reason), or submit it again."""
     with transaction.atomic():
         locked = (
-            ImpactReport.objects.select_for_update()
+            ImpactReport.objects.select_for_update(of=("self",))
             .select_related("agreement__participation")
             .get(pk=report.pk)
         )

@@ -145,7 +145,11 @@ def preference_set(*, actor: Actor, user: Any, kind: str, email: bool) -> Notifi
             {"kind": _("“%(kind)s” is not a kind of notification.") % {"kind": kind[:64]}},
             code="unknown",
         )
-    row = NotificationPreference.objects.select_for_update().filter(user=user, kind=kind).first()
+    row = (
+        NotificationPreference.objects.select_for_update(of=("self",))
+        .filter(user=user, kind=kind)
+        .first()
+    )
     before = spec.email_default if row is None else row.email
     if row is None:
         row = NotificationPreference(user=user, kind=kind, email=before)
