@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from grappe.core.apikit import MAX_ID, DecimalStr, InputSchema, MultilineStr
+from grappe.core.lists import ListQuery, list_query_schema
+from grappe.grants.filters import GrantFilterSet
 
 AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 
@@ -203,3 +206,26 @@ class ImpactOut(Schema):
         description="(Own contribution + private follow-on funding) / granted."
     )
     by_year: list[YearImpactOut]
+
+
+# --- the list (`GET /grants`): the same FilterSet as the officers' page -------------------------
+
+if TYPE_CHECKING:
+    GrantListQuery = ListQuery
+else:
+    GrantListQuery = list_query_schema(GrantFilterSet, name="GrantListQuery")
+
+
+class GrantRowOut(Schema):
+    id: int
+    reference: str
+    project: int = Field(description="The project's id.")
+    project_acronym: str
+    organisation: int = Field(description="The partner organisation's id.")
+    organisation_name: str
+    funder: str = Field(description="The funder's slug.")
+    call: str | None = Field(description="The call's slug, if the agreement has one.")
+    status: str
+    amount: DecimalStr = Field(description="The grant in force, EUR.")
+    paid_total: DecimalStr = Field(description="Paid so far, EUR.")
+    created_at: dt.datetime

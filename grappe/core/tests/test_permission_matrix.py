@@ -584,6 +584,8 @@ PAGES: dict[str, Expected] = {
 }
 API: dict[str, Expected] = {
     # Grants (`grant.view`); a write whose body the schema refuses is a 422 before any lookup.
+    # The list: what each caller may see (an empty page for the others).
+    "GET /api/v1/grants": ("ok ok ok ok ok ok",),
     "GET /api/v1/grants/{id}": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
     "POST /api/v1/grants/{id}/transitions": (
         "401 422 422 404 422 404",
