@@ -314,6 +314,10 @@ BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], 
     "grappe.funding.forms_calls.CallEditForm": _call_form_builder,
     "grappe.funding.forms_calls.RuleSetForm": _call_form_builder,
     "grappe.funding.forms_calls.EvaluationForm": _call_form_builder,
+    # A call's payment plan editor: as many tranche rows as the plan has (plus one).
+    "grappe.grants.plan_form.PlanForm": lambda cls: (
+        lambda data: cls(data=data, rows=2)  # type: ignore[call-arg]
+    ),
     "grappe.projects.forms.ProposalStartForm": lambda cls: (
         lambda data: cls(data=data, organisations=[f.OrganisationFactory()])  # type: ignore[call-arg]
     ),

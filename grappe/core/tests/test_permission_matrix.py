@@ -396,6 +396,7 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "attestations:issue": {"accreditation_pk": ACCREDITATION},
     "notifications:read": {"pk": Notification},
     "grants:detail": {"pk": GrantAgreement},
+    "grants:call_payments": {"slug": Call},
     "grants:pdf": {"pk": GrantAgreement},
     "grants:document": {"pk": GrantAgreement, "document_pk": StatementDocument},
 }
@@ -519,6 +520,8 @@ PAGES: dict[str, Expected] = {
     "grants:pdf": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
     "grants:document": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
     "grants:manage": ("login ok ok 403 403 403",),
+    # A call's payment plan: its funder's programme officers (as the call's set-up pages).
+    "grants:call_payments": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "home": ("ok ok ok ok ok ok",),
     "interop:funding_preview": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     # Labelling: the cluster's managers and the session's members; the letter once published.
