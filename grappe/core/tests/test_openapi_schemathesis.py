@@ -41,6 +41,7 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     "GET /api/v1/organisations": {"invalid_cursor", "unknown_cluster"},
     "GET /api/v1/projects": {"invalid_cursor", "unknown_cluster", "unknown_organisation"},
     "GET /api/v1/calls": {"invalid_cursor", "unknown_funder"},
+    "GET /api/v1/grants": {"invalid_cursor", "unknown_funder", "unknown_call"},
     "GET /api/v1/funders/{slug}/projects": {"invalid_cursor", "unknown_cluster"},
     "POST /api/v1/projects/{id}/transitions": {"reason", "unknown_transition"},
     "POST /api/v1/aid/simulate": None,  # any rule of the aid engine
