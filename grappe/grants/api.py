@@ -35,6 +35,7 @@ from grappe.grants.explain import explanation
 from grappe.grants.filters import GrantFilterSet, with_related
 from grappe.grants.models import ExpenseLine, ExpenseStatement, GrantAgreement, ImpactReport
 from grappe.grants.schemas import (
+    AmendmentIn,
     GrantListQuery,
     GrantOut,
     GrantRowOut,
@@ -246,6 +247,22 @@ def post_grant_transition(request: HttpRequest, id: Path[int], body: GrantTransi
     a = _agreement(request, id)
     return _run(request, a, lambda: services.agreement_transition(
         actor=request.user, agreement=a, transition=body.transition, reason=body.reason))  # fmt: skip
+
+
+@router.post(
+    "/grants/{id}/amendments",
+    auth=django_auth,
+    response=WRITE,
+    summary="Offer an amendment (a new version; the agreement is offered again)",
+    description="The funder's programme officers. The amount may not go below what was paid.",
+)
+def post_amendment(request: HttpRequest, id: Path[int], body: AmendmentIn) -> Any:
+    a = _agreement(request, id)
+    return _run(request, a, lambda: services.agreement_amend(
+        actor=request.user, agreement=a, reason=body.reason, amount=body.amount,
+        costs=None if body.costs is None else {c.category: c.amount for c in body.costs},
+        intensity=body.intensity, ends_on=body.ends_on,
+        final_report_due=body.final_report_due))  # fmt: skip
 
 
 @router.post(

@@ -149,6 +149,26 @@ class StatementIn(_In):
     lines: list[LineIn] = Field(max_length=50)
 
 
+class CostIn(_In):
+    category: str = Field(max_length=30, pattern=r"^[a-z_]{1,30}$", description="Cost category.")
+    amount: str = Field(max_length=20, pattern=AMOUNT, description="Eligible costs, EUR.")
+
+
+class AmendmentIn(_In):
+    """An amendment: the reason, and the terms that change (the others are carried over)."""
+
+    reason: MultilineStr = Field(min_length=1, max_length=4000)
+    amount: str | None = Field(None, max_length=20, pattern=AMOUNT, description="EUR.")
+    costs: list[CostIn] | None = Field(
+        None, max_length=20, description="The eligible costs by category (all of them)."
+    )
+    intensity: str | None = Field(
+        None, max_length=6, pattern=r"^[01](\.\d{1,4})?$", description="A fraction, e.g. 0.45."
+    )
+    ends_on: dt.date | None = None
+    final_report_due: dt.date | None = None
+
+
 class LineDecisionIn(_In):
     line: int = Field(ge=1, le=MAX_ID)
     decision: str = Field(max_length=20, description="accepted, adjusted or rejected.")

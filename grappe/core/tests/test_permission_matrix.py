@@ -594,6 +594,7 @@ API: dict[str, Expected] = {
         "401 422 422 404 422 404",
         "401 422 404 404 404 404",
     ),
+    "POST /api/v1/grants/{id}/amendments": ("401 422 422 422 422 422",),
     "POST /api/v1/grants/{id}/installments": ("401 422 422 422 422 422",),
     "POST /api/v1/grants/{id}/installments/transitions": ("401 422 422 422 422 422",),
     "POST /api/v1/grants/{id}/statements": ("401 422 422 422 422 422",),
