@@ -212,9 +212,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Grappe <noreply@localhost>")
 # Reminders (`grappe notifications remind`, hourly from cron; docs/notifications.md): a committee
 # member who has not scored is reminded this many days before the session's meeting; an
-# invitation still unanswered after this many days is recalled to the invited organisation.
+# invitation still unanswered after this many days is recalled to the invited organisation; a
+# grant report is recalled this many days before it is due (then once when overdue).
 REMINDER_SCORE_DAYS_BEFORE = env_int("REMINDER_SCORE_DAYS_BEFORE", 3)
 REMINDER_INVITATION_PENDING_DAYS = env_int("REMINDER_INVITATION_PENDING_DAYS", 7)
+REMINDER_REPORT_DAYS_BEFORE = env_int("REMINDER_REPORT_DAYS_BEFORE", 14)
 # The site's address as users reach it, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Label attestations (docs/attestations.md): the PEM file holding the Ed25519 private key that

@@ -13,17 +13,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Router, Status
+from ninja import Path, Query, Router, Status
+from ninja.decorators import decorate_view
 from ninja.security import django_auth
 
-from grappe.core.apikit import BODY_ERRORS, ERROR_SCHEMAS, ValidationErrorOut, not_found, responses
+from grappe.core.apikit import (
+    BODY_ERRORS,
+    ERROR_SCHEMAS,
+    RATE_LIMIT_ERRORS,
+    ValidationErrorOut,
+    not_found,
+    responses,
+)
+from grappe.core.lists import api_filterset, api_page
+from grappe.core.pagination import CursorPage, Page
+from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding.models import Funder
 from grappe.grants import selectors, services
 from grappe.grants.explain import explanation
+from grappe.grants.filters import GrantFilterSet, with_related
 from grappe.grants.models import ExpenseLine, ExpenseStatement, GrantAgreement, ImpactReport
 from grappe.grants.schemas import (
+    AmendmentIn,
+    GrantListQuery,
     GrantOut,
+    GrantRowOut,
     GrantTransitionIn,
     ImpactOut,
     ImpactReportIn,
@@ -180,6 +195,38 @@ def _run(request: HttpRequest, agreement: GrantAgreement, call: Any) -> Any:
     return _grant_out(agreement)
 
 
+def _row(a: GrantAgreement) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "reference": a.reference,
+        "project": a.participation.project_id,
+        "project_acronym": a.participation.project.acronym,
+        "organisation": a.participation.organisation_id,
+        "organisation_name": a.participation.organisation.name,
+        "funder": a.funder.slug,
+        "call": a.call.slug if a.call else None,
+        "status": a.status,
+        "amount": a.amount,
+        "paid_total": a.paid_total,
+        "created_at": a.created_at,
+    }
+
+
+@router.get(
+    "/grants",
+    response=responses(CursorPage[GrantRowOut], 422, RATE_LIMIT_ERRORS),
+    summary="Grant agreements: filters, sort and cursor pages (the officers' list)",
+    description="The agreements the caller may see (its partners' members, the funder's "
+    "programme officers, administrators): the list of `grants/manage/` for an officer.",
+)
+@decorate_view(rate_limited("search", when=has_query))
+def list_grants(request: HttpRequest, params: Query[GrantListQuery]) -> Page[Any]:
+    visible = selectors.agreements_visible(scope_for(request.user))
+    filterset = api_filterset(GrantFilterSet, params, visible, request)
+    page = api_page(filterset, params, with_related)
+    return Page(items=[_row(a) for a in page.items], next_cursor=page.next_cursor)
+
+
 @router.get(
     "/grants/{id}",
     response=responses(GrantOut, 404, 422),
@@ -200,6 +247,22 @@ def post_grant_transition(request: HttpRequest, id: Path[int], body: GrantTransi
     a = _agreement(request, id)
     return _run(request, a, lambda: services.agreement_transition(
         actor=request.user, agreement=a, transition=body.transition, reason=body.reason))  # fmt: skip
+
+
+@router.post(
+    "/grants/{id}/amendments",
+    auth=django_auth,
+    response=WRITE,
+    summary="Offer an amendment (a new version; the agreement is offered again)",
+    description="The funder's programme officers. The amount may not go below what was paid.",
+)
+def post_amendment(request: HttpRequest, id: Path[int], body: AmendmentIn) -> Any:
+    a = _agreement(request, id)
+    return _run(request, a, lambda: services.agreement_amend(
+        actor=request.user, agreement=a, reason=body.reason, amount=body.amount,
+        costs=None if body.costs is None else {c.category: c.amount for c in body.costs},
+        intensity=body.intensity, ends_on=body.ends_on,
+        final_report_due=body.final_report_due))  # fmt: skip
 
 
 @router.post(

@@ -9,4 +9,8 @@ class GrantsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the sections on My area and the cluster and funder pages.
-        from grappe.grants import pages  # noqa: F401
+        # Registers the reminder of reports due and overdue (`grappe notifications remind`).
+        from grappe.grants import (
+            pages,  # noqa: F401
+            reminders,  # noqa: F401
+        )

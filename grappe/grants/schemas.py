@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from grappe.core.apikit import MAX_ID, DecimalStr, InputSchema, MultilineStr
+from grappe.core.lists import ListQuery, list_query_schema
+from grappe.grants.filters import GrantFilterSet
 
 AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 
@@ -146,6 +149,26 @@ class StatementIn(_In):
     lines: list[LineIn] = Field(max_length=50)
 
 
+class CostIn(_In):
+    category: str = Field(max_length=30, pattern=r"^[a-z_]{1,30}$", description="Cost category.")
+    amount: str = Field(max_length=20, pattern=AMOUNT, description="Eligible costs, EUR.")
+
+
+class AmendmentIn(_In):
+    """An amendment: the reason, and the terms that change (the others are carried over)."""
+
+    reason: MultilineStr = Field(min_length=1, max_length=4000)
+    amount: str | None = Field(None, max_length=20, pattern=AMOUNT, description="EUR.")
+    costs: list[CostIn] | None = Field(
+        None, max_length=20, description="The eligible costs by category (all of them)."
+    )
+    intensity: str | None = Field(
+        None, max_length=6, pattern=r"^[01](\.\d{1,4})?$", description="A fraction, e.g. 0.45."
+    )
+    ends_on: dt.date | None = None
+    final_report_due: dt.date | None = None
+
+
 class LineDecisionIn(_In):
     line: int = Field(ge=1, le=MAX_ID)
     decision: str = Field(max_length=20, description="accepted, adjusted or rejected.")
@@ -203,3 +226,26 @@ class ImpactOut(Schema):
         description="(Own contribution + private follow-on funding) / granted."
     )
     by_year: list[YearImpactOut]
+
+
+# --- the list (`GET /grants`): the same FilterSet as the officers' page -------------------------
+
+if TYPE_CHECKING:
+    GrantListQuery = ListQuery
+else:
+    GrantListQuery = list_query_schema(GrantFilterSet, name="GrantListQuery")
+
+
+class GrantRowOut(Schema):
+    id: int
+    reference: str
+    project: int = Field(description="The project's id.")
+    project_acronym: str
+    organisation: int = Field(description="The partner organisation's id.")
+    organisation_name: str
+    funder: str = Field(description="The funder's slug.")
+    call: str | None = Field(description="The call's slug, if the agreement has one.")
+    status: str
+    amount: DecimalStr = Field(description="The grant in force, EUR.")
+    paid_total: DecimalStr = Field(description="Paid so far, EUR.")
+    created_at: dt.datetime

@@ -34,7 +34,7 @@ from grappe.core.models import Transition
 from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, require
 from grappe.funding.models import Call, Funder
-from grappe.grants import selectors
+from grappe.grants import notices, selectors
 from grappe.grants.domain import payments
 from grappe.grants.domain import workflow as wf
 from grappe.grants.models import (
@@ -516,8 +516,23 @@ def agreement_transition(
             idempotency_key=idempotency_key,
             extra=extra,
         )
+        if not _replayed:
+            _agreement_notices(actor, locked, transition)
         agreement.status = locked.status
         return row
+
+
+def _agreement_notices(actor: Actor, agreement: GrantAgreement, transition: str) -> None:
+    if transition not in ("offer", "amend", "accept"):
+        return
+    full = GrantAgreement.objects.select_related(
+        "funder", "participation__organisation", "participation__project"
+    ).get(pk=agreement.pk)
+    version = selectors.current_version(full).number
+    if transition == "accept":
+        notices.agreement_accepted(actor=actor, agreement=full, version=version)
+    else:
+        notices.agreement_offered(actor=actor, agreement=full, version=version)
 
 
 # --- expense statements -----------------------------------------------------------------------
@@ -593,6 +608,7 @@ def statement_submit(
         "agreement_id": locked.pk, "period": [period_start, period_end],
         "lines": [{"category": r.category, "claimed": r.claimed} for r in rows],
     })  # fmt: skip
+    notices.statement_submitted(actor=actor, statement=statement)
     return statement
 
 
@@ -692,6 +708,8 @@ def statement_transition(
             facts=facts,
             reason=(reason or "").strip(),
         )
+        if locked.status == "reviewed":
+            notices.statement_reviewed(actor=actor, statement=locked)
         statement.status = locked.status
         return row
 
@@ -831,6 +849,7 @@ def installment_transition(
             GrantAgreement.objects.filter(pk=agreement.pk).update(
                 paid_total=F("paid_total") + locked.amount
             )
+            notices.installment_paid(actor=actor, installment=locked, agreement=agreement)
         installment.status = locked.status
         return row
 
@@ -900,6 +919,7 @@ def report_submit(
     audit_record(actor=actor, action="grant.report_submit", obj=report, after={
         "agreement_id": locked.pk, "kind": kind, "year": year, **values,
     })  # fmt: skip
+    notices.report_submitted(actor=actor, report=report)
     return report
 
 
@@ -922,5 +942,9 @@ def report_transition(
             facts=wf.GrantFacts(),
             reason=(reason or "").strip(),
         )
+        if transition == "resubmit":
+            notices.report_submitted(actor=actor, report=locked)
+        else:
+            notices.report_decided(actor=actor, report=locked, reason=row.reason)
         report.status = locked.status
         return row

@@ -19,19 +19,21 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from grappe.core.domain.roles import Action
+from grappe.core.lists import html_export, html_filterset, html_list
 from grappe.core.models import Transition
 from grappe.core.scopes import scope_for
 from grappe.grants import selectors, services
 from grappe.grants.domain import workflow as wf
 from grappe.grants.domain.payments import PLAN_DATA, READY_MADE, trigger_met
 from grappe.grants.explain import explanation, percent, plan_rows
+from grappe.grants.filters import GRANT_EXPORT, GrantFilterSet, status_counts, with_related
 from grappe.grants.forms import (
     AmendForm,
     DocumentForm,
@@ -291,12 +293,18 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpRe
 
 
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
-    """The officer's granted funding lines without an agreement (to draft one) and the
-    agreements of their funders."""
+def manage(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The officer's granted funding lines without an agreement (to draft one) and the list of
+    the agreements of their funders (filters, sort, counts by status, CSV/XLSX export)."""
     scope = scope_for(request.user)
     if not scope.can(Action.GRANT_MANAGE):
         raise PermissionDenied(_("Only programme officers run grants."))
+    filterset = html_filterset(GrantFilterSet, request, selectors.agreements_managed(scope))
+    export = html_export(
+        filterset, request, filename="grants", columns=GRANT_EXPORT, prepare=with_related
+    )
+    if export is not None:
+        return export
     funders = None if scope.is_staff_wide else scope.funder_ids
     lines = FundingLine.objects.filter(granted__gt=0).select_related(
         "participation__project", "participation__organisation", "funder"
@@ -332,13 +340,12 @@ def manage(request: HttpRequest) -> HttpResponse:
             refused, status = "; ".join(str(e) for e in form.errors.values()), 422
     open_lines = [ln for ln in lines.order_by("-decided_on", "id")[:200]
                   if (ln.participation_id, ln.funder_id) not in taken]  # fmt: skip
+    listing = html_list(filterset, request, prepare=with_related)
     context = {
         "lines": open_lines,
-        "agreements": list(
-            selectors.agreements_managed(scope).select_related(
-                "participation__project", "participation__organisation", "funder"
-            )[:500]
-        ),
+        "listing": listing,
+        "list_form": listing.form,
+        "counts": status_counts(filterset.qs),
         "form": DraftForm(plans=plans),
         "refused": refused,
     }

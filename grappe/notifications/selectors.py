@@ -62,3 +62,14 @@ def cluster_managers(cluster_ids: Iterable[int]) -> list[int]:
             ).values_list("user_id", flat=True)
         )
     )
+
+
+def programme_officers(funder_ids: Iterable[int]) -> list[int]:
+    """The users holding a programme officer role on any of the funders."""
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(
+                role=Role.PROGRAMME_OFFICER, funder_id__in=list(funder_ids)
+            ).values_list("user_id", flat=True)
+        )
+    )

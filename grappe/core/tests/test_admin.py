@@ -31,6 +31,9 @@ from grappe.evaluation.models import (
 )
 from grappe.funding.models import Application, RequestedAid, ScreeningVerdict
 from grappe.funding.services import call_create
+from grappe.grants import services as grant_services
+from grappe.grants.domain.payments import PLAN_DATA
+from grappe.grants.tests import helpers as grant_helpers
 from grappe.notifications.models import Notification, NotificationPreference
 from grappe.notifications.services import notify, preference_set
 from grappe.projects.models import (
@@ -47,7 +50,16 @@ from grappe.registry.models import (
     Ownership,
 )
 
-APPS = ("core", "registry", "projects", "funding", "notifications", "evaluation", "decisions")
+APPS = (
+    "core",
+    "registry",
+    "projects",
+    "funding",
+    "notifications",
+    "evaluation",
+    "decisions",
+    "grants",
+)
 # Every model people edit; not the search indexes (Django does not manage them: their rows are
 # written by the services only, `grappe.core.search`, and rebuilt with `grappe search_index`).
 MODELS = [m for label in APPS for m in apps.get_app_config(label).get_models() if m._meta.managed]
@@ -208,7 +220,39 @@ def one_of_each(db: Any) -> dict[Any, Any]:
     objects["decisions.Decision"] = Decision.objects.create(
         application=objects["funding.Application"], outcome="funded", decided_on=dt.date(2026, 6, 1)
     )
+    objects.update(_grants())
     return objects
+
+
+def _grants() -> dict[str, Any]:
+    """One row of every grants model, each written by its service."""
+    w = grant_helpers.make_world()
+    agreement = grant_helpers.make_agreement(w)
+    version = agreement.versions.get()
+    st = grant_helpers.statement(w, agreement, ("personnel", "1000.00"))
+    document = grant_services.statement_document_add(
+        actor=w.partner,
+        statement=st,
+        title="Payslips",
+        file_name="pay.pdf",
+        content=grant_helpers.PDF,
+    )
+    report = grant_services.report_submit(
+        actor=w.partner, agreement=agreement, kind="yearly", year=2024, figures={"jobs_fte": "1"}
+    )
+    return {
+        "grants.PaymentPlan": grant_services.payment_plan_set(
+            actor=None, funder=w.funder, data=PLAN_DATA["fui"]
+        ),
+        "grants.GrantAgreement": agreement,
+        "grants.AgreementVersion": version,
+        "grants.AgreementCost": version.costs.first(),
+        "grants.ExpenseStatement": st,
+        "grants.ExpenseLine": st.lines.get(),
+        "grants.StatementDocument": document,
+        "grants.Installment": grant_helpers.pay(w, agreement, "advance"),
+        "grants.ImpactReport": report,
+    }
 
 
 def test_every_model_of_the_core_apps_is_in_the_admin() -> None:
@@ -236,6 +280,7 @@ def test_changelist_and_forms_open_for_a_superuser(
     read_only += (RequestedAid, ScreeningVerdict)
     read_only += tuple(apps.get_app_config("evaluation").get_models())
     read_only += (CallFunding, Envelope, LedgerEntry, Decision)
+    read_only += tuple(apps.get_app_config("grants").get_models())  # written by their services
     assert add.status_code == (403 if model in read_only else 200)
 
 

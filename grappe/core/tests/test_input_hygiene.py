@@ -339,6 +339,10 @@ BUILDERS: dict[str, Callable[[type[forms.BaseForm]], Callable[[dict[str, Any]], 
     "grappe.decisions.forms.FundingForm": _decision_form_builder,
     "grappe.decisions.forms.ApproveForm": _decision_form_builder,
     "grappe.decisions.forms.ReverseForm": _decision_form_builder,
+    # A call's payment plan editor: as many tranche rows as the plan has (plus one).
+    "grappe.grants.plan_form.PlanForm": lambda cls: (
+        lambda data: cls(data=data, rows=2)  # type: ignore[call-arg]
+    ),
     "grappe.projects.forms.ProposalStartForm": lambda cls: (
         lambda data: cls(data=data, organisations=[f.OrganisationFactory()])  # type: ignore[call-arg]
     ),

@@ -417,6 +417,7 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "attestations:issue": {"accreditation_pk": ACCREDITATION},
     "notifications:read": {"pk": Notification},
     "grants:detail": {"pk": GrantAgreement},
+    "grants:call_payments": {"slug": Call},
     "grants:pdf": {"pk": GrantAgreement},
     "grants:document": {"pk": GrantAgreement, "document_pk": StatementDocument},
     "evaluation:pool": {"slug": Funder},
@@ -574,6 +575,8 @@ PAGES: dict[str, Expected] = {
     "grants:pdf": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
     "grants:document": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
     "grants:manage": ("login ok ok 403 403 403",),
+    # A call's payment plan: its funder's programme officers (as the call's set-up pages).
+    "grants:call_payments": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     "home": ("ok ok ok ok ok ok",),
     "interop:funding_preview": ("login ok ok 404 404 404", "login ok 404 404 404 404"),
     # Labelling: the cluster's managers and the session's members; the letter once published.
@@ -644,11 +647,14 @@ PAGES: dict[str, Expected] = {
 }
 API: dict[str, Expected] = {
     # Grants (`grant.view`); a write whose body the schema refuses is a 422 before any lookup.
+    # The list: what each caller may see (an empty page for the others).
+    "GET /api/v1/grants": ("ok ok ok ok ok ok",),
     "GET /api/v1/grants/{id}": ("404 ok ok 404 ok 404", "404 ok 404 404 404 404"),
     "POST /api/v1/grants/{id}/transitions": (
         "401 422 422 404 422 404",
         "401 422 404 404 404 404",
     ),
+    "POST /api/v1/grants/{id}/amendments": ("401 422 422 422 422 422",),
     "POST /api/v1/grants/{id}/installments": ("401 422 422 422 422 422",),
     "POST /api/v1/grants/{id}/installments/transitions": ("401 422 422 422 422 422",),
     "POST /api/v1/grants/{id}/statements": ("401 422 422 422 422 422",),
@@ -802,6 +808,36 @@ ADMIN: dict[str, Expected] = {
     "funding.Funder add": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.Funder change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.Funder changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    # Grants: read-only in the back office, for administrators (written by `grants.services`).
+    "grants.AgreementCost add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.AgreementCost change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.AgreementCost changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.AgreementVersion add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.AgreementVersion change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.AgreementVersion changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "grants.ExpenseLine add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.ExpenseLine changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.ExpenseStatement add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.ExpenseStatement change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.ExpenseStatement changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "grants.GrantAgreement add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.GrantAgreement change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.GrantAgreement changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.ImpactReport add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.ImpactReport changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.Installment add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.Installment changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.PaymentPlan add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.PaymentPlan changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.StatementDocument add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "grants.StatementDocument change": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.StatementDocument changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
     "interop.ImportRun add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "interop.ImportRun change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "interop.ImportRun changelist": ("admin-login ok 403 admin-login admin-login admin-login",),

@@ -228,14 +228,16 @@ def plan_from_dict(data: object) -> PaymentPlan:
         if tid in seen:
             raise PlanError(f"{path}.id", "duplicate", tid)
         seen.add(tid)
+        trigger_text = _text(item, "trigger", path)  # missing: "required", not "unknown"
         try:
-            trigger = Trigger(_text(item, "trigger", path))
+            trigger = Trigger(trigger_text)
         except ValueError:
             raise PlanError(
                 f"{path}.trigger", "unknown_value", f"unknown trigger {item.get('trigger')!r}"
             ) from None
+        basis_text = _text(item, "basis", path)
         try:
-            basis = Basis(_text(item, "basis", path))
+            basis = Basis(basis_text)
         except ValueError:
             raise PlanError(
                 f"{path}.basis", "unknown_value", f"unknown basis {item.get('basis')!r}"

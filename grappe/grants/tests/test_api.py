@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import pytest
 from django.test import Client
 
 from grappe.grants.models import ExpenseStatement, ImpactReport, Installment
-from grappe.grants.tests.helpers import make_agreement, make_world, statement
+from grappe.grants.tests.helpers import make_agreement, make_world, pay, statement
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,7 @@ def test_get_grant_triad(w, who, status):
 
 OPS = [
     ("/transitions", {"transition": "close", "reason": "x"}),
+    ("/amendments", {"reason": "x", "amount": "90000.00"}),
     ("/installments", {"tranche": "advance"}),
     ("/installments/transitions", {"installment": 1, "transition": "approve"}),
     ("/statements", {"period_start": "2024-01-01", "period_end": "2024-06-30",
@@ -134,3 +137,24 @@ def test_another_partner_cannot_touch_a_statement_line(w):
     r = post(client(w.other_officer), f"/grants/{a.pk}/statements/lines",
              {"line": st.lines.get().pk, "decision": "accepted"})  # fmt: skip
     assert r.status_code == 404
+
+
+def test_amendment_through_the_api(w):
+    a = make_agreement(w)
+    pay(w, a, "advance")  # 30 000 paid
+    body = {"reason": "More work", "amount": "120000.00", "ends_on": "2026-06-30"}
+    assert post(client(w.partner), f"/grants/{a.pk}/amendments", body).status_code == 403
+    low = post(client(w.officer), f"/grants/{a.pk}/amendments", {"reason": "x", "amount": "1000"})
+    assert low.status_code == 422 and low.json()["detail"][0]["loc"] == ["body", "amount"]
+    bad = post(client(w.officer), f"/grants/{a.pk}/amendments",
+               {"reason": "x", "costs": [{"category": "nothing", "amount": "1"}]})  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "costs"]
+    r = post(client(w.officer), f"/grants/{a.pk}/amendments", body)
+    assert r.status_code == 200
+    data = r.json()
+    assert data["status"] == "offered" and data["version"] == 2 and data["amount"] == "120000.00"
+    assert data["ends_on"] == "2026-06-30"
+    a.refresh_from_db()
+    assert a.amount == D("100000.00")  # in force once the partner accepts
+    assert post(client(w.partner), f"/grants/{a.pk}/transitions",
+                {"transition": "accept"}).json()["amount"] == "120000.00"  # fmt: skip

@@ -43,6 +43,16 @@ COMMITTEE_MEMBER_ADDED = "committee.member_added"
 COMMITTEE_REVIEW_ADDED = "committee.review_added"
 COMMITTEE_SCORE_REMINDER = "committee.score_reminder"
 DECISION_PUBLISHED = "labelling.decision_published"
+GRANT_OFFERED = "grant.offered"
+GRANT_ACCEPTED = "grant.accepted"
+GRANT_STATEMENT_SUBMITTED = "grant.statement_submitted"
+GRANT_STATEMENT_REVIEWED = "grant.statement_reviewed"
+GRANT_INSTALLMENT_PAID = "grant.installment_paid"
+GRANT_REPORT_SUBMITTED = "grant.report_submitted"
+GRANT_REPORT_APPROVED = "grant.report_approved"
+GRANT_REPORT_RETURNED = "grant.report_returned"
+GRANT_REPORT_DUE = "grant.report_due_reminder"
+GRANT_REPORT_OVERDUE = "grant.report_overdue"
 
 _KINDS = (
     Kind(
@@ -142,6 +152,116 @@ _KINDS = (
         ),
         params=("acronym", "cluster", "outcome"),
         translated=("outcome",),
+    ),
+    Kind(
+        id=GRANT_OFFERED,
+        label=gettext_noop("A grant agreement (or an amendment) is offered to my organisation"),
+        subject=gettext_noop("%(funder)s offers the grant agreement %(reference)s"),
+        body=gettext_noop(
+            "%(funder)s offers %(organisation)s the grant agreement %(reference)s for "
+            "%(acronym)s (version %(version)s). Read it and accept it on the agreement's page."
+        ),
+        params=("funder", "organisation", "reference", "acronym", "version"),
+    ),
+    Kind(
+        id=GRANT_ACCEPTED,
+        label=gettext_noop("A partner accepts a grant agreement of my funder"),
+        subject=gettext_noop("%(organisation)s accepted the grant agreement %(reference)s"),
+        body=gettext_noop(
+            "%(organisation)s accepted version %(version)s of the grant agreement "
+            "%(reference)s (%(acronym)s)."
+        ),
+        params=("organisation", "reference", "acronym", "version"),
+    ),
+    Kind(
+        id=GRANT_STATEMENT_SUBMITTED,
+        label=gettext_noop("A partner submits an expense statement to my funder"),
+        subject=gettext_noop("%(reference)s: an expense statement to review"),
+        body=gettext_noop(
+            "%(organisation)s submitted an expense statement of %(claimed)s € for "
+            "%(start)s–%(end)s on the grant agreement %(reference)s. Review its lines."
+        ),
+        params=("organisation", "reference", "claimed", "start", "end"),
+        dates=("start", "end"),
+    ),
+    Kind(
+        id=GRANT_STATEMENT_REVIEWED,
+        label=gettext_noop("An expense statement of my organisation is reviewed"),
+        subject=gettext_noop("%(reference)s: your expense statement is reviewed"),
+        body=gettext_noop(
+            "Your expense statement for %(start)s–%(end)s on the grant agreement "
+            "%(reference)s is reviewed: %(accepted)s € accepted of %(claimed)s € claimed."
+        ),
+        params=("reference", "start", "end", "accepted", "claimed"),
+        dates=("start", "end"),
+    ),
+    Kind(
+        id=GRANT_INSTALLMENT_PAID,
+        label=gettext_noop("A grant payment to my organisation is made"),
+        subject=gettext_noop("%(reference)s: %(amount)s € paid"),
+        body=gettext_noop(
+            "%(funder)s paid %(amount)s € on the grant agreement %(reference)s (payment "
+            "reference %(payment_reference)s, %(date)s)."
+        ),
+        params=("funder", "reference", "amount", "payment_reference", "date"),
+        dates=("date",),
+    ),
+    Kind(
+        id=GRANT_REPORT_SUBMITTED,
+        label=gettext_noop("A partner submits a report to my funder"),
+        subject=gettext_noop("%(reference)s: %(report)s %(year)s to review"),
+        body=gettext_noop(
+            "%(organisation)s submitted its %(report)s %(year)s on the grant agreement "
+            "%(reference)s. Approve it or return it for changes."
+        ),
+        params=("organisation", "reference", "report", "year"),
+        translated=("report",),
+    ),
+    Kind(
+        id=GRANT_REPORT_APPROVED,
+        label=gettext_noop("A report of my organisation is approved"),
+        subject=gettext_noop("%(reference)s: your %(report)s %(year)s is approved"),
+        body=gettext_noop(
+            "%(funder)s approved your %(report)s %(year)s on the grant agreement %(reference)s."
+        ),
+        params=("funder", "reference", "report", "year"),
+        translated=("report",),
+    ),
+    Kind(
+        id=GRANT_REPORT_RETURNED,
+        label=gettext_noop("A report of my organisation is returned for changes"),
+        subject=gettext_noop("%(reference)s: your %(report)s %(year)s is returned"),
+        body=gettext_noop(
+            "%(funder)s returned your %(report)s %(year)s on the grant agreement %(reference)s "
+            "for changes. Correct it and submit it again."
+        ),
+        params=("funder", "reference", "report", "year", "reason"),
+        translated=("report",),
+        optional_lines=(("reason", gettext_noop("Reason given: %(reason)s")),),
+    ),
+    Kind(
+        id=GRANT_REPORT_DUE,
+        label=gettext_noop("Reminder: a grant report is due soon"),
+        subject=gettext_noop("Reminder: %(reference)s's %(report)s %(year)s is due on %(date)s"),
+        body=gettext_noop(
+            "The %(report)s %(year)s of %(organisation)s on the grant agreement %(reference)s "
+            "is due on %(date)s and is not submitted yet."
+        ),
+        params=("organisation", "reference", "report", "year", "date"),
+        translated=("report",),
+        dates=("date",),
+    ),
+    Kind(
+        id=GRANT_REPORT_OVERDUE,
+        label=gettext_noop("A grant report is overdue"),
+        subject=gettext_noop("Overdue: %(reference)s's %(report)s %(year)s"),
+        body=gettext_noop(
+            "The %(report)s %(year)s of %(organisation)s on the grant agreement %(reference)s "
+            "was due on %(date)s and is still not submitted."
+        ),
+        params=("organisation", "reference", "report", "year", "date"),
+        translated=("report",),
+        dates=("date",),
     ),
 )
 

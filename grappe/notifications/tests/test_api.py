@@ -7,6 +7,7 @@ from django.test import Client
 
 from grappe.core.models import AuditEvent
 from grappe.core.tests.factories import UserFactory
+from grappe.notifications.domain.kinds import KINDS
 from grappe.notifications.models import Notification
 from grappe.notifications.services import notify
 
@@ -80,7 +81,7 @@ def test_preferences_get_and_set() -> None:
     owner = UserFactory()
     client = _logged_in(owner)
     prefs = client.get("/api/v1/notifications/preferences").json()
-    assert len(prefs) == 10 and all(p["email"] and p["default"] for p in prefs)
+    assert len(prefs) == len(KINDS) and all(p["email"] and p["default"] for p in prefs)
     response = client.post(
         "/api/v1/notifications/preferences",
         {"email": {"committee.score_reminder": False}},
