@@ -13,3 +13,4 @@ class DecisionsConfig(AppConfig):
         from grappe.funding.services import register_application_facts
 
         register_application_facts(application_decision_facts)
+        from grappe.decisions import pages  # noqa: F401 - registers the call page's links

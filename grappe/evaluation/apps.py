@@ -10,7 +10,10 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         # The facts `experts_assigned` and `consensus_done` of the application workflow, and who
         # holds the evaluator role on an application (the assigned experts).
-        from grappe.evaluation import services
+        from grappe.evaluation import (
+            pages,  # noqa: F401 - registers the call page's links
+            services,
+        )
         from grappe.funding.services import (
             register_application_evaluators,
             register_application_facts,

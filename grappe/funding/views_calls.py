@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from grappe.core.concurrency import EditConflict
 from grappe.core.lists import html_export, html_filterset, html_list
+from grappe.core.pages import page_sections
 from grappe.core.ratelimit import has_query, rate_limited
 from grappe.core.scopes import scope_for
 from grappe.funding import selectors, services
@@ -86,6 +87,12 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except RuleSetError as exc:
         rules_error = str(RuleSetInvalid(exc).messages[0])
     unconfirmed = any(line["unconfirmed"] for s in sections for line in s["lines"])
+    # The apps above add the links to their pages for this call (experts, panel, allocation,
+    # payment plan), each after its own permission check: `call_links_<n>_<app>` lists.
+    extra = page_sections("funding.call_detail", request, scope, call=call)
+    call_links = [
+        link for key in sorted(extra) if key.startswith("call_links") for link in extra[key]
+    ]
     return render(
         request,
         "funding/call_detail.html",
@@ -103,6 +110,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
             and call.ruleset_id is not None
             and selectors.coordinated_projects(scope=scope).exists(),
             "can_screen_call": selectors.call_for_screening_exists(scope=scope, call=call),
+            "call_links": call_links,
         },
     )
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from grappe.core.domain.roles import Action
 from grappe.core.domain.scope import Scope
 from grappe.core.pages import page_section
-from grappe.funding.models import Funder
+from grappe.funding.models import Call, Funder
+from grappe.funding.selectors import call_can_manage
 from grappe.grants import selectors
 from grappe.projects.models import Project
 from grappe.registry.models import Cluster
@@ -51,4 +54,20 @@ def project_impact(request: HttpRequest, scope: Scope, *, project: Project) -> d
         "project_grants": list(
             selectors.agreements_list(scope).filter(participation__project=project)
         ),
+    }
+
+
+@page_section("funding.call_detail")
+def call_payment_plan_link(request: HttpRequest, scope: Scope, *, call: Call) -> dict[str, Any]:
+    """On a call's page, for those who set the call up: its payment plan."""
+    if not call_can_manage(scope=scope, call=call):
+        return {}
+    return {
+        "call_links_3_grants": [
+            {
+                "label": _("Payment plan"),
+                "url": reverse("grants:call_payments", kwargs={"slug": call.slug}),
+                "testid": "call-payments",
+            }
+        ]
     }

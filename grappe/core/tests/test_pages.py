@@ -64,6 +64,12 @@ def test_the_higher_apps_register_the_lower_pages_sections():
     assert [s.__module__ for s in pages._SECTIONS["funding.funder_detail"]] == [
         "grappe.grants.pages"
     ]
+    # A call's page: the links to the evaluation's, the decisions' and the grants' pages.
+    assert sorted(s.__module__ for s in pages._SECTIONS["funding.call_detail"]) == [
+        "grappe.decisions.pages",
+        "grappe.evaluation.pages",
+        "grappe.grants.pages",
+    ]
     # Projects, organisations like this one (matchmaking), then the provenance (interop).
     assert [s.__module__ for s in pages._SECTIONS["registry.organisation_detail"]] == [
         "grappe.projects.pages",

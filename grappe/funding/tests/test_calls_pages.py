@@ -478,3 +478,41 @@ def test_the_list_page_needs_the_same_number_of_queries_for_2_or_12_calls(client
         assert len(page.context["rows"]) == total
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (
+            "officer",
+            [
+                "call-experts",
+                "call-assignments",
+                "call-panel",
+                "call-funding",
+                "call-allocation",
+                "call-payments",
+            ],
+        ),
+        ("other_officer", []),
+        ("member", []),
+        (None, []),
+    ],
+)
+def test_the_call_page_links_its_officers_to_the_evaluation_decision_and_payment_pages(
+    client: Any, funder: Any, officer: Any, who: str | None, expected: list[str]
+) -> None:
+    call = open_call(slug="paris-open", funder=funder)
+    users = {
+        "officer": officer,
+        "other_officer": f.user_with_role(Role.PROGRAMME_OFFICER, funder=f.FunderFactory()),
+        "member": f.user_with_role(Role.MEMBER, organisation=f.OrganisationFactory()),
+    }
+    if who:
+        client.force_login(users[who])
+    page = client.get(f"/en/calls/{call.slug}/")
+    assert page.status_code == 200
+    links = page.context["call_links"]
+    assert [link["testid"] for link in links] == expected
+    for link in links:  # each one opens for this officer
+        assert client.get(link["url"]).status_code == 200, link["url"]
