@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,9 @@ from grappe.funding.models import (
 )
 from grappe.funding.selectors import AidInput, call_ruleset, project_aid_input
 from grappe.funding.simulation import SimulationInputError, check_project_size, run_simulation
+from grappe.notifications.domain import kinds
+from grappe.notifications.selectors import organisation_members, programme_officers
+from grappe.notifications.services import notify
 from grappe.projects.domain.workflow import project_roles
 from grappe.projects.models import Accreditation, Participation, Project
 from grappe.projects.selectors import project_relations
@@ -517,6 +521,7 @@ def application_transition(
             acting_role=decision.acting_role.value,
             reason=reason,
         )
+        _application_notify(actor, locked, workflow, transition, reason)
         audit_record(
             actor=actor,
             action="application.transition",
@@ -533,6 +538,44 @@ def application_transition(
     application.status = locked.status
     application.updated_at = locked.updated_at
     return row
+
+
+# Steps the consortium hears of (the screening's outcome, the decision); the panel's ranking
+# stays unsaid until the decision, as the scores do.
+_TOLD_TO_CONSORTIUM = frozenset({"eligible", "ineligible", "funded", "not_funded"})
+
+
+def _application_notify(
+    actor: Actor, application: Application, workflow: Any, transition: str, reason: str
+) -> None:
+    """Tell the call funder's officers of a submission, and the consortium's members of the
+    screening's outcome and of the decision (inside the transition's transaction)."""
+    acronym, call = application.project.acronym, application.call.title
+    url = reverse("application_detail", kwargs={"pk": application.pk})
+    if application.status == "submitted":
+        notify(
+            actor=actor,
+            recipients=programme_officers([application.call.funder_id]),
+            kind=kinds.APPLICATION_SUBMITTED,
+            params={"acronym": acronym, "call": call},
+            url=url,
+        )
+    elif application.status in _TOLD_TO_CONSORTIUM:
+        organisations = Participation.objects.filter(project_id=application.project_id)
+        notify(
+            actor=actor,
+            recipients=organisation_members(
+                organisations.values_list("organisation_id", flat=True)
+            ),
+            kind=kinds.APPLICATION_STATUS_CHANGED,
+            params={
+                "acronym": acronym,
+                "call": call,
+                "to": workflow.state(application.status).public_label,
+                "reason": reason,
+            },
+            url=url,
+        )
 
 
 @dataclass(frozen=True)

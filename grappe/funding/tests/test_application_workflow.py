@@ -112,3 +112,21 @@ def test_panel_record_writes_places_and_refuses_foreign_applications(setup):
         application_panel_record(
             actor=None, call=call, places=[PanelPlace(other.pk, PanelList.MAIN, 2, None)]
         )
+
+
+def test_officers_hear_of_a_submission_and_the_consortium_of_the_screening(setup, monkeypatch):
+    from grappe.notifications.models import Notification
+
+    _, _, app, coordinator, partner, officer, other_officer = setup
+    application_transition(actor=coordinator, application=app, transition="submit")
+    told = Notification.objects.filter(kind="application.submitted")
+    assert set(told.values_list("recipient", flat=True)) == {officer.pk}
+    assert not Notification.objects.filter(recipient=other_officer).exists()
+    monkeypatch.setattr(services, "_FACT_PROVIDERS", [])
+    register_application_facts(_screened)
+    application_transition(actor=officer, application=app, transition="screen_eligible")
+    changed = Notification.objects.filter(kind="application.status_changed")
+    # The coordinator's and the partners' members; never the officer who acted.
+    assert {coordinator.pk, partner.pk} <= set(changed.values_list("recipient", flat=True))
+    assert officer.pk not in set(changed.values_list("recipient", flat=True))
+    assert changed.first().params["to"] == "Eligible"

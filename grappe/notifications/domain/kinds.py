@@ -43,6 +43,8 @@ COMMITTEE_MEMBER_ADDED = "committee.member_added"
 COMMITTEE_REVIEW_ADDED = "committee.review_added"
 COMMITTEE_SCORE_REMINDER = "committee.score_reminder"
 DECISION_PUBLISHED = "labelling.decision_published"
+APPLICATION_SUBMITTED = "application.submitted"
+APPLICATION_STATUS_CHANGED = "application.status_changed"
 GRANT_OFFERED = "grant.offered"
 GRANT_ACCEPTED = "grant.accepted"
 GRANT_STATEMENT_SUBMITTED = "grant.statement_submitted"
@@ -54,7 +56,7 @@ GRANT_REPORT_RETURNED = "grant.report_returned"
 GRANT_REPORT_DUE = "grant.report_due_reminder"
 GRANT_REPORT_OVERDUE = "grant.report_overdue"
 
-_KINDS = (
+_KINDS: tuple[Kind, ...] = (
     Kind(
         id=INVITATION_RECEIVED,
         label=gettext_noop("An organisation I act for is invited to join a proposal"),
@@ -262,6 +264,28 @@ _KINDS = (
         params=("organisation", "reference", "report", "year", "date"),
         translated=("report",),
         dates=("date",),
+    ),
+)
+
+_KINDS += (
+    Kind(
+        id=APPLICATION_SUBMITTED,
+        label=gettext_noop("An application is submitted to a call of my funder"),
+        subject=gettext_noop("%(acronym)s applied to %(call)s"),
+        body=gettext_noop(
+            "The project %(acronym)s submitted its application to the call %(call)s; its "
+            "eligibility screening is waiting."
+        ),
+        params=("acronym", "call"),
+    ),
+    Kind(
+        id=APPLICATION_STATUS_CHANGED,
+        label=gettext_noop("An application of my organisations is screened or decided"),
+        subject=gettext_noop("%(acronym)s, %(call)s: %(to)s"),
+        body=gettext_noop("The application of %(acronym)s to the call %(call)s is now “%(to)s”."),
+        params=("acronym", "call", "to", "reason"),
+        translated=("to",),
+        optional_lines=(("reason", gettext_noop("Reason given: %(reason)s")),),
     ),
 )
 
