@@ -13,8 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.responses import Status
+
+from grappe.core.domain.workflow import Decision, Workflow
 
 
 class TransitionRefused(Exception):
@@ -89,3 +92,32 @@ def refused(exc: Exception) -> Status[Any]:
             ]
         },
     )
+
+
+# --- the explanation of a workflow's refusal, in the reader's language ---------------------------
+
+
+def _or_list(labels: list[str]) -> str:
+    translated = [_(label) for label in labels]
+    if len(translated) <= 1:
+        return "".join(translated)
+    return _("%(items)s or %(last)s") % {
+        "items": ", ".join(translated[:-1]),
+        "last": translated[-1],
+    }
+
+
+def workflow_refusal_text(workflow: Workflow[Any], decision: Decision, *, state: str) -> str:
+    """The translated explanation of a decision refused by any workflow (projects, invitations,
+    applications, labelling reviews, grants)."""
+    msgid, params = workflow.refusal_message(decision, state=state)
+    values = {
+        **params,
+        "transition": _(params["transition"]),
+        "state": _(params["state"]),
+        "role": _or_list(params["role"]),
+        "allowed": _or_list(params["allowed"]),
+        "guard": _(params["guard"]) if params["guard"] else "",
+        "detail": _(params["detail"]) if params["detail"] else "",
+    }
+    return (_(msgid) % values).strip()

@@ -21,6 +21,7 @@ from grappe.core.concurrency import check_unchanged, stale_edit
 from grappe.core.domain.scope import Scope
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.models import Transition
+from grappe.core.refusals import TransitionRefused, workflow_refusal_text
 from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, changes_apply, check_fields
 from grappe.funding.domain.aid import SimulationResult
@@ -65,7 +66,7 @@ from grappe.notifications.services import notify
 from grappe.projects.domain.workflow import project_roles
 from grappe.projects.models import Accreditation, Participation, Project
 from grappe.projects.selectors import project_relations
-from grappe.projects.services import OfferedTransition, TransitionRefused, workflow_refusal_text
+from grappe.projects.services import OfferedTransition
 from grappe.registry.models import Organisation
 
 

@@ -31,6 +31,7 @@ from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.roles import Action, Target
 from grappe.core.domain.workflow import Decision, ObjectRole, Workflow, WorkflowRegistry
 from grappe.core.models import Transition
+from grappe.core.refusals import workflow_refusal_text
 from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, require
 from grappe.funding.models import Call, Funder
@@ -373,27 +374,7 @@ def agreement_roles(actor: Actor, agreement: GrantAgreement) -> frozenset[Object
 
 
 def _refusal_text(workflow: Workflow[wf.GrantFacts], decision: Decision, state: str) -> str:
-    msgid, params = workflow.refusal_message(decision, state=state)
-
-    def either(labels: list[str]) -> str:
-        translated = [_(label) for label in labels]
-        if len(translated) <= 1:
-            return "".join(translated)
-        return _("%(items)s or %(last)s") % {
-            "items": ", ".join(translated[:-1]),
-            "last": translated[-1],
-        }
-
-    values = {
-        **params,
-        "transition": _(params["transition"]),
-        "state": _(params["state"]),
-        "role": either(params["role"]),
-        "allowed": either(params["allowed"]),
-        "guard": _(params["guard"]) if params["guard"] else "",
-        "detail": _(params["detail"]) if params["detail"] else "",
-    }
-    return (_(msgid) % values).strip()
+    return workflow_refusal_text(workflow, decision, state=state)
 
 
 def _fire(

@@ -27,7 +27,7 @@ from grappe.attestations.services import attestation_issue
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.domain.workflow import Decision, ObjectRole
 from grappe.core.models import Transition
-from grappe.core.refusals import TransitionRefused
+from grappe.core.refusals import TransitionRefused, workflow_refusal_text
 from grappe.core.scopes import scope_for
 from grappe.core.services import audit_record, require
 from grappe.labelling import selectors
@@ -401,28 +401,9 @@ def review_facts(review: Review, *, outcome: str, conditions: str) -> ReviewFact
 
 
 def refusal_text(decision: Decision, review: Review) -> str:
-    workflow = LABELLING_WORKFLOWS.get(review.workflow_version)
-    msgid, params = workflow.refusal_message(decision, state=review.status)
-
-    def either(labels: list[str]) -> str:
-        translated = [_(label) for label in labels]
-        if len(translated) <= 1:
-            return "".join(translated)
-        return _("%(items)s or %(last)s") % {
-            "items": ", ".join(translated[:-1]),
-            "last": translated[-1],
-        }
-
-    values = {
-        **params,
-        "transition": _(params["transition"]),
-        "state": _(params["state"]),
-        "role": either(params["role"]),
-        "allowed": either(params["allowed"]),
-        "guard": _(params["guard"]) if params["guard"] else "",
-        "detail": _(params["detail"]) if params["detail"] else "",
-    }
-    return (_(msgid) % values).strip()
+    return workflow_refusal_text(
+        LABELLING_WORKFLOWS.get(review.workflow_version), decision, state=review.status
+    )
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
-from grappe.core.domain.workflow import Decision, ObjectRole, Refusal, Workflow
+from grappe.core.domain.workflow import Decision, ObjectRole, Refusal
 from grappe.core.models import Transition
-from grappe.core.refusals import (
-    TransitionRefused as TransitionRefused,
-)  # re-exported: older imports
+
+# Re-exported for older imports; new code imports them from core.refusals.
+from grappe.core.refusals import TransitionRefused as TransitionRefused
+from grappe.core.refusals import workflow_refusal_text as workflow_refusal_text
 from grappe.core.scopes import scope_for
 from grappe.core.services import (
     audit_bulk,
@@ -758,34 +759,9 @@ class TransitionOutcome:
     replayed: bool  # True when the idempotency key had already been used: nothing changed
 
 
-def _or_list(labels: list[str]) -> str:
-    translated = [_(label) for label in labels]
-    if len(translated) <= 1:
-        return "".join(translated)
-    return _("%(items)s or %(last)s") % {
-        "items": ", ".join(translated[:-1]),
-        "last": translated[-1],
-    }
-
-
 def refusal_text(decision: Decision, *, state: str, version: int) -> str:
     """The translated explanation of a refused decision (for the page, the API and the admin)."""
     return workflow_refusal_text(PROJECT_WORKFLOWS.get(version), decision, state=state)
-
-
-def workflow_refusal_text(workflow: Workflow[Any], decision: Decision, *, state: str) -> str:
-    """The translated explanation of a decision refused by any workflow (projects, applications)."""
-    msgid, params = workflow.refusal_message(decision, state=state)
-    values = {
-        **params,
-        "transition": _(params["transition"]),
-        "state": _(params["state"]),
-        "role": _or_list(params["role"]),
-        "allowed": _or_list(params["allowed"]),
-        "guard": _(params["guard"]) if params["guard"] else "",
-        "detail": _(params["detail"]) if params["detail"] else "",
-    }
-    return (_(msgid) % values).strip()
 
 
 def actor_project_roles(actor: Actor, project: Project) -> frozenset[ObjectRole]:
