@@ -13,12 +13,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grappe.core.tests import factories as f
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.evaluation.models import Assignment, IndividualReport
 from grappe.evaluation.services import (
     consensus_record,
@@ -37,7 +37,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 PASSWORD = "correct-horse-battery"
 GOOD = {"excellence": "4", "impact": "4", "implementation": "4"}
 
@@ -63,9 +62,7 @@ def overflow(page):
         "document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 def launch(p):
-    return p.chromium.launch(executable_path=chromium, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    return p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
 """
 
 OFFICER = (
@@ -130,7 +127,7 @@ with sync_playwright() as p:
 
 def _run(script: str, *args: str) -> dict[str, Any]:
     child = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script, *args],
+        [sys.executable, "-c", SCRIPT_PRELUDE + script, *args],
         capture_output=True,
         text=True,
         timeout=240,
@@ -148,10 +145,7 @@ def _password(user: Any) -> Any:
 def test_group_expert_refused_three_experts_score_consensus_and_the_panel_breaks_a_tie(
     live_server: Any, monkeypatch: Any
 ) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("GRAPPE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     w = world(monkeypatch, n_apps=2, n_experts=4)
     app0, app1 = w.apps
     # app1 has one more SME: with equal scores, the SME rule decides the tie

@@ -1,7 +1,9 @@
 """The grant's main path in headless Chromium: the partner accepts its agreement on a phone
 (390 px); the officer starts it and pays the advance; an expense statement is partly accepted;
 the interim payment is computed; a second statement's payment stops at the cap, and once at
-the cap nothing more is offered; the paid total never exceeds the grant.
+the cap nothing more is offered; the final report, once approved, releases the balance up to
+the whole grant and nothing more can be requested; the paid total never exceeds the grant; the
+accrediting cluster's page shows the reported jobs and the leverage.
 
 The browser runs in a child process, like `labelling/tests/test_browser_labelling.py`.
 """
@@ -13,25 +15,25 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from grappe.grants.models import GrantAgreement, Installment
+from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
+from grappe.core.tests.factories import AccreditationFactory, ClusterFactory
+from grappe.grants.models import Installment
 from grappe.grants.tests.helpers import make_agreement, make_world
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path(os.environ.get("GRAPPE_CHROMIUM", "/usr/bin/chromium"))
 
 SCRIPT = r"""
 import json, sys
 from playwright.sync_api import sync_playwright
 
-base, agreement, chromium, partner, officer = sys.argv[1:6]
+base, agreement, chromium, partner, officer, cluster = sys.argv[1:7]
 out = {"errors": []}
 path = f"/en/grants/{agreement}/"
 
@@ -83,9 +85,7 @@ def review(o, decisions):
     submit_and_wait(o, "[data-testid^=review-]")
 
 with sync_playwright() as pw:
-    browser = pw.chromium.launch(executable_path=chromium, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
     p = login(browser, partner, width=390)
     out["overflow_offer"] = overflow(p)
     submit_and_wait(p, "[data-testid=transition-accept] button")
@@ -125,21 +125,42 @@ with sync_playwright() as pw:
     p.reload()
     out["request_after_cap"] = p.locator("[data-testid=request-interim]").count()
     out["overflow_active"] = overflow(p)
+    # The final report, approved by the officer, releases the balance up to the whole grant.
+    out["balance_before_report"] = p.locator("[data-testid=request-balance]").count()
+    p.select_option("#report-form select[name=kind]", "final")
+    p.fill("#report-form input[name=year]", "2026")
+    p.fill("#report-form input[name=jobs_fte]", "3.5")
+    p.fill("#report-form input[name=patents]", "2")
+    p.fill("#report-form input[name=follow_on_private]", "50000")
+    p.fill("#report-form input[name=follow_on_source]", "A seed round")
+    submit_and_wait(p, "#report-form button[type=submit]")
+    o.reload()
+    submit_and_wait(o, "[data-testid^=approve-report-]")
+    p.reload()
+    submit_and_wait(p, "[data-testid=request-balance]")
+    o.reload()
+    pay_last(o, "VIR-BAL")
+    out["paid_at_end"] = o.inner_text("[data-testid=paid-total]")
+    p.reload()
+    out["requests_after_balance"] = p.locator("[data-testid^=request-]").count()
+    # The cluster that accredited the project shows its jobs and leverage.
+    p.goto(base + "/en/clusters/" + cluster + "/")
+    out["cluster_jobs"] = p.inner_text("[data-testid=impact-jobs]")
+    out["cluster_leverage"] = p.inner_text("[data-testid=impact-leverage]")
     print(json.dumps(out), flush=True)
     browser.close()
 """
 
 
 def test_partner_accepts_advance_partial_statement_and_cap(live_server: Any) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("GRAPPE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     w = make_world()
     a = make_agreement(w, status="offered")  # City of Paris plan: 30 % advance, cap 80 %
+    cluster = ClusterFactory(slug="cap-grants")
+    AccreditationFactory(project=w.project, cluster=cluster)
     child = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT, live_server.url, str(a.pk), str(CHROMIUM),
-         w.partner.username, w.officer.username],
+        [sys.executable, "-c", SCRIPT_PRELUDE + SCRIPT, live_server.url, str(a.pk), str(CHROMIUM),
+         w.partner.username, w.officer.username, cluster.slug],
         capture_output=True,
         text=True,
         timeout=240,
@@ -154,14 +175,19 @@ def test_partner_accepts_advance_partial_statement_and_cap(live_server: Any) -> 
     assert "The amount stops at the ceiling." in out["capped_row"]
     assert "80,000" in out["paid_at_cap"]
     assert out["request_after_cap"] == 0
+    assert out["balance_before_report"] == 0, "the balance waits for the final report"
+    assert "100,000" in out["paid_at_end"]
+    assert out["requests_after_balance"] == 0, "nothing more is offered once the grant is paid"
+    assert out["cluster_jobs"] == "3.50"
+    assert out["cluster_leverage"] not in ("", "—")
     assert not out["overflow_offer"], "the agreement page scrolls sideways at 390 px"
     assert not out["overflow_active"], "the active agreement scrolls sideways at 390 px"
     assert out["errors"] == []
     a.refresh_from_db()
-    assert a.paid_total == Decimal("80000.00") <= a.amount
+    assert a.paid_total == Decimal("100000.00") == a.amount
     assert [i.amount for i in Installment.objects.order_by("id")] == [
         Decimal("30000.00"),
         Decimal("30000.00"),
         Decimal("20000.00"),
+        Decimal("20000.00"),
     ]
-    assert GrantAgreement.objects.get(pk=a.pk).status == "active"
