@@ -54,7 +54,7 @@ class FundingOut(Schema):
     envelopes: list[EnvelopeOut]
 
 
-class PartnerOut(Schema):
+class DecisionPartnerOut(Schema):
     participation: int
     organisation: int
     name: str
@@ -85,7 +85,7 @@ class AllocationRowOut(Schema):
     rank_order: DecimalStr | None = Field(description="Null: not funded by the rank-order line.")
     approved: DecimalStr
     departure: str | None = Field(description="Why the optimiser departs from the rank order.")
-    partners: list[PartnerOut]
+    partners: list[DecisionPartnerOut]
 
 
 class AllocationOut(Schema):
