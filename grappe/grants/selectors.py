@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import ExtractYear, Greatest
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from grappe.core.domain.roles import Action, Relation, Target
@@ -256,16 +256,18 @@ def impact(agreements: QuerySet[GrantAgreement]) -> Impact:
     """The roll-up of `agreements` (a constant number of queries, whatever their number)."""
     ids = agreements.values("pk")
     a = GrantAgreement.objects.filter(pk__in=ids).aggregate(
-        n=Count("id"),
-        granted=Sum("amount"),
-        paid=Sum("paid_total"),
-        own=Sum(
-            Greatest(
-                F("eligible_costs") - F("amount"),
-                Value(ZERO),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            )
+        n=Count("id"), granted=Sum("amount"), paid=Sum("paid_total")
+    )
+    # A partner's own contribution is its eligible costs less all the public aid it gets on the
+    # project: counted once per partner, whatever the number of funders (one agreement each).
+    own = sum(
+        (
+            max(row["costs"] - row["aid"], ZERO)
+            for row in GrantAgreement.objects.filter(pk__in=ids)
+            .values("participation_id")
+            .annotate(costs=Max("eligible_costs"), aid=Sum("amount"))
         ),
+        ZERO,
     )
     reports = ImpactReport.objects.filter(agreement_id__in=ids, status="approved")
     r = reports.aggregate(
@@ -297,7 +299,7 @@ def impact(agreements: QuerySet[GrantAgreement]) -> Impact:
         agreements=a["n"] or 0,
         granted=a["granted"] or ZERO,
         paid=a["paid"] or ZERO,
-        own_contribution=a["own"] or ZERO,
+        own_contribution=own,
         follow_on_private=r["fp"] or ZERO,
         follow_on_public=r["fu"] or ZERO,
         jobs_fte=r["jobs"] or ZERO,

@@ -115,3 +115,27 @@ def test_impact_queries_do_not_grow(world):
         counts.append(len(ctx))
     print("funder page queries with 10 and 100 grants:", counts)
     assert counts[0] == counts[1]
+
+
+def test_a_partner_funded_by_two_funders_counts_its_own_contribution_once(world):
+    """Its costs less the aid of both funders, not each agreement's costs less its own grant."""
+    from grappe.core.tests.factories import FundingLineFactory
+    from grappe.grants.domain.payments import PLAN_DATA
+
+    w, cluster, a = world
+    second = FundingLineFactory(
+        participation=a.participation, funder=w.other_funder, granted=D("50000.00")
+    )
+    other = services.agreement_create(
+        actor=None,
+        funding_line=second,
+        costs={"personnel": "150000.00", "instruments_equipment": "50000.00"},
+        intensity="0.25",
+        plan=PLAN_DATA["fui"],
+    )
+    for t in ("offer", "accept", "activate"):
+        actor = w.partner if t == "accept" else None  # the partner's signatory accepts
+        services.agreement_transition(actor=actor, agreement=other, transition=t)
+    figures = selectors.impact(selectors.impact_agreements(cluster_id=cluster.pk))
+    assert figures.granted == D("150000.00")
+    assert figures.own_contribution == D("50000.00")  # 200,000 of costs less 150,000 of aid
