@@ -2,7 +2,7 @@
 (390 px); the officer starts it and pays the advance; an expense statement is partly accepted;
 the interim payment is computed; a second statement's payment stops at the cap, and once at
 the cap nothing more is offered; the final report, once approved, releases the balance up to
-the whole grant and nothing more can be requested; the paid total never exceeds the grant; the
+the whole grant (the retention with it) and nothing more can be requested; the paid total never exceeds the grant; the
 accrediting cluster's page shows the reported jobs and the leverage.
 
 The browser runs in a child process, like `labelling/tests/test_browser_labelling.py`.
@@ -21,8 +21,10 @@ import pytest
 
 from grappe.core.tests.browser import CHROMIUM, SCRIPT_PRELUDE, require_chromium
 from grappe.core.tests.factories import AccreditationFactory, ClusterFactory
+from grappe.grants import services
+from grappe.grants.domain.payments import PLAN_DATA
 from grappe.grants.models import Installment
-from grappe.grants.tests.helpers import make_agreement, make_world
+from grappe.grants.tests.helpers import make_world
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -155,7 +157,16 @@ with sync_playwright() as pw:
 def test_partner_accepts_advance_partial_statement_and_cap(live_server: Any) -> None:
     require_chromium()
     w = make_world()
-    a = make_agreement(w, status="offered")  # City of Paris plan: 30 % advance, cap 80 %
+    # The City of Paris plan (30 % advance, cap 80 %) with a retention of 10 %: payments stop
+    # at (80 % - 10 %) of the grant until the final report; the balance releases the rest.
+    a = services.agreement_create(
+        actor=w.officer,
+        funding_line=w.line,
+        costs={"personnel": "150000.00", "instruments_equipment": "50000.00"},
+        intensity="0.5",
+        plan={**PLAN_DATA["city-of-paris"], "retention": "0.1"},
+    )
+    services.agreement_transition(actor=w.officer, agreement=a, transition="offer")
     cluster = ClusterFactory(slug="cap-grants")
     AccreditationFactory(project=w.project, cluster=cluster)
     child = subprocess.run(  # noqa: S603 - our own interpreter and script
@@ -173,7 +184,7 @@ def test_partner_accepts_advance_partial_statement_and_cap(live_server: Any) -> 
     assert "interim: €30,000 due now" in out["interim_text"]
     assert "advance: requested" in out["interim_text"]
     assert "The amount stops at the ceiling." in out["capped_row"]
-    assert "80,000" in out["paid_at_cap"]
+    assert "70,000" in out["paid_at_cap"]
     assert out["request_after_cap"] == 0
     assert out["balance_before_report"] == 0, "the balance waits for the final report"
     assert "100,000" in out["paid_at_end"]
@@ -186,8 +197,8 @@ def test_partner_accepts_advance_partial_statement_and_cap(live_server: Any) -> 
     a.refresh_from_db()
     assert a.paid_total == Decimal("100000.00") == a.amount
     assert [i.amount for i in Installment.objects.order_by("id")] == [
-        Decimal("30000.00"),
-        Decimal("30000.00"),
-        Decimal("20000.00"),
-        Decimal("20000.00"),
+        Decimal("30000.00"),  # the advance
+        Decimal("30000.00"),  # the first interim payment
+        Decimal("10000.00"),  # the second, stopped at the ceiling
+        Decimal("30000.00"),  # the balance, with the 10,000 retained
     ]
