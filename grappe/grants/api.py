@@ -21,6 +21,7 @@ from grappe.core.apikit import (
     BODY_ERRORS,
     ERROR_SCHEMAS,
     RATE_LIMIT_ERRORS,
+    SLUG,
     ValidationErrorOut,
     not_found,
     responses,
@@ -408,7 +409,8 @@ def get_project_impact(request: HttpRequest, id: Path[int]) -> Any:
     description=IMPACT_DESCRIPTION,
 )
 def get_cluster_impact(request: HttpRequest, slug: Path[str]) -> Any:
-    cluster = Cluster.objects.filter(slug=slug).first()
+    # A slug never holds a NUL or a space: refused before the database sees it.
+    cluster = Cluster.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if cluster is None:
         raise not_found(_("cluster"), slug)
     return _impact_out(selectors.impact_agreements(cluster_id=cluster.pk))
@@ -421,7 +423,7 @@ def get_cluster_impact(request: HttpRequest, slug: Path[str]) -> Any:
     description=IMPACT_DESCRIPTION,
 )
 def get_funder_impact(request: HttpRequest, slug: Path[str]) -> Any:
-    funder = Funder.objects.filter(slug=slug).first()
+    funder = Funder.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if funder is None:
         raise not_found(_("funder"), slug)
     return _impact_out(selectors.impact_agreements(funder_id=funder.pk))
