@@ -101,3 +101,42 @@ def test_the_optimum_matches_brute_force_and_never_exceeds_an_envelope(seed: int
     )
     assert best.total_score == brute
     assert best.total_score >= rank_order(apps, {"city": envelope}).total_score
+
+
+def test_a_co_funders_least_per_project_binds_both_the_optimiser_and_the_line() -> None:
+    # The region pledged at least 40 to each funded project; it has 50 in all, so only one
+    # project can be funded, though the city alone could pay for both.
+    apps = [
+        Candidate(
+            pid,
+            D(score),
+            D("60"),
+            D("60"),
+            (Request("city", D("60")), Request("region", D("60"), pledge=D("40"))),
+        )
+        for pid, score in ((1, "10"), (2, "9"))
+    ]
+    envelopes = {"city": D("200"), "region": D("50")}
+    best = optimise(apps, envelopes)
+    assert best.funded == {1}
+    assert best.amounts[1]["region"] >= D("40")
+    assert sum(best.amounts[1].values()) == D("60.00")
+    line = rank_order(apps, envelopes)
+    assert line.funded == {1} and line.amounts[1] == {"region": D("40"), "city": D("20")}
+    # without the pledge both are funded
+    free = [Candidate(a.id, a.score, a.requested, a.minimum, (a.requests[0],)) for a in apps]
+    assert optimise(free, envelopes).funded == {1, 2}
+
+
+def test_a_relaxation_with_a_fractional_project_is_finished_by_the_whole_programme() -> None:
+    # The relaxation funds project 1 whole and two thirds of project 2: fixing project 1 and
+    # leaving project 2 binary gives 10 against a bound of 16.7, so the whole programme runs,
+    # and finds that projects 2 and 3 together (18) beat project 1 alone.
+    apps = [
+        one_funder(1, "10", "60", "60"),
+        one_funder(2, "9", "50", "50"),
+        one_funder(3, "9", "50", "50"),
+    ]
+    best = optimise(apps, {"city": D("100")})
+    assert best.funded == {2, 3} and best.total_score == D("18")
+    assert best.status == "Optimal" and best.gap <= 1e-4
