@@ -67,6 +67,7 @@ def _funding_out(request: HttpRequest, call: Call) -> dict[str, Any]:
                 "amount": u.envelope.amount,
                 "approved": u.envelope.approved,
                 "left": u.envelope.remaining,
+                "minimum_per_project": u.envelope.minimum_per_project,
                 "uses": [
                     {"application": a.pk, "project": str(a.project), "amount": amount}
                     for a, amount in u.by_application
@@ -108,7 +109,10 @@ def post_funding(request: HttpRequest, slug: Path[str], body: FundingIn) -> Any:
             actor=request.user,
             call=call,
             envelope=Decimal(body.envelope),
-            pledges=[(funders[p.funder], Decimal(p.amount)) for p in body.pledges],
+            pledges=[
+                (funders[p.funder], Decimal(p.amount), Decimal(p.minimum_per_project))
+                for p in body.pledges
+            ],
             minimum_share=None if body.minimum_share is None else Decimal(body.minimum_share),
             reason=body.reason,
         )

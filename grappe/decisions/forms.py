@@ -63,10 +63,20 @@ class FundingForm(CleanTextMixin, forms.Form):
                 required=False,
                 initial=current.amount if current else None,
             )
+            minimum = _money_field(
+                _("Least per funded project (EUR)"),
+                required=False,
+                initial=current.minimum_per_project if current else None,
+            )
+            minimum.help_text = _(
+                "Optional: what this co-funder commits to each project funded, or all a "
+                "project asks when it asks less."
+            )
+            self.fields[f"pledge_minimum_{i}"] = minimum
 
     def pledge_rows(self) -> list[list[forms.BoundField]]:
         return [
-            [self[f"pledge_funder_{i}"], self[f"pledge_amount_{i}"]]
+            [self[f"pledge_funder_{i}"], self[f"pledge_amount_{i}"], self[f"pledge_minimum_{i}"]]
             for i in range(1, PLEDGE_ROWS + 1)
         ]
 
@@ -80,22 +90,25 @@ class FundingForm(CleanTextMixin, forms.Form):
                 self.add_error(f"pledge_funder_{i}", _("Choose the funder of this pledge."))
         return data
 
-    def pledges(self) -> tuple[list[tuple[Funder, Decimal]], list[str]]:
-        """The pledges and, for each, the form field its errors go to."""
-        pledges, fields = [], []
+    def pledges(self) -> tuple[list[tuple[Funder, Decimal, Decimal]], list[int]]:
+        """The pledges (funder, amount, least per funded project) and, for each, its row."""
+        pledges, rows = [], []
         for i in range(1, PLEDGE_ROWS + 1):
             funder = self.cleaned_data.get(f"pledge_funder_{i}")
             amount = self.cleaned_data.get(f"pledge_amount_{i}")
+            minimum = self.cleaned_data.get(f"pledge_minimum_{i}") or Decimal(0)
             if funder is not None and amount is not None:
-                pledges.append((funder, amount))
-                fields.append(f"pledge_amount_{i}")
-        return pledges, fields
+                pledges.append((funder, amount, minimum))
+                rows.append(i)
+        return pledges, rows
 
-    def add_service_errors(self, exc: ValidationError, pledge_fields: Sequence[str]) -> None:
+    def add_service_errors(self, exc: ValidationError, pledge_rows: Sequence[int]) -> None:
         for key, messages in exc.message_dict.items():
             field: str | None = key
-            if key.startswith("pledges.") and key.split(".")[1].isdigit():
-                field = pledge_fields[int(key.split(".")[1])]
+            parts = key.split(".")
+            if parts[0] == "pledges" and len(parts) > 1 and parts[1].isdigit():
+                row = pledge_rows[int(parts[1])]
+                field = f"pledge_minimum_{row}" if len(parts) > 2 else f"pledge_amount_{row}"
             elif key not in self.fields:
                 field = None
             for message in messages:

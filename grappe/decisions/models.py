@@ -75,6 +75,16 @@ class Envelope(TimeStampedModel):
     approved = models.DecimalField(
         _("approved (EUR)"), **MONEY, default=Decimal("0"), editable=False
     )
+    minimum_per_project = models.DecimalField(
+        _("least per funded project (EUR)"),
+        **MONEY,
+        default=Decimal("0"),
+        validators=NON_NEGATIVE,
+        help_text=_(
+            "For a co-funding pledge: the least this co-funder puts into each project funded in "
+            "the call, or the whole amount a project asks when it asks less (0 for no minimum)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("envelope")
@@ -88,6 +98,15 @@ class Envelope(TimeStampedModel):
             ),
             models.CheckConstraint(
                 name="envelope_approved_within_amount", condition=Q(approved__lte=F("amount"))
+            ),
+            models.CheckConstraint(
+                name="envelope_minimum_per_project_of_a_pledge",
+                condition=Q(minimum_per_project=0)
+                | (
+                    Q(kind="pledge")
+                    & Q(minimum_per_project__gt=0)
+                    & Q(minimum_per_project__lte=F("amount"))
+                ),
             ),
         ]
 

@@ -19,6 +19,12 @@ class PledgeIn(InputSchema):
 
     funder: str = Field(max_length=60, description="The co-funder's slug.")
     amount: str = Field(pattern=AMOUNT, description='The pledge (EUR), e.g. "100000.00".')
+    minimum_per_project: str = Field(
+        "0",
+        pattern=AMOUNT,
+        description="The least this co-funder commits to each funded project (EUR; 0 for none), "
+        "or all a project asks when it asks less.",
+    )
 
 
 class FundingIn(InputSchema):
@@ -44,6 +50,7 @@ class EnvelopeOut(Schema):
     amount: DecimalStr
     approved: DecimalStr
     left: DecimalStr
+    minimum_per_project: DecimalStr
     uses: list[UseOut]
 
 

@@ -132,6 +132,14 @@ def call_envelopes(call: Call) -> list[Envelope]:
     return sorted(rows, key=lambda e: (e.kind != EnvelopeKind.ENVELOPE, e.funder.name_en))
 
 
+def pledged_minimum(envelope: Envelope, requested: Decimal) -> Decimal:
+    """What a pledge commits to one funded project asking `requested`: its least per funded
+    project, or the whole request when that is less (0 for the call funder's envelope)."""
+    if envelope.kind != EnvelopeKind.PLEDGE:
+        return ZERO
+    return min(envelope.minimum_per_project, requested)
+
+
 @dataclass(frozen=True)
 class PledgeUse:
     envelope: Envelope
@@ -299,6 +307,12 @@ class AllocationView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def application_request(partners: Sequence[PartnerLine]) -> Decimal:
+    """What an application asks of the call: its partners' requests, within their caps."""
+    cap = sum((p.cap for p in partners), ZERO)
+    return min(sum((p.requested_total for p in partners), ZERO), cap)
+
+
 def ranked_applications(call: Call) -> QuerySet[Application]:
     """The panel's main and reserve lists, in rank order (decided ones included)."""
     return (
@@ -333,7 +347,7 @@ def call_allocation(call: Call, *, envelope_if: Decimal | None = None) -> Alloca
     for app in ranked_applications(call):
         partners = application_partners(call, app)
         cap = sum((p.cap for p in partners), ZERO)
-        requested = min(sum((p.requested_total for p in partners), ZERO), cap)
+        requested = application_request(partners)
         approved = sum((a for p in partners for a in p.approved.values()), ZERO)
         minimum = _floor(requested * plan.minimum_share)
         rows.append(
@@ -356,7 +370,12 @@ def call_allocation(call: Call, *, envelope_if: Decimal | None = None) -> Alloca
                     score=app.panel_score or ZERO,
                     requested=requested,
                     minimum=minimum,
-                    requests=tuple(allocation.Request(funder=slug, cap=cap) for slug in by_slug),
+                    requests=tuple(
+                        allocation.Request(
+                            funder=slug, cap=cap, pledge=pledged_minimum(env, requested)
+                        )
+                        for slug, env in by_slug.items()
+                    ),
                 )
             )
     optimal = allocation.optimise(candidates, available)

@@ -80,15 +80,17 @@ def call_funding_set(
     actor: Actor,
     call: Call,
     envelope: Decimal,
-    pledges: Sequence[tuple[Funder, Decimal]] = (),
+    pledges: Sequence[tuple[Funder, Decimal] | tuple[Funder, Decimal, Decimal]] = (),
     minimum_share: Decimal | None = None,
     reason: str = "",
 ) -> list[Envelope]:
     """Set the call funder's envelope, the co-funders' pledges (the list replaces the earlier
-    one) and the minimum viable share. Refused, nothing written (`ValidationError` naming the
-    field: `envelope`, `pledges.<i>`, `minimum_share`): a negative or malformed amount, the
-    call's own funder or a funder twice among the pledges, an envelope or pledge below what is
-    already approved from it, a pledge removed that has ledger entries."""
+    one) and the minimum viable share. A pledge is `(funder, amount)` or `(funder, amount,
+    least per funded project)`. Refused, nothing written (`ValidationError` naming the field:
+    `envelope`, `pledges.<i>`, `pledges.<i>.minimum_per_project`, `minimum_share`): a negative or malformed
+    amount, the call's own funder or a funder twice among the pledges, a least per project
+    above the pledge, an envelope or pledge below what is already approved from it, a pledge
+    removed that has ledger entries."""
     _require_decide(actor, call)
     errors: dict[str, str] = {}
     problem = _money_error(envelope)
@@ -98,7 +100,15 @@ def call_funding_set(
     if not share.is_finite() or not ZERO <= share <= 1:
         errors["minimum_share"] = _("Enter a share between 0 and 1 (e.g. 0.5 for half).")
     seen: set[int] = set()
-    for i, (funder, amount) in enumerate(pledges):
+    minimums = [p[2] if len(p) > 2 else ZERO for p in pledges]
+    for i, (funder, amount, *_rest) in enumerate(pledges):
+        above = _money_error(minimums[i])
+        if not above and not _money_error(amount) and minimums[i] > amount:
+            above = _(
+                "The least per funded project, %(minimum)s, is above the pledge, %(amount)s."
+            ) % {"minimum": money_text(minimums[i]), "amount": money_text(amount)}
+        if above:
+            errors[f"pledges.{i}.minimum_per_project"] = above
         problem = _money_error(amount)
         if funder.pk == call.funder_id:
             problem = _("The call's own funder gives the envelope, not a pledge.")
@@ -116,12 +126,12 @@ def call_funding_set(
         .filter(call=call)
         .select_related("funder")
     }
-    wanted: dict[int, tuple[str, Decimal, str]] = {
-        call.funder_id: (EnvelopeKind.ENVELOPE, envelope, "envelope")
+    wanted: dict[int, tuple[str, Decimal, str, Decimal]] = {
+        call.funder_id: (EnvelopeKind.ENVELOPE, envelope, "envelope", ZERO)
     }
-    for i, (funder, amount) in enumerate(pledges):
-        wanted[funder.pk] = (EnvelopeKind.PLEDGE, amount, f"pledges.{i}")
-    for funder_id, (_kind, amount, field) in wanted.items():
+    for i, (funder, amount, *_rest) in enumerate(pledges):
+        wanted[funder.pk] = (EnvelopeKind.PLEDGE, amount, f"pledges.{i}", minimums[i])
+    for funder_id, (_kind, amount, field, _least) in wanted.items():
         env = existing.get(funder_id)
         if env is not None and amount < env.approved:
             errors[field] = _("%(amount)s is below the %(approved)s already approved from it.") % {
@@ -140,21 +150,32 @@ def call_funding_set(
 
     before = {
         "envelopes": {e.funder.slug: str(e.amount) for e in existing.values()},
+        "minimums": {
+            e.funder.slug: str(e.minimum_per_project)
+            for e in existing.values()
+            if e.minimum_per_project
+        },
         "minimum_share": str(selectors.call_plan(call).minimum_share),
     }
     CallFunding.objects.update_or_create(call=call, defaults={"minimum_share": share})
     for env in removed:
         env.delete()
     rows: list[Envelope] = []
-    for funder_id, (kind, amount, _field) in wanted.items():
+    for funder_id, (kind, amount, _field, least) in wanted.items():
         env = existing.get(funder_id)
         if env is None:
-            env = Envelope(call=call, funder_id=funder_id, kind=kind, amount=amount)
+            env = Envelope(
+                call=call,
+                funder_id=funder_id,
+                kind=kind,
+                amount=amount,
+                minimum_per_project=least,
+            )
             env.full_clean(exclude=["call", "funder"], validate_unique=False)
             env.save()
-        elif env.amount != amount or env.kind != kind:
-            env.amount, env.kind = amount, kind
-            env.save(update_fields=["amount", "kind", "updated_at"])
+        elif env.amount != amount or env.kind != kind or env.minimum_per_project != least:
+            env.amount, env.kind, env.minimum_per_project = amount, kind, least
+            env.save(update_fields=["amount", "kind", "minimum_per_project", "updated_at"])
         rows.append(env)
     slugs = dict(Funder.objects.filter(pk__in=list(wanted)).values_list("pk", "slug"))
     audit_record(
@@ -164,6 +185,11 @@ def call_funding_set(
         before=before,
         after={
             "envelopes": {slugs[e.funder_id]: str(e.amount) for e in rows},
+            "minimums": {
+                slugs[e.funder_id]: str(e.minimum_per_project)
+                for e in rows
+                if e.minimum_per_project
+            },
             "minimum_share": str(share),
         },
         reason=reason,
@@ -196,6 +222,28 @@ def _lock_envelopes(call: Call, funder_ids: Sequence[int]) -> dict[int, Envelope
         .select_related("funder")
         .order_by("pk")
     }
+
+
+def _pledge_minimum_errors(
+    call: Call, partners: Mapping[int, selectors.PartnerLine], need: Mapping[int, Decimal]
+) -> dict[str, str]:
+    """A co-funder whose pledge commits a least per funded project must give the project at
+    least that, or all it asks when it asks less (`selectors.pledged_minimum`)."""
+    requested = selectors.application_request(list(partners.values()))
+    first = min(partners) if partners else 0
+    errors: dict[str, str] = {}
+    for env in selectors.call_envelopes(call):
+        least = selectors.pledged_minimum(env, requested)
+        if least > 0 and need.get(env.funder_id, ZERO) < least:
+            errors[f"amount_{first}_{env.funder_id}"] = _(
+                "%(funder)s pledged at least %(minimum)s to each funded project: approve at "
+                "least that from it (%(amount)s now)."
+            ) % {
+                "funder": env.funder.name,
+                "minimum": money_text(least),
+                "amount": money_text(need.get(env.funder_id, ZERO)),
+            }
+    return errors
 
 
 def application_approve(
@@ -256,6 +304,8 @@ def application_approve(
                 }
         if not errors and sum(need.values(), ZERO) <= 0:
             errors["__all__"] = _("Approve an amount for at least one partner.")
+        if not errors:
+            errors.update(_pledge_minimum_errors(call, partners, need))
         if errors:
             raise ValidationError(errors)
         envelopes = _lock_envelopes(call, [fid for fid, v in need.items() if v > 0])

@@ -71,6 +71,25 @@ def test_negative_envelope_and_pledge_are_422_naming_the_field(w):
     assert not Envelope.objects.exists()
 
 
+def test_a_pledges_least_per_project_is_set_read_and_checked(w):
+    call = w["call"]
+    url = f"/api/v1/calls/{call.slug}/funding"
+    region = f.FunderFactory()
+    officer = as_(w["officer"])
+    pledge = {"funder": region.slug, "amount": "20000.00", "minimum_per_project": "25000.00"}
+    response = post(officer, url, {"envelope": "300000.00", "pledges": [pledge]})
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "pledges", "0", "minimum_per_project"]
+    assert "above the pledge" in error["msg"]
+    assert not Envelope.objects.exists()
+    pledge["minimum_per_project"] = "5000.00"
+    response = post(officer, url, {"envelope": "300000.00", "pledges": [pledge]})
+    assert response.status_code == 200, response.content
+    by_funder = {e["funder"]: e["minimum_per_project"] for e in response.json()["envelopes"]}
+    assert by_funder == {call.funder.slug: "0.00", region.slug: "5000.00"}
+
+
 def test_allocation_and_what_if(w):
     call = w["call"]
     services.call_funding_set(actor=w["officer"], call=call, envelope=Decimal("1000000"))

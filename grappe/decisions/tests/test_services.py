@@ -209,3 +209,67 @@ def test_a_reversal_releases_the_envelope_and_lowers_the_funding_line(w):
     assert env.approved == sum(amounts.values()) - Decimal("1000")
     line = FundingLine.objects.get(participation_id=pid, decision_reference="R1")
     assert line.granted == amount - Decimal("1000")
+
+
+def test_a_least_per_project_above_its_pledge_or_negative_is_refused(w):
+    call = w["call"]
+    with pytest.raises(ValidationError) as exc:
+        services.call_funding_set(
+            actor=w["officer"],
+            call=call,
+            envelope=Decimal("10"),
+            pledges=[
+                (f.FunderFactory(), Decimal("100"), Decimal("150")),
+                (f.FunderFactory(), Decimal("100"), Decimal("-1")),
+            ],
+        )
+    errors = exc.value.message_dict
+    assert set(errors) == {"pledges.0.minimum_per_project", "pledges.1.minimum_per_project"}
+    assert "above the pledge" in errors["pledges.0.minimum_per_project"][0]
+    assert not Envelope.objects.exists()
+
+
+def test_a_co_funders_least_per_project_is_stored_audited_and_binds_approvals(w):
+    call, app, officer = w["call"], w["first"], w["officer"]
+    region = f.FunderFactory()
+    services.call_funding_set(
+        actor=officer,
+        call=call,
+        envelope=Decimal("10000000"),
+        pledges=[(region, Decimal("500000"), Decimal("20000"))],
+    )
+    pledge = Envelope.objects.get(call=call, funder=region)
+    assert pledge.minimum_per_project == Decimal("20000")
+    event = AuditEvent.objects.get(action="call.funding_set")
+    assert event.after["minimums"] == {region.slug: "20000"}
+    # the city alone: refused, naming the co-funder and its least per project
+    amounts = _amounts(app, call)
+    with pytest.raises(ValidationError) as exc:
+        services.application_approve(actor=officer, application=app, amounts=amounts)
+    first = min(p.participation.pk for p in selectors.application_partners(call, app))
+    message = exc.value.message_dict[f"amount_{first}_{region.pk}"][0]
+    assert region.name in message and services.money_text(Decimal("20000")) in message
+    assert not LedgerEntry.objects.exists()
+    # with 20,000 € from the region: approved, posted to both envelopes
+    (key, amount), *_rest = sorted(amounts.items())
+    amounts[key] = amount - Decimal("20000")
+    amounts[(key[0], region.pk)] = Decimal("20000")
+    services.application_approve(actor=officer, application=app, amounts=amounts)
+    pledge.refresh_from_db()
+    assert pledge.approved == Decimal("20000")
+
+
+def test_the_optimiser_gives_the_co_funders_least_per_project(w):
+    call, officer = w["call"], w["officer"]
+    region = f.FunderFactory()
+    services.call_funding_set(
+        actor=officer,
+        call=call,
+        envelope=Decimal("10000000"),
+        pledges=[(region, Decimal("30000"), Decimal("20000"))],
+    )
+    view = selectors.call_allocation(call)
+    # the region's 30,000 € pay its least (20,000 €) for one project only
+    assert len(view.optimal.funded) == 1
+    (funded,) = view.optimal.funded
+    assert view.optimal.amounts[funded][region.slug] >= Decimal("20000")

@@ -81,6 +81,29 @@ def test_officer_sets_envelope_and_pledge_on_the_page(w):
     )
 
 
+def test_a_least_per_project_above_the_pledge_is_refused_on_its_field(w):
+    call = w["call"]
+    region = f.FunderFactory()
+    c = client_for(w["officer"])
+    url = reverse("decisions:funding", args=[call.slug])
+    data = {
+        "envelope": "400000",
+        "minimum_share": "0.5",
+        "pledge_funder_1": region.pk,
+        "pledge_amount_1": "50000",
+        "pledge_minimum_1": "60000",
+    }
+    response = c.post(url, data)
+    assert response.status_code == 200
+    assert "above the pledge" in response.context["form"].errors["pledge_minimum_1"][0]
+    assert not Envelope.objects.exists()
+    data["pledge_minimum_1"] = "10000"
+    assert c.post(url, data).status_code == 302
+    assert Envelope.objects.get(funder=region).minimum_per_project == Decimal("10000")
+    page = c.get(url)
+    assert "€10,000.00" in page.content.decode()
+
+
 def test_negative_envelope_is_refused_on_the_page_naming_the_field(w):
     c = client_for(w["officer"])
     url = reverse("decisions:funding", args=[w["call"].slug])
