@@ -444,7 +444,7 @@ def demo_load(*, reset: bool = False, seed: int | None = None) -> LoadResult:
             loaded = True
         member_org = _member_organisation(eco)
         logins = demo_users_load(member_organisation=member_org, clusters=clusters, funders=funders)
-        labelling_demo_load()
+        labelling_demo_load(spare=[member_org.pk])
         users = _loop_users()
         if users is not None and not funding_demo_present():
             try:

@@ -11,6 +11,7 @@ sessions before the demo projects go.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -69,8 +70,12 @@ def labelling_demo_wipe(cluster_slug: str = "cap-digital") -> int:
 
 @transaction.atomic
 def labelling_demo_load(
-    cluster_slug: str = "cap-digital", *, today: dt.date | None = None
+    cluster_slug: str = "cap-digital",
+    *,
+    today: dt.date | None = None,
+    spare: Iterable[int] = (),
 ) -> LabellingDemo | None:
+    """`spare`: organisations whose drafts stay drafts (the demo member's own proposal)."""
     cluster = Cluster.objects.filter(slug=cluster_slug).first()
     if (
         cluster is None
@@ -89,6 +94,10 @@ def labelling_demo_load(
             ),
         )
         .filter(partners__gte=2, coordinators=1)
+        .exclude(
+            participations__role=ParticipantRole.COORDINATOR,
+            participations__organisation_id__in=list(spare),
+        )
         .order_by("id")[:2]
     )
     submissions = [
