@@ -64,6 +64,7 @@ from grappe.grants import services as grants
 from grappe.grants.domain.payments import PLAN_DATA
 from grappe.grants.models import GrantAgreement, PaymentPlan
 from grappe.notifications.domain.kinds import KINDS
+from grappe.notifications.models import Notification
 from grappe.notifications.services import preferences_set
 from grappe.projects.models import (
     BudgetLine,
@@ -320,7 +321,7 @@ def _individual_scores(rng: random.Random, consensus: tuple[str, ...]) -> list[d
         row = {}
         for code, value in zip(CRITERIA, consensus, strict=True):
             v = Decimal(value) + Decimal(rng.choice(["-0.5", "0", "0", "0.5"]))
-            row[code] = str(min(Decimal(5), max(Decimal(0), v)))
+            row[code] = str(min(Decimal(5), max(Decimal(0), v)).normalize())
         rows.append(row)
     return rows
 
@@ -664,4 +665,6 @@ def funding_demo_wipe() -> int:
     from grappe.demo.loader import DEMO_EMAIL_DOMAIN
 
     Expert.objects.filter(user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
+    # The demo accounts' inbox told of rows that are gone: a reload starts it afresh.
+    Notification.objects.filter(recipient__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
     return count

@@ -243,12 +243,15 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         )
         for a in agreements
     ]
-    # An expert in each funder's pool: the demo evaluator in the City of Paris's, someone else
-    # in the other's (neither is assigned to anything).
+    # An expert in each funder's pool: the demo evaluator in the City of Paris's (the demo's
+    # funding loop put them there, assigned to the decided call's applications, not to the
+    # matrix's), someone else in the other's (assigned to nothing).
     experts = (
-        Expert.objects.create(
-            funder=city, user=get_user_model().objects.get(username="evaluator"), name="Own expert"
-        ),
+        Expert.objects.get_or_create(
+            funder=city,
+            user=get_user_model().objects.get(username="evaluator"),
+            defaults={"name": "Own expert"},
+        )[0],
         Expert.objects.create(
             funder=other_funder,
             user=get_user_model().objects.create(username="other-expert"),
