@@ -21,12 +21,20 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from grappe.attestations.demo import demo_attestations_issue
-from grappe.core.models import Role
+from grappe.core.models import Role, RoleAssignment
 from grappe.core.services import role_assign, user_create, user_update
 from grappe.demo.clusters import CLUSTERS, FUNDERS
+from grappe.demo.funding import (
+    FundingDemoError,
+    funding_demo_load,
+    funding_demo_present,
+    funding_demo_wipe,
+    quiet,
+)
 from grappe.demo.generator import Ecosystem, build_ecosystem
 from grappe.funding.models import Call, Funder
 from grappe.funding.services import call_create
+from grappe.labelling.demo import labelling_demo_load, labelling_demo_wipe
 from grappe.matchmaking.demo import load as partner_index_load
 from grappe.projects import services as project_services
 from grappe.projects.models import (
@@ -178,6 +186,8 @@ def demo_present() -> bool:
 def demo_wipe() -> None:
     """Delete every demo project and organisation, with their figures, links and budgets."""
     try:
+        funding_demo_wipe()
+        labelling_demo_wipe()
         project_services.project_bulk_delete(
             actor=None, pks=list(Project.objects.filter(is_demo=True).values_list("pk", flat=True))
         )
@@ -361,7 +371,9 @@ def demo_users_load(
     # Hash once: five PBKDF2 rounds would cost more than the rest of the load.
     password = make_password(DEMO_PASSWORD)
     city, cap_digital = funders["city-of-paris"], clusters["cap-digital"]
-    plan: list[tuple[str, Role, dict[str, Any], str]] = [
+    # The applicant's member role (its organisation) is given by the funding loop, which picks
+    # the coordinator of two accredited projects from the data.
+    plan: list[tuple[str, Role | None, dict[str, Any], str]] = [
         ("admin", Role.ADMINISTRATOR, {}, "—"),
         ("officer", Role.PROGRAMME_OFFICER, {"funder": city}, city.name_en),
         ("manager", Role.CLUSTER_MANAGER, {"cluster": cap_digital}, cap_digital.name),
@@ -372,6 +384,7 @@ def demo_users_load(
             member_organisation.name,
         ),
         ("evaluator", Role.EVALUATOR, {}, "—"),
+        ("applicant", None, {}, "—"),
     ]
     logins: list[DemoLogin] = []
     with transaction.atomic():
@@ -400,8 +413,10 @@ def demo_users_load(
             else:
                 user.password = password
                 user_update(actor=None, user=user, reason="demo", **account)
-            role_assign(actor=None, user=user, role=role, **scope)
-            logins.append(DemoLogin(username, str(role.label), label))
+            if role is not None:
+                role_assign(actor=None, user=user, role=role, **scope)
+            quiet(user)
+            logins.append(DemoLogin(username, str((role or Role.MEMBER).label), label))
     return logins
 
 
@@ -429,6 +444,14 @@ def demo_load(*, reset: bool = False, seed: int | None = None) -> LoadResult:
             loaded = True
         member_org = _member_organisation(eco)
         logins = demo_users_load(member_organisation=member_org, clusters=clusters, funders=funders)
+        labelling_demo_load(spare=[member_org.pk])
+        users = _loop_users()
+        if users is not None and not funding_demo_present():
+            try:
+                funding_demo_load(**users)
+            except FundingDemoError as exc:
+                raise DemoError(str(exc)) from exc
+        logins = [_with_scope(login) for login in logins]
         # The signed attestations of the demo's accreditations, when a signing key can be had
         # (in development one is created; elsewhere `grappe attestation keygen` makes it).
         with contextlib.suppress(ImproperlyConfigured):
@@ -436,6 +459,31 @@ def demo_load(*, reset: bool = False, seed: int | None = None) -> LoadResult:
     # The partner index, from what was just loaded (after the transaction: a rebuild reads it).
     partner_index_load()
     return LoadResult(loaded_ecosystem=loaded, logins=logins)
+
+
+def _loop_users() -> dict[str, Any] | None:
+    """The officer, evaluator and applicant demo logins; None when a real account holds one of
+    those names (the funding loop is then left out, as those accounts are never touched)."""
+    users = get_user_model().objects.filter(
+        username__in=["officer", "evaluator", "applicant"], email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
+    )
+    found = {u.username: u for u in users}
+    return found if len(found) == 3 else None
+
+
+def _with_scope(login: DemoLogin) -> DemoLogin:
+    """The applicant's organisation, once the funding loop gave it its member role."""
+    if login.username != "applicant":
+        return login
+    assignment = (
+        RoleAssignment.objects.filter(
+            user__username="applicant", role=Role.MEMBER, organisation__isnull=False
+        )
+        .select_related("organisation")
+        .first()
+    )
+    scope = assignment.organisation.name if assignment and assignment.organisation else "—"
+    return DemoLogin(login.username, login.role, scope)
 
 
 def _member_organisation(eco: Ecosystem) -> Organisation:

@@ -1,23 +1,27 @@
-"""Demo rows for labelling (called by nothing yet): a cluster's criteria, two demo drafts
-submitted to it, and a committee session of its managers with both submissions before it.
+"""Demo rows for labelling: a cluster's criteria, two demo drafts submitted to it, and a
+committee session of its managers with both submissions before it.
 
-The demo loader (`grappe/demo/loader.py`, after the demo users) should call
-`labelling_demo_load()`; it writes through the services as the system (`actor=None`), so every
-row is audited, and is idempotent (a cluster that already has criteria is left alone).
+The demo loader (`grappe/demo/loader.py`, after the demo users) calls `labelling_demo_load()`;
+it writes through the services as the system (`actor=None`), so every row is audited, and is
+idempotent: a cluster that already has demo submissions is left alone, and criteria already
+set are kept. `labelling_demo_wipe()` (`load_demo --reset`) removes the demo committee
+sessions before the demo projects go.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from grappe.labelling.models import CriteriaSet
+from grappe.labelling.models import CommitteeSession, CriteriaSet
 from grappe.labelling.selectors import eligible_members
 from grappe.labelling.services import criteria_set_create, review_attach, session_create
-from grappe.projects.models import ParticipantRole, Project, ProjectStatus
+from grappe.projects.models import ClusterSubmission, ParticipantRole, Project, ProjectStatus
 from grappe.projects.services import SubmissionRequest, project_submit
 from grappe.registry.models import Cluster
 
@@ -48,14 +52,39 @@ class LabellingDemo:
     session_id: int | None
 
 
+def demo_session_title(cluster: Cluster) -> str:
+    return f"{cluster.name} labelling committee"
+
+
+@transaction.atomic
+def labelling_demo_wipe(cluster_slug: str = "cap-digital") -> int:
+    """Delete the demo committee sessions (their reviews and votes go with them) whose reviews
+    are all of demo projects; the criteria stay (they are the cluster's). Returns how many."""
+    sessions = CommitteeSession.objects.filter(
+        cluster__slug=cluster_slug, title__endswith=" labelling committee"
+    ).exclude(reviews__submission__project__is_demo=False)
+    count = sessions.count()
+    sessions.delete()
+    return count
+
+
 @transaction.atomic
 def labelling_demo_load(
-    cluster_slug: str = "cap-digital", *, today: dt.date | None = None
+    cluster_slug: str = "cap-digital",
+    *,
+    today: dt.date | None = None,
+    spare: Iterable[int] = (),
 ) -> LabellingDemo | None:
+    """`spare`: organisations whose drafts stay drafts (the demo member's own proposal)."""
     cluster = Cluster.objects.filter(slug=cluster_slug).first()
-    if cluster is None or CriteriaSet.objects.filter(cluster=cluster).exists():
+    if (
+        cluster is None
+        or ClusterSubmission.objects.filter(cluster=cluster, project__is_demo=True).exists()
+    ):
         return None
-    criteria = criteria_set_create(actor=None, cluster=cluster, definition=DEMO_CRITERIA)
+    criteria = CriteriaSet.objects.filter(cluster=cluster).order_by(
+        "-version"
+    ).first() or criteria_set_create(actor=None, cluster=cluster, definition=DEMO_CRITERIA)
     drafts = list(
         Project.objects.filter(is_demo=True, status=ProjectStatus.DRAFT)
         .annotate(
@@ -65,6 +94,10 @@ def labelling_demo_load(
             ),
         )
         .filter(partners__gte=2, coordinators=1)
+        .exclude(
+            participations__role=ParticipantRole.COORDINATOR,
+            participations__organisation_id__in=list(spare),
+        )
         .order_by("id")[:2]
     )
     submissions = [
@@ -83,11 +116,11 @@ def labelling_demo_load(
     members = list(eligible_members(cluster).values_list("pk", flat=True))
     session_id = None
     if members:
-        meets_on = (today or dt.date.today()) + dt.timedelta(days=21)
+        meets_on = (today or timezone.localdate()) + dt.timedelta(days=21)
         session = session_create(
             actor=None,
             cluster=cluster,
-            title=f"{cluster.name} labelling committee",
+            title=demo_session_title(cluster),
             meets_on=meets_on,
             member_ids=members,
         )

@@ -212,7 +212,8 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
     member = get_user_model().objects.get(username="member")
     preference = preference_set(actor=member, user=member, kind="invitation.received", email=False)
     calls = {
-        "own": Call.objects.filter(funder=city).first(),
+        # The City's call open now (the demo also has a closed and an upcoming one).
+        "own": next(c for c in Call.objects.filter(funder=city) if c.is_open_at(timezone.now())),
         "other": Call.objects.exclude(funder=city).first() or Call.objects.last(),
     }
     applications = (
@@ -243,12 +244,15 @@ def world(demo_site: Any, tmp_path_factory: Any) -> dict[str, Any]:
         )
         for a in agreements
     ]
-    # An expert in each funder's pool: the demo evaluator in the City of Paris's, someone else
-    # in the other's (neither is assigned to anything).
+    # An expert in each funder's pool: the demo evaluator in the City of Paris's (the demo's
+    # funding loop put them there, assigned to the decided call's applications, not to the
+    # matrix's), someone else in the other's (assigned to nothing).
     experts = (
-        Expert.objects.create(
-            funder=city, user=get_user_model().objects.get(username="evaluator"), name="Own expert"
-        ),
+        Expert.objects.get_or_create(
+            funder=city,
+            user=get_user_model().objects.get(username="evaluator"),
+            defaults={"name": "Own expert"},
+        )[0],
         Expert.objects.create(
             funder=other_funder,
             user=get_user_model().objects.create(username="other-expert"),
@@ -760,12 +764,16 @@ ADMIN: dict[str, Expected] = {
     # The decisions' records are written by their services only: the back office reads them.
     "decisions.CallFunding add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "decisions.CallFunding changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.CallFunding change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "decisions.Decision add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "decisions.Decision changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.Decision change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "decisions.Envelope add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "decisions.Envelope changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.Envelope change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "decisions.LedgerEntry add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "decisions.LedgerEntry changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "decisions.LedgerEntry change": ("admin-login ok 403 admin-login admin-login admin-login",),
     # django-axes' failed-login records keep Django's permissions (superusers only) and are
     # written by logins only, never added by hand.
     "axes.AccessAttempt add": ("admin-login 403 403 admin-login admin-login admin-login",),
@@ -790,6 +798,7 @@ ADMIN: dict[str, Expected] = {
     "core.RoleAssignment changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "core.Transition add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "core.Transition changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "core.Transition change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "django_tasks_database.DBTaskResult add": (
         "admin-login 403 403 admin-login admin-login admin-login",
     ),
@@ -829,10 +838,13 @@ ADMIN: dict[str, Expected] = {
     "grants.GrantAgreement changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "grants.ImpactReport add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "grants.ImpactReport changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.ImpactReport change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "grants.Installment add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "grants.Installment changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.Installment change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "grants.PaymentPlan add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "grants.PaymentPlan changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "grants.PaymentPlan change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "grants.StatementDocument add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "grants.StatementDocument change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "grants.StatementDocument changelist": (
@@ -881,21 +893,30 @@ ADMIN: dict[str, Expected] = {
     # The evaluation's records are written by its services only: the back office reads them.
     "evaluation.Assignment add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "evaluation.Assignment changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "evaluation.Assignment change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "evaluation.CallPanel add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "evaluation.CallPanel changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "evaluation.CallPanel change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "evaluation.ConsensusReport add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "evaluation.ConsensusReport changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "evaluation.ConsensusReport change": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
     "evaluation.Declaration add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "evaluation.Declaration changelist": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
+    "evaluation.Declaration change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "evaluation.Expert add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "evaluation.Expert change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "evaluation.Expert changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "evaluation.IndividualReport add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "evaluation.IndividualReport changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
+    "evaluation.IndividualReport change": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
     "evaluation.Waiver add": ("admin-login 403 403 admin-login admin-login admin-login",),
@@ -905,10 +926,12 @@ ADMIN: dict[str, Expected] = {
     "funding.Application changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.RequestedAid add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "funding.RequestedAid changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.RequestedAid change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.ScreeningVerdict add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "funding.ScreeningVerdict changelist": (
         "admin-login ok 403 admin-login admin-login admin-login",
     ),
+    "funding.ScreeningVerdict change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "projects.ClusterSubmission add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "projects.ClusterSubmission change": (
         "admin-login ok 403 admin-login admin-login admin-login",
