@@ -26,7 +26,7 @@ from grappe.funding.domain import allocation
 from grappe.funding.domain.aid import max_aid
 from grappe.funding.domain.applications import APPLICATION_WORKFLOWS
 from grappe.funding.domain.rulesets import RuleSetError
-from grappe.funding.models import Application, Call, Funder, PanelList
+from grappe.funding.models import Application, Call, Funder, PanelList, RequestedAid
 from grappe.funding.selectors import AidInput, call_ruleset, project_aid_input
 from grappe.projects.models import FundingLine, Participation
 
@@ -230,10 +230,18 @@ def partner_caps(call: Call, application: Application) -> dict[int, Decimal]:
 def requested_amounts(
     application: Application, caps: Mapping[int, Decimal], funder_ids: Sequence[int]
 ) -> dict[int, dict[int, Decimal]]:
-    """What each partner asks each of the call's funders: THE one place to switch when the
-    application carries its own requested amounts. Today: the partner's `FundingLine.requested`
-    for that funder (lines not yet decided); without any for the call's funder, the rules
-    engine's maximum (the partner's budget × its maximum intensity)."""
+    """What each partner asks each of the call's funders. From the call's funder: what the
+    application asks (`funding.RequestedAid`, set on the draft and frozen at submission; a
+    partner without a row asks nothing). From a co-funder, or from the call's funder for an
+    application that states no amount: the partner's `FundingLine.requested` for that funder
+    (lines not yet decided); without any line either, the rules engine's maximum (the partner's
+    budget × its maximum intensity) from the call's funder."""
+    call_funder = application.call.funder_id
+    asked = dict(
+        RequestedAid.objects.filter(application=application).values_list(
+            "participation_id", "amount"
+        )
+    )
     lines = FundingLine.objects.filter(
         participation__project_id=application.project_id,
         funder_id__in=list(funder_ids),
@@ -241,11 +249,14 @@ def requested_amounts(
     ).values_list("participation_id", "funder_id", "requested")
     out: dict[int, dict[int, Decimal]] = {pid: {} for pid in caps}
     for pid, fid, amount in lines:
-        if pid in out:
+        if pid in out and not (asked and fid == call_funder):
             out[pid][fid] = out[pid].get(fid, ZERO) + amount
     for pid, by_funder in out.items():
-        if application.call.funder_id not in by_funder and not by_funder:
-            by_funder[application.call.funder_id] = caps[pid]
+        if asked:
+            if pid in asked:
+                by_funder[call_funder] = asked[pid]
+        elif not by_funder:
+            by_funder[call_funder] = caps[pid]
     return out
 
 

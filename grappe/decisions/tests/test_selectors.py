@@ -14,6 +14,7 @@ from grappe.decisions.tests.helpers import ranked, small_project, world
 from grappe.funding.domain.aid import max_aid
 from grappe.funding.selectors import call_ruleset, project_aid_input
 from grappe.funding.services import application_transition
+from grappe.funding.models import RequestedAid
 from grappe.funding.tests.helpers import open_call
 from grappe.projects.models import Participation
 from grappe.projects.services import TransitionRefused
@@ -76,6 +77,25 @@ def test_requests_come_from_funding_lines_else_the_cap(w):
     assert requested[large.pk] == {call.funder_id: Decimal("12345")}
     others = [pid for pid in caps if pid != large.pk]
     assert all(requested[pid] == {call.funder_id: caps[pid]} for pid in others)
+
+
+def test_what_the_application_asks_wins_over_funding_lines_and_the_cap(w):
+    call, app, large = w["call"], w["first"], _large(w)
+    co_funder = f.FunderFactory()
+    f.FundingLineFactory(
+        participation=large, funder=call.funder, requested=Decimal("12345"), granted=None
+    )
+    f.FundingLineFactory(
+        participation=large, funder=co_funder, requested=Decimal("500"), granted=None
+    )
+    RequestedAid.objects.create(application=app, participation=large, amount=Decimal("9000"))
+    caps = selectors.partner_caps(call, app)
+    requested = selectors.requested_amounts(app, caps, [call.funder_id, co_funder.pk])
+    assert requested[large.pk] == {call.funder_id: Decimal("9000"), co_funder.pk: Decimal("500")}
+    # the others state no amount in the application: they ask the call's funder nothing
+    assert all(requested[pid] == {} for pid in caps if pid != large.pk)
+    line = next(p for p in selectors.application_partners(call, app) if p.participation == large)
+    assert line.requested[call.funder_id] == Decimal("9000")
 
 
 def test_the_optimiser_departs_from_the_rank_order_and_says_why():
