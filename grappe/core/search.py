@@ -24,6 +24,11 @@ rebuilds them.
 Ranking (`SearchIndex.ranked`): exact identifier, then exact name or acronym, then the text rank,
 then activity (descending), then the entity's own name order — all as annotations, so keyset
 pagination (`grappe.core.pagination`) pages a relevance order like any other.
+
+The search page reads through `SearchIndex.preview` instead: a count capped at `COUNT_CAP`
+("more than" beyond) and, beyond the cap, the same ranking over a bounded set of candidates, so a
+word that most rows hold is neither ranked nor counted row by row (PostgreSQL: the indexes of
+`index_order_sql`; docs/decisions/search-bounded-reads.md).
 """
 
 from __future__ import annotations
@@ -313,14 +318,11 @@ class SearchIndex:
         code = query.compact
         if not code or not any(c.isdigit() for c in code):  # every identifier has digits
             return []
-        rows = _index_select(
-            self.table, "identifiers", SearchQuery(words=(code,), compact=code, text=code)
-        )
-        return [pk for pk, identifiers in rows if f" {code} " in identifiers]
+        single = SearchQuery(words=(code,), compact=code, text=code)
+        return _index_select(self.table, "identifiers", single, f" {code} ")
 
     def _exact_name(self, query: SearchQuery) -> list[int]:
-        rows = _index_select(self.table, "names", query)
-        return [pk for pk, names in rows if f"|{query.text}|" in names]
+        return _index_select(self.table, "names", query, f"|{query.text}|")
 
     def _inner(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         """The join to the index made an INNER join (Django makes an expression's join an
@@ -612,28 +614,30 @@ def index_ids(table: str) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _index_select(table: str, column: str, query: SearchQuery) -> list[tuple[int, str]]:
-    """(id, column) of the entries whose `column` holds every word of the query (whole words),
-    at most 1,000: the candidates of an exact match, checked by the caller."""
+def _index_select(table: str, column: str, query: SearchQuery, holding: str) -> list[int]:
+    """Ids of the entries whose `column` holds every word of the query (whole words, through
+    the index) and the text `holding` (compared in the database, so a word that thousands of
+    entries hold costs no transfer), at most 1,000: the rows of an exact match."""
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # the names through their own GIN index (`index_order_sql`), the rest through tsv
             vector = _NAMES_TSV % qn(table) if column == "names" else "tsv"
             cursor.execute(
-                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
-                f"WHERE {vector} @@ to_tsquery('simple', %s) LIMIT 1000",
-                [" & ".join(f"'{w}'" for w in query.words)],
+                f'SELECT "rowid" FROM {qn(table)} '  # noqa: S608
+                f"WHERE {vector} @@ to_tsquery('simple', %s) AND strpos({qn(column)}, %s) > 0 "
+                "LIMIT 1000",
+                [" & ".join(f"'{w}'" for w in query.words), holding],
             )
         else:
             phrase = " ".join(f'"{w}"' for w in query.words)
             match = f"{column} : ({phrase})" if column == "names" else phrase
             cursor.execute(
-                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
-                f"WHERE {qn(table)} MATCH %s LIMIT 1000",
-                [match],
+                f'SELECT "rowid" FROM {qn(table)} '  # noqa: S608
+                f"WHERE {qn(table)} MATCH %s AND instr({qn(column)}, %s) > 0 LIMIT 1000",
+                [match, holding],
             )
-        return [(int(pk), value or "") for pk, value in cursor.fetchall()]
+        return [int(pk) for (pk,) in cursor.fetchall()]
 
 
 def index_rows(table: str) -> dict[int, Document]:
