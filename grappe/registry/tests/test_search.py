@@ -316,10 +316,14 @@ def test_beyond_the_cap_the_candidates_keep_exact_names_identifiers_and_names_wi
             ParticipationFactory(organisation=org)
     full = found("paris")
     assert full[:2] == [exact.name, named.name]  # the exact name, then the names' weight
-    names, count = previewed("paris", cap=2, candidates=1)
+    names, count = previewed("paris", cap=2, candidates=3)
     assert count == SearchCount(2, more=True)
     assert names[:2] == full[:2]
-    assert set(names) == {exact.name, named.name, busy[0].name}  # busy[0]: the most active
+    # two rows name the word (fewer than 3): the 3 most active matches anywhere join them
+    assert set(names) == {exact.name, named.name, *(b.name for b in busy[:3])}
+    # one candidate naming the word fills the room: rows holding it elsewhere are not read
+    names, _ = previewed("paris", cap=2, candidates=1)
+    assert names == [exact.name, named.name]
     siren = make_siren(77_000_002)
     company = create("Acme Conseil", siren=siren)
     create(f"Cabinet {siren} conseil")  # the number in a name is text, not its identifier
