@@ -102,6 +102,14 @@ def assert_search_works_on_the_real_files() -> None:
     assert with_siren is not None
     spaced = f"{with_siren.siren[:3]} {with_siren.siren[3:6]} {with_siren.siren[6:]}"
     assert ids(with_siren.siren)[0] == ids(spaced)[0] == with_siren.pk
+    # the search page's bounded reads (a count capped at 1,000, bounded candidates beyond)
+    # give the same first rows for these on the real files
+    from grappe.registry.selectors import organisation_search_preview
+
+    for q in ("CNRS", "énergie", "école", with_siren.siren, spaced, "paris"):
+        rows, count = organisation_search_preview(scope=public, q=q)
+        assert [o.pk for o in rows[:3]] == ids(q)[:3], q
+        assert count.value == len(ids(q)) or (count.more and len(ids(q)) > count.value), q
 
 
 def assert_identity_holds_on_the_real_files(anr) -> None:
