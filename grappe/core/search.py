@@ -63,7 +63,7 @@ RELEVANCE = ("search_tier", "search_score", "-search_activity")
 # The search page counts matches up to a cap and ranks every match when there are no more
 # (`SearchIndex.preview`); beyond the cap it says "more than" and ranks a bounded set of
 # candidates: the exact identifiers and names, and the most active rows matching in their names
-# and anywhere, this many of each. A broad word (`paris`: two thirds of the rows) is then
+# and (unless this many name the words) anywhere, this many of each. A broad word (`paris`: two thirds of the rows) is then
 # neither ranked nor counted row by row.
 PREVIEW_CANDIDATES = 100
 COUNT_CAP = 1000
@@ -253,11 +253,10 @@ class SearchIndex:
         the index, as `ranked` finds them), the `candidates` (`PREVIEW_CANDIDATES`) most active
         rows holding every word in their names and — unless there are that many — the
         `candidates` most active rows matching anywhere (both read in the activity order, which
-        a broad word leaves early). A
-        row is then left out only if it is neither an exact match, nor among the most active
-        rows naming every word, nor among the most active matches: the text rank puts the rows
-        naming the words first, and ties (most rows of a broad word score alike) go to the most
-        active. The candidates come from `qs`, the caller's scoped rows."""
+        a broad word leaves early). A row is then left out only if it is neither an exact match,
+        nor among the most active rows naming every word, nor among the most active matches: the
+        text rank puts the rows naming the words first, and ties (most rows of a broad word score
+        alike) go to the most active. The candidates come from `qs`, the caller's scoped rows."""
         query = SearchQuery.parse(q)
         if not query:
             return self._nothing(qs), SearchCount(0)
