@@ -24,6 +24,11 @@ rebuilds them.
 Ranking (`SearchIndex.ranked`): exact identifier, then exact name or acronym, then the text rank,
 then activity (descending), then the entity's own name order — all as annotations, so keyset
 pagination (`grappe.core.pagination`) pages a relevance order like any other.
+
+The search page reads through `SearchIndex.preview` instead: a count capped at `COUNT_CAP`
+("more than" beyond) and, beyond the cap, the same ranking over a bounded set of candidates, so a
+word that most rows hold is neither ranked nor counted row by row (PostgreSQL: the indexes of
+`index_order_sql`; docs/decisions/search-bounded-reads.md).
 """
 
 from __future__ import annotations
@@ -55,6 +60,22 @@ SUGGESTION_CANDIDATES = 3
 SUGGESTION_TRIES = 6
 # The annotations of a searched QuerySet, in the order of relevance.
 RELEVANCE = ("search_tier", "search_score", "-search_activity")
+# The search page counts matches up to a cap and ranks every match when there are no more
+# (`SearchIndex.preview`); beyond the cap it says "more than" and ranks a bounded set of
+# candidates: the exact identifiers and names, and the most active rows matching in their names
+# and (unless this many name the words) anywhere, this many of each. A broad word (`paris`: two thirds of the rows) is then
+# neither ranked nor counted row by row.
+PREVIEW_CANDIDATES = 100
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class SearchCount:
+    """How many rows a search matches: `value` exactly, or — when `more` — more than `value`
+    (the cap: counting further would read every match)."""
+
+    value: int
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +126,16 @@ class SearchQuery:
             expression = f"({expression}) | '{self.compact}'"
         return expression
 
+    def tsquery_words(self) -> str:
+        """`tsquery` without the compact alternative: every word (the last one as a prefix)."""
+        *head, last = self.words
+        return " & ".join([*(f"'{w}'" for w in head), f"'{last}':*"])
+
+    def fts5_names(self) -> str:
+        """`fts5` restricted to the names column: every word in the names."""
+        *head, last = self.words
+        return "names : (" + " ".join([*(f'"{w}"' for w in head), f'"{last}"*']) + ")"
+
 
 class _IndexExpression(Expression):
     """Base of the MATCH and rank expressions: compiled against the index's column `document`
@@ -131,18 +162,23 @@ class _IndexExpression(Expression):
 
 
 class SearchMatch(_IndexExpression):
-    """True for the rows whose index entry matches the query."""
+    """True for the rows whose index entry matches the query (`names_only`: in its names)."""
 
     conditional = True
 
-    def __init__(self, document: Any, query: SearchQuery) -> None:
+    def __init__(self, document: Any, query: SearchQuery, *, names_only: bool = False) -> None:
         super().__init__(document, query, models.BooleanField())
+        self.names_only = names_only
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         alias, table = self._alias(compiler)
         if connection.vendor == "postgresql":
+            if self.names_only:  # the names' own GIN index (`index_order_sql`)
+                text = self.query.tsquery_words()
+                return f"{_NAMES_TSV % alias} @@ to_tsquery('simple', %s)", [text]
             return f"{alias}.\"tsv\" @@ to_tsquery('simple', %s)", [self.query.tsquery()]
-        return f"{alias}.{table} MATCH %s", [self.query.fts5()]
+        text = self.query.fts5_names() if self.names_only else self.query.fts5()
+        return f"{alias}.{table} MATCH %s", [text]
 
 
 class SearchScore(_IndexExpression):
@@ -200,19 +236,78 @@ class SearchIndex:
         """`qs` narrowed to the rows matching `q`, annotated with the relevance keys
         (`search_tier`, `search_score`, `search_activity`); nothing when `q` has no word."""
         query = SearchQuery.parse(q)
-        if not query:  # nothing to search for (`'; --`): no row, but the same annotations
-            empty: QuerySet[Any] = qs.none().annotate(
-                search_tier=Value(TIER_TEXT, output_field=IntegerField()),
-                search_score=Value(0.0, output_field=models.FloatField()),
-                search_activity=Value(0, output_field=IntegerField()),
-            )
-            return empty
+        if not query:
+            return self._nothing(qs)
+        return self._ranked(qs, query, self._exact_identifier(query), self._exact_name(query))
+
+    def preview(
+        self, qs: QuerySet[Any], q: str, *, cap: int | None = None, candidates: int | None = None
+    ) -> tuple[QuerySet[Any], SearchCount]:
+        """For a page that shows the first few matches and how many there are (the search page):
+        `ranked(qs, q)` over a bounded set of candidates, and the count of matches up to `cap`.
+
+        The matching ids are read up to `cap + 1` (`COUNT_CAP`), which stops early on a broad
+        word. At most `cap` matches: those are the candidates — every match, so the order is
+        exactly `ranked`'s — and the count is exact. More: the count says "more than `cap`", and
+        the candidates are the rows of an exact identifier and of an exact name (found through
+        the index, as `ranked` finds them), the `candidates` (`PREVIEW_CANDIDATES`) most active
+        rows holding every word in their names and — unless there are that many — the
+        `candidates` most active rows matching anywhere (both read in the activity order, which
+        a broad word leaves early). A row is then left out only if it is neither an exact match,
+        nor among the most active rows naming every word, nor among the most active matches: the
+        text rank puts the rows naming the words first, and ties (most rows of a broad word score
+        alike) go to the most active. The candidates come from `qs`, the caller's scoped rows."""
+        query = SearchQuery.parse(q)
+        if not query:
+            return self._nothing(qs), SearchCount(0)
+        cap = COUNT_CAP if cap is None else cap
+        candidates = PREVIEW_CANDIDATES if candidates is None else candidates
+        document = F(f"{self.relation}__document")
+        matching = self._inner(qs.filter(SearchMatch(document, query))).order_by()
+        found = list(matching.values_list("pk", flat=True)[: cap + 1])
+        exact_ids, exact_names = self._exact_identifier(query), self._exact_name(query)
+        if len(found) <= cap:
+            ranked = self._ranked(qs.filter(pk__in=found), query, exact_ids, exact_names)
+            return ranked, SearchCount(len(found))
+        # the same activity order, read where it is cheapest: PostgreSQL walks the index table's
+        # activity index; SQLite reads the entity's row it joins anyway (an FTS5 row holds the
+        # whole text)
+        if connection.vendor == "postgresql":
+            order = (f"-{self.relation}__activity", f"{self.relation}__id")
+        else:
+            order = (f"-{self.activity_field}", "pk")
+        ids: set[int] = set(exact_ids) | set(exact_names)
+        for names_only in (True, False):
+            some = self._inner(qs.filter(SearchMatch(document, query, names_only=names_only)))
+            first = list(some.order_by(*order).values_list("pk", flat=True)[:candidates])
+            ids.update(first)
+            if names_only and len(first) == candidates:
+                # enough rows name every word: they outrank any row holding the words only
+                # elsewhere (names weigh 1 against 0.4 in ts_rank, 10 against 1 in bm25)
+                break
+        ranked = self._ranked(qs.filter(pk__in=sorted(ids)), query, exact_ids, exact_names)
+        return ranked, SearchCount(cap, more=True)
+
+    def _nothing(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """Nothing to search for (`'; --`): no row, but the same annotations."""
+        empty: QuerySet[Any] = qs.none().annotate(
+            search_tier=Value(TIER_TEXT, output_field=IntegerField()),
+            search_score=Value(0.0, output_field=models.FloatField()),
+            search_activity=Value(0, output_field=IntegerField()),
+        )
+        return empty
+
+    def _ranked(
+        self,
+        qs: QuerySet[Any],
+        query: SearchQuery,
+        exact_ids: Sequence[int],
+        exact_names: Sequence[int],
+    ) -> QuerySet[Any]:
         document = F(f"{self.relation}__document")
         tiers: list[When] = []
-        exact_ids = self._exact_identifier(query)
         if exact_ids:
             tiers.append(When(pk__in=exact_ids, then=Value(TIER_IDENTIFIER)))
-        exact_names = self._exact_name(query)
         if exact_names:
             tiers.append(When(pk__in=exact_names, then=Value(TIER_NAME)))
         tier: Any = (
@@ -234,14 +329,11 @@ class SearchIndex:
         code = query.compact
         if not code or not any(c.isdigit() for c in code):  # every identifier has digits
             return []
-        rows = _index_select(
-            self.table, "identifiers", SearchQuery(words=(code,), compact=code, text=code)
-        )
-        return [pk for pk, identifiers in rows if f" {code} " in identifiers]
+        single = SearchQuery(words=(code,), compact=code, text=code)
+        return _index_select(self.table, "identifiers", single, f" {code} ")
 
     def _exact_name(self, query: SearchQuery) -> list[int]:
-        rows = _index_select(self.table, "names", query)
-        return [pk for pk, names in rows if f"|{query.text}|" in names]
+        return _index_select(self.table, "names", query, f"|{query.text}|")
 
     def _inner(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         """The join to the index made an INNER join (Django makes an expression's join an
@@ -409,6 +501,48 @@ def index_create_sql(table: str, vendor: str) -> list[str]:
     ]
 
 
+# PostgreSQL: the names' own stored tsvector, under its own GIN index; "names hold every word" is
+# asked of it rather than of `tsv`'s weight A, which no index answers (and which the planner
+# estimates as the whole word's share of rows).
+_NAMES_TSV = '%s."names_tsv"'
+
+
+def index_order_sql(table: str, vendor: str) -> list[str]:
+    """The statements adding what the search page's bounded reads need (PostgreSQL; SQLite's
+    FTS5 answers them from its own index): the activity order, walked until enough matches are
+    found (`SearchIndex.preview`), and the names' own tsvector under a GIN index."""
+    if vendor != "postgresql":
+        return []
+    qn = connection.ops.quote_name if connection.vendor == vendor else (lambda n: f'"{n}"')
+    return [
+        f'CREATE INDEX {qn(table + "_activity")} ON {qn(table)} ("activity" DESC, "rowid")',
+        f'ALTER TABLE {qn(table)} ADD COLUMN "names_tsv" tsvector '
+        "GENERATED ALWAYS AS (to_tsvector('simple', names)) STORED",
+        f'CREATE INDEX {qn(table + "_names")} ON {qn(table)} USING gin ("names_tsv")',
+    ]
+
+
+def index_order_drop_sql(table: str, vendor: str) -> list[str]:
+    if vendor != "postgresql":
+        return []
+    return [
+        f'DROP INDEX IF EXISTS "{table}_activity"',
+        f'DROP INDEX IF EXISTS "{table}_names"',
+        f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "names_tsv"',
+    ]
+
+
+def index_order_create(schema_editor: Any, table: str) -> None:
+    """Add the bounded reads' indexes in a migration (`RunPython`), for the migrating database."""
+    for sql in index_order_sql(table, schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
+def index_order_drop(schema_editor: Any, table: str) -> None:
+    for sql in index_order_drop_sql(table, schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
 def index_drop_sql(table: str, vendor: str) -> list[str]:
     return [f'DROP TABLE IF EXISTS "{table}"']
 
@@ -491,32 +625,30 @@ def index_ids(table: str) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _index_select(table: str, column: str, query: SearchQuery) -> list[tuple[int, str]]:
-    """(id, column) of the entries whose `column` holds every word of the query (whole words),
-    at most 1,000: the candidates of an exact match, checked by the caller."""
+def _index_select(table: str, column: str, query: SearchQuery, holding: str) -> list[int]:
+    """Ids of the entries whose `column` holds every word of the query (whole words, through
+    the index) and the text `holding` (compared in the database, so a word that thousands of
+    entries hold costs no transfer), at most 1,000: the rows of an exact match."""
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            words = " & ".join(f"'{w}'" for w in query.words)
-            weight = "A" if column == "names" else "B"
+            # the names through their own GIN index (`index_order_sql`), the rest through tsv
+            vector = _NAMES_TSV % qn(table) if column == "names" else "tsv"
             cursor.execute(
-                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
-                f"WHERE tsv @@ to_tsquery('simple', %s) LIMIT 1000",
-                [
-                    " & ".join(f"'{w}':{weight}" for w in query.words)
-                    if column == "names"
-                    else words
-                ],
+                f'SELECT "rowid" FROM {qn(table)} '  # noqa: S608
+                f"WHERE {vector} @@ to_tsquery('simple', %s) AND strpos({qn(column)}, %s) > 0 "
+                "LIMIT 1000",
+                [" & ".join(f"'{w}'" for w in query.words), holding],
             )
         else:
             phrase = " ".join(f'"{w}"' for w in query.words)
             match = f"{column} : ({phrase})" if column == "names" else phrase
             cursor.execute(
-                f'SELECT "rowid", {qn(column)} FROM {qn(table)} '  # noqa: S608
-                f"WHERE {qn(table)} MATCH %s LIMIT 1000",
-                [match],
+                f'SELECT "rowid" FROM {qn(table)} '  # noqa: S608
+                f"WHERE {qn(table)} MATCH %s AND instr({qn(column)}, %s) > 0 LIMIT 1000",
+                [match, holding],
             )
-        return [(int(pk), value or "") for pk, value in cursor.fetchall()]
+        return [int(pk) for (pk,) in cursor.fetchall()]
 
 
 def index_rows(table: str) -> dict[int, Document]:

@@ -89,14 +89,16 @@ def _participation_money(money: selectors.OrganisationMoney) -> dict[str, Any]:
 
 @page_section("registry.search")
 def project_search(request: HttpRequest, scope: Scope, *, q: str) -> dict[str, Any]:
-    """The first matching projects and how many match."""
-    projects = selectors.project_search(scope=scope, q=q)
-    count = projects.count()
+    """The first matching projects and how many match (exact up to a cap, then "more than")."""
+    projects, count = selectors.project_search_preview(scope=scope, q=q)
     return {
         "projects": list(selectors.projects_with_listing_details(projects)[:SEARCH_PREVIEW]),
-        "project_count": count,
+        "project_count": count.value,
+        "project_count_more": count.more,
         # a corrected query, only asked for when nothing matches
-        "project_suggestion": selectors.project_suggestion(scope=scope, q=q) if not count else None,
+        "project_suggestion": (
+            selectors.project_suggestion(scope=scope, q=q) if not count.value else None
+        ),
     }
 
 

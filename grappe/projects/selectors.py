@@ -34,7 +34,7 @@ from grappe.core.domain.roles import Action, Relation
 from grappe.core.domain.scope import Scope
 from grappe.core.models import Transition
 from grappe.core.scopes import RelationQ, reach_exists, reach_q
-from grappe.core.search import RELEVANCE
+from grappe.core.search import RELEVANCE, SearchCount
 from grappe.projects.domain.workflow import ProjectFacts, ProjectRelations
 from grappe.projects.models import (
     PUBLIC_STATUSES,
@@ -127,6 +127,15 @@ def project_with_partner_in_paris_q() -> Exists:
 def project_search(*, scope: Scope, q: str) -> QuerySet[Project]:
     """Visible projects matching a search term, most relevant first (`PROJECT_RELEVANCE`)."""
     return project_matching(project_list(scope=scope), q).order_by(*PROJECT_RELEVANCE)
+
+
+def project_search_preview(*, scope: Scope, q: str) -> tuple[QuerySet[Project], SearchCount]:
+    """For a page showing the first projects of `project_search` (the search page): those in
+    the same order, ranked over a bounded set of candidates taken from the visible projects only
+    (a draft is never a candidate for an outsider), and how many match — exact up to
+    `core.search.COUNT_CAP`, else "more than" (`core.search.SearchIndex.preview`)."""
+    rows, count = PROJECTS.preview(project_list(scope=scope), q)
+    return rows.order_by(*PROJECT_RELEVANCE), count
 
 
 def project_suggestion(*, scope: Scope, q: str) -> str | None:

@@ -13,7 +13,7 @@ from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
 from grappe.core.domain.text import search_fold, search_words
 from grappe.core.scopes import RelationQ, field_in, reach_exists
-from grappe.core.search import RELEVANCE
+from grappe.core.search import RELEVANCE, SearchCount
 from grappe.registry.models import (
     ChangeProposalStatus,
     Cluster,
@@ -92,6 +92,16 @@ def organisation_search(*, scope: Scope, q: str) -> QuerySet[Organisation]:
     return organisation_matching(organisation_list(scope=scope), q).order_by(
         *ORGANISATION_RELEVANCE
     )
+
+
+def organisation_search_preview(
+    *, scope: Scope, q: str
+) -> tuple[QuerySet[Organisation], SearchCount]:
+    """For a page showing the first organisations of `organisation_search` (the search page):
+    those in the same order, ranked over a bounded set of candidates, and how many match — exact
+    up to `core.search.COUNT_CAP`, else "more than" (`core.search.SearchIndex.preview`)."""
+    rows, count = ORGANISATIONS.preview(organisation_list(scope=scope), q)
+    return rows.order_by(*ORGANISATION_RELEVANCE), count
 
 
 def organisation_suggestion(*, scope: Scope, q: str) -> str | None:

@@ -139,14 +139,17 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "query": ""}
     if form.is_valid() and form.cleaned_data["q"]:
         q = form.cleaned_data["q"]
-        organisations = selectors.organisation_search(scope=scope, q=q)
+        # the first few in relevance order and a count capped at "more than" (a broad word
+        # is neither ranked nor counted row by row: docs/decisions/search-bounded-reads.md)
+        organisations, count = selectors.organisation_search_preview(scope=scope, q=q)
         context.update(
             query=q,
             clusters=list(selectors.cluster_search(scope=scope, q=q)),
             organisations=list(
                 selectors.organisations_with_current_clusters(organisations)[:SEARCH_PREVIEW]
             ),
-            organisation_count=organisations.count(),
+            organisation_count=count.value,
+            organisation_count_more=count.more,
         )
         # projects, project_count, project_suggestion: `projects/pages.py`
         context.update(page_sections("registry.search", request, scope, q=q))

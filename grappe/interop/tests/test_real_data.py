@@ -102,6 +102,22 @@ def assert_search_works_on_the_real_files() -> None:
     assert with_siren is not None
     spaced = f"{with_siren.siren[:3]} {with_siren.siren[3:6]} {with_siren.siren[6:]}"
     assert ids(with_siren.siren)[0] == ids(spaced)[0] == with_siren.pk
+    # the search page's bounded reads: under the cap of 1,000 the list's first rows and the
+    # exact count; beyond it ("paris"), "more than 1,000" and first rows that name the word
+    from grappe.core.domain.text import search_fold
+    from grappe.core.search import COUNT_CAP
+    from grappe.registry.selectors import organisation_search_preview
+
+    for q in ("CNRS", "énergie", "école", with_siren.siren, spaced):
+        rows, count = organisation_search_preview(scope=public, q=q)
+        assert [o.pk for o in rows[:3]] == ids(q)[:3], q
+        assert (count.value, count.more) == (len(ids(q)), False), q
+    rows, count = organisation_search_preview(scope=public, q="paris")
+    assert count.more and count.value == COUNT_CAP < len(ids("paris"))
+    first = list(rows[:10])
+    full = list(organisation_search(scope=public, q="paris")[:10])
+    print("paris, bounded:", [o.name for o in first], "full:", [o.name for o in full])
+    assert all("paris" in search_fold(f"{o.name} {o.short_name}") for o in first)
 
 
 def assert_identity_holds_on_the_real_files(anr) -> None:

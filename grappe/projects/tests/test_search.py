@@ -177,3 +177,54 @@ def test_a_correction_never_reveals_a_word_of_a_project_the_user_may_not_see(cat
         "energie confidentielle"
     )
     assert selectors.project_suggestion(scope=public, q="enrgie solaire") == "energie solaire"
+
+
+# --- the search page's bounded reads ----------------------------------------------------------
+
+
+def test_the_search_page_preview_and_count_agree_with_the_full_search(catalogue) -> None:
+    public = scope_for(None)
+    for q in ("energie", "ENERGIE", "eolien", "jeux", "confidentielle", "zzz"):
+        rows, count = selectors.project_search_preview(scope=public, q=q)
+        assert [p.acronym for p in rows] == search(public, q)
+        assert (count.value, count.more) == (len(search(public, q)), False)
+
+
+def test_a_draft_is_never_a_candidate_of_an_outsider_even_when_it_is_the_most_active(
+    catalogue,
+) -> None:
+    """Candidates and counts come from the scoped projects: the draft (the most active match)
+    neither shows nor takes the one place of a visible project, and is not counted."""
+    secret = catalogue["SECRET"]
+    for _ in range(3):
+        ParticipationFactory(project=secret, organisation=lyon())
+    public = scope_for(None)
+    rows, count = PROJECTS.preview(
+        selectors.project_list(scope=public), "energie", cap=1, candidates=1
+    )
+    acronyms = [p.acronym for p in rows.order_by(*selectors.PROJECT_RELEVANCE)]
+    assert count.more and "SECRET" not in acronyms
+    assert acronyms[0] == "ENERGIE"  # the exact acronym
+    assert len(acronyms) >= 2  # a visible project took the activity candidate's place
+    assert selectors.project_search_preview(scope=public, q="confidentielle")[1].value == 0
+    owner = scope_for(
+        user_with_role(Role.MEMBER, organisation=secret.participations.first().organisation)
+    )
+    mine, count = PROJECTS.preview(
+        selectors.project_list(scope=owner), "confidentielle", cap=0, candidates=1
+    )
+    assert [p.acronym for p in mine] == ["SECRET"] and count.more
+    assert selectors.project_search_preview(scope=owner, q="energie")[1].value == 4
+
+
+def test_the_search_page_says_more_than_the_cap_for_projects(
+    client, catalogue, monkeypatch
+) -> None:
+    import grappe.core.search as core_search
+
+    monkeypatch.setattr(core_search, "COUNT_CAP", 2)
+    response = client.get("/en/search/", {"q": "energie"})
+    assert (response.context["project_count"], response.context["project_count_more"]) == (2, True)
+    assert "(more than 2)" in response.content.decode()
+    french = client.get("/fr/search/", {"q": "energie"}).content.decode()
+    assert "(plus de 2)" in french

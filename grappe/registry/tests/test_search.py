@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grappe.core.scopes import scope_for
+from grappe.core.search import SearchCount
 from grappe.core.tests.factories import ParticipationFactory, make_siren
 from grappe.registry import selectors, services
 from grappe.registry.models import Organisation, OrganisationKind
@@ -282,3 +283,82 @@ def test_the_search_page_links_the_correction(client, directory) -> None:
     french = client.get("/fr/search/", {"q": "Enrgie solaire"}).content.decode()
     assert 'Vouliez-vous dire <a href="?q=energie%20solaire">energie solaire</a>' in french
     assert "Did you mean" not in client.get("/en/search/", {"q": "energie"}).content.decode()
+
+
+# --- the search page's bounded reads: a preview over candidates, a capped count ---------------
+
+
+def previewed(q: str, **kwargs) -> tuple[list[str], SearchCount]:
+    rows, count = ORGANISATIONS.preview(selectors.organisation_list(scope=PUBLIC), q, **kwargs)
+    return [o.name for o in rows.order_by(*selectors.ORGANISATION_RELEVANCE)], count
+
+
+@pytest.mark.parametrize(
+    "q", ["energie", "CNRS", "cnrs delegation", "552 100 554", "75011", "paris", "énerg", "zzz"]
+)
+def test_under_the_cap_the_preview_is_the_full_ranking_and_the_count_exact(directory, q) -> None:
+    rows, count = selectors.organisation_search_preview(scope=PUBLIC, q=q)
+    assert [o.name for o in rows] == found(q)
+    assert count == SearchCount(len(found(q)))
+    # beyond the cap, with room for every match, the candidates are still every match
+    assert previewed(q, cap=0, candidates=10) == (found(q), SearchCount(0, more=bool(found(q))))
+
+
+def test_beyond_the_cap_the_candidates_keep_exact_names_identifiers_and_names_with_the_words():
+    """With room for one candidate of each kind, the rows the full ranking puts first stay
+    first: the exact acronym, the exact identifier, and a row naming the word, ahead of more
+    active rows that only hold it in their city."""
+    named = create("Atelier Paris Design", city="Lyon", postcode="69003")
+    exact = create("Fondation Pour Paris", short_name="PARIS", city="Lyon", postcode="69003")
+    busy = [create(f"Studio {n}", city="Paris", postcode="75011") for n in range(4)]
+    for org in busy:
+        for _ in range(2):
+            ParticipationFactory(organisation=org)
+    full = found("paris")
+    assert full[:2] == [exact.name, named.name]  # the exact name, then the names' weight
+    names, count = previewed("paris", cap=2, candidates=3)
+    assert count == SearchCount(2, more=True)
+    assert names[:2] == full[:2]
+    # two rows name the word (fewer than 3): the 3 most active matches anywhere join them
+    assert set(names) == {exact.name, named.name, *(b.name for b in busy[:3])}
+    # one candidate naming the word fills the room: rows holding it elsewhere are not read
+    names, _ = previewed("paris", cap=2, candidates=1)
+    assert names == [exact.name, named.name]
+    siren = make_siren(77_000_002)
+    company = create("Acme Conseil", siren=siren)
+    create(f"Cabinet {siren} conseil")  # the number in a name is text, not its identifier
+    create(f"Bureau {siren} etudes")
+    names, count = previewed(siren, cap=1, candidates=1)
+    assert count.more and names[0] == company.name == found(siren)[0]
+
+
+def test_the_count_is_exact_up_to_the_cap_and_says_more_beyond(directory) -> None:
+    assert len(found("paris")) == 3
+    assert previewed("paris", cap=3)[1] == SearchCount(3)
+    assert previewed("paris", cap=2)[1] == SearchCount(2, more=True)
+    assert previewed("'; --")[1] == SearchCount(0)
+
+
+@pytest.mark.parametrize(
+    ("lang", "more", "see_all"),
+    [
+        ("en", "(more than 2)", "See all the matching organisations"),
+        ("fr", "(plus de 2)", "Voir toutes les organisations trouvées"),
+    ],
+)
+def test_the_search_page_says_more_than_the_cap_and_the_exact_count_below_it(
+    client, directory, monkeypatch, lang, more, see_all
+) -> None:
+    import grappe.core.search as core_search
+
+    monkeypatch.setattr(core_search, "COUNT_CAP", 2)
+    monkeypatch.setattr("grappe.registry.views.SEARCH_PREVIEW", 1)
+    response = client.get(f"/{lang}/search/", {"q": "paris"})
+    html = response.content.decode()
+    assert response.context["organisation_count"] == 2
+    assert response.context["organisation_count_more"] is True
+    assert more in html and see_all in html
+    below = client.get(f"/{lang}/search/", {"q": "cnrs"})
+    assert below.context["organisation_count"] == 2
+    assert below.context["organisation_count_more"] is False
+    assert "(2)" in below.content.decode()
