@@ -12,9 +12,9 @@ from grappe.core.tests import factories as f
 from grappe.decisions import selectors, services
 from grappe.decisions.tests.helpers import ranked, small_project, world
 from grappe.funding.domain.aid import max_aid
+from grappe.funding.models import RequestedAid
 from grappe.funding.selectors import call_ruleset, project_aid_input
 from grappe.funding.services import application_transition
-from grappe.funding.models import RequestedAid
 from grappe.funding.tests.helpers import open_call
 from grappe.projects.models import Participation
 from grappe.projects.services import TransitionRefused
