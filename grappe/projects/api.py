@@ -85,6 +85,7 @@ LIST_COLUMNS = ("id", "acronym", "title", "status", "start_date", "duration_mont
 DETAIL_COLUMNS = (
     *LIST_COLUMNS,
     "summary",
+    "summary_fr",
     "trl_start",
     "trl_target",
     "is_demo",

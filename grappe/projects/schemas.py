@@ -95,7 +95,8 @@ class ResearchShareOut(BaseModel):
 
 
 class ProjectDetailOut(ProjectOut):
-    summary: str
+    summary: str = Field(description="In English.")
+    summary_fr: str = Field(description="In French.")
     trl_start: int | None
     trl_target: int | None
     is_demo: bool
@@ -180,7 +181,8 @@ class ProposalIn(InputSchema):
     organisation_id: int = Field(ge=1, le=2**53, description="The coordinating organisation.")
     acronym: str = Field(min_length=1, max_length=120)
     title: str = Field(min_length=1, max_length=400)
-    summary: MultilineStr = Field("", max_length=20000)
+    summary: MultilineStr = Field("", max_length=20000, description="In English.")
+    summary_fr: MultilineStr = Field("", max_length=20000, description="In French.")
     keywords: str = Field("", max_length=500, description="Separated by commas.")
     trl_start: int | None = Field(None, ge=1, le=9)
     trl_target: int | None = Field(None, ge=1, le=9)
