@@ -94,6 +94,14 @@ class ResearchShareOut(BaseModel):
     share: DecimalStr = Field(description="Percent of the total budget.")
 
 
+class TargetCallOut(BaseModel):
+    slug: str
+    title_en: str
+    title_fr: str
+    funder: str = Field(description="The funder's slug.")
+    status: str = Field(description="open or upcoming when chosen; closed once it has closed.")
+
+
 class ProjectDetailOut(ProjectOut):
     summary: str = Field(description="In English.")
     summary_fr: str = Field(description="In French.")
@@ -129,6 +137,11 @@ class ProjectDetailOut(ProjectOut):
         "inside the project (consortium member, accrediting cluster, funder, administrator).",
     )
     budget_total: DecimalStr | None = None
+    target_call: TargetCallOut | None = Field(
+        None,
+        description="The call a proposal targets (its live checks use that call's rules); "
+        "null when none was chosen or unless you are inside the project.",
+    )
     research_category_mix: list[ResearchShareOut] | None = Field(
         None, description="Share of the budget per research category; null like `budget_lines`."
     )
