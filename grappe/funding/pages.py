@@ -21,7 +21,7 @@ from grappe.funding import selectors
 from grappe.funding.domain.applications import APPLICATION_WORKFLOWS
 from grappe.funding.domain.rulesets import RuleSetError
 from grappe.funding.explain import SIZE_LABELS, STATUS_LABELS, ruleset_error_message
-from grappe.funding.models import Funder
+from grappe.funding.models import Call, Funder
 from grappe.funding.simulation import (
     SimulationInputError,
     check_project_size,
@@ -112,6 +112,7 @@ def proposal_live_checks(request: HttpRequest, scope: Scope, *, project: Project
     ):
         return {}
     calls, target = selectors.checked_calls(scope=scope, project=project)
+    call: Call | None
     if target is not None:
         calls, call = [target], target
     else:
