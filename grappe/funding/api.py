@@ -63,7 +63,7 @@ from grappe.funding.schemas import (
     SimulateIn,
     SimulationOut,
     TargetCallIn,
-    TargetCallOut,
+    TargetCallSetOut,
 )
 from grappe.funding.selectors import (
     FigureRow,
@@ -401,7 +401,7 @@ def _field_errors(exc: ValidationError, loc: Callable[[str], list[str | int]]) -
 @router.post(
     "/projects/{id}/target-call",
     auth=django_auth,
-    response=responses(TargetCallOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    response=responses(TargetCallSetOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
     summary="Choose the call a draft proposal targets, or none (its coordinator)",
     description="The proposal's live checks then use that call's consortium rules and rates. "
     "401: not logged in. 403: only the project's coordinator (and staff). 404: no project you "

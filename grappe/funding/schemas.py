@@ -385,7 +385,7 @@ class TargetCallIn(InputSchema):
     )
 
 
-class TargetCallOut(Schema):
+class TargetCallSetOut(Schema):
     call: str | None = Field(description="The target call's slug; null when none is chosen.")
 
 

@@ -816,8 +816,12 @@ def proposal_target_set(
     locked = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if locked.status != ProjectStatus.DRAFT:
         raise ValidationError(
-            {"project": _("A target call can be chosen only while the proposal is a draft.")},
-            code="not_draft",
+            {
+                "project": ValidationError(
+                    _("A target call can be chosen only while the proposal is a draft."),
+                    code="not_draft",
+                )
+            }
         )
     slug = (call_slug or "").strip()
     current = ProposalTarget.objects.select_related("call").filter(project=locked).first()
@@ -838,11 +842,19 @@ def proposal_target_set(
     call = Call.objects.filter(slug=slug).first()
     if call is None:
         raise ValidationError(
-            {"call": _("There is no call “%(slug)s”.") % {"slug": slug[:80]}}, code="unknown"
+            {
+                "call": ValidationError(
+                    _("There is no call “%(slug)s”.") % {"slug": slug[:80]}, code="unknown"
+                )
+            }
         )
     if not target_call_choices(scope=scope_for(actor)).filter(pk=call.pk).exists():
         raise ValidationError(
-            {"call": _("This call is closed: choose an open or upcoming call.")}, code="closed"
+            {
+                "call": ValidationError(
+                    _("This call is closed: choose an open or upcoming call."), code="closed"
+                )
+            }
         )
     if current is not None and current.call_id == call.pk:
         return current

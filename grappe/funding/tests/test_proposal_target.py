@@ -192,6 +192,8 @@ def test_the_api(lyon_proposal) -> None:
         response = post(p.owner, body)
         assert response.status_code == 422, body
         assert field in {e["loc"][-1] for e in response.json()["detail"]}
+    closed = post(p.owner, {"call": "fui-25"}).json()["detail"]
+    assert [(e["loc"][-1], e["type"]) for e in closed] == [("call", "closed")]
     assert not ProposalTarget.objects.exists()
     ok = post(p.owner, {"call": call.slug})
     assert ok.status_code == 200 and ok.json() == {"call": call.slug}
