@@ -1,8 +1,9 @@
 """The attestation letter: a one-page PDF in French or English with a QR code of the
 verification address (fpdf2, segno; both pure Python).
 
-The PDF's core fonts (Helvetica) hold Latin-1 only, which covers French; other characters are
-replaced by close ASCII ones or "?" (the signed record, not the letter, is what counts).
+Its text is set in an embedded Unicode font (`core/pdffonts.py`: Source Sans Pro, SIL OFL 1.1),
+so names outside Latin-1 ("Łódź", "Œuvre", Greek or Cyrillic partners) appear as written;
+a character the font lacks is written "?" (the signed record, not the letter, is what counts).
 """
 
 from __future__ import annotations
@@ -17,28 +18,8 @@ from fpdf import FPDF
 
 from grappe.attestations.domain.record import DECISION_LABELS, Decision
 from grappe.attestations.models import Attestation
+from grappe.core.pdffonts import add_unicode_fonts, pdf_text
 from grappe.projects.models import ParticipantRole
-
-_REPLACEMENTS = str.maketrans(
-    {
-        "’": "'",
-        "‘": "'",
-        "“": '"',
-        "”": '"',
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "€": "EUR",
-        "œ": "oe",
-        "Œ": "OE",
-        "\u202f": " ",
-        "\u00a0": " ",
-    }
-)
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_REPLACEMENTS).encode("latin-1", "replace").decode("latin-1")
 
 
 def _date(iso: str | None) -> str:
@@ -66,8 +47,9 @@ def letter_pdf(attestation: Attestation, language: str) -> bytes:
     record: dict[str, Any] = attestation.record
     with translation.override(language):
         pdf = FPDF(format="A4")
-        pdf.set_title(_latin1(_("Label attestation %(acronym)s") % record["project"]))
-        pdf.set_author(_latin1(record["issuer"]["name"]))
+        family = add_unicode_fonts(pdf)
+        pdf.set_title(pdf_text(_("Label attestation %(acronym)s") % record["project"]))
+        pdf.set_author(pdf_text(record["issuer"]["name"]))
         pdf.set_creator("Grappe")
         pdf.set_lang(language)
         pdf.set_margins(20, 20, 20)
@@ -75,8 +57,8 @@ def letter_pdf(attestation: Attestation, language: str) -> bytes:
         width = pdf.w - pdf.l_margin - pdf.r_margin
 
         def line(text: str, size: float = 11, style: str = "", gap: float = 2) -> None:
-            pdf.set_font("Helvetica", style, size)
-            pdf.multi_cell(width, size * 0.5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(family, style, size)
+            pdf.multi_cell(width, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(gap)
 
         clusters = record["clusters"]
@@ -122,11 +104,11 @@ def letter_pdf(attestation: Attestation, language: str) -> bytes:
         top = pdf.get_y()
         _qr(pdf, record["verification_url"], pdf.l_margin, top, 40)
         pdf.set_xy(pdf.l_margin + 45, top)
-        pdf.set_font("Helvetica", "", 10)
+        pdf.set_font(family, "", 10)
         pdf.multi_cell(
             width - 45,
             5,
-            _latin1(
+            pdf_text(
                 _(
                     "This letter summarises a signed attestation. Scan the code or open the "
                     "address below to check that it is valid and has not been revoked:"
@@ -135,15 +117,14 @@ def letter_pdf(attestation: Attestation, language: str) -> bytes:
             new_x="LEFT",
             new_y="NEXT",
         )
-        pdf.set_font("Courier", "", 8)
+        pdf.set_font(family, "", 8)
         pdf.multi_cell(
-            width - 45, 4, _latin1(record["verification_url"]), new_x="LEFT", new_y="NEXT"
+            width - 45, 4, pdf_text(record["verification_url"]), new_x="LEFT", new_y="NEXT"
         )
-        pdf.set_font("Helvetica", "", 8)
         pdf.multi_cell(
             width - 45,
             4,
-            _latin1(
+            pdf_text(
                 _("Attestation %(id)s, signed with key %(kid)s.")
                 % {"id": record["id"], "kid": attestation.kid}
             ),

@@ -42,6 +42,7 @@ REFUSAL_STATUS = {
     "guard": 409,
     "idempotency_key_reused": 409,
     "unknown_version": 409,
+    "own_service": 409,  # a transition with its own service (a submission goes to clusters)
     "reason": 422,
     "unknown_transition": 422,
 }
@@ -51,7 +52,8 @@ class RefusalOut(Schema):
     detail: str = Field(description="Why, naming the transition, your role and the condition.")
     refusal: str = Field(
         description="role, wrong_state, guard, reason, unknown_transition, "
-        "idempotency_key_reused or unknown_version."
+        "idempotency_key_reused, unknown_version or own_service (a step with its own "
+        "operation: a project is submitted through POST /api/v1/projects/{id}/submissions)."
     )
     transition: str
     guard: str = Field("", description="The id of the condition that failed, if one did.")

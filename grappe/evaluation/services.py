@@ -193,7 +193,7 @@ def expert_declare(
 
 def application_text(application: Application) -> str:
     p = application.project
-    return " ".join([p.acronym, p.title, p.summary, p.objective, p.keywords])
+    return " ".join([p.acronym, p.title, p.summary, p.summary_fr, p.objective, p.keywords])
 
 
 def expert_text(expert: Expert) -> str:

@@ -29,6 +29,7 @@ from grappe.funding.models import (
     Call,
     CallRuleSet,
     Funder,
+    ProposalTarget,
     RequestedAid,
     ScreeningVerdict,
 )
@@ -353,6 +354,15 @@ class ApplicationAdmin(ReadOnlyScopedAdmin):
     list_filter = ("status", "panel_list", "call")
     search_fields = ("project__acronym", "project__title", "call__slug")
     list_select_related = ("project", "call")
+
+
+@admin.register(ProposalTarget)
+class ProposalTargetAdmin(ReadOnlyScopedAdmin):
+    """Written by `proposal_target_set` only (the proposal's coordinator chooses it)."""
+
+    list_display = ("project", "call", "set_by", "set_at")
+    search_fields = ("project__acronym", "project__title", "call__slug")
+    list_select_related = ("project", "call", "set_by")
 
 
 @admin.register(RequestedAid)

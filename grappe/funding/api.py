@@ -62,6 +62,8 @@ from grappe.funding.schemas import (
     ScreenIn,
     SimulateIn,
     SimulationOut,
+    TargetCallIn,
+    TargetCallSetOut,
 )
 from grappe.funding.selectors import (
     FigureRow,
@@ -85,6 +87,7 @@ from grappe.funding.services import (
     application_submit,
     application_transition,
     application_update,
+    proposal_target_set,
     screening_override,
     screening_passed,
 )
@@ -393,6 +396,32 @@ def _field_errors(exc: ValidationError, loc: Callable[[str], list[str | int]]) -
             ]
         },
     )
+
+
+@router.post(
+    "/projects/{id}/target-call",
+    auth=django_auth,
+    response=responses(TargetCallSetOut, 401, 404, BODY_ERRORS, schemas=APPLICATION_ERRORS),
+    summary="Choose the call a draft proposal targets, or none (its coordinator)",
+    description="The proposal's live checks then use that call's consortium rules and rates. "
+    "401: not logged in. 403: only the project's coordinator (and staff). 404: no project you "
+    "may see. 422: not a draft, no such call, or the call is closed (the field is named).",
+)
+def set_target_call(request: HttpRequest, id: Path[int], body: TargetCallIn) -> Any:
+    with translation.override(request_language(request)):
+        if not 1 <= id <= MAX_ID:
+            raise not_found(_("project"), id)
+        try:
+            project = project_get(scope=scope_for(request.user), pk=id)
+        except Project.DoesNotExist:
+            raise not_found(_("project"), id) from None
+        try:
+            target = proposal_target_set(actor=request.user, project=project, call_slug=body.call)
+        except PermissionDenied as exc:
+            return Status(403, {"detail": str(exc)})
+        except ValidationError as exc:
+            return _field_errors(exc, lambda field: [field])
+        return {"call": target.call.slug if target is not None else None}
 
 
 @router.post(

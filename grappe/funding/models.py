@@ -206,6 +206,39 @@ class CallRuleSet(models.Model):
         return f"{self.call.slug} v{self.version}"
 
 
+class ProposalTarget(models.Model):
+    """The call a proposal (a draft project) aims at, chosen by its coordinator: its live checks
+    run against that call's rule set. One per project at most; it lives here because projects
+    sit below funding. Written only by `funding.services.proposal_target_set`."""
+
+    project = models.OneToOneField(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="proposal_target",
+    )
+    call = models.ForeignKey(
+        Call, verbose_name=_("target call"), on_delete=models.CASCADE, related_name="+"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chosen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("chosen at"))
+
+    class Meta:
+        verbose_name = _("target call of a proposal")
+        verbose_name_plural = _("target calls of proposals")
+        ordering = ["project_id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} → {self.call}"
+
+
 class PanelList(models.TextChoices):
     MAIN = "main", _("Main list")
     RESERVE = "reserve", _("Reserve list")

@@ -21,7 +21,7 @@ from grappe.funding import selectors
 from grappe.funding.domain.applications import APPLICATION_WORKFLOWS
 from grappe.funding.domain.rulesets import RuleSetError
 from grappe.funding.explain import SIZE_LABELS, STATUS_LABELS, ruleset_error_message
-from grappe.funding.models import Funder
+from grappe.funding.models import Call, Funder
 from grappe.funding.simulation import (
     SimulationInputError,
     check_project_size,
@@ -103,20 +103,29 @@ def home_programme(request: HttpRequest, scope: Scope) -> dict[str, Any]:
 
 @page_section("projects.project_detail")
 def proposal_live_checks(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
-    """The aid simulation per partner and the consortium rules of an open call (`?call=`, else
-    the first open call with a rule set), run on the draft as it stands, with the reasons.
-    The same engine and input as the aid simulation page; nothing for anyone else."""
+    """The aid simulation per partner and the consortium rules of the proposal's target call
+    when its coordinator chose one, else of an open call (`?call=`, else the first open call
+    with a rule set), run on the draft as it stands, with the reasons. The same engine and
+    input as the aid simulation page; nothing for anyone else."""
     if project.status != ProjectStatus.DRAFT or not selectors.project_can_simulate(
         scope=scope, project=project
     ):
         return {}
-    calls = list(
-        selectors.call_list(scope=scope, open_on=timezone.localdate()).filter(ruleset__isnull=False)
-    )
-    wanted = request.GET.get("call", "")
-    call = next((c for c in calls if c.slug == wanted), calls[0] if calls else None)
-    checks: dict[str, Any] = {"calls": calls, "call": call}
+    calls, target = selectors.checked_calls(scope=scope, project=project)
+    call: Call | None
+    if target is not None:
+        calls, call = [target], target
+    else:
+        wanted = request.GET.get("call", "")
+        call = next((c for c in calls if c.slug == wanted), calls[0] if calls else None)
+    checks: dict[str, Any] = {"calls": calls, "call": call, "is_target": target is not None}
     if call is None:
+        return {"live_checks": checks}
+    if call.ruleset_id is None:
+        checks["error"] = gettext(
+            "The target call has no rule set yet: its consortium rules and the aid cannot be "
+            "checked until its programme officer sets them."
+        )
         return {"live_checks": checks}
     try:
         ruleset = selectors.call_ruleset(call)
@@ -143,6 +152,45 @@ def proposal_live_checks(request: HttpRequest, scope: Scope, *, project: Project
         all_passed=bool(verdicts) and all(v["status"] == "passed" for v in verdicts),
     )
     return {"live_checks": checks}
+
+
+@page_section("projects.project_detail")
+def proposal_target(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
+    """The proposal's target call for its insiders, and for its coordinator (and staff) on a
+    draft the form choosing it among the open and upcoming calls. Nothing for anyone else."""
+    relations = project_relations(project)
+    roles = project_roles(scope, relations)
+    if not roles:
+        return {}
+    target = selectors.proposal_target_call(project=project)
+    may_set = project.status == ProjectStatus.DRAFT and bool(
+        roles & {ObjectRole.COORDINATOR, ObjectRole.STAFF}
+    )
+    if target is None and not may_set:
+        return {}
+    choices = (
+        list(selectors.target_call_choices(scope=scope).select_related("funder")) if may_set else []
+    )
+    return {"target_call": {"call": target, "may_set": may_set, "choices": choices}}
+
+
+@page_section("api.project_detail")
+def proposal_target_api(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
+    """The target call in the project's API detail, for its insiders only."""
+    if not project_roles(scope, project_relations(project)):
+        return {}
+    target = selectors.proposal_target_call(project=project)
+    if target is None:
+        return {}
+    return {
+        "target_call": {
+            "slug": target.slug,
+            "title_en": target.title_en,
+            "title_fr": target.title_fr,
+            "funder": target.funder.slug,
+            "status": target.status.value,
+        }
+    }
 
 
 # --- applications to calls (the project page, for its consortium and the calls' officers) ------

@@ -374,6 +374,21 @@ class FunderProjectOut(Schema):
 APPLICATION_TEXT_MAX = 20_000
 
 
+class TargetCallIn(InputSchema):
+    """Choose the call a draft proposal targets (its coordinator), or none (`null`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    call: str | None = Field(
+        pattern=r"^[-a-zA-Z0-9_]{1,80}$",
+        description="The slug of an open or upcoming call; null removes the target call.",
+    )
+
+
+class TargetCallSetOut(Schema):
+    call: str | None = Field(description="The target call's slug; null when none is chosen.")
+
+
 class ApplicationCreateIn(InputSchema):
     """Start a draft application of a project to an open call (its coordinator only)."""
 

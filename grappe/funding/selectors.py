@@ -39,7 +39,14 @@ from grappe.funding.domain.common import ZERO, CostCategory, PartnerKind, Resear
 from grappe.funding.domain.inputs import CostLine, OtherAid, PartnerInput, ProjectInput
 from grappe.funding.domain.partners import declared_size, partner_kind
 from grappe.funding.domain.rulesets import RuleSet, ruleset_from_dict
-from grappe.funding.models import Application, Call, CallStatus, Funder, RequestedAid
+from grappe.funding.models import (
+    Application,
+    Call,
+    CallStatus,
+    Funder,
+    ProposalTarget,
+    RequestedAid,
+)
 from grappe.projects.models import (
     Accreditation,
     BudgetLine,
@@ -112,6 +119,33 @@ def call_ruleset(call: Call) -> RuleSet:
     if call.ruleset is None:
         raise Call.DoesNotExist(f"call {call.slug} has no rule set")
     return ruleset_from_dict(call.ruleset.data)
+
+
+def target_call_choices(*, scope: Scope, today: dt.date | None = None) -> QuerySet[Call]:
+    """The calls a proposal may target: those open or upcoming on `today` (not closed)."""
+    day = today or timezone.localdate()
+    return call_list(scope=scope).filter(closes_on__gte=day).order_by("closes_on", "slug")
+
+
+def proposal_target_call(*, project: Project) -> Call | None:
+    """The call the proposal targets, if its coordinator chose one (with funder and rule set).
+    Confidential to the project's insiders: callers check who asks."""
+    row = (
+        ProposalTarget.objects.select_related("call__funder", "call__ruleset")
+        .filter(project_id=project.pk)
+        .first()
+    )
+    return row.call if row is not None else None
+
+
+def checked_calls(*, scope: Scope, project: Project) -> tuple[list[Call], Call | None]:
+    """The calls a proposal's live checks and aid simulation may run on — the open calls with a
+    rule set, the target call first even when upcoming — and its target call (or None)."""
+    calls = list(call_list(scope=scope, open_on=timezone.localdate()).filter(ruleset__isnull=False))
+    target = proposal_target_call(project=project)
+    if target is not None:
+        calls = [target, *(c for c in calls if c.pk != target.pk)]
+    return calls, target
 
 
 # Programme officers manage their own funder's calls (`call.manage`; administrators any).

@@ -54,17 +54,23 @@ from grappe.funding.models import (
     CallRuleSet,
     Funder,
     PanelList,
+    ProposalTarget,
     RequestedAid,
     ScreeningVerdict,
     VerdictStatus,
 )
-from grappe.funding.selectors import AidInput, call_ruleset, project_aid_input
+from grappe.funding.selectors import (
+    AidInput,
+    call_ruleset,
+    project_aid_input,
+    target_call_choices,
+)
 from grappe.funding.simulation import SimulationInputError, check_project_size, run_simulation
 from grappe.notifications.domain import kinds
 from grappe.notifications.selectors import organisation_members, programme_officers
 from grappe.notifications.services import notify
 from grappe.projects.domain.workflow import project_roles
-from grappe.projects.models import Accreditation, Participation, Project
+from grappe.projects.models import Accreditation, Participation, Project, ProjectStatus
 from grappe.projects.selectors import project_relations
 from grappe.projects.services import OfferedTransition
 from grappe.registry.models import Organisation
@@ -779,6 +785,92 @@ def application_create(*, actor: Actor, call: Call, project: Project) -> Applica
             after={"call": call.slug, "project": project.pk, "status": application.status},
         )
     return application
+
+
+# --- a proposal's target call (its live checks run on that call's rule set) ---------------------
+
+
+def may_set_target_call(*, actor: Actor, project: Project) -> bool:
+    """The coordinator of a draft and staff may choose its target call."""
+    roles = (
+        {ObjectRole.STAFF}
+        if actor is None
+        else set(project_roles(scope_for(actor), project_relations(project)))
+    )
+    return bool(roles & {ObjectRole.COORDINATOR, ObjectRole.STAFF})
+
+
+@transaction.atomic
+def proposal_target_set(
+    *, actor: Actor, project: Project, call_slug: str | None, reason: str = ""
+) -> ProposalTarget | None:
+    """Choose the call a draft proposal targets (`call_slug`), or none (`None` or blank).
+
+    Only its coordinator (and staff) may: `PermissionDenied` otherwise. Refused with a
+    `ValidationError` naming the field (nothing written): the project is not a draft, there is
+    no such call, or the call is closed (only open or upcoming calls). Audited as
+    `proposal.target_call`; choosing the same call again changes nothing.
+    """
+    if not may_set_target_call(actor=actor, project=project):
+        raise PermissionDenied(_("Only the project's coordinator may do this."))
+    locked = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+    if locked.status != ProjectStatus.DRAFT:
+        raise ValidationError(
+            {
+                "project": ValidationError(
+                    _("A target call can be chosen only while the proposal is a draft."),
+                    code="not_draft",
+                )
+            }
+        )
+    slug = (call_slug or "").strip()
+    current = ProposalTarget.objects.select_related("call").filter(project=locked).first()
+    before = {"call": current.call.slug if current else None}
+    if not slug:
+        if current is None:
+            return None
+        current.delete()
+        audit_record(
+            actor=actor,
+            action="proposal.target_call",
+            obj=locked,
+            before=before,
+            after={"call": None},
+            reason=reason,
+        )
+        return None
+    call = Call.objects.filter(slug=slug).first()
+    if call is None:
+        raise ValidationError(
+            {
+                "call": ValidationError(
+                    _("There is no call “%(slug)s”.") % {"slug": slug[:80]}, code="unknown"
+                )
+            }
+        )
+    if not target_call_choices(scope=scope_for(actor)).filter(pk=call.pk).exists():
+        raise ValidationError(
+            {
+                "call": ValidationError(
+                    _("This call is closed: choose an open or upcoming call."), code="closed"
+                )
+            }
+        )
+    if current is not None and current.call_id == call.pk:
+        return current
+    target, _created = ProposalTarget.objects.update_or_create(
+        project=locked,
+        defaults={"call": call, "set_by": recorded_user(actor), "set_at": timezone.now()},
+    )
+    audit_record(
+        actor=actor,
+        action="proposal.target_call",
+        obj=locked,
+        before=before,
+        after={"call": call.slug},
+        reason=reason,
+    )
+    return target
 
 
 def _parse_amount(raw: object) -> Decimal | None:

@@ -12,6 +12,11 @@ urlpatterns = [
         views.project_aid_simulation,
         name="project_aid_simulation",
     ),
+    path(
+        "projects/<int:pk>/target-call/",
+        views.proposal_target_call,
+        name="proposal_target_call",
+    ),
     path("funders/<slug:slug>/", views.funder_detail, name="funder_detail"),
     # The calls (`views_calls.py`): the fixed addresses before the call's own.
     path("calls/", views_calls.call_list_page, name="call_list"),

@@ -11,10 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from grappe.core.domain.roles import Action, Target
 from grappe.core.forms import CleanTextMixin
@@ -38,11 +43,11 @@ from grappe.funding.models import Funder
 from grappe.funding.pages import millions
 from grappe.funding.selectors import (
     AidInput,
-    call_list,
     call_ruleset,
     project_aid_input,
     project_for_simulation,
 )
+from grappe.funding.services import proposal_target_set
 from grappe.funding.simulation import (
     SimulationInputError,
     apply_what_if,
@@ -52,7 +57,7 @@ from grappe.funding.simulation import (
 )
 from grappe.projects.models import Project
 from grappe.projects.models import ResearchCategory as ResearchChoices
-from grappe.projects.selectors import projects_with_listing_details
+from grappe.projects.selectors import project_get, projects_with_listing_details
 from grappe.registry.domain.sme import SizeClass
 
 
@@ -144,11 +149,16 @@ def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
         project = project_for_simulation(scope=scope, pk=pk)
     except Project.DoesNotExist as exc:
         raise Http404(_("No project with this address, or you may not see it.")) from exc
-    calls = list(call_list(scope=scope, open_on=timezone.localdate()).filter(ruleset__isnull=False))
+    calls, target = selectors.checked_calls(scope=scope, project=project)
     wanted = request.GET.get("call", "")
     call = next((c for c in calls if c.slug == wanted), calls[0] if calls else None)
-    context: dict[str, Any] = {"project": project, "calls": calls, "call": call}
-    if call is not None:
+    context: dict[str, Any] = {"project": project, "calls": calls, "call": call, "target": target}
+    if call is not None and call.ruleset_id is None:  # a target call without rules yet
+        context["ruleset_error"] = _(
+            "The target call has no rule set yet: its consortium rules and the aid cannot be "
+            "checked until its programme officer sets them."
+        )
+    elif call is not None:
         try:
             ruleset = call_ruleset(call)
         except RuleSetError as exc:
@@ -174,6 +184,47 @@ def project_aid_simulation(request: HttpRequest, pk: int) -> HttpResponse:
             sim=_decorate(simulation_to_dict(result, aid_input, ruleset, call), form),
         )
     return render(request, "funding/project_aid.html", context)
+
+
+@login_required
+@require_POST
+def proposal_target_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator (or staff) chooses the call a draft targets (`call`: a slug, blank for
+    none); back to the project page with what was done or why not."""
+    try:
+        project = project_get(scope=scope_for(request.user), pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("No project with this address, or you may not see it.")) from exc
+    back = reverse("project_detail", kwargs={"pk": pk}) + "#target-call"
+    form = TargetCallForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(
+            request, _("The target call was not changed: %(errors)s") % {"errors": errors}
+        )
+        return redirect(back)
+    try:
+        target = proposal_target_set(
+            actor=request.user, project=project, call_slug=form.cleaned_data["call"]
+        )
+    except ValidationError as exc:
+        errors = "; ".join(str(m) for m in exc.messages)
+        messages.error(
+            request, _("The target call was not changed: %(errors)s") % {"errors": errors}
+        )
+        return redirect(back)
+    if target is None:
+        messages.success(request, _("The proposal has no target call now."))
+    else:
+        messages.success(
+            request,
+            _("The live checks now use the call “%(call)s”.") % {"call": target.call.title},
+        )
+    return redirect(back)
+
+
+class TargetCallForm(CleanTextMixin, forms.Form):
+    call = forms.CharField(label=gettext_lazy("Target call"), required=False, max_length=80)
 
 
 # --- the funder page ---------------------------------------------------------------------------

@@ -232,7 +232,15 @@ def project_may_invite(*, scope: Scope, project: Project) -> bool:
 
 def project_text(project: Project) -> str:
     return " ".join(
-        t for t in (project.title, project.summary, project.objective, project.keywords) if t
+        t
+        for t in (
+            project.title,
+            project.summary,
+            project.summary_fr,
+            project.objective,
+            project.keywords,
+        )
+        if t
     )
 
 

@@ -54,7 +54,7 @@ def partner_index_rebuild(*, actor: Actor) -> PartnerIndex:
     texts: dict[str, str] = {}
     for pk, *fields in (
         Project.objects.filter(status__in=PUBLIC_STATUSES)
-        .values_list("pk", "title", "summary", "objective", "keywords", "topics")
+        .values_list("pk", "title", "summary", "summary_fr", "objective", "keywords", "topics")
         .iterator(chunk_size=5_000)
     ):
         text = " ".join(f for f in fields if f)

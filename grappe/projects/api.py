@@ -85,6 +85,7 @@ LIST_COLUMNS = ("id", "acronym", "title", "status", "start_date", "duration_mont
 DETAIL_COLUMNS = (
     *LIST_COLUMNS,
     "summary",
+    "summary_fr",
     "trl_start",
     "trl_target",
     "is_demo",
@@ -183,6 +184,8 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
         )
     ]
     aid = _aid_lines(scope, project, show_requested=insider)
+    # provenance: `interop/pages.py`; the target call of a proposal: `funding/pages.py`.
+    sections = page_sections("api.project_detail", request, scope, project=project)
     out: dict[str, Any] = {name: getattr(project, name) for name in DETAIL_COLUMNS}
     out |= {
         "keywords": keyword_list(project.keywords),
@@ -204,12 +207,8 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
         "grant_number": project.external_id,
         "source": project.source,
         "attribution": attribution(project.source),
-        # provenance: `interop/pages.py`
-        "provenance": provenance_out(
-            page_sections("api.project_detail", request, scope, project=project).get(
-                "provenance", []
-            )
-        ),
+        "provenance": provenance_out(sections.get("provenance", [])),
+        "target_call": sections.get("target_call"),
     }
     if insider:
         budget: list[dict[str, Any]] = [

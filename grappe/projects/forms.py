@@ -83,6 +83,7 @@ class ProposalForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-arg]
             "acronym",
             "title",
             "summary",
+            "summary_fr",
             "keywords",
             "trl_start",
             "trl_target",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.choices import text_choices
@@ -56,11 +57,15 @@ class Project(TimeStampedModel):
     """A collaborative R&D project, from proposal to completion.
 
     The research category mix (percentages of the budget) must add up to 100 when given.
+    Its summary exists in English (`summary`, the text every project had before there were two)
+    and in French (`summary_fr`); `summary_shown` gives the reader's language, else the other,
+    else an imported project's objective (CORDIS, in English).
     """
 
     acronym = models.CharField(_("acronym"), max_length=120, db_index=True)
     title = models.CharField(_("title"), max_length=400)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary (English)"), blank=True)
+    summary_fr = models.TextField(_("summary (French)"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=500, blank=True)
     # Changed only by `projects.services.project_transition` (not editable in any form, the
     # admin or the API); set directly only at creation, to an entry state of the workflow.
@@ -178,6 +183,13 @@ class Project(TimeStampedModel):
         return self.status in PUBLIC_STATUSES
 
     @property
+    def summary_shown(self) -> tuple[str, str]:
+        """The summary for the active language and the language it is in (`"en"`, `"fr"`):
+        the reader's language first, else the other one, else the objective of an imported
+        project (CORDIS publishes it in English); `("", "")` when there is none."""
+        return shown_summary(english=self.summary, french=self.summary_fr, objective=self.objective)
+
+    @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.split(",") if k.strip()]
 
@@ -186,6 +198,15 @@ class Project(TimeStampedModel):
             raise ValidationError(
                 {"trl_target": _("The target TRL cannot be below the start TRL.")}
             )
+
+
+def shown_summary(*, english: str, french: str, objective: str = "") -> tuple[str, str]:
+    """The summary to show in the active language, with the language it is written in."""
+    order = [("fr", french), ("en", english)]
+    if not (get_language() or "en").startswith("fr"):
+        order.reverse()
+    order.append(("en", objective))
+    return next(((text, lang) for lang, text in order if (text or "").strip()), ("", ""))
 
 
 class ParticipantRole(models.TextChoices):

@@ -94,8 +94,17 @@ class ResearchShareOut(BaseModel):
     share: DecimalStr = Field(description="Percent of the total budget.")
 
 
+class TargetCallOut(BaseModel):
+    slug: str
+    title_en: str
+    title_fr: str
+    funder: str = Field(description="The funder's slug.")
+    status: str = Field(description="open or upcoming when chosen; closed once it has closed.")
+
+
 class ProjectDetailOut(ProjectOut):
-    summary: str
+    summary: str = Field(description="In English.")
+    summary_fr: str = Field(description="In French.")
     trl_start: int | None
     trl_target: int | None
     is_demo: bool
@@ -128,6 +137,11 @@ class ProjectDetailOut(ProjectOut):
         "inside the project (consortium member, accrediting cluster, funder, administrator).",
     )
     budget_total: DecimalStr | None = None
+    target_call: TargetCallOut | None = Field(
+        None,
+        description="The call a proposal targets (its live checks use that call's rules); "
+        "null when none was chosen or unless you are inside the project.",
+    )
     research_category_mix: list[ResearchShareOut] | None = Field(
         None, description="Share of the budget per research category; null like `budget_lines`."
     )
@@ -180,7 +194,8 @@ class ProposalIn(InputSchema):
     organisation_id: int = Field(ge=1, le=2**53, description="The coordinating organisation.")
     acronym: str = Field(min_length=1, max_length=120)
     title: str = Field(min_length=1, max_length=400)
-    summary: MultilineStr = Field("", max_length=20000)
+    summary: MultilineStr = Field("", max_length=20000, description="In English.")
+    summary_fr: MultilineStr = Field("", max_length=20000, description="In French.")
     keywords: str = Field("", max_length=500, description="Separated by commas.")
     trl_start: int | None = Field(None, ge=1, le=9)
     trl_target: int | None = Field(None, ge=1, le=9)

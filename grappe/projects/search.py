@@ -33,6 +33,7 @@ _COLUMNS = (
     "acronym",
     "title",
     "summary",
+    "summary_fr",
     "objective",
     "keywords",
     "topics",
@@ -48,6 +49,7 @@ def project_document(row: dict[str, object]) -> Document:
     external = str(row["external_id"] or "")
     text = [
         str(row["summary"] or ""),
+        str(row["summary_fr"] or ""),
         str(row["objective"] or "")[:OBJECTIVE_CHARS],
         str(row["keywords"] or ""),
         str(row["topics"] or ""),

@@ -782,6 +782,9 @@ class OfferedTransition:
     reason_required: bool
     allowed: bool
     why_not: str
+    # A transition with its own page and service (`OWN_SERVICE_TRANSITIONS`): a link to that
+    # page, not a button firing it.
+    page_url: str = ""
 
 
 def project_offered_transitions(*, actor: Actor, project: Project) -> list[OfferedTransition]:
@@ -799,6 +802,9 @@ def project_offered_transitions(*, actor: Actor, project: Project) -> list[Offer
             reason_required=t.reason_required,
             allowed=decision.allowed,
             why_not=_blocked_text(decision, project),
+            page_url=reverse(OWN_SERVICE_TRANSITIONS[t.id], kwargs={"pk": project.pk})
+            if t.id in OWN_SERVICE_TRANSITIONS
+            else "",
         )
         for t, decision in offered
     ]
@@ -815,6 +821,13 @@ def _blocked_text(decision: Decision, project: Project) -> str:
     ).strip()
 
 
+# Transitions fired only by their own service, which writes what goes with them: `submit` is
+# `project_submit` (the clusters, lead first, each with its fit statement). The generic
+# transition (page button, `POST /projects/{id}/transitions`, the back office) refuses them and
+# the project page links to their page (the URL name) instead.
+OWN_SERVICE_TRANSITIONS: dict[str, str] = {"submit": "project_submit"}
+
+
 def project_transition(
     *,
     actor: Actor,
@@ -828,9 +841,38 @@ def project_transition(
     transaction, and e-mail the consortium once it is committed.
 
     Replaying a call with the same `idempotency_key` returns the first call's row and changes
-    nothing. Raises `TransitionRefused` (translated message) when the workflow says no; nothing
-    is written then. `project` is updated in place.
+    nothing. Raises `TransitionRefused` (translated message) when the workflow says no, or for
+    a transition that has its own service (`OWN_SERVICE_TRANSITIONS`: a submission goes to
+    clusters through `project_submit`); nothing is written then. `project` is updated in place.
     """
+    if transition in OWN_SERVICE_TRANSITIONS:
+        raise TransitionRefused(
+            _(
+                "A proposal is submitted to one or more clusters, lead cluster first, each with "
+                "a statement of its fit: use its submission page (API: POST "
+                "/api/v1/projects/{id}/submissions)."
+            ),
+            refusal="own_service",
+            transition=transition,
+        )
+    return _project_transition(
+        actor=actor,
+        project=project,
+        transition=transition,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _project_transition(
+    *,
+    actor: Actor,
+    project: Project,
+    transition: str,
+    reason: str = "",
+    idempotency_key: str = "",
+) -> TransitionOutcome:
+    """`project_transition` for every transition, its own services' too (they call this)."""
     reason = (reason or "").strip()
     key = (idempotency_key or "").strip()
     content_type = ContentType.objects.get_for_model(Project)
@@ -1018,7 +1060,7 @@ def project_submit(
     errors = _submission_errors(clusters)
     if errors:
         raise ValidationError(errors, code="invalid")
-    project_transition(actor=actor, project=project, transition="submit", reason=reason)
+    _project_transition(actor=actor, project=project, transition="submit", reason=reason)
     now = timezone.now()
     rows = ClusterSubmission.objects.bulk_create(
         ClusterSubmission(

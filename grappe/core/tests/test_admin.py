@@ -29,7 +29,7 @@ from grappe.evaluation.models import (
     IndividualReport,
     Waiver,
 )
-from grappe.funding.models import Application, RequestedAid, ScreeningVerdict
+from grappe.funding.models import Application, ProposalTarget, RequestedAid, ScreeningVerdict
 from grappe.funding.services import call_create
 from grappe.grants import services as grant_services
 from grappe.grants.domain.payments import PLAN_DATA
@@ -169,6 +169,9 @@ def one_of_each(db: Any) -> dict[Any, Any]:
     objects["funding.CallRuleSet"] = call.ruleset
     application = Application.objects.create(call=call, project=part.project)
     objects["funding.Application"] = application
+    objects["funding.ProposalTarget"] = ProposalTarget.objects.create(
+        project=part.project, call=call, set_at=timezone.now()
+    )
     objects["funding.RequestedAid"] = RequestedAid.objects.create(
         application=application, participation=part, amount=Decimal("1000")
     )
@@ -277,7 +280,7 @@ def test_changelist_and_forms_open_for_a_superuser(
         Application,
     )
     read_only += (ProposalDocument, ProposalMessage, Notification, NotificationPreference)
-    read_only += (RequestedAid, ScreeningVerdict)
+    read_only += (ProposalTarget, RequestedAid, ScreeningVerdict)
     read_only += tuple(apps.get_app_config("evaluation").get_models())
     read_only += (CallFunding, Envelope, LedgerEntry, Decision)
     read_only += tuple(apps.get_app_config("grants").get_models())  # written by their services

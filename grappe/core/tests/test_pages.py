@@ -76,11 +76,13 @@ def test_the_higher_apps_register_the_lower_pages_sections():
         "grappe.matchmaking.pages",
         "grappe.interop.pages",
     ]
-    # The live checks of a draft and the applications to calls (funding), the proposal's panel, documents and thread
+    # The live checks of a draft, its target call and the applications to calls (funding), the
+    # proposal's panel, documents and thread
     # (projects), the attestation links (attestations), the published labelling decisions
     # (labelling), the grants and their impact (grants), consortium completion (matchmaking),
     # then the provenance (interop): in the order of INSTALLED_APPS.
     assert [s.__module__ for s in pages._SECTIONS["projects.project_detail"]] == [
+        "grappe.funding.pages",
         "grappe.funding.pages",
         "grappe.funding.pages",
         "grappe.projects.pages",
@@ -91,5 +93,11 @@ def test_the_higher_apps_register_the_lower_pages_sections():
         "grappe.matchmaking.pages",
         "grappe.interop.pages",
     ]
-    for page in ("api.project_detail", "api.organisation_detail"):
-        assert [s.__module__ for s in pages._SECTIONS[page]] == ["grappe.interop.pages"]
+    # The API's project detail: the target call of a proposal (funding), the provenance (interop).
+    assert [s.__module__ for s in pages._SECTIONS["api.project_detail"]] == [
+        "grappe.funding.pages",
+        "grappe.interop.pages",
+    ]
+    assert [s.__module__ for s in pages._SECTIONS["api.organisation_detail"]] == [
+        "grappe.interop.pages"
+    ]

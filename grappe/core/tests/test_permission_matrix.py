@@ -387,6 +387,7 @@ PAGE_PARAMETERS: dict[str, dict[str, type | str]] = {
     "labelling:letter": {"pk": Review},
     "proposal_edit": {"pk": Project},
     "proposal_invite": {"pk": Project},
+    "proposal_target_call": {"pk": Project},
     "partner_budget": {"pk": Project},
     "invitation_answer": {"pk": PartnerInvitation},
     "proposal_document_upload": {"pk": Project},
@@ -447,6 +448,7 @@ POST_ONLY = {
     "attestations:issue",
     "submission_withdraw",
     "proposal_invite",
+    "proposal_target_call",
     "invitation_answer",
     "proposal_document_upload",
     "proposal_message_post",
@@ -622,6 +624,9 @@ PAGES: dict[str, Expected] = {
     "my_area": ("login ok ok ok ok ok",),
     "proposal_edit": ("login ok 403 403 ok 404", "login ok 404 404 404 404"),
     "proposal_invite": ("login back 403 403 back 404", "login back 404 404 404 404"),
+    # A draft's target call: its coordinator (the member) and staff choose it (an empty POST
+    # removes none: back to the page); the other insiders 403; everyone else 404.
+    "proposal_target_call": ("login back 403 403 back 404", "login back 404 404 404 404"),
     "partner_budget": ("login 403 403 403 ok 404", "login 403 404 404 404 404"),
     "invitation_answer": ("login back back back back 404", "login back 404 404 404 404"),
     # A proposal's PDFs and thread: insiders read; only the consortium (and staff) add.
@@ -730,6 +735,7 @@ API: dict[str, Expected] = {
     "GET /api/v1/projects/{id}/invitations": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
     "POST /api/v1/projects/{id}/invitations": ("401 422 422 422 422 422",),
     "POST /api/v1/projects/{id}/budget": ("401 422 422 422 422 422",),
+    "POST /api/v1/projects/{id}/target-call": ("401 422 422 422 422 422",),
     "GET /api/v1/invitations": ("401 ok ok ok ok ok",),
     "POST /api/v1/invitations/{id}/answer": (
         "401 422 422 422 422 404",
@@ -924,6 +930,10 @@ ADMIN: dict[str, Expected] = {
     "funding.Application add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "funding.Application change": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.Application changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
+    "funding.ProposalTarget add": ("admin-login 403 403 admin-login admin-login admin-login",),
+    "funding.ProposalTarget changelist": (
+        "admin-login ok 403 admin-login admin-login admin-login",
+    ),
     "funding.RequestedAid add": ("admin-login 403 403 admin-login admin-login admin-login",),
     "funding.RequestedAid changelist": ("admin-login ok 403 admin-login admin-login admin-login",),
     "funding.RequestedAid change": ("admin-login ok 403 admin-login admin-login admin-login",),

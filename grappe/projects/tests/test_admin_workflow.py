@@ -54,7 +54,14 @@ def test_a_superuser_changes_the_status_through_the_workflow() -> None:
     p = proposal()
     client = superuser_client()
     url = f"/en/admin/projects/project/{p.project.pk}/transition/"
-    assert 'value="Submit for accreditation"' in client.get(url).content.decode()
+    html = client.get(url).content.decode()
+    assert 'value="Withdraw"' in html
+    # Submitting chooses clusters: a link to the project's submission page, not a button.
+    assert 'value="Submit for accreditation"' not in html
+    assert f'href="/en/projects/{p.project.pk}/submit/">Submit for accreditation</a>' in html
+    response = client.post(url, {"transition": "submit"})
+    assert "use its submission page" in response.content.decode()
+    assert not Transition.objects.exists()
     response = client.post(url, {"transition": "withdraw", "reason": ""})
     assert "needs a reason" in response.content.decode()
     response = client.post(url, {"transition": "withdraw", "reason": "Duplicate entry."})

@@ -24,28 +24,42 @@ def logged_in(user) -> Client:
 
 def test_the_owner_fires_a_transition() -> None:
     p = proposal()
-    response = post(logged_in(p.owner), p.project.pk, transition="submit", idempotency_key="a")
+    withdraw = {"transition": "withdraw", "reason": "Merged.", "idempotency_key": "a"}
+    response = post(logged_in(p.owner), p.project.pk, **withdraw)
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["from_state"], body["to_state"], body["acting_role"]) == (
         "draft",
-        "submitted",
+        "withdrawn",
         "coordinator",
     )
     assert body["replayed"] is False
-    again = post(logged_in(p.owner), p.project.pk, transition="submit", idempotency_key="a")
+    again = post(logged_in(p.owner), p.project.pk, **withdraw)
     assert again.status_code == 200 and again.json()["replayed"] is True
     assert again.json()["id"] == body["id"]
     history = logged_in(p.insider).get(f"/api/v1/projects/{p.project.pk}/transitions").json()
-    assert [h["transition"] for h in history] == ["submit"]
+    assert [h["transition"] for h in history] == ["withdraw"]
+
+
+@pytest.mark.parametrize("who", ["owner", "staff", "insider"])
+def test_submit_is_not_a_bare_transition_any_more(who) -> None:
+    """A submission names its clusters: `POST /projects/{id}/submissions`, not this."""
+    p = proposal()
+    response = post(logged_in(getattr(p, who)), p.project.pk, transition="submit")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["refusal"] == "own_service" and body["transition"] == "submit"
+    assert "/api/v1/projects/{id}/submissions" in body["detail"]
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
+    assert not Transition.objects.exists()
 
 
 def test_an_insider_without_the_role_gets_403_naming_the_role() -> None:
     p = proposal()
-    response = post(logged_in(p.insider), p.project.pk, transition="submit")
+    response = post(logged_in(p.insider), p.project.pk, transition="withdraw", reason="No.")
     assert response.status_code == 403
     body = response.json()
-    assert body["refusal"] == "role" and body["transition"] == "submit"
+    assert body["refusal"] == "role" and body["transition"] == "withdraw"
     assert "member of a partner organisation" in body["detail"]
     assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
 
@@ -83,11 +97,10 @@ def test_refusals_have_documented_answers(body, status, refusal) -> None:
 
 
 def test_a_guard_refusal_is_409_naming_the_guard() -> None:
-    p = proposal()
-    p.project.participations.filter(organisation=p.partner).delete()
-    response = post(logged_in(p.owner), p.project.pk, transition="submit")
+    p = proposal(ProjectStatus.SUBMITTED)  # no cluster has accredited it
+    response = post(logged_in(p.staff), p.project.pk, transition="accredit")
     assert response.status_code == 409
-    assert response.json()["guard"] == "has_partner"
+    assert response.json()["guard"] == "has_accreditation"
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,8 @@ with sync_playwright() as p:
     page.fill("input[name=password]", "correct-horse-battery")
     page.click("button[type=submit]")
     page.wait_for_url(f"**/projects/{project}/")
-    submit = page.locator("button[data-transition=submit]")
-    out["submit_disabled"] = submit.is_disabled()
+    submit = page.locator("[data-transition=submit]")  # a link to the submission page
+    out["submit_disabled"] = submit.get_attribute("aria-disabled") == "true"
     out["submit_why"] = page.inner_text("#why-submit")
     # A blank reason (spaces pass the browser's `required`) is refused by the server.
     page.fill("#reason-withdraw", "   ")

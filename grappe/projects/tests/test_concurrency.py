@@ -64,7 +64,7 @@ def test_a_status_change_after_the_form_was_opened_makes_it_stale(
     bob = _staff("bob")
     stale = _opened(bob, url)
     with django_capture_on_commit_callbacks(execute=False):
-        project_transition(actor=p.owner, project=project, transition="submit")
+        project_transition(actor=p.owner, project=project, transition="withdraw", reason="Merged.")
     response = bob.post(url, _form(Project.objects.get(pk=project.pk), stale, title="Bob's"))
     assert response.status_code == 200
     assert "was changed since you opened it" in response.content.decode()

@@ -1,4 +1,8 @@
-"""project_transition: the only writer of a project's status after creation."""
+"""project_transition: the only writer of a project's status after creation.
+
+The engine's path is exercised through `_project_transition` (`fire` here), which the public
+`project_transition` guards: `submit` has its own service, `project_submit` (the clusters, a
+statement each), and the public entry refuses it (the last tests)."""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ from django.utils import translation
 from grappe.core.models import AuditEvent, Role, Transition
 from grappe.core.tests.factories import AccreditationFactory, user_with_role
 from grappe.projects.models import Project, ProjectStatus
-from grappe.projects.services import TransitionRefused, project_transition
+from grappe.projects.services import TransitionRefused, _project_transition, project_transition
 from grappe.projects.tests.workflow_helpers import proposal
 
 pytestmark = pytest.mark.django_db
+
+fire = _project_transition
 
 
 def transitions_of(project: Project) -> list[Transition]:
@@ -29,9 +35,7 @@ def test_the_coordinator_submits_and_everything_is_written_together(
 ) -> None:
     p = proposal()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        outcome = project_transition(
-            actor=p.owner, project=p.project, transition="submit", idempotency_key="k1"
-        )
+        outcome = fire(actor=p.owner, project=p.project, transition="submit", idempotency_key="k1")
     assert not outcome.replayed
     assert p.project.status == ProjectStatus.SUBMITTED
     assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.SUBMITTED
@@ -53,12 +57,8 @@ def test_the_coordinator_submits_and_everything_is_written_together(
 
 def test_replaying_the_same_key_changes_nothing() -> None:
     p = proposal()
-    first = project_transition(
-        actor=p.owner, project=p.project, transition="submit", idempotency_key="same"
-    )
-    again = project_transition(
-        actor=p.owner, project=p.project, transition="submit", idempotency_key="same"
-    )
+    first = fire(actor=p.owner, project=p.project, transition="submit", idempotency_key="same")
+    again = fire(actor=p.owner, project=p.project, transition="submit", idempotency_key="same")
     assert again.replayed and again.row.pk == first.row.pk
     assert len(transitions_of(p.project)) == 1
     assert AuditEvent.objects.filter(action="project.transition").count() == 1
@@ -67,9 +67,9 @@ def test_replaying_the_same_key_changes_nothing() -> None:
 
 def test_a_key_reused_for_another_transition_is_refused() -> None:
     p = proposal()
-    project_transition(actor=p.owner, project=p.project, transition="submit", idempotency_key="k")
+    fire(actor=p.owner, project=p.project, transition="submit", idempotency_key="k")
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(
+        fire(
             actor=p.owner, project=p.project, transition="withdraw", reason="x", idempotency_key="k"
         )
     assert caught.value.refusal == "idempotency_key_reused"
@@ -80,7 +80,7 @@ def test_a_key_reused_for_another_transition_is_refused() -> None:
 def test_only_the_coordinator_or_staff_may_submit(who: str) -> None:
     p = proposal()
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(actor=getattr(p, who), project=p.project, transition="submit")
+        fire(actor=getattr(p, who), project=p.project, transition="submit")
     assert caught.value.refusal == "role"
     assert "Submit for accreditation" in caught.value.message
     assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
@@ -90,7 +90,7 @@ def test_only_the_coordinator_or_staff_may_submit(who: str) -> None:
 
 def test_staff_may_submit_as_staff() -> None:
     p = proposal()
-    outcome = project_transition(actor=p.staff, project=p.project, transition="submit")
+    outcome = fire(actor=p.staff, project=p.project, transition="submit")
     assert outcome.row.acting_role == "staff"
 
 
@@ -98,12 +98,12 @@ def test_a_failed_guard_is_named_in_the_message_in_french_too() -> None:
     p = proposal()
     p.project.participations.filter(organisation=p.partner).delete()
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(actor=p.owner, project=p.project, transition="submit")
+        fire(actor=p.owner, project=p.project, transition="submit")
     assert caught.value.refusal == "guard" and caught.value.guard == "has_partner"
     assert "member of the coordinating organisation" in caught.value.message
     assert "the consortium has at least two organisations" in caught.value.message
     with translation.override("fr"), pytest.raises(TransitionRefused) as in_french:
-        project_transition(actor=p.owner, project=p.project, transition="submit")
+        fire(actor=p.owner, project=p.project, transition="submit")
     assert "Soumettre" in in_french.value.message, in_french.value.message
     assert "au moins deux organisations" in in_french.value.message
 
@@ -111,9 +111,9 @@ def test_a_failed_guard_is_named_in_the_message_in_french_too() -> None:
 def test_a_required_reason_must_be_given() -> None:
     p = proposal()
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(actor=p.owner, project=p.project, transition="withdraw", reason="  ")
+        fire(actor=p.owner, project=p.project, transition="withdraw", reason="  ")
     assert caught.value.refusal == "reason"
-    project_transition(actor=p.owner, project=p.project, transition="withdraw", reason="Merged.")
+    fire(actor=p.owner, project=p.project, transition="withdraw", reason="Merged.")
     assert transitions_of(p.project)[0].reason == "Merged."
 
 
@@ -122,8 +122,8 @@ def test_a_cluster_manager_accredits_a_project_their_cluster_labelled() -> None:
     accreditation = AccreditationFactory(project=p.project)
     manager = user_with_role(Role.CLUSTER_MANAGER, cluster=accreditation.cluster)
     with pytest.raises(TransitionRefused):  # a manager of another cluster
-        project_transition(actor=p.manager, project=p.project, transition="accredit")
-    outcome = project_transition(actor=manager, project=p.project, transition="accredit")
+        fire(actor=p.manager, project=p.project, transition="accredit")
+    outcome = fire(actor=manager, project=p.project, transition="accredit")
     assert outcome.row.acting_role == "cluster_manager"
     assert p.project.status == ProjectStatus.ACCREDITED
 
@@ -131,7 +131,7 @@ def test_a_cluster_manager_accredits_a_project_their_cluster_labelled() -> None:
 def test_a_transition_from_the_wrong_state_is_refused() -> None:
     p = proposal(status=ProjectStatus.COMPLETED)
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(actor=p.staff, project=p.project, transition="submit")
+        fire(actor=p.staff, project=p.project, transition="submit")
     assert caught.value.refusal == "wrong_state"
     assert "Completed" in caught.value.message
 
@@ -139,7 +139,7 @@ def test_a_transition_from_the_wrong_state_is_refused() -> None:
 def test_an_unknown_transition_is_refused_not_a_crash() -> None:
     p = proposal()
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(actor=p.staff, project=p.project, transition="publish")
+        fire(actor=p.staff, project=p.project, transition="publish")
     assert caught.value.refusal == "unknown_transition"
 
 
@@ -147,16 +147,16 @@ def test_a_stale_copy_of_the_project_is_not_trusted() -> None:
     """The service reads the locked row, not the caller's copy."""
     p = proposal()
     stale = Project.objects.get(pk=p.project.pk)
-    project_transition(actor=p.owner, project=p.project, transition="submit")
+    fire(actor=p.owner, project=p.project, transition="submit")
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(actor=p.owner, project=stale, transition="submit")
+        fire(actor=p.owner, project=stale, transition="submit")
     assert caught.value.refusal == "wrong_state"
     assert len(transitions_of(p.project)) == 1
 
 
 def test_a_system_process_acts_as_staff() -> None:
     p = proposal(status=ProjectStatus.FUNDED)
-    outcome = project_transition(actor=None, project=p.project, transition="complete")
+    outcome = fire(actor=None, project=p.project, transition="complete")
     assert outcome.row.actor is None and outcome.row.acting_role == "staff"
 
 
@@ -164,7 +164,7 @@ def test_a_project_keeps_the_version_it_started_under() -> None:
     p = proposal()
     Project.objects.filter(pk=p.project.pk).update(workflow_version=99)
     with pytest.raises(TransitionRefused) as caught:
-        project_transition(actor=p.staff, project=p.project, transition="submit")
+        fire(actor=p.staff, project=p.project, transition="submit")
     assert caught.value.refusal == "unknown_version"
 
 
@@ -186,7 +186,7 @@ def test_two_simultaneous_requests_fire_once() -> None:
         try:
             barrier.wait()
             results.append(
-                project_transition(
+                fire(
                     actor=p.owner,
                     project=Project(pk=p.project.pk),
                     transition="submit",
@@ -205,3 +205,29 @@ def test_two_simultaneous_requests_fire_once() -> None:
         thread.join()
     assert len(transitions_of(p.project)) == 1
     assert sorted(getattr(r, "replayed", None) for r in results) == [False, True]
+
+
+@pytest.mark.parametrize("who", ["owner", "staff"])
+def test_the_public_entry_refuses_a_submission_without_clusters(who: str) -> None:
+    """The old project-level "Submit" (no cluster chosen) is gone: a submission goes through
+    `project_submit`, which records the clusters; nothing is written here."""
+    p = proposal()
+    with pytest.raises(TransitionRefused) as caught:
+        project_transition(actor=getattr(p, who), project=p.project, transition="submit")
+    assert caught.value.refusal == "own_service" and caught.value.transition == "submit"
+    assert "/api/v1/projects/{id}/submissions" in caught.value.message
+    with translation.override("fr"), pytest.raises(TransitionRefused) as in_french:
+        project_transition(actor=p.owner, project=p.project, transition="submit")
+    assert "page de soumission" in in_french.value.message
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
+    assert transitions_of(p.project) == []
+    assert not AuditEvent.objects.filter(action="project.transition").exists()
+
+
+def test_the_project_page_offers_submission_as_a_link_to_its_page() -> None:
+    from grappe.projects.services import project_offered_transitions
+
+    p = proposal()
+    offered = {t.id: t for t in project_offered_transitions(actor=p.owner, project=p.project)}
+    assert offered["submit"].page_url == f"/en/projects/{p.project.pk}/submit/"
+    assert offered["withdraw"].page_url == ""

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 
 from grappe.core.models import Transition
+from grappe.core.tests.factories import ClusterFactory
 from grappe.projects.models import Project, ProjectStatus
-from grappe.projects.services import project_transition
+from grappe.projects.services import SubmissionRequest, project_submit, project_transition
 from grappe.projects.tests.workflow_helpers import proposal
 
 pytestmark = pytest.mark.django_db
@@ -30,21 +31,40 @@ def fire(user, pk: int, **data):
 def test_the_owner_sees_the_buttons_and_fires_one() -> None:
     p = proposal()
     html = page(p.owner, p.project.pk).content.decode()
-    assert 'data-transition="submit"' in html and 'data-transition="withdraw"' in html
+    assert 'data-transition="withdraw"' in html
+    # Submitting is a link to the submission page (clusters, a statement each), not a button.
+    assert (
+        f'<a class="button button-small" data-transition="submit" '
+        f'href="/en/projects/{p.project.pk}/submit/">' in html
+    )
     assert "Reason (required)" in html  # withdrawing needs a reason
-    response = fire(p.owner, p.project.pk, transition="submit", idempotency_key="x1")
+    data = {"transition": "withdraw", "reason": "Merged.", "idempotency_key": "x1"}
+    response = fire(p.owner, p.project.pk, **data)
     assert response.status_code == 302
-    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.SUBMITTED
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.WITHDRAWN
     html = page(p.owner, p.project.pk).content.decode()
-    assert 'id="transition-history"' in html and "Submit for accreditation" in html
+    assert 'id="transition-history"' in html and "Merged." in html
     # Posting the same form twice (a double click) changes nothing the second time.
-    fire(p.owner, p.project.pk, transition="submit", idempotency_key="x1")
+    fire(p.owner, p.project.pk, **data)
     assert Transition.objects.count() == 1
+
+
+def test_the_old_submit_without_clusters_is_refused_on_the_page() -> None:
+    p = proposal()
+    response = fire(p.owner, p.project.pk, transition="submit", idempotency_key="x1")
+    assert response.status_code == 409
+    assert "use its submission page" in response.content.decode()
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
+    assert not Transition.objects.exists()
 
 
 def test_an_insider_sees_the_history_but_no_button_they_may_not_use() -> None:
     p = proposal()
-    project_transition(actor=p.owner, project=p.project, transition="submit")
+    project_submit(
+        actor=p.owner,
+        project=p.project,
+        clusters=[SubmissionRequest(ClusterFactory().pk, "It fits the cluster's themes.")],
+    )
     html = page(p.insider, p.project.pk).content.decode()
     assert 'id="transition-history"' in html
     assert "data-transition=" not in html
