@@ -28,7 +28,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -238,6 +238,36 @@ class ListFilterSet(django_filters.FilterSet):
     # The form class, built once per FilterSet class (django-filter builds a class and its
     # fields on every request); querysets that depend on the request are set on each form.
     _form_class: ClassVar[type[forms.Form] | None] = None
+    _queryset_factory: Callable[[], QuerySet[Any]] | None = None
+    _queryset: QuerySet[Any] | None = None
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet[Any] | Callable[[], QuerySet[Any]] | None = None,
+        *,
+        request: HttpRequest | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        # A callable is the selector's queryset, built only when the rows are read: a list
+        # page served from its compiled SQL (`api_page(cache=)`) builds none.
+        factory = None if queryset is None or isinstance(queryset, QuerySet) else queryset
+        super().__init__(
+            data, queryset if factory is None else None, request=request, prefix=prefix
+        )
+        if factory is not None:
+            self._queryset_factory = factory
+            self._queryset = None
+
+    @property
+    def queryset(self) -> QuerySet[Any]:
+        if self._queryset is None and self._queryset_factory is not None:
+            self._queryset = self._queryset_factory()
+        return cast(QuerySet[Any], self._queryset)
+
+    @queryset.setter
+    def queryset(self, value: QuerySet[Any] | None) -> None:
+        self._queryset = value
 
     @classmethod
     def get_filters(cls) -> _Filters:
@@ -425,10 +455,11 @@ def list_query_schema(
 def api_filterset(
     filterset_class: type[ListFilterSet],
     params: BaseModel,
-    queryset: QuerySet[Any],
+    queryset: QuerySet[Any] | Callable[[], QuerySet[Any]],
     request: HttpRequest,
 ) -> ListFilterSet:
-    """The FilterSet bound to validated API parameters; a 422 naming the parameter otherwise."""
+    """The FilterSet bound to validated API parameters; a 422 naming the parameter otherwise.
+    `queryset` may be a callable building the selector's queryset when it is first needed."""
     # A parameter left at its default (None, a flag's False) is as if absent, as on a page.
     data = params.model_dump(
         mode="json", exclude=set(PAGE_PARAMS), exclude_none=True, exclude_defaults=True
@@ -466,7 +497,7 @@ def api_page(
     if columns is not None and cache is not None and not params.cursor and request is not None:
         key = _page_key(filterset, request, filters, params.limit, columns, prepare, cache)
     if key is not None and columns is not None:
-        db = filterset.queryset.db
+        db = router.db_for_read(filterset._meta.model)  # as the selector's queryset reads
         pages = _compiled_pages(db)
         compiled = pages.get(key)
         if compiled is not None:

@@ -120,7 +120,7 @@ def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @decorate_view(rate_limited("search", when=has_query))
 def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page[Any]:
     scope = scope_for(request.user)
-    filterset = api_filterset(ProjectFilterSet, params, project_list(scope=scope), request)
+    filterset = api_filterset(ProjectFilterSet, params, lambda: project_list(scope=scope), request)
     return api_page(filterset, params, columns=LIST_COLUMNS, shape=_list_rows, cache=scope)
 
 

@@ -88,7 +88,7 @@ def _organisation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 )
 def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
     scope = scope_for(request.user)
-    filterset = api_filterset(ClusterFilterSet, params, cluster_list(scope=scope), request)
+    filterset = api_filterset(ClusterFilterSet, params, lambda: cluster_list(scope=scope), request)
     return api_page(filterset, params, columns=CLUSTER_COLUMNS, cache=scope)
 
 
@@ -120,7 +120,7 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
 def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
     scope = scope_for(request.user)
     filterset = api_filterset(
-        OrganisationFilterSet, params, organisation_list(scope=scope), request
+        OrganisationFilterSet, params, lambda: organisation_list(scope=scope), request
     )
     return api_page(
         filterset, params, columns=ORGANISATION_COLUMNS, shape=_organisation_rows, cache=scope
