@@ -1,6 +1,7 @@
 """API lists and details against a raw WSGI baseline, measured from outside, side by side.
 
     python benchmarks/bench_api_vs_raw.py [--prepare] [--duration 4] [--rounds 3] [--concurrency 4]
+        [--compare-tree ../main]
 
 What it does:
 1. On the PostgreSQL database `--database-url` (default `grappe_bench_api` on 127.0.0.1:5432),
@@ -13,6 +14,9 @@ What it does:
    row as JSON with orjson.
 4. Alternates the two servers per endpoint and round (same client, same concurrency) and prints
    req/s, p50 and p99 latency and the ratio Grappe / raw per endpoint.
+5. With `--compare-tree PATH` (another checkout of Grappe, e.g. main), a third server runs that
+   checkout's `grappe.wsgi` on the same database, alternated with the two others, so a change is
+   measured against its base in the same run (the machine is shared and noisy).
 
 Target (issue 7): every API list and detail at ≥ 0.5x the raw baseline in req/s.
 Needs the `bench` extra: `.venv/bin/pip install -e '.[bench]'` (gunicorn, orjson).
@@ -50,6 +54,8 @@ def prepare(database_url: str) -> None:
         capture_output=True,
         text=True,
     ).stdout.strip()
+    # Django's shell prints how many objects it imported first: the count is the last line.
+    count = count.splitlines()[-1] if count else ""
     if count not in ("", "0"):
         print(f"database already holds {count} real projects: not importing again")
         return
@@ -113,7 +119,9 @@ def capture(database_url: str) -> tuple[dict[str, list[str]], dict[str, str]]:
     return plan, urls
 
 
-def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def serve(
+    args: list[str], env: dict[str, str], port: int, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -129,7 +137,7 @@ def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[b
             "warning",
             *args,
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
     )
     for _ in range(100):
@@ -188,6 +196,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--compare-tree",
+        type=Path,
+        help="another Grappe checkout (e.g. ../main) served too, as 'base', alternated",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         sys.exit("the raw baseline uses psycopg: give a PostgreSQL --database-url")
@@ -205,55 +218,69 @@ def main() -> None:
         "SECRET_KEY": "bench-" + "x" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on the loopback, as behind a TLS proxy
     }
     raw_env = {**base_env, "RAW_SQL_FILE": plan_file, "RAW_DSN": args.database_url}
     servers = [
         serve(["grappe.wsgi:application"], grappe_env, 8701),
         serve(["--chdir", str(ROOT / "benchmarks"), "raw_wsgi:application"], raw_env, 8702),
     ]
+    contenders = [("grappe", 8701), ("raw", 8702)]
+    if args.compare_tree is not None:
+        base = args.compare_tree.resolve()
+        servers.append(serve(["grappe.wsgi:application"], grappe_env, 8703, cwd=base))
+        contenders.append(("base", 8703))
     try:
         results: dict[str, dict[str, list[float]]] = {}
         counts: dict[tuple[str, str], int] = {}
-        for url in plan:  # warm both
-            load(8701, url, 0.5, 1)
-            load(8702, url, 0.5, 1)
+        for url in plan:  # warm every server
+            for _name, port in contenders:
+                load(port, url, 0.5, 1)
         for round_ in range(args.rounds):
             print(f"round {round_ + 1}/{args.rounds}", flush=True)
             for url in plan:
-                for name, port in (
-                    (("raw", 8702), ("grappe", 8701))
-                    if round_ % 2
-                    else (
-                        ("grappe", 8701),
-                        ("raw", 8702),
-                    )
-                ):
+                for name, port in contenders[::-1] if round_ % 2 else contenders:
                     done, latencies, errors = load(port, url, args.duration, args.concurrency)
                     if errors:
                         sys.exit(f"{name} answered {errors} errors on {url}")
                     results.setdefault(url, {}).setdefault(name, []).extend(latencies)
                     counts[(url, name)] = counts.get((url, name), 0) + done
         total = args.duration * args.rounds
+        compared = args.compare_tree is not None
         print()
         print(
             f"{'endpoint':42} {'queries':>7} {'grappe r/s':>10} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'raw r/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}"
+            + (f" {'base r/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'base':>6}" if compared else "")
         )
-        ratios = []
+        ratios, base_ratios = [], []
         for url, label in labels.items():
             g, r = results[url]["grappe"], results[url]["raw"]
             g_rps, r_rps = counts[(url, "grappe")] / total, counts[(url, "raw")] / total
             ratio = g_rps / r_rps
             ratios.append(ratio)
-            print(
+            line = (
                 f"{label:42} {len(plan[url]):>7} {g_rps:>10.1f} {percentile(g, 0.5) * 1000:>7.1f} "
                 f"{percentile(g, 0.99) * 1000:>7.1f} {r_rps:>8.1f} {percentile(r, 0.5) * 1000:>7.1f} "
                 f"{percentile(r, 0.99) * 1000:>7.1f} {ratio:>5.2f}x"
             )
+            if compared:
+                b_lat, b_rps = results[url]["base"], counts[(url, "base")] / total
+                base_ratios.append(b_rps / r_rps)
+                line += (
+                    f" {b_rps:>8.1f} {percentile(b_lat, 0.5) * 1000:>7.1f} "
+                    f"{percentile(b_lat, 0.99) * 1000:>7.1f} {b_rps / r_rps:>5.2f}x"
+                )
+            print(line)
         print(
             f"\nlowest ratio {min(ratios):.2f}x, geometric mean "
             f"{statistics.geometric_mean(ratios):.2f}x (target: every endpoint >= 0.5x)"
         )
+        if compared:
+            print(
+                f"base ({args.compare_tree}): lowest ratio {min(base_ratios):.2f}x, geometric "
+                f"mean {statistics.geometric_mean(base_ratios):.2f}x"
+            )
     finally:
         for server in servers:
             server.terminate()

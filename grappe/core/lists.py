@@ -17,18 +17,22 @@ it can only narrow what the user may see.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
@@ -37,7 +41,16 @@ from pydantic import BaseModel, Field, create_model, model_validator
 
 from grappe.core import exports
 from grappe.core.forms import with_clean_text
-from grappe.core.pagination import InvalidCursor, Page, PageParams, paginate, sort_keys
+from grappe.core.pagination import (
+    InvalidCursor,
+    Page,
+    PageParams,
+    SortKey,
+    encode_cursor,
+    order_expressions,
+    paginate,
+    sort_keys,
+)
 
 SORT_PARAM = "sort"
 # The order of a search's results, and the annotation a searched QuerySet carries.
@@ -225,6 +238,36 @@ class ListFilterSet(django_filters.FilterSet):
     # The form class, built once per FilterSet class (django-filter builds a class and its
     # fields on every request); querysets that depend on the request are set on each form.
     _form_class: ClassVar[type[forms.Form] | None] = None
+    _queryset_factory: Callable[[], QuerySet[Any]] | None = None
+    _queryset: QuerySet[Any] | None = None
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet[Any] | Callable[[], QuerySet[Any]] | None = None,
+        *,
+        request: HttpRequest | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        # A callable is the selector's queryset, built only when the rows are read: a list
+        # page served from its compiled SQL (`api_page(cache=)`) builds none.
+        factory = None if queryset is None or isinstance(queryset, QuerySet) else queryset
+        super().__init__(
+            data, queryset if factory is None else None, request=request, prefix=prefix
+        )
+        if factory is not None:
+            self._queryset_factory = factory
+            self._queryset = None
+
+    @property
+    def queryset(self) -> QuerySet[Any]:
+        if self._queryset is None and self._queryset_factory is not None:
+            self._queryset = self._queryset_factory()
+        return cast(QuerySet[Any], self._queryset)
+
+    @queryset.setter
+    def queryset(self, value: QuerySet[Any] | None) -> None:
+        self._queryset = value
 
     @classmethod
     def get_filters(cls) -> _Filters:
@@ -255,7 +298,27 @@ class ListFilterSet(django_filters.FilterSet):
             raise TypeError(f"{type(self).__name__} declares no `{SORT_PARAM} = SortFilter(...)`")
         return sort
 
+    def unfiltered(self) -> bool:
+        """Bound to no parameter at all (e.g. an API list's first call): every filter leaves
+        its rows as they are, so the form is neither built nor validated (a tenth of a short
+        list request); the default order still applies. Not for a FilterSet that overrides
+        `filter_queryset` (it may act on an absent value)."""
+        return (
+            self.is_bound
+            and not self.data
+            and type(self).filter_queryset is ListFilterSet.filter_queryset
+        )
+
+    def is_valid(self) -> bool:
+        return True if self.unfiltered() else bool(super().is_valid())
+
+    @property
+    def errors(self) -> Any:
+        return {} if self.unfiltered() else self.form.errors
+
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.unfiltered():
+            return self.sort_filter().filter(queryset, None)
         qs: QuerySet[Any] = super().filter_queryset(queryset)
         if SORT_PARAM not in self.form.cleaned_data:
             qs = self.sort_filter().filter(qs, None)
@@ -263,6 +326,8 @@ class ListFilterSet(django_filters.FilterSet):
 
     def cursor_filters(self) -> dict[str, Any]:
         """What a cursor is bound to: every valid filter value and the effective order."""
+        if self.unfiltered():
+            return {SORT_PARAM: self.sort_filter().default}
         self.is_valid()
         values: dict[str, Any] = {}
         for name, value in self.form.cleaned_data.items():
@@ -390,11 +455,15 @@ def list_query_schema(
 def api_filterset(
     filterset_class: type[ListFilterSet],
     params: BaseModel,
-    queryset: QuerySet[Any],
+    queryset: QuerySet[Any] | Callable[[], QuerySet[Any]],
     request: HttpRequest,
 ) -> ListFilterSet:
-    """The FilterSet bound to validated API parameters; a 422 naming the parameter otherwise."""
-    data = params.model_dump(mode="json", exclude=set(PAGE_PARAMS), exclude_none=True)
+    """The FilterSet bound to validated API parameters; a 422 naming the parameter otherwise.
+    `queryset` may be a callable building the selector's queryset when it is first needed."""
+    # A parameter left at its default (None, a flag's False) is as if absent, as on a page.
+    data = params.model_dump(
+        mode="json", exclude=set(PAGE_PARAMS), exclude_none=True, exclude_defaults=True
+    )
     filterset = filterset_class(data, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise filterset.api_errors()
@@ -408,26 +477,177 @@ def api_page(
     *,
     columns: Sequence[str] | None = None,
     shape: Callable[[list[dict[str, Any]]], list[Any]] | None = None,
+    cache: Hashable | None = None,
 ) -> Page[Any]:
     """One keyset page of the filtered list; its cursor bound to the filters and order.
 
     With `columns`, the page reads only those columns as dicts (`values()`: no model objects,
     no long text it does not return; the sort keys are added when missing) and `shape` turns
     the page's rows into what the endpoint answers (e.g. adding related rows, one query each).
+
+    `cache` (the user's `Scope`) says that the list's queryset depends on nothing but the
+    request's path, its validated parameters, the language and that scope: the first page's
+    SQL is then compiled once per (path, scope, filters, order, limit, language, day) and
+    re-run as is (`docs/decisions/compiled-pages.md`). Searches and cursor pages compile as
+    before.
     """
-    qs = filterset.qs if prepare is None else prepare(filterset.qs)
     filters = filterset.cursor_filters()
+    request = filterset.request
+    key = None
+    if columns is not None and cache is not None and not params.cursor and request is not None:
+        key = _page_key(filterset, request, filters, params.limit, columns, prepare, cache)
+    if key is not None and columns is not None:
+        db = router.db_for_read(filterset._meta.model)  # as the selector's queryset reads
+        pages = _compiled_pages(db)
+        compiled = pages.get(key)
+        if compiled is not None:
+            pages.move_to_end(key)
+        else:
+            qs = filterset.qs if prepare is None else prepare(filterset.qs)
+            compiled = _compile_page(qs, columns, params.limit)
+            if compiled is not None:
+                _remember(db, key, compiled)
+        if compiled is not None:
+            rows = compiled.run(db)
+            items = rows[: params.limit]
+            last = items[-1] if len(rows) > params.limit else None
+            return Page(
+                items=shape(items) if shape else items,
+                next_cursor=encode_cursor(compiled.keys, last, filters) if last else None,
+            )
+    qs = filterset.qs if prepare is None else prepare(filterset.qs)
     if columns is None:
         return paginate(qs, limit=params.limit, cursor=params.cursor, filters=filters)
     wanted = list(columns)
     wanted += [k.field for k in sort_keys(qs) if k.field not in wanted]
-    rows = paginate(
+    page = paginate(
         qs.prefetch_related(None).values(*wanted),
         limit=params.limit,
         cursor=params.cursor,
         filters=filters,
     )
-    return Page(items=shape(rows.items) if shape else rows.items, next_cursor=rows.next_cursor)
+    return Page(items=shape(page.items) if shape else page.items, next_cursor=page.next_cursor)
+
+
+# --- compiled first pages (docs/decisions/compiled-pages.md) ----------------------------------
+
+# Compiled pages kept per database connection (so per thread), least recently used first out.
+COMPILED_PAGES = 256
+
+
+@dataclass(frozen=True)
+class CompiledPage:
+    """The SQL of one list page (its limit + 1 rows), the names of its columns and the
+    converters Django would apply to them; `sql` None when the page is empty by construction."""
+
+    sql: str | None
+    params: tuple[Any, ...]
+    names: tuple[str, ...]
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    keys: tuple[SortKey, ...]
+
+    def run(self, db: str) -> list[dict[str, Any]]:
+        if self.sql is None:
+            return []
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            fetched = cursor.fetchall()
+        names = self.names
+        rows = []
+        for raw in fetched:
+            row = list(raw)
+            for pos, convs, expression in self.converters:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                row[pos] = value
+            rows.append(dict(zip(names, row, strict=True)))
+        return rows
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, Model):
+        return (type(value), value.pk)
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_frozen(v) for v in value)
+    return cast(Hashable, value)
+
+
+def _page_key(
+    filterset: ListFilterSet,
+    request: HttpRequest,
+    filters: Mapping[str, Any],
+    limit: int,
+    columns: Sequence[str],
+    prepare: Any,
+    cache: Hashable,
+) -> Hashable | None:
+    key = (
+        type(filterset),
+        request.path_info,
+        translation.get_language(),
+        timezone.localdate(),  # a list may compare with today (e.g. current memberships)
+        cache,
+        tuple(sorted((name, _frozen(value)) for name, value in filters.items())),
+        limit,
+        tuple(columns),
+        prepare,
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _compile_page(qs: QuerySet[Any], columns: Sequence[str], limit: int) -> CompiledPage | None:
+    """The compiled first page of `qs`; None for what must be compiled on every request: a
+    search (its SQL depends on the index's contents) or SQL bound to the current time."""
+    if SEARCH_RANK in qs.query.annotations:
+        return None
+    keys = sort_keys(qs)
+    wanted = list(columns)
+    wanted += [k.field for k in keys if k.field not in wanted]
+    page = qs.prefetch_related(None).values(*wanted).order_by(*order_expressions(keys))[: limit + 1]
+    query = page.query
+    selected = getattr(query, "selected", None)
+    names = (
+        tuple(selected)
+        if selected
+        else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    compiler = query.get_compiler(using=page.db)
+    try:
+        sql, sql_params = compiler.as_sql()
+    except EmptyResultSet:
+        return CompiledPage(None, (), names, (), tuple(keys))
+    if any(isinstance(p, dt.datetime | dt.time) for p in sql_params):
+        return None
+    expressions = [s[0] for s in compiler.select[: compiler.col_count]]
+    converters = tuple(
+        (pos, tuple(convs), expression)
+        for pos, (convs, expression) in compiler.get_converters(expressions).items()
+    )
+    return CompiledPage(sql, tuple(sql_params), names, converters, tuple(keys))
+
+
+def _compiled_pages(db: str) -> OrderedDict[Hashable, CompiledPage]:
+    connection = connections[db]
+    pages: OrderedDict[Hashable, CompiledPage] | None = getattr(
+        connection, "_grappe_compiled_pages", None
+    )
+    if pages is None:
+        pages = OrderedDict()
+        connection._grappe_compiled_pages = pages  # type: ignore[attr-defined]
+    return pages
+
+
+def _remember(db: str, key: Hashable, page: CompiledPage) -> None:
+    pages = _compiled_pages(db)
+    pages[key] = page
+    while len(pages) > COMPILED_PAGES:
+        pages.popitem(last=False)
 
 
 # --- the pages -----------------------------------------------------------------------------

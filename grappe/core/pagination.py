@@ -106,7 +106,7 @@ def sort_keys(qs: QuerySet[Any]) -> list[SortKey]:
     return keys
 
 
-def _order_expressions(keys: Sequence[SortKey]) -> list[Any]:
+def order_expressions(keys: Sequence[SortKey]) -> list[Any]:
     # NULLS LAST only where a key can be NULL: SQLite then still walks a plain index on the
     # non-null keys instead of sorting them again (its DESC already puts NULLs last).
     nulls = {True: {"nulls_last": True}, False: {}}
@@ -258,7 +258,7 @@ def paginate(
     if limit < 1:
         raise ValueError("limit must be at least 1")
     keys = sort_keys(qs)
-    ordered = qs.order_by(*_order_expressions(keys))
+    ordered = qs.order_by(*order_expressions(keys))
     # Rows are read without their prefetches, which then run once for the page's rows only.
     lookups = getattr(qs, "_prefetch_related_lookups", ())
     plain = ordered.prefetch_related(None)

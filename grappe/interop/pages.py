@@ -50,7 +50,9 @@ def project_provenance(scope: Scope, project: Project) -> dict[str, Any]:
     part_runs = sorted(
         {
             r
+            # No order (the model's orders by the project's date, a join): one row per run.
             for r in Participation.objects.filter(project=project)
+            .order_by()
             .values_list("source_run", flat=True)
             .distinct()
         },

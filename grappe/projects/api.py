@@ -120,9 +120,9 @@ def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 )
 @decorate_view(rate_limited("search", when=has_query))
 def list_projects(request: HttpRequest, params: Query[ProjectListQuery]) -> Page[Any]:
-    qs = project_list(scope=scope_for(request.user))
-    filterset = api_filterset(ProjectFilterSet, params, qs, request)
-    return api_page(filterset, params, columns=LIST_COLUMNS, shape=_list_rows)
+    scope = scope_for(request.user)
+    filterset = api_filterset(ProjectFilterSet, params, lambda: project_list(scope=scope), request)
+    return api_page(filterset, params, columns=LIST_COLUMNS, shape=_list_rows, cache=scope)
 
 
 @router.get(

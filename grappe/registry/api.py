@@ -87,9 +87,9 @@ def _organisation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     summary="List clusters and hubs",
 )
 def list_clusters(request: HttpRequest, params: Query[ClusterListQuery]) -> Page[Any]:
-    qs = cluster_list(scope=scope_for(request.user))
-    filterset = api_filterset(ClusterFilterSet, params, qs, request)
-    return api_page(filterset, params, columns=CLUSTER_COLUMNS)
+    scope = scope_for(request.user)
+    filterset = api_filterset(ClusterFilterSet, params, lambda: cluster_list(scope=scope), request)
+    return api_page(filterset, params, columns=CLUSTER_COLUMNS, cache=scope)
 
 
 @router.get(
@@ -118,9 +118,13 @@ def get_cluster(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
 )
 @decorate_view(rate_limited("search", when=has_query))
 def list_organisations(request: HttpRequest, params: Query[OrganisationListQuery]) -> Page[Any]:
-    qs = organisation_list(scope=scope_for(request.user))
-    filterset = api_filterset(OrganisationFilterSet, params, qs, request)
-    return api_page(filterset, params, columns=ORGANISATION_COLUMNS, shape=_organisation_rows)
+    scope = scope_for(request.user)
+    filterset = api_filterset(
+        OrganisationFilterSet, params, lambda: organisation_list(scope=scope), request
+    )
+    return api_page(
+        filterset, params, columns=ORGANISATION_COLUMNS, shape=_organisation_rows, cache=scope
+    )
 
 
 @router.get(

@@ -11,7 +11,7 @@ from django.core import signing
 from grappe.core.pagination import (
     InvalidCursor,
     SortKey,
-    _order_expressions,
+    order_expressions,
     paginate,
     sort_keys,
 )
@@ -237,7 +237,7 @@ def test_a_cursor_with_filters_stays_short():
 def test_only_nullable_keys_are_ordered_with_nulls_last():
     # SQLite walks a plain index only if the ORDER BY carries no NULLS LAST on non-null keys.
     keys = sort_keys(Project.objects.order_by("-start_date", "acronym"))
-    sql = str(Project.objects.order_by(*_order_expressions(keys)).query)
+    sql = str(Project.objects.order_by(*order_expressions(keys)).query)
     order = sql.split("ORDER BY")[1]
     assert order.count("NULLS LAST") == 1 and order.index("NULLS LAST") < order.index("acronym")
 
