@@ -313,6 +313,16 @@ class ListFilterSet(django_filters.FilterSet):
         return True if self.unfiltered() else bool(super().is_valid())
 
     @property
+    def values(self) -> dict[str, Any]:
+        """The filters' valid values (those of a partly invalid form too; none when bound to
+        nothing): what a caller reads instead of `form.cleaned_data`, which an unfiltered list
+        never builds."""
+        if self.unfiltered():
+            return {}
+        self.is_valid()
+        return dict(getattr(self.form, "cleaned_data", {}))
+
+    @property
     def errors(self) -> Any:
         return {} if self.unfiltered() else self.form.errors
 

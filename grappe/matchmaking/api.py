@@ -55,7 +55,7 @@ def partner_search(request: HttpRequest, params: Query[PartnerListQuery]) -> dic
     partner_index_refresh_if_stale()
     suggestions = selectors.partner_search(
         scope=scope_for(request.user),
-        text=str(filterset.form.cleaned_data.get("q") or ""),
+        text=str(filterset.values.get("q") or ""),
         organisations=filterset.qs if filterset.narrows() else None,
         limit=params.limit,
     )

@@ -70,5 +70,5 @@ class PartnerFilterSet(ListFilterSet):
 
     def narrows(self) -> bool:
         """Whether a filter other than the text is set (else every organisation may come)."""
-        data = self.form.cleaned_data if self.form.is_valid() else {}
+        data = self.values
         return any(data.get(n) for n in ("kind", "size", "country", "cluster", "paris_only"))

@@ -32,7 +32,7 @@ def partner_search(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     partner_index_refresh_if_stale()
     filterset = html_filterset(PartnerFilterSet, request, Organisation.objects.all())
-    data = filterset.form.cleaned_data if hasattr(filterset.form, "cleaned_data") else {}
+    data = filterset.values
     text = str(data.get("q") or "")
     asked = bool(request.GET)
     suggestions = None

@@ -122,16 +122,10 @@ def test_a_transition_without_the_token_changes_nothing_whoever_calls(who: str) 
 def test_a_transition_with_the_token_goes_through_for_the_owner_only() -> None:
     p = proposal()
     url = f"/api/v1/projects/{p.project.pk}/transitions"
-    body = {"transition": "submit", "idempotency_key": "csrf-1"}
-    owner = browser(p.owner)
-    ok = owner.post(
-        url, body, content_type="application/json", headers={"x-csrftoken": token(owner)}
-    )
-    assert ok.status_code == 201, ok.content
+    body = {"transition": "withdraw", "reason": "Consortium dissolved", "idempotency_key": "csrf-1"}
     # With the token, the role table still decides: the insider is refused for their role, the
     # outsider does not see the project.
     insider, outsider = browser(p.insider), browser(p.outsider)
-    body = {"transition": "return_to_draft", "idempotency_key": "csrf-2"}
     refused = insider.post(
         url, body, content_type="application/json", headers={"x-csrftoken": token(insider)}
     )
@@ -140,5 +134,11 @@ def test_a_transition_with_the_token_goes_through_for_the_owner_only() -> None:
         url, body, content_type="application/json", headers={"x-csrftoken": token(outsider)}
     )
     assert hidden.status_code == 404
+    owner = browser(p.owner)
+    ok = owner.post(
+        url, body, content_type="application/json", headers={"x-csrftoken": token(owner)}
+    )
+    assert ok.status_code == 201, ok.content
+    assert Project.objects.get(pk=p.project.pk).status == "withdrawn"
     # Without a session the endpoint still asks for a login.
     assert Client().post(url, body, content_type="application/json").status_code == 401
