@@ -26,6 +26,43 @@ def abilities(scope: Scope) -> dict[str, bool]:
     return {action.name.lower(): scope.can(action) for action in Action}
 
 
+# The main navigation's section of a page, by the namespace of its route (the funding loop's
+# apps) or, for the routes without one, by its name. Decisions and applications belong to their
+# call; a page of no section highlights nothing.
+NAV_BY_NAMESPACE = {
+    "labelling": "labelling",
+    "interop": "imports",
+    "evaluation": "evaluation",
+    "grants": "grants",
+    "decisions": "calls",
+    "notifications": "notifications",
+}
+NAV_BY_NAME = {
+    "home": "clusters",
+    "cluster_detail": "clusters",
+    "review_list": "review",
+    "partner_search": "partners",
+    "project_partner_invite": "projects",
+    "search": "search",
+    "my_area": "my_area",
+}
+
+
+def nav_section(namespace: str, url_name: str) -> str:
+    """The section of the main navigation that a page (its route's namespace and name) is in."""
+    if namespace:
+        return NAV_BY_NAMESPACE.get(namespace.split(":")[0], "")
+    if url_name in NAV_BY_NAME:
+        return NAV_BY_NAME[url_name]
+    if "organisation" in url_name:
+        return "organisations"
+    if "project" in url_name:
+        return "projects"
+    if url_name.startswith(("call_", "application_")):
+        return "calls"
+    return ""
+
+
 def site(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(getattr(request, "user", None))
     path = request.get_full_path()
@@ -34,7 +71,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     def language_urls() -> dict[str, str]:
         return {code: translate_url(path, code) for code in ("en", "fr")}
 
+    match = getattr(request, "resolver_match", None)
     return {
+        "nav_section": nav_section(match.namespace, match.url_name or "") if match else "",
         "scope": scope,
         "language_urls": language_urls,
         "role_labels": lambda: role_labels(scope),

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -663,14 +663,45 @@ def _remember(db: str, key: Hashable, page: CompiledPage) -> None:
 # --- the pages -----------------------------------------------------------------------------
 
 
+def page_param(name: str, prefix: str | None) -> str:
+    """A list's query parameter (`cursor`, `export`, a filter) on a page that shows several
+    lists: each list but one has a prefix (`lines-cursor`, `lines-q`); none for the others."""
+    return f"{prefix}-{name}" if prefix else name
+
+
 @dataclass
 class HtmlPage:
-    """One keyset page of a page's list, its links, and what went wrong with `?cursor=`."""
+    """One keyset page of a page's list, its links, and what went wrong with `?cursor=`.
+
+    `query` is the page's query string; the links keep it and change only this list's
+    parameters (`cursor_param`, `export_param`), so the other lists of the page stay as they are.
+    """
 
     items: list[Any]
     next_cursor: str | None
     is_first_page: bool
     errors: list[str] = field(default_factory=list)
+    query: QueryDict | None = None
+    cursor_param: str = "cursor"
+    export_param: str = "export"
+
+    def link(self, changes: Mapping[str, str | None]) -> str:
+        """`?…` with these parameters set (a value) or removed (None)."""
+        params = (self.query if self.query is not None else QueryDict()).copy()
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
+        return f"?{params.urlencode()}"
+
+    @property
+    def first_link(self) -> str:
+        return self.link({self.cursor_param: None, self.export_param: None})
+
+    @property
+    def next_link(self) -> str:
+        return self.link({self.cursor_param: self.next_cursor, self.export_param: None})
 
 
 @dataclass
@@ -684,6 +715,22 @@ class HtmlList(HtmlPage):
     def form(self) -> Any:
         return self.filterset.form if self.filterset is not None else None
 
+    @property
+    def csv_link(self) -> str:
+        return self.link({self.export_param: "csv", self.cursor_param: None})
+
+    @property
+    def xlsx_link(self) -> str:
+        return self.link({self.export_param: "xlsx", self.cursor_param: None})
+
+    @property
+    def filtered(self) -> bool:
+        """Is any filter (not the order) set? (An empty list then says "no match", not "none".)"""
+        if self.filterset is None:
+            return False
+        data = getattr(self.filterset.form, "cleaned_data", {})
+        return any(v not in (None, "", False) for k, v in data.items() if k != SORT_PARAM)
+
 
 def html_page(
     qs: QuerySet[Any],
@@ -691,11 +738,13 @@ def html_page(
     *,
     filters: Mapping[str, Any] | None = None,
     page_size: int | None = None,
+    prefix: str | None = None,
 ) -> HtmlPage:
     """The keyset page after `?cursor=` (no OFFSET: the database reads only this page's rows).
     A bad or foreign cursor shows its reason above the first page."""
     size = page_size or settings.PAGE_SIZE
-    cursor = request.GET.get("cursor") or None
+    cursor_param = page_param("cursor", prefix)
+    cursor = request.GET.get(cursor_param) or None
     errors: list[str] = []
     try:
         page = paginate(qs, limit=size, cursor=cursor, filters=filters)
@@ -708,17 +757,25 @@ def html_page(
         next_cursor=page.next_cursor,
         is_first_page=cursor is None,
         errors=errors,
+        query=request.GET,
+        cursor_param=cursor_param,
+        export_param=page_param("export", prefix),
     )
 
 
 def html_filterset(
-    filterset_class: type[ListFilterSet], request: HttpRequest, queryset: QuerySet[Any]
+    filterset_class: type[ListFilterSet],
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    prefix: str | None = None,
 ) -> ListFilterSet:
-    """The FilterSet bound to the page's query string (invalid filters are shown, not applied)."""
+    """The FilterSet bound to the page's query string (invalid filters are shown, not applied).
+    With a `prefix`, its parameters are `<prefix>-<name>` (a second list on the page)."""
     data = request.GET.copy()
     for name in PAGE_PARAMS:
-        data.pop(name, None)
-    filterset = filterset_class(data, queryset=queryset, request=request)
+        data.pop(page_param(name, prefix), None)
+    filterset = filterset_class(data, queryset=queryset, request=request, prefix=prefix)
     filterset.is_valid()
     return filterset
 
@@ -733,9 +790,12 @@ def html_list(
     """Count the filtered list and read one keyset page of it."""
     qs = filterset.qs
     rows = qs if prepare is None else prepare(qs)
-    page = html_page(rows, request, filters=filterset.cursor_filters(), page_size=page_size)
+    prefix = filterset.form_prefix
+    page = html_page(
+        rows, request, filters=filterset.cursor_filters(), page_size=page_size, prefix=prefix
+    )
     errors = list(page.errors)
-    fmt = request.GET.get("export")
+    fmt = request.GET.get(page.export_param)
     if fmt and fmt not in exports.FORMATS:
         errors.append(
             gettext("Unknown export format %(format)s: choose csv or xlsx.") % {"format": fmt[:20]}
@@ -745,6 +805,9 @@ def html_list(
         next_cursor=page.next_cursor,
         is_first_page=page.is_first_page,
         errors=errors,
+        query=page.query,
+        cursor_param=page.cursor_param,
+        export_param=page.export_param,
         filterset=filterset,
         total=qs.count(),
     )
@@ -758,8 +821,9 @@ def html_export(
     columns: Sequence[exports.Column],
     prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
 ) -> HttpResponse | StreamingHttpResponse | None:
-    """The whole filtered list as `?export=csv|xlsx`; None when no (valid) format was asked."""
-    fmt = request.GET.get("export")
+    """The whole filtered list as `?export=csv|xlsx` (`?<prefix>-export=` for a prefixed
+    list); None when no (valid) format was asked."""
+    fmt = request.GET.get(page_param("export", filterset.form_prefix))
     if fmt not in exports.FORMATS:
         return None
     qs = filterset.qs if prepare is None else prepare(filterset.qs)

@@ -14,10 +14,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.exports import Column
-from grappe.core.lists import ListFilterSet, SortFilter
+from grappe.core.lists import IntegerFilter, ListFilterSet, SortFilter
 from grappe.funding.models import Call, Funder
 from grappe.grants.domain import workflow as wf
 from grappe.grants.models import GrantAgreement
+from grappe.projects.models import FundingLine
 from grappe.registry.filters import MAX_QUERY_LENGTH
 
 CENT = Decimal("0.01")
@@ -130,4 +131,71 @@ GRANT_EXPORT = (
     Column(_("Grant (EUR)"), lambda a: a.amount.quantize(CENT)),
     Column(_("Paid (EUR)"), lambda a: a.paid_total.quantize(CENT)),
     Column(_("Drawn up on"), lambda a: timezone.localtime(a.created_at).date()),
+)
+
+
+# --- the granted lines without an agreement (the second list of `grants/manage/`) ----------
+
+LINES_PREFIX = "lines"  # its parameters on the page: lines-q, lines-sort, lines-cursor, ...
+
+
+def _line_text(qs: QuerySet[FundingLine], name: str, value: Any) -> QuerySet[FundingLine]:
+    """Every word in the partner's name, the project's acronym or title, or the decision's
+    reference."""
+    q = Q()
+    for word in (value or "").split():
+        q &= (
+            Q(participation__organisation__name__icontains=word)
+            | Q(participation__project__acronym__icontains=word)
+            | Q(participation__project__title__icontains=word)
+            | Q(decision_reference__icontains=word)
+        )
+    return qs.filter(q)
+
+
+class DraftableLineFilterSet(ListFilterSet):
+    """Granted funding lines without an agreement, on a scoped queryset
+    (`selectors.lines_to_draft`)."""
+
+    q = django_filters.CharFilter(
+        label=_("Partner, project or decision reference"),
+        method=_line_text,
+        max_length=MAX_QUERY_LENGTH,
+    )
+    funder = django_filters.ModelChoiceFilter(
+        label=_("Funder"),
+        queryset=_funders,
+        to_field_name="slug",
+        empty_label=_("All funders"),
+        error_messages={"invalid_choice": _("Unknown funder slug: %(value)s.")},
+    )
+    year = IntegerFilter(
+        label=_("Decision year"), field_name="decided_on__year", min_value=1990, max_value=2100
+    )
+    sort = SortFilter(
+        orders={
+            "-date": (_("Latest decision first"), ("-decided_on", "-id")),
+            "date": (_("Earliest decision first"), ("decided_on", "id")),
+            "-amount": (_("Largest grant first"), ("-granted", "-id")),
+            "amount": (_("Smallest grant first"), ("granted", "id")),
+        },
+        default="-date",
+    )
+
+    class Meta:
+        model = FundingLine
+        fields: list[str] = []
+
+
+def lines_related(qs: QuerySet[FundingLine]) -> QuerySet[FundingLine]:
+    return qs.select_related("funder", "participation__organisation", "participation__project")
+
+
+LINE_EXPORT = (
+    Column(_("Project"), lambda ln: ln.participation.project.acronym),
+    Column(_("Partner"), lambda ln: ln.participation.organisation.name),
+    Column(_("Funder"), lambda ln: ln.funder.name),
+    Column(_("Decision reference"), lambda ln: ln.decision_reference),
+    Column(_("Granted (EUR)"), lambda ln: ln.granted.quantize(CENT)),
+    Column(_("Decided on"), lambda ln: ln.decided_on),
 )

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
@@ -32,7 +32,7 @@ from grappe.grants.models import (
     LineDecision,
     ReportKind,
 )
-from grappe.projects.models import PUBLIC_STATUSES
+from grappe.projects.models import PUBLIC_STATUSES, FundingLine
 
 ZERO = Decimal("0")
 OPEN_INSTALLMENTS = ("requested", "approved")
@@ -49,6 +49,22 @@ def agreements_visible(scope: Scope) -> QuerySet[GrantAgreement]:
 
 def agreements_managed(scope: Scope) -> QuerySet[GrantAgreement]:
     return GrantAgreement.objects.filter(reach_q(scope, Action.GRANT_MANAGE, _RELATIONS))
+
+
+def granted_lines(scope: Scope) -> QuerySet[FundingLine]:
+    """The granted funding lines of the funders whose grants the user runs."""
+    return FundingLine.objects.filter(granted__gt=0).filter(
+        reach_q(scope, Action.GRANT_MANAGE, {Relation.OWN_FUNDER: _RELATIONS[Relation.OWN_FUNDER]})
+    )
+
+
+def lines_to_draft(scope: Scope) -> QuerySet[FundingLine]:
+    """The granted lines the user may draw an agreement from that have none yet (no agreement
+    of the same funder with the same partner of the project)."""
+    drafted = GrantAgreement.objects.filter(
+        participation_id=OuterRef("participation_id"), funder_id=OuterRef("funder_id")
+    )
+    return granted_lines(scope).filter(~Exists(drafted))
 
 
 def agreement_target(agreement: GrantAgreement) -> Target:

@@ -33,7 +33,16 @@ from grappe.grants import selectors, services
 from grappe.grants.domain import workflow as wf
 from grappe.grants.domain.payments import PLAN_DATA, READY_MADE, trigger_met
 from grappe.grants.explain import explanation, percent, plan_rows
-from grappe.grants.filters import GRANT_EXPORT, GrantFilterSet, status_counts, with_related
+from grappe.grants.filters import (
+    GRANT_EXPORT,
+    LINE_EXPORT,
+    LINES_PREFIX,
+    DraftableLineFilterSet,
+    GrantFilterSet,
+    lines_related,
+    status_counts,
+    with_related,
+)
 from grappe.grants.forms import (
     AmendForm,
     DocumentForm,
@@ -56,7 +65,7 @@ from grappe.grants.models import (
     Installment,
     StatementDocument,
 )
-from grappe.projects.models import BudgetLine, FundingLine
+from grappe.projects.models import BudgetLine
 
 NOT_FOUND = "No grant with this address, or you may not see it."
 
@@ -294,25 +303,28 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpRe
 
 @login_required
 def manage(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The officer's granted funding lines without an agreement (to draft one) and the list of
-    the agreements of their funders (filters, sort, counts by status, CSV/XLSX export)."""
+    """Two lists of the officer's funders: the granted funding lines without an agreement (to
+    draw one up; parameters prefixed `lines-`) and the agreements (counts by status); each with
+    filters, sort, keyset pages and its CSV/XLSX export."""
     scope = scope_for(request.user)
     if not scope.can(Action.GRANT_MANAGE):
         raise PermissionDenied(_("Only programme officers run grants."))
     filterset = html_filterset(GrantFilterSet, request, selectors.agreements_managed(scope))
+    line_filterset = html_filterset(
+        DraftableLineFilterSet, request, selectors.lines_to_draft(scope), prefix=LINES_PREFIX
+    )
     export = html_export(
         filterset, request, filename="grants", columns=GRANT_EXPORT, prepare=with_related
+    ) or html_export(
+        line_filterset,
+        request,
+        filename="granted-lines",
+        columns=LINE_EXPORT,
+        prepare=lines_related,
     )
     if export is not None:
         return export
-    funders = None if scope.is_staff_wide else scope.funder_ids
-    lines = FundingLine.objects.filter(granted__gt=0).select_related(
-        "participation__project", "participation__organisation", "funder"
-    )
-    if funders is not None:
-        lines = lines.filter(funder_id__in=funders)
-    drafted = selectors.agreements_managed(scope).values("participation_id", "funder_id")
-    taken = {(d["participation_id"], d["funder_id"]) for d in drafted}
+    lines = selectors.granted_lines(scope)
     plans = [(k, _(v["label"])) for k, v in PLAN_DATA.items()]
     refused, status = "", 200
     if request.method == "POST":
@@ -338,11 +350,9 @@ def manage(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 return redirect("grants:detail", pk=agreement.pk)
         else:
             refused, status = "; ".join(str(e) for e in form.errors.values()), 422
-    open_lines = [ln for ln in lines.order_by("-decided_on", "id")[:200]
-                  if (ln.participation_id, ln.funder_id) not in taken]  # fmt: skip
     listing = html_list(filterset, request, prepare=with_related)
     context = {
-        "lines": open_lines,
+        "lines": html_list(line_filterset, request, prepare=lines_related),
         "listing": listing,
         "list_form": listing.form,
         "counts": status_counts(filterset.qs),

@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 from django.db.models import Model, QuerySet
 from django.template import Context
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 
 from grappe.core.domain.sources import SOURCES
@@ -54,6 +54,21 @@ def percent(value: Any, decimals: int = 0) -> str:
     if (get_language() or "en").startswith("fr"):
         return f"{number}{NBSP}%"
     return f"{number}%"
+
+
+MOMENT_FORMAT = "j F Y, H:i"
+
+
+@register.filter
+def moment(value: Any) -> str:
+    """A date and time in Paris as `7 December 2026, 10:17` (`7 décembre 2026, 10:17`): the
+    day before the month, a 24-hour clock, so neither ambiguous (12/07) nor ending in a dot
+    (`a.m.`) that a sentence's full stop would double; empty for no value."""
+    if not value:
+        return ""
+    paris = timezone.get_default_timezone()  # settings.TIME_ZONE, Europe/Paris
+    local = timezone.localtime(value, paris) if timezone.is_aware(value) else value
+    return formats.date_format(local, MOMENT_FORMAT)
 
 
 @register.filter

@@ -654,3 +654,19 @@ def test_page_write_triads(w, step, data, expected):
             assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
         else:
             assert answer.status_code == status, (who, step)
+
+
+@pytest.mark.parametrize(
+    ("lang", "when"), [("en", "7 December 2026, 10:17."), ("fr", "7 décembre 2026, 10:17.")]
+)
+def test_the_screening_line_ends_with_one_full_stop(w, lang, when):
+    """A morning time is not written `10:17 a.m.` before the sentence's own full stop."""
+    app = w.submitted()
+    morning = dt.datetime(2026, 12, 7, 10, 17, tzinfo=PARIS)
+    Application.objects.filter(pk=app.pk).update(screened_at=morning)
+    page = _client(w.coordinator).get(f"/{lang}/applications/{app.pk}/")
+    line = re.search(rb'data-testid="screening-summary">(.*?)(?:<|$)', page.content, re.S)
+    assert line is not None
+    text = line.group(1).decode().strip()
+    assert text.endswith(when), text
+    assert ".." not in text and "a.m" not in text

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grappe.core.tests.factories import FundingLineFactory, ParticipationFactory
@@ -134,3 +139,98 @@ def test_api_list_is_the_page_list(w):
         bad = c.get("/api/v1/grants", query)
         assert bad.status_code == 422
         assert [e["loc"] for e in bad.json()["detail"]] == [["query", name]]
+
+
+# --------------------------------------------------------------------------- lines to draft
+
+
+def lines(w, n, granted="1000.00", year=2020):
+    """`n` more granted lines of the officer's funder, decided on successive days of `year`."""
+    return [
+        FundingLineFactory(
+            participation=ParticipationFactory(project=w.project),
+            funder=w.funder,
+            granted=D(granted) + i,
+            decided_on=dt.date(year, 1, 1) + dt.timedelta(days=i),
+            decision_reference=f"REF-{year}-{i:03d}",
+        )
+        for i in range(n)
+    ]
+
+
+def line_ids(body: str) -> list[int]:
+    listed = body[body.index('data-testid="lines-to-draft"') : body.index('id="agreements"')]
+    return [int(pk) for pk in re.findall(r'data-testid="line-(\d+)"', listed)]
+
+
+def test_the_granted_lines_are_keyset_pages_with_a_total(w, settings):
+    """Not every line on one page: 25 by page, the total, the next page after the cursor; the
+    line that has its agreement is left out, and the agreements' list is not moved."""
+    make_agreement(w)  # w.line now has its agreement
+    extra = lines(w, 30, year=2025)
+    theirs = set(w.project.participations.values_list("funding_lines__pk", flat=True))
+    expected = 30 + 1  # and the other partner's line of make_world
+    body = manage(w.officer).content.decode()
+    assert f"{expected} granted lines without an agreement" in body
+    first = line_ids(body)
+    assert len(first) == settings.PAGE_SIZE and w.line.pk not in first
+    assert first[0] == extra[-1].pk  # the latest decision first
+    link = re.search(r'href="\?(lines-cursor=[^"]+)" rel="next"', body)
+    assert link is not None and "export" not in link.group(1)
+    rest = line_ids(manage(w.officer, **{"lines-cursor": _unquote(link.group(1))}).content.decode())
+    assert len(rest) == expected - settings.PAGE_SIZE and not set(first) & set(rest)
+    assert set(first + rest) <= theirs and w.line.pk not in rest
+    following = manage(w.officer, **{"lines-cursor": _unquote(link.group(1))}).content.decode()
+    assert 'data-testid="grant-' in following  # the agreements' list is still on its first page
+
+
+def _unquote(pair: str) -> str:
+    return unquote(pair.split("=", 1)[1].split("&")[0])
+
+
+def test_the_granted_lines_filter_sort_and_say_why_nothing_shows(w):
+    old = lines(w, 2, year=2008)
+    new = lines(w, 2, granted="90000.00", year=2025)
+    recent = line_ids(manage(w.officer, **{"lines-year": "2025"}).content.decode())
+    assert sorted(recent) == sorted(ln.pk for ln in new)
+    smallest = line_ids(manage(w.officer, **{"lines-sort": "amount"}).content.decode())
+    assert smallest[0] == old[0].pk
+    found = line_ids(manage(w.officer, **{"lines-q": "REF-2008-001"}).content.decode())
+    assert found == [old[1].pk]
+    bad = manage(w.officer, **{"lines-funder": "no-such-funder", "sort": "-amount"})
+    assert bad.status_code == 200 and "Unknown funder slug: no-such-funder." in bad.content.decode()
+    none = manage(w.officer, **{"lines-year": "1991"}).content.decode()
+    assert "No granted line without an agreement matches these filters." in none
+    assert "0 granted lines without an agreement" in none
+    # Another funder's officer has no line of this funder to draft.
+    other = manage(w.other_officer).content.decode()
+    assert line_ids(other) == [] and "Every granted line has its agreement." in other
+
+
+def test_the_granted_lines_export_is_the_filtered_list_and_the_agreements_keep_theirs(w):
+    a = make_agreement(w)
+    new = lines(w, 3, year=2025)
+    r = manage(w.officer, **{"lines-export": "csv", "lines-year": "2025", "status": "draft"})
+    assert r.status_code == 200 and "granted-lines" in r["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Project", "Partner", "Funder", "Decision reference", "Granted (EUR)", "Decided on",
+    ]  # fmt: skip
+    assert sorted(row[3] for row in rows[1:]) == sorted(ln.decision_reference for ln in new)
+    xlsx = manage(w.officer, **{"lines-export": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    agreements = manage(w.officer, export="csv")
+    body = b"".join(agreements.streaming_content).decode("utf-8-sig")
+    assert body.startswith("Reference,") and a.reference in body
+    page = manage(w.officer).content.decode()
+    assert "lines-export=csv" in page and "export=csv" in page
+
+
+def test_the_page_reads_as_many_queries_for_many_lines(w, django_assert_max_num_queries):
+    lines(w, 3)
+    c = client(w.officer)
+    with CaptureQueriesContext(connection) as few:
+        c.get(reverse("grants:manage"))
+    lines(w, 40)
+    with django_assert_max_num_queries(len(few)):
+        c.get(reverse("grants:manage"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from grappe.core.models import Transition
 from grappe.grants import services
 from grappe.grants.models import ExpenseStatement, GrantAgreement, Installment
 from grappe.grants.tests.helpers import PDF, make_agreement, make_world, pay, statement
@@ -187,3 +189,13 @@ def test_officer_offers_an_amendment_on_the_page(w):
     assert r.status_code == 302
     a.refresh_from_db()
     assert a.amount == Decimal("110000.00")
+
+
+def test_the_agreement_history_dates_are_unambiguous(w):
+    """`7 December 2026, 09:05` (Paris), not `Dec. 7, 2026, 9:05 a.m.` or `12/07/2026`."""
+    a = make_agreement(w)
+    Transition.objects.update(created_at=dt.datetime(2026, 12, 7, 8, 5, tzinfo=dt.UTC))
+    body = client(w.officer).get(url("detail", pk=a.pk)).content.decode()
+    history = body[body.index('id="history"') :]
+    assert '<time datetime="2026-12-07T09:05:00+01:00">7 December 2026, 09:05</time>' in history
+    assert "a.m." not in history and "12/07/2026" not in history

@@ -100,3 +100,20 @@ def test_a_malformed_post_is_a_clear_error() -> None:
     response = fire(p.owner, p.project.pk, transition="")
     assert response.status_code == 422
     assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("en", "7 December 2026, 09:05"), ("fr", "7 décembre 2026, 09:05")]
+)
+def test_the_history_dates_are_unambiguous_and_in_paris_time(lang: str, shown: str) -> None:
+    """Not `12/07/2026` (7 December or 12 July?): the day, the month's name, Paris time."""
+    import datetime as dt
+
+    p = proposal()
+    project_transition(actor=p.owner, project=p.project, transition="submit")
+    at = dt.datetime(2026, 12, 7, 8, 5, tzinfo=dt.UTC)  # 09:05 in Paris (winter time)
+    Transition.objects.update(created_at=at)
+    html = page(p.owner, p.project.pk, lang).content.decode()
+    table = html[html.index('id="transition-history"') :]
+    assert f'<time datetime="2026-12-07T09:05:00+01:00">{shown}</time>' in table
+    assert "12/07/2026" not in table and "07/12/2026" not in table
