@@ -110,7 +110,9 @@ def test_the_history_dates_are_unambiguous_and_in_paris_time(lang: str, shown: s
     import datetime as dt
 
     p = proposal()
-    project_transition(actor=p.owner, project=p.project, transition="submit")
+    project_transition(
+        actor=p.owner, project=p.project, transition="withdraw", reason="Consortium dissolved"
+    )
     at = dt.datetime(2026, 12, 7, 8, 5, tzinfo=dt.UTC)  # 09:05 in Paris (winter time)
     Transition.objects.update(created_at=at)
     html = page(p.owner, p.project.pk, lang).content.decode()
