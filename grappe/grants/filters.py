@@ -33,24 +33,28 @@ def _calls(request: Any) -> QuerySet[Call]:
     return Call.objects.only("id", "slug", "title_en", "title_fr")
 
 
-def _partner_text(qs: QuerySet[GrantAgreement], name: str, value: Any) -> QuerySet[GrantAgreement]:
-    """Every word in the partner's name, the project's acronym or title, or the reference."""
-    text = (value or "").strip()
-    q = Q()
-    for word in text.split():
-        q &= (
-            Q(participation__organisation__name__icontains=word)
-            | Q(participation__project__acronym__icontains=word)
-            | Q(participation__project__title__icontains=word)
-            | Q(reference__icontains=word)
-        )
-    return qs.filter(q)
+def _words_in_partner_project_or(reference: str) -> Any:
+    """A filter method: every word in the partner's name, the project's acronym or title, or
+    the row's `reference` field (the agreement's reference, the funding line's decision)."""
+
+    def method(qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        q = Q()
+        for word in (value or "").split():
+            q &= (
+                Q(participation__organisation__name__icontains=word)
+                | Q(participation__project__acronym__icontains=word)
+                | Q(participation__project__title__icontains=word)
+                | Q(**{f"{reference}__icontains": word})
+            )
+        return qs.filter(q)
+
+    return method
 
 
 class GrantFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("Partner, project or reference"),
-        method=_partner_text,
+        method=_words_in_partner_project_or("reference"),
         max_length=MAX_QUERY_LENGTH,
     )
     status = django_filters.ChoiceFilter(
@@ -139,27 +143,13 @@ GRANT_EXPORT = (
 LINES_PREFIX = "lines"  # its parameters on the page: lines-q, lines-sort, lines-cursor, ...
 
 
-def _line_text(qs: QuerySet[FundingLine], name: str, value: Any) -> QuerySet[FundingLine]:
-    """Every word in the partner's name, the project's acronym or title, or the decision's
-    reference."""
-    q = Q()
-    for word in (value or "").split():
-        q &= (
-            Q(participation__organisation__name__icontains=word)
-            | Q(participation__project__acronym__icontains=word)
-            | Q(participation__project__title__icontains=word)
-            | Q(decision_reference__icontains=word)
-        )
-    return qs.filter(q)
-
-
 class DraftableLineFilterSet(ListFilterSet):
     """Granted funding lines without an agreement, on a scoped queryset
     (`selectors.lines_to_draft`)."""
 
     q = django_filters.CharFilter(
         label=_("Partner, project or decision reference"),
-        method=_line_text,
+        method=_words_in_partner_project_or("decision_reference"),
         max_length=MAX_QUERY_LENGTH,
     )
     funder = django_filters.ModelChoiceFilter(
