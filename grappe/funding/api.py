@@ -36,7 +36,13 @@ from grappe.core.domain.workflow import ObjectRole
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pagination import CursorPage, Page
 from grappe.core.ratelimit import has_query, rate_limited
-from grappe.core.refusals import RefusalOut, TransitionRefused, transition_refused
+from grappe.core.refusals import (
+    SERVICE_REFUSALS,
+    RefusalOut,
+    TransitionRefused,
+    refused,
+    transition_refused,
+)
 from grappe.core.scopes import scope_for
 from grappe.funding.domain.applications import APPLICATION_WORKFLOWS
 from grappe.funding.domain.evaluation import EvaluationError, stored_or_default
@@ -417,10 +423,8 @@ def set_target_call(request: HttpRequest, id: Path[int], body: TargetCallIn) -> 
             raise not_found(_("project"), id) from None
         try:
             target = proposal_target_set(actor=request.user, project=project, call_slug=body.call)
-        except PermissionDenied as exc:
-            return Status(403, {"detail": str(exc)})
-        except ValidationError as exc:
-            return _field_errors(exc, lambda field: [field])
+        except SERVICE_REFUSALS as exc:
+            return refused(exc)
         return {"call": target.call.slug if target is not None else None}
 
 
