@@ -225,14 +225,16 @@ def _lock_envelopes(call: Call, funder_ids: Sequence[int]) -> dict[int, Envelope
 
 
 def _pledge_minimum_errors(
-    call: Call, partners: Mapping[int, selectors.PartnerLine], need: Mapping[int, Decimal]
+    envelopes: Sequence[Envelope],
+    partners: Mapping[int, selectors.PartnerLine],
+    need: Mapping[int, Decimal],
 ) -> dict[str, str]:
     """A co-funder whose pledge commits a least per funded project must give the project at
     least that, or all it asks when it asks less (`selectors.pledged_minimum`)."""
     requested = selectors.application_request(list(partners.values()))
     first = min(partners) if partners else 0
     errors: dict[str, str] = {}
-    for env in selectors.call_envelopes(call):
+    for env in envelopes:
         least = selectors.pledged_minimum(env, requested)
         if least > 0 and need.get(env.funder_id, ZERO) < least:
             errors[f"amount_{first}_{env.funder_id}"] = _(
@@ -277,7 +279,8 @@ def application_approve(
         need: dict[int, Decimal] = defaultdict(lambda: ZERO)
         per_partner: dict[int, Decimal] = defaultdict(lambda: ZERO)
         first_field: dict[int, str] = {}
-        funder_ids = {e.funder_id for e in selectors.call_envelopes(call)}
+        call_envelopes = selectors.call_envelopes(call)
+        funder_ids = {e.funder_id for e in call_envelopes}
         for (pid, fid), amount in amounts.items():
             field = f"amount_{pid}_{fid}"
             problem = _money_error(amount)
@@ -305,7 +308,7 @@ def application_approve(
         if not errors and sum(need.values(), ZERO) <= 0:
             errors["__all__"] = _("Approve an amount for at least one partner.")
         if not errors:
-            errors.update(_pledge_minimum_errors(call, partners, need))
+            errors.update(_pledge_minimum_errors(call_envelopes, partners, need))
         if errors:
             raise ValidationError(errors)
         envelopes = _lock_envelopes(call, [fid for fid, v in need.items() if v > 0])
