@@ -158,8 +158,9 @@ class TransitionIn(InputSchema):
     transition: str = Field(
         max_length=60,
         pattern=r"^[a-z_]+$",
-        description="Transition id: submit, return_to_draft, accredit, refuse_accreditation, "
-        "record_funding, complete, withdraw.",
+        description="Transition id: return_to_draft, record_funding, complete, withdraw "
+        "(submit, accredit and refuse_accreditation have their own services and are refused "
+        "here with own_service).",
     )
     reason: MultilineStr = Field("", max_length=2000, description="Required by some transitions.")
     idempotency_key: str = Field(

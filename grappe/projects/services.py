@@ -19,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged
@@ -783,8 +785,9 @@ class OfferedTransition:
     allowed: bool
     why_not: str
     # A transition with its own page and service (`OWN_SERVICE_TRANSITIONS`): a link to that
-    # page, not a button firing it.
+    # page, not a button firing it, and where that page is (translated).
     page_url: str = ""
+    page_help: str = ""
 
 
 def project_offered_transitions(*, actor: Actor, project: Project) -> list[OfferedTransition]:
@@ -802,7 +805,10 @@ def project_offered_transitions(*, actor: Actor, project: Project) -> list[Offer
             reason_required=t.reason_required,
             allowed=decision.allowed,
             why_not=_blocked_text(decision, project),
-            page_url=reverse(OWN_SERVICE_TRANSITIONS[t.id], kwargs={"pk": project.pk})
+            page_url=OWN_SERVICE_TRANSITIONS[t.id].url(project)
+            if t.id in OWN_SERVICE_TRANSITIONS
+            else "",
+            page_help=str(OWN_SERVICE_TRANSITIONS[t.id].where)
             if t.id in OWN_SERVICE_TRANSITIONS
             else "",
         )
@@ -821,11 +827,51 @@ def _blocked_text(decision: Decision, project: Project) -> str:
     ).strip()
 
 
+@dataclass(frozen=True)
+class OwnService:
+    """Where a transition with its own service is fired: the page (URL name, taking the
+    project's pk or not), what the generic entry answers instead, and a line for the admin."""
+
+    url_name: str
+    per_project: bool
+    refusal: str | Promise
+    where: str | Promise
+
+    def url(self, project: Project) -> str:
+        return reverse(self.url_name, kwargs={"pk": project.pk} if self.per_project else None)
+
+
+_LABELLING_DECISION = OwnService(
+    "labelling:home",
+    False,
+    gettext_lazy(
+        "A cluster accredits a project, or refuses to, by the decision its labelling committee "
+        "publishes (every cluster it was submitted to decides): use the labelling page (API: "
+        "POST /api/v1/labelling/reviews/{id}/transitions)."
+    ),
+    gettext_lazy("On the labelling page, where each cluster's committee publishes its decision."),
+)
+
 # Transitions fired only by their own service, which writes what goes with them: `submit` is
-# `project_submit` (the clusters, lead first, each with its fit statement). The generic
-# transition (page button, `POST /projects/{id}/transitions`, the back office) refuses them and
-# the project page links to their page (the URL name) instead.
-OWN_SERVICE_TRANSITIONS: dict[str, str] = {"submit": "project_submit"}
+# `project_submit` (the clusters, lead first, each with its fit statement); `accredit` and
+# `refuse_accreditation` follow a cluster's published labelling decision (`submission_decide`:
+# the accreditation row, and a refusal only once no other cluster is still deciding). The
+# generic transition (page button, `POST /projects/{id}/transitions`, the back office) refuses
+# them and the project page links to their page instead.
+OWN_SERVICE_TRANSITIONS: dict[str, OwnService] = {
+    "submit": OwnService(
+        "project_submit",
+        True,
+        gettext_lazy(
+            "A proposal is submitted to one or more clusters, lead cluster first, each with "
+            "a statement of its fit: use its submission page (API: POST "
+            "/api/v1/projects/{id}/submissions)."
+        ),
+        gettext_lazy("On the project's own page, where the clusters are chosen."),
+    ),
+    "accredit": _LABELLING_DECISION,
+    "refuse_accreditation": _LABELLING_DECISION,
+}
 
 
 def project_transition(
@@ -847,11 +893,7 @@ def project_transition(
     """
     if transition in OWN_SERVICE_TRANSITIONS:
         raise TransitionRefused(
-            _(
-                "A proposal is submitted to one or more clusters, lead cluster first, each with "
-                "a statement of its fit: use its submission page (API: POST "
-                "/api/v1/projects/{id}/submissions)."
-            ),
+            str(OWN_SERVICE_TRANSITIONS[transition].refusal),
             refusal="own_service",
             transition=transition,
         )
@@ -1199,7 +1241,7 @@ def submission_decide(
         accreditation.full_clean(validate_unique=False, validate_constraints=False)
         accreditation.save()
         if project.status == ProjectStatus.SUBMITTED:
-            project_transition(actor=actor, project=project, transition="accredit", reason=reason)
+            _project_transition(actor=actor, project=project, transition="accredit", reason=reason)
     else:
         pending = ClusterSubmission.objects.filter(
             project=project, withdrawn_at__isnull=True, decided_at__isnull=True
@@ -1209,7 +1251,7 @@ def submission_decide(
             and project.status == ProjectStatus.SUBMITTED
             and not Accreditation.objects.filter(project=project).exists()
         ):
-            project_transition(
+            _project_transition(
                 actor=actor, project=project, transition="refuse_accreditation", reason=reason
             )
     audit_record(

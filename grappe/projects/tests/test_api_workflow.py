@@ -84,7 +84,7 @@ def test_a_public_project_history_is_empty_for_outsiders() -> None:
 @pytest.mark.parametrize(
     ("body", "status", "refusal"),
     [
-        ({"transition": "accredit"}, 409, "wrong_state"),
+        ({"transition": "complete"}, 409, "wrong_state"),
         ({"transition": "withdraw"}, 422, "reason"),
         ({"transition": "publish"}, 422, "unknown_transition"),
     ],
@@ -97,10 +97,24 @@ def test_refusals_have_documented_answers(body, status, refusal) -> None:
 
 
 def test_a_guard_refusal_is_409_naming_the_guard() -> None:
-    p = proposal(ProjectStatus.SUBMITTED)  # no cluster has accredited it
-    response = post(logged_in(p.staff), p.project.pk, transition="accredit")
+    p = proposal(ProjectStatus.ACCREDITED)  # no funder has granted it aid
+    response = post(logged_in(p.staff), p.project.pk, transition="record_funding")
     assert response.status_code == 409
-    assert response.json()["guard"] == "has_accreditation"
+    assert response.json()["guard"] == "has_granted_aid"
+
+
+@pytest.mark.parametrize("transition", ["accredit", "refuse_accreditation"])
+def test_accreditation_follows_a_labelling_decision_not_a_bare_transition(transition) -> None:
+    """A cluster decides through its labelling committee (`submission_decide`), so a manager
+    cannot refuse a project here while another cluster is still deciding."""
+    p = proposal(ProjectStatus.SUBMITTED)
+    response = post(logged_in(p.staff), p.project.pk, transition=transition, reason="No fit.")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["refusal"] == "own_service" and body["transition"] == transition
+    assert "/api/v1/labelling/reviews/{id}/transitions" in body["detail"]
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.SUBMITTED
+    assert not Transition.objects.exists()
 
 
 @pytest.mark.parametrize(

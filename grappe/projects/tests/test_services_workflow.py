@@ -14,7 +14,12 @@ from django.utils import translation
 from grappe.core.models import AuditEvent, Role, Transition
 from grappe.core.tests.factories import AccreditationFactory, user_with_role
 from grappe.projects.models import Project, ProjectStatus
-from grappe.projects.services import TransitionRefused, _project_transition, project_transition
+from grappe.projects.services import (
+    TransitionRefused,
+    _project_transition,
+    project_offered_transitions,
+    project_transition,
+)
 from grappe.projects.tests.workflow_helpers import proposal
 
 pytestmark = pytest.mark.django_db
@@ -225,9 +230,21 @@ def test_the_public_entry_refuses_a_submission_without_clusters(who: str) -> Non
 
 
 def test_the_project_page_offers_submission_as_a_link_to_its_page() -> None:
-    from grappe.projects.services import project_offered_transitions
-
     p = proposal()
     offered = {t.id: t for t in project_offered_transitions(actor=p.owner, project=p.project)}
     assert offered["submit"].page_url == f"/en/projects/{p.project.pk}/submit/"
     assert offered["withdraw"].page_url == ""
+
+
+def test_a_manager_is_pointed_to_the_labelling_page_to_accredit_or_refuse() -> None:
+    p = proposal(status=ProjectStatus.SUBMITTED)
+    offered = {t.id: t for t in project_offered_transitions(actor=p.staff, project=p.project)}
+    assert offered["refuse_accreditation"].page_url == "/en/labelling/"
+    assert "labelling page" in offered["refuse_accreditation"].page_help
+    with translation.override("fr"), pytest.raises(TransitionRefused) as in_french:
+        project_transition(
+            actor=p.staff, project=p.project, transition="refuse_accreditation", reason="Non."
+        )
+    assert in_french.value.refusal == "own_service"
+    assert "labellisation" in in_french.value.message
+    assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.SUBMITTED
