@@ -3,8 +3,8 @@ the SHA-256 of the stored canonical snapshot and the time in Europe/Paris (fpdf2
 
 Everything printed comes from `Application.snapshot` as frozen at submission, never from the
 live project, so the receipt says what was submitted even after the consortium changes. The
-core fonts (Helvetica) hold Latin-1 only, which covers French; other characters become close
-ASCII ones or "?" (as in `attestations/letter.py`; the hash, not the letter, is what counts).
+text is set in the embedded Unicode fonts of `core.pdffonts` (as `attestations/letter.py`), so
+partner names print as written; the hash is set in Courier (hexadecimal digits only).
 """
 
 from __future__ import annotations
@@ -17,30 +17,10 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from grappe.core.pdffonts import add_unicode_fonts, pdf_text
 from grappe.funding.explain import cost_label, format_eur, research_label
 from grappe.funding.models import PARIS, Application
 from grappe.projects.models import ParticipantRole
-
-_REPLACEMENTS = str.maketrans(
-    {
-        "’": "'",
-        "‘": "'",
-        "“": '"',
-        "”": '"',
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "€": "EUR",
-        "œ": "oe",
-        "Œ": "OE",
-        "\u202f": " ",
-        "\u00a0": " ",
-    }
-)
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_REPLACEMENTS).encode("latin-1", "replace").decode("latin-1")
 
 
 def submitted_at_text(application: Application) -> str:
@@ -54,8 +34,9 @@ def receipt_pdf(application: Application, language: str) -> bytes:
     snap: dict[str, Any] = application.snapshot
     with translation.override(language):
         pdf = FPDF(format="A4")
+        family = add_unicode_fonts(pdf)
         project = snap["project"]
-        pdf.set_title(_latin1(_("Submission receipt %(acronym)s") % project))
+        pdf.set_title(pdf_text(_("Submission receipt %(acronym)s") % project))
         pdf.set_creator("Grappe")
         pdf.set_lang(language)
         pdf.set_margins(18, 18, 18)
@@ -63,8 +44,8 @@ def receipt_pdf(application: Application, language: str) -> bytes:
         width = pdf.w - pdf.l_margin - pdf.r_margin
 
         def line(text: str, size: float = 10, style: str = "", gap: float = 1.5) -> None:
-            pdf.set_font("Helvetica", style, size)
-            pdf.multi_cell(width, size * 0.5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(family, style, size)
+            pdf.multi_cell(width, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(gap)
 
         call = snap["call"]

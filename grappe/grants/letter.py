@@ -1,4 +1,5 @@
-"""The grant agreement as a PDF in French or English (fpdf2's core fonts: Latin-1)."""
+"""The grant agreement as a PDF in French or English (fpdf2, with the embedded Unicode fonts of
+`core.pdffonts`, so partner names print as written: "Łódź", "Œuvre", Greek, Cyrillic)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,10 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from grappe.core.pdffonts import add_unicode_fonts, pdf_text
 from grappe.grants import selectors
 from grappe.grants.explain import percent, plan_rows
 from grappe.grants.models import CostCategory, GrantAgreement
-
-_REPLACEMENTS = str.maketrans(
-    {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "€": "EUR",
-     "œ": "oe", "Œ": "OE", "\u202f": " ", "\u00a0": " "}
-)  # fmt: skip
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_REPLACEMENTS).encode("latin-1", "replace").decode("latin-1")
 
 
 def agreement_pdf(agreement: GrantAgreement, language: str) -> bytes:
@@ -29,8 +22,9 @@ def agreement_pdf(agreement: GrantAgreement, language: str) -> bytes:
     project = agreement.participation.project
     with translation.override(language):
         pdf = FPDF(format="A4")
-        pdf.set_title(_latin1(_("Grant agreement %(ref)s") % {"ref": agreement.reference}))
-        pdf.set_author(_latin1(agreement.funder.name))
+        family = add_unicode_fonts(pdf)
+        pdf.set_title(pdf_text(_("Grant agreement %(ref)s") % {"ref": agreement.reference}))
+        pdf.set_author(pdf_text(agreement.funder.name))
         pdf.set_creator("Grappe")
         pdf.set_lang(language)
         pdf.set_margins(20, 20, 20)
@@ -38,8 +32,8 @@ def agreement_pdf(agreement: GrantAgreement, language: str) -> bytes:
         width = pdf.w - pdf.l_margin - pdf.r_margin
 
         def line(text: str, size: float = 11, style: str = "", gap: float = 2) -> None:
-            pdf.set_font("Helvetica", style, size)
-            pdf.multi_cell(width, size * 0.5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(family, style, size)
+            pdf.multi_cell(width, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(gap)
 
         def money(amount: Decimal) -> str:
@@ -86,7 +80,7 @@ def agreement_pdf(agreement: GrantAgreement, language: str) -> bytes:
             who = version.accepted_by.get_username() if version.accepted_by else "-"
             line(_("Accepted for the partner by %(who)s on %(date)s.") % {
                 "who": who, "date": formats.date_format(version.accepted_at, "DATETIME_FORMAT"),
-            }, 10, "I")  # fmt: skip
+            }, 10)  # fmt: skip
         else:
-            line(_("Not yet accepted by the partner."), 10, "I")
+            line(_("Not yet accepted by the partner."), 10)
         return bytes(pdf.output())

@@ -27,6 +27,7 @@ from grappe.core.tests.factories import (
     ProjectFactory,
     user_with_role,
 )
+from grappe.core.tests.pdf import pdf_text
 from grappe.projects.models import ParticipantRole, ProjectStatus
 
 pytestmark = pytest.mark.django_db
@@ -189,11 +190,6 @@ def test_verify_refuses_a_large_file(client: Client) -> None:
 # --------------------------------------------------------------------------- documents
 
 
-def _pdf_text(data: bytes) -> str:
-    """The letter's text as a PDF reader extracts it (through the embedded font's Unicode map)."""
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
 def _page_squares(data: bytes) -> list[int]:
     """The filled squares (the QR code's modules) drawn on each page."""
     return [
@@ -216,7 +212,7 @@ def test_the_letter_is_a_pdf_with_the_acronym(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    text = _pdf_text(response.content)
+    text = pdf_text(response.content)
     assert "SOLARIS" in text and "Soleil & Fils" in text
     for word in words:
         assert word in text
@@ -353,7 +349,7 @@ def test_the_letter_of_a_large_consortium_keeps_its_qr_code_whole(client: Client
     # The QR code (hundreds of filled squares) is drawn whole on the last of two pages.
     squares = _page_squares(response.content)
     assert len(squares) == 2 and squares[-1] > 100 and squares[0] == 0, squares
-    text = _pdf_text(response.content)
+    text = pdf_text(response.content)
     assert "Partenaire n°44 — Société œnologique" in text  # œ and the dash as written
 
 
@@ -393,7 +389,7 @@ def test_the_letter_writes_names_outside_latin1_as_they_are(client: Client, lang
     data = response.content
     # The font is embedded (a subset), not a core font named only.
     assert b"/FontFile2" in data and b"SourceSansPro" in data and b"/Helvetica" not in data
-    text = _pdf_text(data)
+    text = pdf_text(data)
     for expected in [
         *(name.replace("\u202f", " ") for name in UNICODE_NAMES),
         "ŁÓDŹ-Ω - Réseaux — Δίκτυα — Сети",
@@ -418,4 +414,4 @@ def test_a_character_the_font_lacks_is_written_as_a_question_mark(client: Client
     )
     response = client.get(f"/en/attestations/{attestation.pk}/letter.pdf?lang=en")
     assert response.status_code == 200
-    assert "???? Tsinghua" in _pdf_text(response.content)
+    assert "???? Tsinghua" in pdf_text(response.content)

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from grappe.core.models import Transition
+from grappe.core.tests.pdf import pdf_text
 from grappe.grants import services
 from grappe.grants.models import ExpenseStatement, GrantAgreement, Installment
 from grappe.grants.tests.helpers import PDF, make_agreement, make_world, pay, statement
@@ -65,12 +66,17 @@ def test_agreement_page_and_pdf_triad(w, who, status):
         assert a.reference.encode() not in page.content
 
 
-def test_pdf_is_in_the_language_asked(w):
+def test_pdf_is_in_the_language_asked_with_names_as_written(w):
     a = make_agreement(w)
+    organisation = a.participation.organisation
+    organisation.name = "Politechnika Łódzka Œuvre"
+    organisation.save(update_fields=["name"])
     c = client(w.partner)
-    fr = c.get(url("pdf", pk=a.pk) + "?lang=fr").content
-    en = c.get(url("pdf", pk=a.pk) + "?lang=en").content
-    assert fr != en
+    fr = pdf_text(c.get(url("pdf", pk=a.pk) + "?lang=fr").content)
+    en = pdf_text(c.get(url("pdf", pk=a.pk) + "?lang=en").content)
+    assert "Convention de subvention" in fr and "Grant agreement" not in fr
+    assert "Grant agreement" in en and "Convention de subvention" not in en
+    assert "Politechnika Łódzka Œuvre" in fr and "Politechnika Łódzka Œuvre" in en
 
 
 def test_partner_accepts_on_the_page(w):
