@@ -119,3 +119,24 @@ def test_the_history_dates_are_unambiguous_and_in_paris_time(lang: str, shown: s
     table = html[html.index('id="transition-history"') :]
     assert f'<time datetime="2026-12-07T09:05:00+01:00">{shown}</time>' in table
     assert "12/07/2026" not in table and "07/12/2026" not in table
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("en", "submitted on 7 December 2026, 09:05"), ("fr", "7 décembre 2026, 09:05")],
+)
+def test_the_submission_date_is_unambiguous_too(lang: str, shown: str) -> None:
+    import datetime as dt
+
+    from grappe.projects.models import ClusterSubmission
+
+    p = proposal()
+    project_submit(
+        actor=p.owner,
+        project=p.project,
+        clusters=[SubmissionRequest(ClusterFactory().pk, "It fits the cluster's themes.")],
+    )
+    ClusterSubmission.objects.update(submitted_at=dt.datetime(2026, 12, 7, 8, 5, tzinfo=dt.UTC))
+    html = page(p.owner, p.project.pk, lang).content.decode()
+    assert shown in html
+    assert "12/07/2026" not in html and "07/12/2026" not in html
