@@ -24,6 +24,7 @@ from grappe.core.apikit import (
     provenance_out,
     responses,
 )
+from grappe.core.concurrency import EditConflict, edit_token
 from grappe.core.lists import api_filterset, api_page
 from grappe.core.pages import page_sections
 from grappe.core.pagination import CursorPage, Page
@@ -42,6 +43,8 @@ from grappe.projects.schemas import (
     ProjectDetailOut,
     ProjectListQuery,
     ProjectOut,
+    ProposalDescriptionIn,
+    ProposalDescriptionOut,
     ProposalIn,
     ProposalOut,
     RefusalOut,
@@ -66,6 +69,7 @@ from grappe.projects.selectors import (
     proposal_invitations,
 )
 from grappe.projects.services import (
+    PROPOSAL_DESCRIPTION,
     TransitionRefused,
     invitation_create,
     invitation_create_by_siren,
@@ -73,6 +77,8 @@ from grappe.projects.services import (
     partner_budget_set,
     project_transition,
     proposal_create,
+    proposal_edit_refusal,
+    proposal_update,
 )
 from grappe.registry.schemas import keyword_list
 
@@ -402,6 +408,50 @@ def create_proposal(request: HttpRequest, body: ProposalIn) -> Any:
             "status": project.status,
         },
     )
+
+
+def _description_out(request: HttpRequest, project: Project) -> dict[str, Any]:
+    may_edit = not proposal_edit_refusal(actor=request.user, project=project)
+    return {
+        "id": project.pk,
+        "status": project.status,
+        **{name: getattr(project, name) for name in PROPOSAL_DESCRIPTION},
+        "may_edit": may_edit,
+        "edit_token": edit_token(project) if may_edit else None,
+    }
+
+
+@router.get(
+    "/projects/{id}/proposal",
+    response=responses(ProposalDescriptionOut, 404, 422),
+    summary="A proposal's common description, and its edit token if you may change it",
+)
+def get_proposal(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
+    return _description_out(request, _visible_project(request, id))
+
+
+@router.post(
+    "/projects/{id}/proposal",
+    auth=django_auth,
+    response=responses(ProposalDescriptionOut, 401, 404, 409, BODY_ERRORS),
+    summary="Change a draft proposal's common description (its coordinator; staff)",
+    description="Only the fields given change. 403: you are not the coordinator, or the "
+    "proposal is no longer a draft. 409: it changed since `edit_token` (read it again). 422: "
+    "a field is invalid (the message names it); nothing is written.",
+)
+def update_proposal(request: HttpRequest, id: Path[int], body: ProposalDescriptionIn) -> Any:
+    project = _visible_project(request, id)
+    changes = body.model_dump(exclude_unset=True)
+    token = changes.pop("edit_token")
+    try:
+        project = proposal_update(
+            actor=request.user, project=project, expected_token=token, **changes
+        )
+    except EditConflict as exc:
+        return Status(409, {"detail": " ".join(exc.messages)})
+    except (ValidationError, PermissionDenied) as exc:
+        return refused(exc)
+    return _description_out(request, project)
 
 
 @router.get(

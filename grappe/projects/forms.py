@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.forms import CleanTextMixin, guard_text_fields
 from grappe.projects.models import CostCategory, Project, ResearchCategory
-from grappe.projects.services import BUDGET_LINE_MAX
+from grappe.projects.services import BUDGET_LINE_MAX, PROPOSAL_DESCRIPTION
 from grappe.registry.models import Organisation, OrganisationKind
 
 
@@ -79,17 +79,7 @@ class ProposalForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Project
-        fields: tuple[str, ...] = (
-            "acronym",
-            "title",
-            "summary",
-            "summary_fr",
-            "keywords",
-            "trl_start",
-            "trl_target",
-            "start_date",
-            "duration_months",
-        )
+        fields: tuple[str, ...] = PROPOSAL_DESCRIPTION
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
         help_texts = {"keywords": _("Separated by commas.")}
 

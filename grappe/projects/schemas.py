@@ -211,6 +211,43 @@ class ProposalOut(BaseModel):
     status: str
 
 
+class ProposalDescriptionIn(InputSchema):
+    """Change a draft proposal's common description: only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    acronym: str = Field("", min_length=1, max_length=120)
+    title: str = Field("", min_length=1, max_length=400)
+    summary: MultilineStr = Field("", max_length=20000, description="In English.")
+    summary_fr: MultilineStr = Field("", max_length=20000, description="In French.")
+    keywords: str = Field("", max_length=500, description="Separated by commas.")
+    trl_start: int | None = Field(None, ge=1, le=9)
+    trl_target: int | None = Field(None, ge=1, le=9)
+    start_date: dt.date | None = None
+    duration_months: int | None = Field(None, ge=1, le=120)
+    edit_token: str = Field(
+        pattern=r"^[0-9a-f]{32}$",
+        description="The `edit_token` of the proposal as you read it "
+        "(`GET /projects/{id}/proposal`): a proposal changed since is refused (409).",
+    )
+
+
+class ProposalDescriptionOut(BaseModel):
+    id: int
+    status: str
+    acronym: str
+    title: str
+    summary: str
+    summary_fr: str
+    keywords: str
+    trl_start: int | None
+    trl_target: int | None
+    start_date: dt.date | None
+    duration_months: int | None
+    may_edit: bool = Field(description="Whether you may change the description now.")
+    edit_token: str | None = Field(description="For your next update (when you may edit).")
+
+
 class InvitationIn(InputSchema):
     """Invite an organisation of the registry (`organisation_id`) or, by its SIREN, one that
     may not be in it yet (`siren`, with `name` and `kind` when it is new)."""

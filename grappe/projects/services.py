@@ -121,6 +121,44 @@ def may_edit_proposal(*, actor: Actor, project: Project) -> bool:
     return _may_edit_project(actor, project)
 
 
+# A proposal's common description, which its coordinator writes (page and API).
+PROPOSAL_DESCRIPTION = (
+    "acronym",
+    "title",
+    "summary",
+    "summary_fr",
+    "keywords",
+    "trl_start",
+    "trl_target",
+    "start_date",
+    "duration_months",
+)
+
+
+def proposal_edit_refusal(*, actor: Actor, project: Project) -> str:
+    """Why `actor` may not edit the proposal's description now (translated), "" if they may:
+    its coordinator while it is a draft; staff at any time."""
+    if not may_edit_proposal(actor=actor, project=project):
+        return _("Only the coordinator may edit the proposal's description.")
+    if project.status != ProjectStatus.DRAFT and not (
+        actor is None or scope_for(actor).is_staff_wide
+    ):
+        return _("The proposal is no longer a draft: its description is fixed.")
+    return ""
+
+
+def proposal_update(
+    *, actor: Actor, project: Project, expected_token: str | None, **changes: Any
+) -> Project:
+    """Change a proposal's common description (`PROPOSAL_DESCRIPTION` fields only), refused
+    with `PermissionDenied` unless `proposal_edit_refusal` allows it and with `EditConflict`
+    if it changed since `expected_token`; nothing is written then."""
+    check_fields(changes, PROPOSAL_DESCRIPTION)
+    refusal = proposal_edit_refusal(actor=actor, project=project)
+    require(not refusal, refusal)
+    return project_update(actor=actor, project=project, expected_token=expected_token, **changes)
+
+
 def _may_bulk_write_projects(actor: Actor) -> bool:
     return actor is None or scope_for(actor).is_staff_wide
 

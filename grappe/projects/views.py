@@ -49,7 +49,6 @@ from grappe.projects.models import (
     Participation,
     PartnerInvitation,
     Project,
-    ProjectStatus,
     ProposalDocument,
     ResearchCategory,
 )
@@ -68,8 +67,9 @@ from grappe.projects.services import (
     project_offered_transitions,
     project_submit,
     project_transition,
-    project_update,
     proposal_create,
+    proposal_edit_refusal,
+    proposal_update,
     submission_withdraw,
 )
 from grappe.registry.models import Cluster
@@ -345,16 +345,15 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
 def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator edits the common description (refused if changed since it was opened)."""
     project = _visible_or_404(request, pk)
-    if not may_edit_proposal(actor=request.user, project=project):
-        raise PermissionDenied(_("Only the coordinator may edit the proposal's description."))
-    if project.status != ProjectStatus.DRAFT and not scope_for(request.user).is_staff_wide:
-        raise PermissionDenied(_("The proposal is no longer a draft: its description is fixed."))
+    refusal = proposal_edit_refusal(actor=request.user, project=project)
+    if refusal:
+        raise PermissionDenied(refusal)
     form = ProposalForm(request.POST or None, instance=project)
     token = request.POST.get(EDIT_TOKEN_FIELD) if request.method == "POST" else edit_token(project)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in ProposalForm.Meta.fields}
         try:
-            project_update(
+            proposal_update(
                 actor=request.user, project=project, expected_token=token or "", **changes
             )
         except ValidationError as exc:

@@ -91,6 +91,8 @@ SEMANTIC_422: dict[str, set[str] | None] = {
     "POST /api/v1/projects/{id}/budget": {"invalid", "too_big", "not_draft", "not_yours"},
     # A draft's target call: no such call, a closed one, or the project is not a draft.
     "POST /api/v1/projects/{id}/target-call": {"unknown", "closed", "not_draft"},
+    # A proposal's description: the project's own validation (`full_clean`), as at creation.
+    "POST /api/v1/projects/{id}/proposal": None,
     "GET /api/v1/notifications": {"invalid_cursor"},
     # Grants: the services' rules (a category the agreement lacks, a period past the project's
     # end, a year outside it, nothing due...) and the grant workflows' refusals.
@@ -259,7 +261,7 @@ def test_the_document_declares_the_shared_errors() -> None:
 def test_every_operation_is_exercised(api_schema: Any) -> None:
     labels = {result.ok().label for result in api_schema.get_all_operations()}
     assert set(SEMANTIC_422) | NOTHING_TO_NEGATE <= labels, "an operation named here is gone"
-    assert len(labels) == 74
+    assert len(labels) == 76
 
 
 @pytest.mark.django_db

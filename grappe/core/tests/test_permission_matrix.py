@@ -736,6 +736,9 @@ API: dict[str, Expected] = {
     "POST /api/v1/projects/{id}/invitations": ("401 422 422 422 422 422",),
     "POST /api/v1/projects/{id}/budget": ("401 422 422 422 422 422",),
     "POST /api/v1/projects/{id}/target-call": ("401 422 422 422 422 422",),
+    # The description is read by whoever sees the project (the token only by who may edit).
+    "GET /api/v1/projects/{id}/proposal": ("404 ok ok ok ok 404", "404 ok 404 404 404 404"),
+    "POST /api/v1/projects/{id}/proposal": ("401 422 422 422 422 422",),
     "GET /api/v1/invitations": ("401 ok ok ok ok ok",),
     "POST /api/v1/invitations/{id}/answer": (
         "401 422 422 422 422 404",

@@ -94,3 +94,58 @@ def test_invite_answer_and_budget_through_the_api() -> None:
     assert unknown.status_code == 422 and fields_of(unknown) == {"lines"}
     assert BudgetLine.objects.get().amount == Decimal("5000.00")
     assert PartnerInvitation.objects.count() == 2
+
+
+def test_the_coordinator_edits_the_description_with_its_token() -> None:
+    p = proposal()
+    read = api(p.owner, "GET", f"/projects/{p.project.pk}/proposal")
+    assert read.status_code == 200 and read.json()["may_edit"] is True
+    token = read.json()["edit_token"]
+    path = f"/projects/{p.project.pk}/proposal"
+    body = {"summary_fr": "Stockage d'hydrogène pour bus.", "trl_target": 6, "edit_token": token}
+    response = api(p.owner, "POST", path, body)
+    assert response.status_code == 200, response.content
+    assert response.json()["summary_fr"] == "Stockage d'hydrogène pour bus."
+    project = Project.objects.get(pk=p.project.pk)
+    assert (project.summary_fr, project.trl_target, project.title) == (
+        "Stockage d'hydrogène pour bus.",
+        6,
+        p.project.title,  # not given, not changed
+    )
+    # The old token is stale now: refused, nothing written.
+    stale = api(p.owner, "POST", path, {"title": "Another", "edit_token": token})
+    assert stale.status_code == 409
+    assert Project.objects.get(pk=p.project.pk).title == p.project.title
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("insider", 403), ("outsider", 404), ("manager", 404), (None, 401)]
+)
+def test_only_the_coordinator_edits_the_description(who, status) -> None:
+    p = proposal()
+    token = api(p.owner, "GET", f"/projects/{p.project.pk}/proposal").json()["edit_token"]
+    user = getattr(p, who) if who else None
+    if who == "insider":
+        read = api(user, "GET", f"/projects/{p.project.pk}/proposal").json()
+        assert read["may_edit"] is False and read["edit_token"] is None
+    body = {"title": "Taken over", "edit_token": token}
+    response = api(user, "POST", f"/projects/{p.project.pk}/proposal", body)
+    assert response.status_code == status, response.content
+    assert Project.objects.get(pk=p.project.pk).title == p.project.title
+
+
+def test_a_submitted_description_is_fixed_and_bad_fields_are_named() -> None:
+    from grappe.projects.models import ProjectStatus
+
+    p = proposal(ProjectStatus.SUBMITTED)
+    read = api(p.owner, "GET", f"/projects/{p.project.pk}/proposal").json()
+    assert read["may_edit"] is False
+    token = api(p.staff, "GET", f"/projects/{p.project.pk}/proposal").json()["edit_token"]
+    path = f"/projects/{p.project.pk}/proposal"
+    fixed = api(p.owner, "POST", path, {"title": "Late change", "edit_token": token})
+    assert fixed.status_code == 403 and "no longer a draft" in fixed.json()["detail"]
+    bad = api(p.staff, "POST", path, {"title": "", "trl_start": 12, "edit_token": token})
+    assert bad.status_code == 422 and fields_of(bad) >= {"title", "trl_start"}
+    status = api(p.staff, "POST", path, {"status": "funded", "edit_token": token})
+    assert status.status_code == 422 and "status" in fields_of(status)
+    assert Project.objects.get(pk=p.project.pk).title == p.project.title
