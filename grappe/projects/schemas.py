@@ -187,14 +187,11 @@ class TransitionOut(Schema):
 # --- proposals built by their partners ----------------------------------------------------------
 
 
-class ProposalIn(InputSchema):
-    """A new proposal (a draft), coordinated by `organisation_id`, an organisation you act for."""
+class _ProposalDescription(InputSchema):
+    """The optional fields of a proposal's common description (new or changed)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    organisation_id: int = Field(ge=1, le=2**53, description="The coordinating organisation.")
-    acronym: str = Field(min_length=1, max_length=120)
-    title: str = Field(min_length=1, max_length=400)
     summary: MultilineStr = Field("", max_length=20000, description="In English.")
     summary_fr: MultilineStr = Field("", max_length=20000, description="In French.")
     keywords: str = Field("", max_length=500, description="Separated by commas.")
@@ -202,6 +199,14 @@ class ProposalIn(InputSchema):
     trl_target: int | None = Field(None, ge=1, le=9)
     start_date: dt.date | None = None
     duration_months: int | None = Field(None, ge=1, le=120)
+
+
+class ProposalIn(_ProposalDescription):
+    """A new proposal (a draft), coordinated by `organisation_id`, an organisation you act for."""
+
+    organisation_id: int = Field(ge=1, le=2**53, description="The coordinating organisation.")
+    acronym: str = Field(min_length=1, max_length=120)
+    title: str = Field(min_length=1, max_length=400)
 
 
 class ProposalOut(BaseModel):
@@ -211,20 +216,11 @@ class ProposalOut(BaseModel):
     status: str
 
 
-class ProposalDescriptionIn(InputSchema):
+class ProposalDescriptionIn(_ProposalDescription):
     """Change a draft proposal's common description: only the fields given change."""
-
-    model_config = ConfigDict(extra="forbid")
 
     acronym: str = Field("", min_length=1, max_length=120)
     title: str = Field("", min_length=1, max_length=400)
-    summary: MultilineStr = Field("", max_length=20000, description="In English.")
-    summary_fr: MultilineStr = Field("", max_length=20000, description="In French.")
-    keywords: str = Field("", max_length=500, description="Separated by commas.")
-    trl_start: int | None = Field(None, ge=1, le=9)
-    trl_target: int | None = Field(None, ge=1, le=9)
-    start_date: dt.date | None = None
-    duration_months: int | None = Field(None, ge=1, le=120)
     edit_token: str = Field(
         pattern=r"^[0-9a-f]{32}$",
         description="The `edit_token` of the proposal as you read it "
