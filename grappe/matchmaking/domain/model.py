@@ -301,54 +301,81 @@ class PartnerModel:
         i = self.org_index.get(org)
         if i is None:
             return []
+        return [self.project_ids[p] for p in self._project_rows(i).tolist()]
+
+    def _project_rows(self, i: int) -> npt.NDArray[np.int32]:
+        """The rows (in `project_ids`) of the projects of organisation `i`."""
         assert self.incidence_t is not None
-        row = self.incidence_t[i]
-        return [self.project_ids[p] for p in row.indices]
+        lo, hi = self.incidence_t.indptr[i], self.incidence_t.indptr[i + 1]
+        rows: npt.NDArray[np.int32] = self.incidence_t.indices[lo:hi]
+        return rows
 
     def explain(self, known: Sequence[str], candidate: str, text: str = "") -> Explanation:
         """The true facts behind a suggestion: shared projects with the known partners, the
         partner types the consortium lacks, the same city, the candidate's projects whose
         text matches best."""
-        own = set(self.projects_of(candidate))
-        partners_met: list[str] = []
-        shared: set[str] = set()
-        for k in dict.fromkeys(known):
-            common = own & set(self.projects_of(k))
-            if common and k != candidate:
-                partners_met.append(k)
-                shared |= common
-        i = self.org_index.get(candidate)
-        facts = self.facts[i] if i is not None else OrgFacts()
+        return self.explain_many(known, [candidate], text)[0]
+
+    def explain_many(
+        self, known: Sequence[str], candidates: Sequence[str], text: str = ""
+    ) -> list[Explanation]:
+        """`explain` for several candidates of one task: the known partners' projects and the
+        text's vector are computed once, each candidate's projects scored by one dot product."""
+        known_projects = [
+            (k, set(self._project_rows(self.org_index[k]).tolist()))
+            for k in dict.fromkeys(known)
+            if k in self.org_index
+        ]
         known_facts = [self.facts[j] for j in self.known_indices(known)]
         present = {f.partner_type for f in known_facts}
-        missing_type = facts.partner_type if facts.partner_type and known_facts else ""
-        if missing_type in present:
-            missing_type = ""
-        city = search_fold(facts.city) if facts.city else ""
-        same_city = sum(1 for f in known_facts if city and search_fold(f.city) == city)
-        matching: list[str] = []
-        query = self.text_query(text) if text and own else None
+        known_cities = [search_fold(f.city) for f in known_facts if f.city]
+        query = self.text_query(text) if text else None
+        dense_query: FloatArray | None = None
         if query is not None:
-            weights = dict(zip(query[0].tolist(), query[1].tolist(), strict=True))
-            scored = []
-            for p in own:
-                row = self.project_index[p]
-                lo, hi = self.project_terms.indptr[row], self.project_terms.indptr[row + 1]
-                terms = self.project_terms.indices[lo:hi]
-                values = self.project_terms.data[lo:hi]
-                score = sum(
-                    weights.get(int(t), 0.0) * float(x) for t, x in zip(terms, values, strict=True)
-                )
-                scored.append((score, p))
-            scored.sort(key=lambda t: (-t[0], t[1]))
-            matching = [p for v, p in scored if v > 0.1][:3]
-        return Explanation(
-            partners_met=tuple(partners_met),
-            shared_projects=tuple(sorted(shared)),
-            missing_type=missing_type,
-            same_city=same_city,
-            matching_projects=tuple(matching),
+            dense_query = np.zeros(len(self.vocabulary))
+            dense_query[query[0]] = query[1]
+        pt_indptr, pt_indices, pt_data = (
+            self.project_terms.indptr,
+            self.project_terms.indices,
+            self.project_terms.data,
         )
+        out = []
+        for candidate in candidates:
+            i = self.org_index.get(candidate)
+            rows = self._project_rows(i) if i is not None else np.zeros(0, dtype=np.int32)
+            own = set(rows.tolist())
+            partners_met: list[str] = []
+            shared: set[int] = set()
+            for k, theirs in known_projects:
+                common = own & theirs
+                if common and k != candidate:
+                    partners_met.append(k)
+                    shared |= common
+            facts = self.facts[i] if i is not None else OrgFacts()
+            missing_type = facts.partner_type if facts.partner_type and known_facts else ""
+            if missing_type in present:
+                missing_type = ""
+            city = search_fold(facts.city) if facts.city else ""
+            same_city = sum(1 for c in known_cities if city and c == city)
+            matching: list[str] = []
+            if dense_query is not None and own:
+                scored = []
+                for r in rows.tolist():
+                    lo, hi = pt_indptr[r], pt_indptr[r + 1]
+                    score = float(dense_query[pt_indices[lo:hi]] @ pt_data[lo:hi])
+                    scored.append((score, self.project_ids[r]))
+                scored.sort(key=lambda t: (-t[0], t[1]))
+                matching = [p for v, p in scored if v > 0.1][:3]
+            out.append(
+                Explanation(
+                    partners_met=tuple(partners_met),
+                    shared_projects=tuple(sorted(self.project_ids[r] for r in shared)),
+                    missing_type=missing_type,
+                    same_city=same_city,
+                    matching_projects=tuple(matching),
+                )
+            )
+        return out
 
     def similar(self, org: str, *, top: int = 10) -> list[tuple[str, float]]:
         """Organisations like `org`: those whose projects' texts resemble its own and that
@@ -411,6 +438,37 @@ class PartnerModel:
 
     # -- ranking -----------------------------------------------------------------------------
 
+    def ordered(
+        self,
+        known: Sequence[str],
+        text: str = "",
+        *,
+        weights: Weights = Weights(),
+        allowed: npt.NDArray[np.bool_] | None = None,
+        head: int | None = None,
+        score: FloatArray | None = None,
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """The organisations of the model but the known partners (and those `allowed` leaves
+        out), best first, ties broken by id — as indices into `org_ids`, the first `head` only
+        when given — and the scores (`score` when given, else computed): what `rank` cuts, for a
+        caller that filters the head itself."""
+        if score is None:
+            score = self.scores(known, text, weights)
+        mask = np.ones(len(self.org_ids), dtype=bool)
+        if allowed is not None:
+            mask &= allowed
+        mask[self.known_indices(known)] = False
+        cand_idx = np.flatnonzero(mask)
+        if head is not None and 0 < head < len(cand_idx):
+            # only the best `head`: those above the head-th best score, then the ones tied
+            # with it in id order (a partial sort, not a sort of every organisation)
+            neg = -score[cand_idx]
+            kth = np.partition(neg, head - 1)[head - 1]
+            cand_idx = np.concatenate([cand_idx[neg < kth], cand_idx[neg == kth]])
+        # org_ids are sorted, so a stable sort on -score breaks ties by id
+        order: npt.NDArray[np.int64] = cand_idx[np.argsort(-score[cand_idx], kind="stable")]
+        return (order if head is None else order[:head]), score
+
     def rank(
         self,
         known: Sequence[str],
@@ -425,18 +483,11 @@ class PartnerModel:
         ties broken by id, the known partners excluded. Candidates the model has never seen
         score 0 and are still ranked (by id, after every candidate with a signal).
         `allowed` (a boolean array over `org_ids`) keeps only some organisations."""
+        if candidates is None:
+            order, score = self.ordered(known, text, weights=weights, allowed=allowed, head=top)
+            return [(self.org_ids[i], float(score[i])) for i in order[:top].tolist()]
         score = self.scores(known, text, weights)
         known_set = set(known)
-        if candidates is None:
-            mask = np.ones(len(self.org_ids), dtype=bool)
-            if allowed is not None:
-                mask &= allowed
-            for i in self.known_indices(known_set):
-                mask[i] = False
-            cand_idx = np.flatnonzero(mask)
-            # org_ids are sorted, so a stable sort on -score breaks ties by id
-            order = cand_idx[np.argsort(-score[cand_idx], kind="stable")][:top]
-            return [(self.org_ids[i], float(score[i])) for i in order]
         pairs = []
         for c in dict.fromkeys(candidates):
             if c in known_set:
