@@ -288,11 +288,17 @@ class PartnerModel:
     def _postings_sum(self, cols: npt.NDArray[Any], vals: npt.NDArray[Any]) -> FloatArray:
         """Σ over the terms `cols` of weight × each organisation's TF-IDF (the inverted index)."""
         assert self.term_orgs is not None
-        sims = np.zeros(len(self.org_ids))
         indptr, indices, data = self.term_orgs.indptr, self.term_orgs.indices, self.term_orgs.data
-        for j, v in zip(cols.tolist(), vals.tolist(), strict=True):
-            lo, hi = indptr[j], indptr[j + 1]
-            sims[indices[lo:hi]] += v * data[lo:hi]
+        cols = np.asarray(cols, dtype=np.int64)
+        if len(cols) == 0:
+            return np.zeros(len(self.org_ids))
+        lo, hi = indptr[cols], indptr[cols + 1]
+        # the postings of the query's terms, gathered once and summed by one bincount
+        at = np.concatenate(
+            [np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+        )
+        weights = np.repeat(np.asarray(vals, dtype=np.float64), hi - lo) * data[at]
+        sims: FloatArray = np.bincount(indices[at], weights=weights, minlength=len(self.org_ids))
         return sims
 
     # -- explanations (only facts of the participations) -------------------------------------
