@@ -298,7 +298,9 @@ class PartnerModel:
             [np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
         )
         weights = np.repeat(np.asarray(vals, dtype=np.float64), hi - lo) * data[at]
-        sims: FloatArray = np.bincount(indices[at], weights=weights, minlength=len(self.org_ids))
+        sims: FloatArray = np.bincount(
+            indices[at], weights=weights, minlength=len(self.org_ids)
+        ).astype(np.float64, copy=False)
         return sims
 
     # -- explanations (only facts of the participations) -------------------------------------
