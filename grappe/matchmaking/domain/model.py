@@ -158,6 +158,9 @@ class Weights:
     candidate_norm: float = 0.0  # the score of a candidate divides by its degree ** this
     second_step: float = 0.05  # weight of the walk's second step (restart 1 - this)
     popularity: float = 0.1  # tuned on seed 7 (docs/matchmaking.md): 1e-3 before
+    # the prior when the walk reaches nobody (no known partner, or none with a project): only
+    # orders ties, so that a free-text search without partners stays ranked by its text
+    popularity_alone: float = 1e-3
     text: float = 0.1
     type_mix: float = 0.0  # exponent on the type lift (0: off — measured not to add)
     place: float = 1.0  # boost (1 + place * share of known partners in the same city)
@@ -433,7 +436,8 @@ class PartnerModel:
         return share
 
     def combine(self, s: Signals, w: Weights) -> FloatArray:
-        base = (s.graph + w.popularity * s.popularity) * (1.0 + w.text_boost * s.text)
+        prior = w.popularity if s.graph.any() else w.popularity_alone
+        base = (s.graph + prior * s.popularity) * (1.0 + w.text_boost * s.text)
         base = base + w.text * s.text
         if w.type_mix:
             base = base * s.type_lift**w.type_mix
