@@ -158,8 +158,8 @@ class Weights:
     candidate_norm: float = 0.0  # the score of a candidate divides by its degree ** this
     second_step: float = 0.05  # weight of the walk's second step (restart 1 - this)
     popularity: float = 0.1  # tuned on seed 7 (docs/matchmaking.md): 1e-3 before
-    # the prior when the walk reaches nobody (no known partner, or none with a project): only
-    # orders ties, so that a free-text search without partners stays ranked by its text
+    # the prior when no known partner is given (or none is in the model): it only orders ties,
+    # so that a free-text search without partners stays ranked by its text
     popularity_alone: float = 1e-3
     text: float = 0.1
     type_mix: float = 0.0  # exponent on the type lift (0: off — measured not to add)
@@ -179,6 +179,7 @@ class Signals:
     text: FloatArray
     type_lift: FloatArray
     same_place: FloatArray  # share of the known partners in the candidate's city
+    anchored: bool = True  # some known partner is in the model (else the walk has no start)
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ class PartnerModel:
             text=self.text_similarity(text) if text else np.zeros(n),
             type_lift=self.type_lift(idx),
             same_place=self.same_place(idx),
+            anchored=bool(idx),
         )
 
     def text_query(self, text: str) -> tuple[npt.NDArray[np.int64], FloatArray] | None:
@@ -436,7 +438,7 @@ class PartnerModel:
         return share
 
     def combine(self, s: Signals, w: Weights) -> FloatArray:
-        prior = w.popularity if s.graph.any() else w.popularity_alone
+        prior = w.popularity if s.anchored else w.popularity_alone
         base = (s.graph + prior * s.popularity) * (1.0 + w.text_boost * s.text)
         base = base + w.text * s.text
         if w.type_mix:
