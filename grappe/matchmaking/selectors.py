@@ -122,15 +122,48 @@ def _organisations(ids: Sequence[str]) -> dict[str, Organisation]:
     return {str(o.pk): o for o in qs}
 
 
-def _allowed(model: PartnerModel, queryset: QuerySet[Organisation] | None) -> np.ndarray | None:
-    if queryset is None:
-        return None
+def _allowed(model: PartnerModel, queryset: QuerySet[Organisation]) -> np.ndarray:
     mask = np.zeros(len(model.org_ids), dtype=bool)
     for pk in queryset.values_list("pk", flat=True).iterator(chunk_size=10_000):
         i = model.org_index.get(str(pk))
         if i is not None:
             mask[i] = True
     return mask
+
+
+# How many of the best-ranked organisations a filter is first asked about (one `pk IN` query);
+# when fewer than asked for pass, the filter is selective and its ids are read instead.
+FILTER_HEAD = 400
+
+
+def _ranked(
+    model: PartnerModel,
+    known: Sequence[str],
+    text: str,
+    limit: int,
+    allowed: QuerySet[Organisation] | None,
+) -> list[tuple[str, float]]:
+    """The best `limit` organisations that pass the filter `allowed`, best first — the same
+    answer as ranking only the filtered organisations, without reading every id the filter lets
+    through: the filter is asked about the head of the ranking first."""
+    if allowed is None:
+        order, score = model.ordered(known, text, head=limit)
+        kept = order.tolist()
+    else:
+        order, score = model.ordered(known, text, head=FILTER_HEAD)
+        head = order.tolist()
+        passing = {
+            str(pk)
+            for pk in allowed.filter(pk__in=[int(model.org_ids[i]) for i in head]).values_list(
+                "pk", flat=True
+            )
+        }
+        kept = [i for i in head if model.org_ids[i] in passing][:limit]
+        if len(kept) < limit and len(head) == FILTER_HEAD:
+            # a selective filter: few ids pass it, read them and rank those only
+            mask = _allowed(model, allowed)
+            kept = model.ordered(known, allowed=mask, head=limit, score=score)[0].tolist()
+    return [(model.org_ids[i], float(score[i])) for i in kept]
 
 
 def _suggest(
@@ -140,9 +173,10 @@ def _suggest(
     limit: int,
     allowed: QuerySet[Organisation] | None = None,
 ) -> list[Suggestion]:
-    ranked = model.rank(known, text, top=limit, allowed=_allowed(model, allowed))
+    ranked = _ranked(model, known, text, limit, allowed)
     orgs = _organisations([o for o, _s in ranked])
-    whys = {o: model.explain(known, o, text) for o, _s in ranked if o in orgs}
+    shown = [o for o, _s in ranked if o in orgs]
+    whys = dict(zip(shown, model.explain_many(known, shown, text), strict=True))
     wanted = {int(p) for why in whys.values() for p in why.matching_projects}
     acronyms = (
         {

@@ -13,6 +13,7 @@ from grappe.matchmaking.domain.model import (
     GRAPH_ONLY,
     RESEARCH,
     OrgFacts,
+    Weights,
     fit,
     text_terms,
 )
@@ -143,3 +144,19 @@ def test_an_empty_index_suggests_nothing_and_still_ranks_given_candidates() -> N
     assert model.rank(["a"], "hydrogen storage") == []
     assert model.similar("a") == []
     assert [o for o, _ in model.rank([], candidates=["b", "a"])] == ["a", "b"]
+
+
+def test_a_text_search_without_partners_is_ranked_by_its_text_not_by_popularity() -> None:
+    # d takes part in 20 more projects without text: the popularity prior (0.1 beside the walk)
+    # would put it before the organisations whose projects match the text; with no known
+    # partner the walk reaches nobody and the prior only orders ties.
+    busy = PAIRS + [(f"q{i}", "d") for i in range(20)] + [(f"q{i}", "h") for i in range(20)]
+    model = fit(busy, project_texts=TEXTS)
+    ranking = [o for o, _ in model.rank([], "hydrogène pour bus")]
+    assert ranking[:2] == ["f", "g"]
+    assert set(ranking[2:5]) == {"a", "b", "c"}
+    assert ranking[5:] == ["d", "h", "e"]  # no text: by popularity, then by id
+    # the same prior as beside the walk would put the busy d before c, whose project matches
+    loud = replace(Weights(), popularity_alone=Weights().popularity)
+    loud_ranking = [o for o, _ in model.rank([], "hydrogène pour bus", weights=loud)]
+    assert loud_ranking.index("d") < loud_ranking.index("c")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -254,3 +255,32 @@ def test_a_cluster_member_without_projects_is_a_candidate(world: dict[str, Any])
     )
     assert found is not None and [s.organisation for s in found] == [newcomer]
     assert "Member of cluster Cap Digital Test" in found[0].reasons
+
+
+@pytest.mark.parametrize("head", [2, 5, selectors.FILTER_HEAD])
+def test_a_filtered_search_is_the_ranking_of_the_filtered_organisations(
+    world: dict[str, Any], head: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The filter is asked about the best `head` first, its ids read only when too few of those
+    # pass: with a small head both ways are taken; the answer is always the best of the
+    # organisations the filter lets through, in the model's order.
+    for n in range(12):
+        kind = OrganisationKind.RESEARCH_LAB if n % 4 == 0 else OrganisationKind.SME
+        project = ProjectFactory(acronym=f"H2Y{n}", title="Hydrogen storage" * (n % 3 + 1))
+        ParticipationFactory(project=project, organisation=world["lab"])
+        ParticipationFactory(project=project, organisation=OrganisationFactory(kind=kind))
+    partner_index_rebuild(actor=None)
+    model = selectors.partner_model()
+    assert model is not None
+    monkeypatch.setattr(selectors, "FILTER_HEAD", head)
+    for kind, limit in ((OrganisationKind.RESEARCH_LAB, 3), (OrganisationKind.SME, 4)):
+        wanted = Organisation.objects.filter(kind=kind)
+        ids = {str(pk) for pk in wanted.values_list("pk", flat=True)}
+        mask = np.array([o in ids for o in model.org_ids])
+        expected = [o for o, _ in model.rank([], "hydrogen", top=limit, allowed=mask)]
+        found = selectors.partner_search(
+            scope=scope_for(None), text="hydrogen", organisations=wanted, limit=limit
+        )
+        assert found is not None
+        assert [str(s.organisation.pk) for s in found] == expected
+        assert len(expected) == limit
