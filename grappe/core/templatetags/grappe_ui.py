@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.db.models import Model, QuerySet
@@ -163,3 +164,32 @@ def shown_records(context: Context) -> ShownRecords:
         memo = records_shown(context.flatten().values())
         context.render_context["grappe_shown_records"] = memo
     return memo
+
+
+# A list's own parameters besides its filters (`core.lists.page_param`).
+LIST_PARAMS = ("cursor", "export")
+
+
+@register.simple_tag(takes_context=True)
+def other_lists_query(context: Context, form: Any) -> list[tuple[str, str]]:
+    """`{% other_lists_query form as kept %}`: the query parameters of the page's other lists
+    (everything but `form`'s fields and its own cursor and export), so that filtering or
+    resetting one list of a page that shows two keeps the other as it is."""
+    request = context.get("request")
+    if request is None:
+        return []
+    prefix = getattr(form, "prefix", None)
+    owned = {form[name].html_name for name in form.fields}
+    owned |= {f"{prefix}-{name}" if prefix else name for name in LIST_PARAMS}
+    return [
+        (key, value)
+        for key in request.GET
+        if key not in owned
+        for value in request.GET.getlist(key)
+    ]
+
+
+@register.filter
+def urlencode_pairs(pairs: Iterable[tuple[str, str]]) -> str:
+    """`(name, value)` pairs as a query string (`a=1&b=%C3%A9`)."""
+    return urlencode(list(pairs))

@@ -234,3 +234,27 @@ def test_the_page_reads_as_many_queries_for_many_lines(w, django_assert_max_num_
     lines(w, 40)
     with django_assert_max_num_queries(len(few)):
         c.get(reverse("grants:manage"))
+
+
+def _form(body: str, label: str) -> str:
+    """The filter form whose label is `label`."""
+    at = body.index(f'aria-label="{label}"')
+    return body[at : body.index("</form>", at)]
+
+
+def test_filtering_or_resetting_one_list_keeps_the_other_lists_filters(w):
+    """Two lists on one page: each filter form carries the other list's parameters (hidden),
+    its Reset keeps them, and neither carries its own list's cursor (a new filter starts at the
+    top)."""
+    body = manage(
+        w.officer, **{"lines-year": "2025", "q": "GA-", "lines-cursor": "x"}
+    ).content.decode()
+    lines_form = _form(body, "Filter granted lines")
+    agreements_form = body[body.index('id="agreements"') :]
+    agreements_form = agreements_form[: agreements_form.index("</form>")]
+    assert '<input type="hidden" name="q" value="GA-">' in lines_form
+    assert '<input type="hidden" name="lines-year" value="2025">' in agreements_form
+    assert "lines-cursor" not in lines_form  # a new filter starts the list at its top
+    assert 'href="/en/grants/manage/?q=GA-"' in lines_form  # Reset the lines only
+    # The agreements' filters keep the lines where they are, their page included.
+    assert 'href="/en/grants/manage/?lines-year=2025&amp;lines-cursor=x"' in agreements_form
