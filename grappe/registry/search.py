@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from grappe.core.domain.text import compact, search_fold
+from grappe.core.fastsql import select_by_ids
 from grappe.core.search import (
     Document,
     SearchIndex,
@@ -112,8 +113,8 @@ _COLUMNS = (
 
 
 def organisation_documents(ids: Sequence[int]) -> dict[int, Document]:
-    rows = Organisation.objects.filter(pk__in=list(ids)).values(*_COLUMNS)
-    return {row["id"]: organisation_document(row) for row in rows.iterator(chunk_size=2000)}
+    rows = select_by_ids(Organisation._meta.db_table, _COLUMNS, list(ids))
+    return {row[0]: organisation_document(dict(zip(_COLUMNS, row, strict=True))) for row in rows}
 
 
 ORGANISATIONS = register(

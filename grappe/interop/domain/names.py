@@ -139,6 +139,7 @@ _PLACEHOLDERS = frozenset(
 )
 
 
+@lru_cache(maxsize=262_144)
 def is_placeholder(value: str) -> bool:
     """True when a name column holds no organisation: empty, a lone number, a dash, or one of
     the sources' fillers (`AucuneAide`, `0 Aide`, `Non renseigné`, `N/A`)."""
