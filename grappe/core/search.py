@@ -391,7 +391,8 @@ class SearchIndex:
         out: dict[int, Document] = {}
         for pk, doc in docs.items():
             names = doc.names
-            more = [n for n in (search_words_text(x) for x in extras.get(pk, ())) if n]
+            # most extra names are already there (an alias spelt as the name folds alike)
+            more = [n for n in map(search_fold, extras.get(pk, ())) if n and f"|{n}|" not in names]
             if more:
                 known = set(names.strip("|").split("|"))
                 names = "|".join([names.rstrip("|"), *sorted(set(more) - known)]) + "|"
@@ -466,12 +467,16 @@ def document_text(parts: Iterable[str], names: Iterable[str] = ()) -> str:
     """The `document` column: the folded parts, plus the words behind a lost apostrophe in
     the parts and the names (`Ecole de lADN` is found by `adn`)."""
     text = search_fold(" ".join(p for p in parts if p))
-    hidden = unglued(search_fold(" ".join(names)).split() + text.split())
+    # folding is per character, so the names folded one by one (cached: the names column
+    # folds them too) split into the same words as their folded join
+    words = [w for name in names for w in search_fold(name).split()]
+    hidden = unglued(words + text.split())
     return f"{text} {' '.join(hidden)}".strip() if hidden else text
 
 
 def search_words_text(value: str) -> str:
-    return " ".join(search_words(value))
+    """The folded words of `value` between single spaces (what `search_fold` returns)."""
+    return search_fold(value)
 
 
 def names_field(values: Iterable[str]) -> str:

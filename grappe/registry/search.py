@@ -11,6 +11,7 @@ them. `grappe search_index rebuild` rebuilds everything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from grappe.core.domain.text import compact, search_fold
 from grappe.core.fastsql import select_by_ids
@@ -149,6 +150,7 @@ def cluster_document(cluster: Cluster) -> str:
 # --- places: what the services write with every postcode and city ---------------------------
 
 
+@lru_cache(maxsize=65_536)  # pure, and imports give the same addresses again and again
 def place_of(postcode: str, city: str, country: str) -> Place:
     """The folded postcode, "in Paris" and the arrondissement of an address (the database
     allows an arrondissement only for a French address)."""

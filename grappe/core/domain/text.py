@@ -93,6 +93,7 @@ def search_words(value: str) -> list[str]:
 
 # French elisions that sources lost the apostrophe of: `lénergie`, `dInformation`, `quil`.
 _GLUED_ELISION = re.compile(r"^(?:l|d|qu)([aeiouyh][a-z0-9]{3,})$")
+_GLUE_FIRST = frozenset("ldq")
 
 
 def unglued(words: list[str]) -> list[str]:
@@ -100,6 +101,8 @@ def unglued(words: list[str]) -> list[str]:
     `dinformation` → `information`), for a document to be found by them too."""
     found = []
     for word in words:
+        if word[:1] not in _GLUE_FIRST or len(word) < 5:
+            continue  # what the pattern cannot match, skipped without running it
         match = _GLUED_ELISION.match(word)
         if match:
             found.append(match.group(1))
