@@ -430,10 +430,12 @@ class SearchIndex:
         unique = sorted(set(ids))
         written = 0
         words: set[str] = set()
+        held = bool(unique) and not index_empty(self.table)  # a first import deletes nothing
         for start in range(0, len(unique), batch_size):
             batch = unique[start : start + batch_size]
             docs = self.build(batch)
-            index_delete(self.table, batch)
+            if held:
+                index_delete(self.table, batch)
             index_insert(self.table, docs)
             words |= document_words(docs.values())
             self._write_activity(docs)
@@ -572,6 +574,12 @@ def index_create(schema_editor: Any, table: str) -> None:
 def index_drop(schema_editor: Any, table: str) -> None:
     for sql in index_drop_sql(table, schema_editor.connection.vendor):
         schema_editor.execute(sql)
+
+
+def index_empty(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608
+        return cursor.fetchone() is None
 
 
 def index_delete(table: str, ids: Sequence[int]) -> None:
@@ -766,12 +774,9 @@ def fill_empty_indexes() -> dict[str, int]:
     for index in INDEXES.values():
         if index.model is None or not index.model._base_manager.exists():
             continue
-        with connection.cursor() as cursor:
-            qn = connection.ops.quote_name
-            cursor.execute(f"SELECT 1 FROM {qn(index.table)} LIMIT 1")  # noqa: S608
-            if cursor.fetchone() is None:
-                written[index.table] = index.rebuild()
-            elif not SearchWord.objects.filter(index=index.table).exists():
-                # an index filled before its vocabulary existed
-                words_write(index.table, index_rows(index.table).values())
+        if index_empty(index.table):
+            written[index.table] = index.rebuild()
+        elif not SearchWord.objects.filter(index=index.table).exists():
+            # an index filled before its vocabulary existed
+            words_write(index.table, index_rows(index.table).values())
     return written
