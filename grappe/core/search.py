@@ -46,6 +46,7 @@ from django.db.models.expressions import Expression
 
 from grappe.core.domain import spelling
 from grappe.core.domain.text import compact, search_fold, search_words, unglued
+from grappe.core.fastsql import ids_condition, select_by_ids
 from grappe.core.models import SearchWord
 
 # A query longer than this is cut (the page and API refuse longer ones first).
@@ -390,7 +391,8 @@ class SearchIndex:
         out: dict[int, Document] = {}
         for pk, doc in docs.items():
             names = doc.names
-            more = [n for n in (search_words_text(x) for x in extras.get(pk, ())) if n]
+            # most extra names are already there (an alias spelt as the name folds alike)
+            more = [n for n in map(search_fold, extras.get(pk, ())) if n and f"|{n}|" not in names]
             if more:
                 known = set(names.strip("|").split("|"))
                 names = "|".join([names.rstrip("|"), *sorted(set(more) - known)]) + "|"
@@ -427,40 +429,56 @@ class SearchIndex:
             return 0
         unique = sorted(set(ids))
         written = 0
+        words: set[str] = set()
+        held = bool(unique) and not index_empty(self.table)  # a first import deletes nothing
         for start in range(0, len(unique), batch_size):
             batch = unique[start : start + batch_size]
             docs = self.build(batch)
-            index_delete(self.table, batch)
-            index_write(self.table, docs)
+            if held:
+                index_delete(self.table, batch)
+            index_insert(self.table, docs)
+            words |= document_words(docs.values())
             self._write_activity(docs)
             written += len(docs)
+        words_add(self.table, words)  # the vocabulary once, for every batch
         return written
 
     def _write_activity(self, docs: Mapping[int, Document]) -> None:
         """The entity's activity column follows its entry (the ranking reads it there, with the
-        row it reads anyway); one UPDATE per distinct value that changed."""
+        row it reads anyway); only the rows whose value changed are written."""
         if not docs:
             return
-        manager = self.model._base_manager
-        current = dict(manager.filter(pk__in=list(docs)).values_list("pk", self.activity_field))
-        changed: dict[int, list[int]] = {}
-        for pk, doc in docs.items():
-            if current.get(pk) != doc.activity:
-                changed.setdefault(doc.activity, []).append(pk)
-        for value, pks in changed.items():
-            manager.filter(pk__in=pks).update(**{self.activity_field: value})
+        opts = self.model._meta
+        column = opts.get_field(self.activity_field).column
+        current = dict(select_by_ids(opts.db_table, [opts.pk.column, column], list(docs)))
+        changed = [
+            (doc.activity, pk) for pk, doc in docs.items() if current.get(pk) != doc.activity
+        ]
+        if not changed:
+            return
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {qn(opts.db_table)} SET {qn(column)} = %s "  # noqa: S608
+                f"WHERE {qn(opts.pk.column)} = %s",
+                changed,
+            )
 
 
 def document_text(parts: Iterable[str], names: Iterable[str] = ()) -> str:
     """The `document` column: the folded parts, plus the words behind a lost apostrophe in
     the parts and the names (`Ecole de lADN` is found by `adn`)."""
     text = search_fold(" ".join(p for p in parts if p))
-    hidden = unglued(search_fold(" ".join(names)).split() + text.split())
+    # folding is per character, so the names folded one by one (cached: the names column
+    # folds them too) split into the same words as their folded join
+    words = [w for name in names for w in search_fold(name).split()]
+    hidden = unglued(words + text.split())
     return f"{text} {' '.join(hidden)}".strip() if hidden else text
 
 
 def search_words_text(value: str) -> str:
-    return " ".join(search_words(value))
+    """The folded words of `value` between single spaces (what `search_fold` returns)."""
+    return search_fold(value)
 
 
 def names_field(values: Iterable[str]) -> str:
@@ -558,15 +576,19 @@ def index_drop(schema_editor: Any, table: str) -> None:
         schema_editor.execute(sql)
 
 
+def index_empty(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608
+        return cursor.fetchone() is None
+
+
 def index_delete(table: str, ids: Sequence[int]) -> None:
     if not ids:
         return
     qn = connection.ops.quote_name
+    condition, params = ids_condition('"rowid"', ids)
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f'DELETE FROM {qn(table)} WHERE "rowid" IN ({marks})', chunk)  # noqa: S608
+        cursor.execute(f"DELETE FROM {qn(table)} WHERE {condition}", params)  # noqa: S608
 
 
 def _combinations(options: list[list[str]]) -> Iterator[list[str]]:
@@ -579,25 +601,50 @@ def _combinations(options: list[list[str]]) -> Iterator[list[str]]:
             yield [first, *rest]
 
 
-def words_write(table: str, docs: Iterable[Document]) -> None:
-    """Add the documents' words to the index's vocabulary (those already there are kept)."""
+def document_words(docs: Iterable[Document]) -> set[str]:
+    """The vocabulary words of these documents (`spelling.vocabulary_words` of each names and
+    document column), each word once: the texts are split here and the distinct words
+    filtered once, rather than a set built per document."""
     words: set[str] = set()
     for doc in docs:
-        words |= spelling.vocabulary_words(doc.names)
-        words |= spelling.vocabulary_words(doc.document)
-    SearchWord.objects.bulk_create(
-        [SearchWord(index=table, word=w, length=len(w)) for w in sorted(words)],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
+        words.update(doc.names.replace("|", " ").split())
+        words.update(doc.document.split())
+    return spelling.vocabulary_words(" ".join(words))
 
 
-def index_write(table: str, docs: Mapping[int, Document]) -> None:
-    """Insert entries (their rows must not exist: `SearchIndex.update` deletes them first),
-    and their words into the index's vocabulary."""
+def words_add(table: str, words: set[str]) -> None:
+    """Add these words to the index's vocabulary: only those it does not hold yet are
+    inserted (the index's words are read once; a concurrent writer's are skipped)."""
+    if not words:
+        return
+    qn = connection.ops.quote_name
+    vocabulary = qn(SearchWord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "word" FROM {vocabulary} WHERE "index" = %s',  # noqa: S608
+            [table],
+        )
+        new = sorted(words.difference(word for (word,) in cursor.fetchall()))
+        if not new:
+            return
+        columns = '("index", "word", "length") VALUES (%s, %s, %s)'
+        if connection.vendor == "postgresql":
+            sql = f"INSERT INTO {vocabulary} {columns} ON CONFLICT DO NOTHING"
+        else:
+            sql = f"INSERT OR IGNORE INTO {vocabulary} {columns}"
+        cursor.executemany(sql, [(table, w, len(w)) for w in new])
+
+
+def words_write(table: str, docs: Iterable[Document]) -> None:
+    """Add the documents' words to the index's vocabulary (those already there are kept)."""
+    words_add(table, document_words(docs))
+
+
+def index_insert(table: str, docs: Mapping[int, Document]) -> None:
+    """Insert entries (their rows must not exist: `SearchIndex.update` deletes them first);
+    the vocabulary is the caller's (`words_add`)."""
     if not docs:
         return
-    words_write(table, docs.values())
     qn = connection.ops.quote_name
     rows = [(pk, d.names, d.document, d.identifiers, d.activity) for pk, d in docs.items()]
     columns = '"rowid", "names", "document", "identifiers", "activity"'
@@ -611,6 +658,15 @@ def index_write(table: str, docs: Mapping[int, Document]) -> None:
                 f"INSERT INTO {qn(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
                 rows,
             )
+
+
+def index_write(table: str, docs: Mapping[int, Document]) -> None:
+    """Insert entries (their rows must not exist: `SearchIndex.update` deletes them first),
+    and their words into the index's vocabulary."""
+    if not docs:
+        return
+    words_write(table, docs.values())
+    index_insert(table, docs)
 
 
 def index_clear(table: str) -> None:
@@ -718,12 +774,9 @@ def fill_empty_indexes() -> dict[str, int]:
     for index in INDEXES.values():
         if index.model is None or not index.model._base_manager.exists():
             continue
-        with connection.cursor() as cursor:
-            qn = connection.ops.quote_name
-            cursor.execute(f"SELECT 1 FROM {qn(index.table)} LIMIT 1")  # noqa: S608
-            if cursor.fetchone() is None:
-                written[index.table] = index.rebuild()
-            elif not SearchWord.objects.filter(index=index.table).exists():
-                # an index filled before its vocabulary existed
-                words_write(index.table, index_rows(index.table).values())
+        if index_empty(index.table):
+            written[index.table] = index.rebuild()
+        elif not SearchWord.objects.filter(index=index.table).exists():
+            # an index filled before its vocabulary existed
+            words_write(index.table, index_rows(index.table).values())
     return written

@@ -365,12 +365,14 @@ class Resolver:
             )
             self.counts.add("alias", "created", len(self._pending_aliases))
             # An alias spelt unlike the name adds a name to the organisation's search entry.
+            # (Most aliases are the name itself: compared as they are before folding either.)
             organisation_search_index_update(
                 {
                     a[0].pk
                     for a in self._pending_aliases
                     if a[0].pk is not None
-                    and search_fold(a[1]) != search_fold(str(a[0].values.get("name") or ""))
+                    and a[1] != (name := str(a[0].values.get("name") or ""))
+                    and search_fold(a[1]) != search_fold(name)
                 }
             )
             self._pending_aliases = []

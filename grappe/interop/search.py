@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from grappe.core.fastsql import select_by_ids
 from grappe.interop.models import OrganisationAlias
 from grappe.registry.search import ORGANISATIONS
 
@@ -12,11 +13,7 @@ from grappe.registry.search import ORGANISATIONS
 @ORGANISATIONS.contributor
 def organisation_aliases(ids: Sequence[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = list(ids[start : start + 5000])
-        rows = OrganisationAlias.objects.filter(organisation_id__in=chunk).values_list(
-            "organisation_id", "name"
-        )
-        for pk, name in rows.iterator(chunk_size=5000):
-            names.setdefault(pk, []).append(name)
+    table = OrganisationAlias._meta.db_table
+    for pk, name in select_by_ids(table, ["organisation_id", "name"], ids, key="organisation_id"):
+        names.setdefault(pk, []).append(name)
     return names

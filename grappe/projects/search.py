@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count
+from django.db import connection
 
 from grappe.core.domain.text import compact
+from grappe.core.fastsql import ids_condition, select_by_ids
 from grappe.core.search import (
     Document,
     SearchIndex,
@@ -67,23 +68,34 @@ def project_document(row: dict[str, object]) -> Document:
 
 
 def project_documents(ids: Sequence[int]) -> dict[int, Document]:
-    rows = Project.objects.filter(pk__in=list(ids)).values(*_COLUMNS)
-    partners = dict(
-        Participation.objects.filter(project_id__in=list(ids))
-        .values("project_id")
-        .annotate(n=Count("pk"))
-        .values_list("project_id", "n")
-    )
+    wanted = list(ids)
+    rows = select_by_ids(Project._meta.db_table, _COLUMNS, wanted)
+    partners = _count_by(Participation._meta.db_table, "project_id", "id", wanted)
     out = {}
-    for row in rows.iterator(chunk_size=2000):
-        doc = project_document(row)
-        out[row["id"]] = Document(
+    for values in rows:
+        doc = project_document(dict(zip(_COLUMNS, values, strict=True)))
+        out[values[0]] = Document(
             names=doc.names,
             document=doc.document,
             identifiers=doc.identifiers,
-            activity=partners.get(row["id"], 0),
+            activity=partners.get(values[0], 0),
         )
     return out
+
+
+def _count_by(table: str, key: str, counted: str, ids: Sequence[int]) -> dict[int, int]:
+    """`COUNT(DISTINCT counted)` of the rows of `table` per `key`, for the keys in `ids`."""
+    if not ids:
+        return {}
+    qn = connection.ops.quote_name
+    condition, params = ids_condition(qn(key), ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {qn(key)}, COUNT(DISTINCT {qn(counted)}) FROM {qn(table)} "  # noqa: S608
+            f"WHERE {condition} GROUP BY {qn(key)}",
+            params,
+        )
+        return {int(pk): int(n) for pk, n in cursor.fetchall()}
 
 
 PROJECTS = register(
@@ -100,16 +112,7 @@ PROJECTS = register(
 @ORGANISATIONS.activity_source
 def organisation_activity(ids: Sequence[int]) -> dict[int, int]:
     """How many projects each organisation takes part in."""
-    counts: dict[int, int] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = list(ids[start : start + 5000])
-        counts.update(
-            Participation.objects.filter(organisation_id__in=chunk)
-            .values("organisation_id")
-            .annotate(n=Count("project_id", distinct=True))
-            .values_list("organisation_id", "n")
-        )
-    return counts
+    return _count_by(Participation._meta.db_table, "organisation_id", "project_id", list(ids))
 
 
 def project_search_index_update(ids: Iterable[int]) -> int:

@@ -546,7 +546,11 @@ def partner_bulk_insert(
         allowed=("project_id", "organisation_id", *PARTICIPATION_EDITABLE),
         on_behalf_of=on_behalf_of,
     )
-    _consortium_changed(*_partners_of(ids))
+    if "project_id" in fields and "organisation_id" in fields:  # the rows say whose they are
+        at_project, at_org = fields.index("project_id"), fields.index("organisation_id")
+        _consortium_changed([r[at_project] for r in rows], [r[at_org] for r in rows])
+    else:
+        _consortium_changed(*_partners_of(ids))
     return ids
 
 

@@ -11,8 +11,10 @@ them. `grappe search_index rebuild` rebuilds everything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from grappe.core.domain.text import compact, search_fold
+from grappe.core.fastsql import select_by_ids
 from grappe.core.search import (
     Document,
     SearchIndex,
@@ -112,8 +114,8 @@ _COLUMNS = (
 
 
 def organisation_documents(ids: Sequence[int]) -> dict[int, Document]:
-    rows = Organisation.objects.filter(pk__in=list(ids)).values(*_COLUMNS)
-    return {row["id"]: organisation_document(row) for row in rows.iterator(chunk_size=2000)}
+    rows = select_by_ids(Organisation._meta.db_table, _COLUMNS, list(ids))
+    return {row[0]: organisation_document(dict(zip(_COLUMNS, row, strict=True))) for row in rows}
 
 
 ORGANISATIONS = register(
@@ -148,6 +150,7 @@ def cluster_document(cluster: Cluster) -> str:
 # --- places: what the services write with every postcode and city ---------------------------
 
 
+@lru_cache(maxsize=65_536)  # pure, and imports give the same addresses again and again
 def place_of(postcode: str, city: str, country: str) -> Place:
     """The folded postcode, "in Paris" and the arrondissement of an address (the database
     allows an arrondissement only for a French address)."""

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from grappe.core.actors import Actor, recorded_user
 from grappe.core.concurrency import check_unchanged
 from grappe.core.domain.roles import Action, Target
+from grappe.core.fastsql import select_by_ids
 from grappe.core.scopes import scope_for
 from grappe.core.services import (
     audit_record,
@@ -130,11 +131,9 @@ def _placed_rows(
     missing = [f for f in (*PLACE_INPUTS, "paris_arrondissement") if f not in names]
     stored: dict[int, dict[str, Any]] = {}
     if pk_first and missing:
-        pks = [row[0] for row in rows]
-        for start in range(0, len(pks), 2000):
-            chunk = Organisation.objects.filter(pk__in=pks[start : start + 2000])
-            for row in chunk.values("pk", *missing):
-                stored[row["pk"]] = row
+        columns = ["id", *missing]  # the place fields are plain columns
+        for held in select_by_ids(Organisation._meta.db_table, columns, [r[0] for r in rows]):
+            stored[held[0]] = dict(zip(missing, held[1:], strict=True))
     offset = 1 if pk_first else 0
     placed: list[Sequence[Any]] = []
     for row in rows:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from grappe.core.domain.text import strip_marks
 from grappe.interop.domain.countries import ANR_ALIASES, country_names
 
 # Legal forms dropped from names before comparing them (as whole words, after punctuation is
@@ -77,9 +78,7 @@ def fold(value: str) -> str:
     text = value.casefold()
     if text.isascii():  # most names: nothing to decompose
         return text.replace("'", "").replace("`", "")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.translate(_DROP)
+    return strip_marks(unicodedata.normalize("NFKD", text)).translate(_DROP)
 
 
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
@@ -139,6 +138,7 @@ _PLACEHOLDERS = frozenset(
 )
 
 
+@lru_cache(maxsize=262_144)
 def is_placeholder(value: str) -> bool:
     """True when a name column holds no organisation: empty, a lone number, a dash, or one of
     the sources' fillers (`AucuneAide`, `0 Aide`, `Non renseigné`, `N/A`)."""

@@ -76,3 +76,34 @@ def test_an_arrondissement_is_searchable_as_people_write_it() -> None:
     forms = place_search_forms("75011", "Paris", 11)
     assert {"paris 11e", "paris 11", "75011"} <= set(forms)
     assert "paris 1er" in place_search_forms("75001", "Paris", 1)
+
+
+def test_strip_marks_drops_exactly_the_combining_characters_of_every_plane() -> None:
+    # the translation table covers the Basic Multilingual Plane; marks beyond it take the
+    # character-by-character way: both must agree with unicodedata on every code point
+    import unicodedata
+
+    from grappe.core.domain.text import strip_marks
+
+    points = [c for c in range(0x20, 0x110000) if not 0xD800 <= c < 0xE000]
+    for start in range(0, len(points), 4096):
+        text = "".join(map(chr, points[start : start + 4096]))
+        assert strip_marks(text) == "".join(c for c in text if not unicodedata.combining(c))
+
+
+def test_the_vocabulary_of_documents_is_each_documents_words_together() -> None:
+    from grappe.core.domain.spelling import vocabulary_words
+    from grappe.core.search import Document, document_words
+
+    docs = [
+        Document(
+            names="|ecole polytechnique|x|", document="palaiseau 91120 ecole", identifiers=" "
+        ),
+        Document(names="|", document="energie lenergie 12345 systemes", identifiers=" "),
+        Document(names="|abcdefghij" * 5 + "|", document="", identifiers=" "),
+    ]
+    expected = set().union(
+        *(vocabulary_words(d.names) | vocabulary_words(d.document) for d in docs)
+    )
+    assert document_words(docs) == expected
+    assert "polytechnique" in expected and "lenergie" in expected and "12345" not in expected
