@@ -402,9 +402,14 @@ def project_coordinator_rows(project_ids: Sequence[int]) -> dict[int, dict[str, 
     no project). The consortium of a visible project is public."""
     if not project_ids:
         return {}
-    rows = Participation.objects.filter(
-        project_id__in=project_ids, role=ParticipantRole.COORDINATOR
-    ).values_list("project_id", "organisation_id", "organisation__name")
+    _names, rows = compiled_tuples(  # compiled once per number of ids (`core/compiled.py`)
+        "projects.coordinator_rows",
+        Participation,
+        lambda *ids: Participation.objects.filter(
+            project_id__in=ids, role=ParticipantRole.COORDINATOR
+        ).values_list("project_id", "organisation_id", "organisation__name"),
+        list(project_ids),
+    )
     coordinators: dict[int, dict[str, Any]] = {}
     for project_id, organisation_id, name in rows:
         coordinators.setdefault(project_id, {"id": organisation_id, "name": name})
@@ -416,10 +421,15 @@ def project_cluster_rows(project_ids: Sequence[int]) -> dict[int, list[dict[str,
     project id (one query; none for no project)."""
     if not project_ids:
         return {}
-    rows = (
-        Accreditation.objects.filter(project_id__in=project_ids)
-        .order_by("project_id", "-is_lead", "accredited_on", "id")
-        .values_list("project_id", "cluster__slug", "cluster__name")
+    _names, rows = compiled_tuples(  # compiled once per number of ids (`core/compiled.py`)
+        "projects.cluster_rows",
+        Accreditation,
+        lambda *ids: (
+            Accreditation.objects.filter(project_id__in=ids)
+            .order_by("project_id", "-is_lead", "accredited_on", "id")
+            .values_list("project_id", "cluster__slug", "cluster__name")
+        ),
+        list(project_ids),
     )
     clusters: dict[int, list[dict[str, Any]]] = {}
     for project_id, slug, name in rows:
