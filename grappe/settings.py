@@ -298,7 +298,7 @@ LOGGING = {
 # CSP: right after SecurityMiddleware, so every answer (pages, API, admin, errors) carries it.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
+    "grappe.core.csp.SitePolicyCSPMiddleware",  # django-csp's, the site policy built once
 )
 # Axes: last, as its documentation asks; it turns a locked-out login into the lockout page.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")

@@ -35,6 +35,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceIterator
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
 from ninja.errors import ValidationError
 from pydantic import BaseModel, Field, create_model, model_validator
@@ -204,19 +205,24 @@ class _Filters(dict[str, Any]):
 
 class _Fields(dict[str, Any]):
     """A filter form's `base_fields` whose deep copy (made for every form) copies the choices
-    of a choice field as a list, not each of its (value, label) pairs: nothing changes them."""
+    of a choice field as a list, not each of its (value, label) pairs: nothing changes them.
+    django-filter's choice fields (with an empty label) wrap their list in a `ChoiceIterator`
+    bound to the field: the copy gets its own iterator over the same list."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
         copies: dict[str, Any] = {}
         for name, form_field in self.items():
             choices = getattr(form_field, "_choices", None)
-            if (
-                isinstance(form_field, forms.ChoiceField)
-                and not isinstance(form_field, forms.ModelChoiceField)
-                and isinstance(choices, list)
-            ):
+            plain = isinstance(form_field, forms.ChoiceField) and not isinstance(
+                form_field, forms.ModelChoiceField
+            )
+            if plain and isinstance(choices, list):
                 clone: Any = forms.Field.__deepcopy__(form_field, memo)  # type: ignore[attr-defined]
                 clone._choices = list(choices)
+                copies[name] = clone
+            elif plain and type(choices) is ChoiceIterator:
+                clone = forms.Field.__deepcopy__(form_field, memo)  # type: ignore[attr-defined]
+                clone._choices = cast(Any, ChoiceIterator)(clone, cast(Any, choices).choices)
                 copies[name] = clone
             else:
                 copies[name] = copy.deepcopy(form_field, memo)
@@ -250,14 +256,38 @@ class ListFilterSet(django_filters.FilterSet):
         prefix: str | None = None,
     ) -> None:
         # A callable is the selector's queryset, built only when the rows are read: a list
-        # page served from its compiled SQL (`api_page(cache=)`) builds none.
-        factory = None if queryset is None or isinstance(queryset, QuerySet) else queryset
-        super().__init__(
-            data, queryset if factory is None else None, request=request, prefix=prefix
-        )
-        if factory is not None:
-            self._queryset_factory = factory
+        # page served from its compiled SQL (`api_page(cache=)`) builds none. The filters are
+        # copied from the class only when one is used (django-filter copies them all for
+        # every FilterSet; an unfiltered list uses none but the order, read from the class).
+        # The rest is django-filter's `BaseFilterSet.__init__`.
+        if isinstance(queryset, QuerySet):
+            self._queryset = queryset
+            self._model = queryset.model
+        elif queryset is None:
+            self._queryset = self._meta.model._default_manager.all()
+            self._model = self._meta.model
+        else:
+            self._queryset_factory = queryset
             self._queryset = None
+            self._model = self._meta.model
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.request = request
+        self.form_prefix = prefix
+        self._filters: dict[str, Any] | None = None
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        if self._filters is None:
+            self._filters = copy.deepcopy(self.base_filters)
+            for filter_ in self._filters.values():
+                filter_.model = self._model
+                filter_.parent = self
+        return self._filters
+
+    @filters.setter
+    def filters(self, value: dict[str, Any]) -> None:
+        self._filters = value
 
     @property
     def queryset(self) -> QuerySet[Any]:
@@ -293,7 +323,8 @@ class ListFilterSet(django_filters.FilterSet):
         return built
 
     def sort_filter(self) -> SortFilter:
-        sort = self.filters.get(SORT_PARAM)
+        # The class's own: its orders and default never change per request.
+        sort = self.base_filters.get(SORT_PARAM)
         if not isinstance(sort, SortFilter):
             raise TypeError(f"{type(self).__name__} declares no `{SORT_PARAM} = SortFilter(...)`")
         return sort

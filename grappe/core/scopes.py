@@ -80,19 +80,22 @@ def reach_q(
 def reach_exists(
     scope: Scope,
     action: Action,
-    queryset: QuerySet[Any],
+    queryset: QuerySet[Any] | Callable[[], QuerySet[Any]],
     relations: Mapping[Relation, RelationQ],
     public: Q | None = None,
 ) -> bool:
     """May `scope` do `action` to the row(s) of `queryset` (typically one object by pk)?
 
-    No query when the table alone answers (an administrator; a role that reaches nothing).
+    No query when the table alone answers (an administrator; a role that reaches nothing);
+    `queryset` may be a callable, then called only when a query is needed.
     """
     reach = scope.reach(action)
     if reach.everything:
         return True
     if reach.nothing:
         return False
+    if not isinstance(queryset, QuerySet):
+        queryset = queryset()
     return queryset.filter(reach_q(scope, action, relations, public)).exists()
 
 

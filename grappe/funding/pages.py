@@ -28,7 +28,7 @@ from grappe.funding.simulation import (
     run_simulation,
     simulation_to_dict,
 )
-from grappe.projects.domain.workflow import project_roles
+from grappe.projects.domain.workflow import may_hold_project_role, project_roles
 from grappe.projects.models import Accreditation, Project, ProjectStatus
 from grappe.projects.selectors import project_relations
 from grappe.registry.domain.sme import SizeClass
@@ -177,7 +177,7 @@ def proposal_target(request: HttpRequest, scope: Scope, *, project: Project) -> 
 @page_section("api.project_detail")
 def proposal_target_api(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
     """The target call in the project's API detail, for its insiders only."""
-    if not project_roles(scope, project_relations(project)):
+    if not may_hold_project_role(scope) or not project_roles(scope, project_relations(project)):
         return {}
     target = selectors.proposal_target_call(project=project)
     if target is None:

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from grappe.core.compiled import compiled_tuples
 from grappe.core.domain.scope import Scope
 from grappe.core.domain.sources import Source, source_of
 from grappe.core.pages import page_section
@@ -47,17 +48,19 @@ def project_provenance(scope: Scope, project: Project) -> dict[str, Any]:
     source = source_of(project.source)
     if source is None:
         return {"provenance": [], "consortium_provenance": []}
-    part_runs = sorted(
-        {
-            r
-            # No order (the model's orders by the project's date, a join): one row per run.
-            for r in Participation.objects.filter(project=project)
+    _names, rows = compiled_tuples(  # compiled once, re-run with the id (`core/compiled.py`)
+        "interop.participation_runs",
+        Participation,
+        # No order (the model's orders by the project's date, a join): one row per run.
+        lambda pk: (
+            Participation.objects.filter(project_id=pk)
             .order_by()
-            .values_list("source_run", flat=True)
+            .values_list("source_run")
             .distinct()
-        },
-        key=lambda r: (r is None, r or 0),
+        ),
+        [project.pk],
     )
+    part_runs = sorted({r for (r,) in rows}, key=lambda r: (r is None, r or 0))
     runs = selectors.import_run_facts(
         scope=scope, ids=[project.source_run or 0, *(r or 0 for r in part_runs)]
     )

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from grappe.core.actors import Actor
+from grappe.core.compiled import compiled_tuples
 from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
 from grappe.core.scopes import field_in, reach_q, scope_for
@@ -76,18 +77,30 @@ class RunFacts:
 
 def import_run_facts(*, scope: Scope, ids: Iterable[int]) -> dict[int, RunFacts]:
     """File name and date of the given runs (two queries at most, none for no id). The file
-    name and date of an open-data run are public; the run page is for those who may see it."""
-    wanted = {int(i) for i in ids if i}
+    name and date of an open-data run are public; the run page is for those who may see it.
+    Both statements are compiled once per scope and number of runs (`core/compiled.py`)."""
+    wanted = sorted({int(i) for i in ids if i})
     if not wanted:
         return {}
-    rows = ImportRun.objects.filter(pk__in=wanted).values_list(
-        "pk", "file_name", "finished_at", "started_at", "created_at"
+    _names, rows = compiled_tuples(
+        "interop.import_run_facts",
+        ImportRun,
+        lambda *pks: ImportRun.objects.filter(pk__in=pks).values_list(
+            "pk", "file_name", "finished_at", "started_at", "created_at"
+        ),
+        wanted,
     )
-    visible = set(
-        ImportRun.objects.filter(pk__in=wanted)
-        .filter(reach_q(scope, Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
-        .values_list("pk", flat=True)
+    _names, shown = compiled_tuples(
+        ("interop.import_run_visible", scope),
+        ImportRun,
+        lambda *pks: (
+            ImportRun.objects.filter(pk__in=pks)
+            .filter(reach_q(scope, Action.IMPORT_RUN_VIEW, RUN_RELATIONS))
+            .values_list("pk")
+        ),
+        wanted,
     )
+    visible = {pk for (pk,) in shown}
     return {
         pk: RunFacts(
             pk=pk,
@@ -102,13 +115,18 @@ def import_run_facts(*, scope: Scope, ids: Iterable[int]) -> dict[int, RunFacts]
 def organisation_alias_sources(*, organisation_id: int) -> list[tuple[str, int | None]]:
     """The (source, first run) pairs under which imports have seen the organisation's names,
     oldest run first. Names and their provenance are public like the organisation."""
-    rows = (
-        OrganisationAlias.objects.filter(organisation_id=organisation_id)
-        .values_list("source", "run_id")
-        .distinct()
-        .order_by("run_id", "source")
+    _names, rows = compiled_tuples(
+        "interop.organisation_alias_sources",
+        OrganisationAlias,
+        lambda pk: (
+            OrganisationAlias.objects.filter(organisation_id=pk)
+            .values_list("source", "run_id")
+            .distinct()
+            .order_by("run_id", "source")
+        ),
+        [organisation_id],
     )
-    return list(rows)
+    return [(source, run) for source, run in rows]
 
 
 def funder_for_funding_import(*, user: Actor, slug: str) -> Funder:

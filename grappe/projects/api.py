@@ -55,17 +55,17 @@ from grappe.projects.selectors import (
     invitation_get,
     invitations_pending_for,
     my_participations,
-    project_accreditations,
+    project_accreditation_rows,
     project_budget_lines,
     project_cluster_rows,
-    project_consortium,
+    project_consortium_rows,
     project_coordinator_rows,
-    project_funding_lines,
+    project_detail,
+    project_funding_line_rows,
     project_get,
     project_is_insider,
     project_list,
     project_transition_history,
-    project_visible,
     proposal_invitations,
 )
 from grappe.projects.services import (
@@ -105,6 +105,27 @@ DETAIL_COLUMNS = (
 )
 # Read for the answer, shaped before it is given.
 SOURCE_COLUMNS = ("topics", "external_id", "source", "source_run", "funder")
+CONSORTIUM_COLUMNS = (
+    "organisation_id",
+    "organisation__name",
+    "organisation__kind",
+    "organisation__city",
+    "role",
+    "eu_contribution",
+    "net_eu_contribution",
+    "total_cost",
+)
+ACCREDITATION_COLUMNS = ("cluster__slug", "cluster__name", "is_lead", "accredited_on")
+AID_COLUMNS = (
+    "funder__slug",
+    "funder__name_en",
+    "funder__name_fr",
+    "participation__organisation_id",
+    "participation__organisation__name",
+    "requested",
+    "granted",
+    "decided_on",
+)
 
 
 def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -141,18 +162,7 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
     if not 1 <= id <= MAX_ID:
         raise not_found(_("project"), id)
     try:
-        project = (
-            project_visible(scope=scope)
-            .select_related("funder")
-            .only(
-                *DETAIL_COLUMNS,
-                *SOURCE_COLUMNS,
-                "funder__slug",
-                "funder__name_en",
-                "funder__name_fr",
-            )
-            .get(pk=id)
-        )
+        project = project_detail(scope=scope, pk=id, fields=(*DETAIL_COLUMNS, *SOURCE_COLUMNS))
     except Project.DoesNotExist:
         # Proposals the user may not see are "not found" too: their existence is confidential.
         raise not_found(_("project"), id) from None
@@ -168,16 +178,7 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
             "net_eu_contribution": r["net_eu_contribution"],
             "total_cost": r["total_cost"],
         }
-        for r in project_consortium(scope=scope, project=project).values(
-            "organisation_id",
-            "organisation__name",
-            "organisation__kind",
-            "organisation__city",
-            "role",
-            "eu_contribution",
-            "net_eu_contribution",
-            "total_cost",
-        )
+        for r in project_consortium_rows(scope=scope, project=project, columns=CONSORTIUM_COLUMNS)
     ]
     accreditations = [
         {
@@ -185,8 +186,8 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
             "is_lead": r["is_lead"],
             "accredited_on": r["accredited_on"],
         }
-        for r in project_accreditations(scope=scope, project=project).values(
-            "cluster__slug", "cluster__name", "is_lead", "accredited_on"
+        for r in project_accreditation_rows(
+            scope=scope, project=project, columns=ACCREDITATION_COLUMNS
         )
     ]
     aid = _aid_lines(scope, project, show_requested=insider)
@@ -244,20 +245,7 @@ def get_project(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
 def _aid_lines(scope: Any, project: Project, *, show_requested: bool) -> list[dict[str, Any]]:
     """Aid per partner and funder, ordered by funder; `requested` only for insiders."""
     fr = (get_language() or "en").startswith("fr")
-    rows = (
-        project_funding_lines(scope=scope, project=project)
-        .order_by("funder", "id")
-        .values(
-            "funder__slug",
-            "funder__name_en",
-            "funder__name_fr",
-            "participation__organisation_id",
-            "participation__organisation__name",
-            "requested",
-            "granted",
-            "decided_on",
-        )
-    )
+    rows = project_funding_line_rows(scope=scope, project=project, columns=AID_COLUMNS)
     return [
         {
             "funder": {

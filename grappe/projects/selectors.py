@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import router
 from django.db.models import (
     Case,
     Count,
@@ -30,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 
+from grappe.core.compiled import compiled_tuples, compiled_values
 from grappe.core.domain.roles import Action, Relation
 from grappe.core.domain.scope import Scope
 from grappe.core.models import Transition
@@ -82,7 +84,11 @@ def project_reach_q(*, scope: Scope, action: Action) -> Q:
 def project_can(*, scope: Scope, action: Action, project: Project) -> bool:
     """May `scope` do `action` to `project` (one query at most)?"""
     return reach_exists(
-        scope, action, Project.objects.filter(pk=project.pk), PROJECT_RELATIONS, PUBLIC_PROJECTS
+        scope,
+        action,
+        lambda: Project.objects.filter(pk=project.pk),
+        PROJECT_RELATIONS,
+        PUBLIC_PROJECTS,
     )
 
 
@@ -204,12 +210,17 @@ def project_budget_lines(*, scope: Scope, project: Project) -> QuerySet[BudgetLi
 def project_funding_lines(*, scope: Scope, project: Project) -> QuerySet[FundingLine]:
     """Aid per partner and funder. The public sees granted aid of public projects; insiders also
     see what was requested."""
-    qs = FundingLine.objects.filter(participation__project=project).select_related(
+    insider = project_is_insider(scope=scope, project=project)
+    return _funding_lines(project.pk, insider=insider, public=project.is_public)
+
+
+def _funding_lines(project_id: int, *, insider: bool, public: bool) -> QuerySet[FundingLine]:
+    qs = FundingLine.objects.filter(participation__project_id=project_id).select_related(
         "participation__organisation", "funder"
     )
-    if project_is_insider(scope=scope, project=project):
+    if insider:
         return qs
-    return qs.filter(granted__isnull=False) if project.is_public else qs.none()
+    return qs.filter(granted__isnull=False) if public else qs.none()
 
 
 @dataclass(frozen=True)
@@ -391,9 +402,14 @@ def project_coordinator_rows(project_ids: Sequence[int]) -> dict[int, dict[str, 
     no project). The consortium of a visible project is public."""
     if not project_ids:
         return {}
-    rows = Participation.objects.filter(
-        project_id__in=project_ids, role=ParticipantRole.COORDINATOR
-    ).values_list("project_id", "organisation_id", "organisation__name")
+    _names, rows = compiled_tuples(  # compiled once per number of ids (`core/compiled.py`)
+        "projects.coordinator_rows",
+        Participation,
+        lambda *ids: Participation.objects.filter(
+            project_id__in=ids, role=ParticipantRole.COORDINATOR
+        ).values_list("project_id", "organisation_id", "organisation__name"),
+        list(project_ids),
+    )
     coordinators: dict[int, dict[str, Any]] = {}
     for project_id, organisation_id, name in rows:
         coordinators.setdefault(project_id, {"id": organisation_id, "name": name})
@@ -405,10 +421,15 @@ def project_cluster_rows(project_ids: Sequence[int]) -> dict[int, list[dict[str,
     project id (one query; none for no project)."""
     if not project_ids:
         return {}
-    rows = (
-        Accreditation.objects.filter(project_id__in=project_ids)
-        .order_by("project_id", "-is_lead", "accredited_on", "id")
-        .values_list("project_id", "cluster__slug", "cluster__name")
+    _names, rows = compiled_tuples(  # compiled once per number of ids (`core/compiled.py`)
+        "projects.cluster_rows",
+        Accreditation,
+        lambda *ids: (
+            Accreditation.objects.filter(project_id__in=ids)
+            .order_by("project_id", "-is_lead", "accredited_on", "id")
+            .values_list("project_id", "cluster__slug", "cluster__name")
+        ),
+        list(project_ids),
     )
     clusters: dict[int, list[dict[str, Any]]] = {}
     for project_id, slug, name in rows:
@@ -419,14 +440,104 @@ def project_cluster_rows(project_ids: Sequence[int]) -> dict[int, list[dict[str,
 def project_consortium(*, scope: Scope, project: Project) -> QuerySet[Participation]:
     """The consortium of a visible project, coordinator first, then partners, then
     subcontractors (as `project_get` prefetches it)."""
-    return Participation.objects.filter(project=project).order_by(
+    return _consortium(project.pk)
+
+
+def _consortium(project_id: int) -> QuerySet[Participation]:
+    return Participation.objects.filter(project_id=project_id).order_by(
         COORDINATOR_FIRST, "display_order", "id"
     )
 
 
 def project_accreditations(*, scope: Scope, project: Project) -> QuerySet[Accreditation]:
     """The accreditations of a visible project, lead cluster first."""
-    return Accreditation.objects.filter(project=project).order_by("-is_lead", "accredited_on", "id")
+    return _accreditations(project.pk)
+
+
+def _accreditations(project_id: int) -> QuerySet[Accreditation]:
+    return Accreditation.objects.filter(project_id=project_id).order_by(
+        "-is_lead", "accredited_on", "id"
+    )
+
+
+# --- the API's project detail: statements compiled once, re-run with the id (core/compiled.py) --
+
+
+def project_detail(*, scope: Scope, pk: int, fields: Sequence[str]) -> Project:
+    """One project the user may see (`project_visible`), holding only `fields` (the rest
+    deferred) and its funder (slug and names); raises `Project.DoesNotExist` for a project
+    that does not exist or that the user may not see."""
+    wanted = {"id", "funder_id", *fields}
+    columns = tuple(f.attname for f in Project._meta.concrete_fields if f.attname in wanted)
+    funder_columns = ("funder__slug", "funder__name_en", "funder__name_fr")
+    _names, rows = compiled_tuples(
+        ("projects.project_detail", scope, columns),
+        Project,
+        lambda id_: (
+            project_visible(scope=scope).filter(pk=id_).values_list(*columns, *funder_columns)
+        ),
+        [pk],
+    )
+    if not rows:
+        raise Project.DoesNotExist(f"no visible project {pk}")
+    row = rows[0]
+    db = router.db_for_read(Project)
+    project = Project.from_db(db, list(columns), row[: len(columns)])
+    funder_field = Project._meta.get_field("funder")
+    if project.funder_id is not None:
+        slug, name_en, name_fr = row[len(columns) :]
+        funder = funder_field.related_model.from_db(  # type: ignore[union-attr]
+            db,
+            ["id", "slug", "name_en", "name_fr"],
+            [project.funder_id, slug, name_en, name_fr],
+        )
+    else:
+        funder = None
+    funder_field.set_cached_value(project, funder)
+    return project
+
+
+def project_consortium_rows(
+    *, scope: Scope, project: Project, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """`project_consortium` as dicts of `columns`."""
+    return compiled_values(
+        ("projects.consortium", tuple(columns)),
+        Participation,
+        lambda id_: _consortium(id_).values(*columns),
+        [project.pk],
+    )
+
+
+def project_accreditation_rows(
+    *, scope: Scope, project: Project, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """`project_accreditations` as dicts of `columns`."""
+    return compiled_values(
+        ("projects.accreditations", tuple(columns)),
+        Accreditation,
+        lambda id_: _accreditations(id_).values(*columns),
+        [project.pk],
+    )
+
+
+def project_funding_line_rows(
+    *, scope: Scope, project: Project, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """`project_funding_lines` as dicts of `columns`, by funder then line (the public sees
+    granted aid of public projects only; insiders what was requested too)."""
+    insider = project_is_insider(scope=scope, project=project)
+    public = project.is_public
+    return compiled_values(
+        ("projects.funding_lines", insider, public, tuple(columns)),
+        FundingLine,
+        lambda id_: (
+            _funding_lines(id_, insider=insider, public=public)
+            .order_by("funder", "id")
+            .values(*columns)
+        ),
+        [project.pk],
+    )
 
 
 # --- submissions for accreditation -------------------------------------------------------------

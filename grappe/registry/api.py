@@ -38,8 +38,8 @@ from grappe.registry.selectors import (
     cluster_get,
     cluster_list,
     organisation_can_see_figures,
+    organisation_detail,
     organisation_figures,
-    organisation_get,
     organisation_list,
     organisation_ownership,
 )
@@ -73,6 +73,19 @@ ORGANISATION_COLUMNS = (
     "keywords",
 )
 IDENTIFIERS = ("siren", "siret", "rnsr", "ror", "pic", "vat")
+# What the detail reads of the organisation (`declared_size` reads kind, SME flag and size).
+DETAIL_FIELDS = (
+    *ORGANISATION_COLUMNS,
+    *IDENTIFIERS,
+    "description",
+    "address",
+    "founded_on",
+    "is_jei",
+    "is_demo",
+    "source",
+    "sme_declared",
+    "size_class",
+)
 
 
 def _organisation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -137,7 +150,7 @@ def get_organisation(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
     if not 1 <= id <= MAX_ID:
         raise not_found(_("organisation"), id)
     try:
-        organisation = organisation_get(scope=scope, pk=id)
+        organisation, memberships = organisation_detail(scope=scope, pk=id, fields=DETAIL_FIELDS)
     except Organisation.DoesNotExist:
         raise not_found(_("organisation"), id) from None
     out = {name: getattr(organisation, name) for name in ORGANISATION_COLUMNS}
@@ -160,11 +173,11 @@ def get_organisation(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
         "identifiers": {name: getattr(organisation, name) for name in IDENTIFIERS},
         "memberships": [
             {
-                "cluster": {"slug": m.cluster.slug, "name": m.cluster.name},
-                "start_date": m.start_date,
-                "end_date": m.end_date,
+                "cluster": {"slug": m["cluster__slug"], "name": m["cluster__name"]},
+                "start_date": m["start_date"],
+                "end_date": m["end_date"],
             }
-            for m in organisation.memberships.all()
+            for m in memberships
         ],
         # Confidential: never read from the model unless the selector allows it.
         "figures": None,

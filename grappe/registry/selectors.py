@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from django.db import router
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from grappe.core.compiled import compiled_tuples, compiled_values
 from grappe.core.domain.roles import Action, Relation, Target
 from grappe.core.domain.scope import Scope
 from grappe.core.domain.text import search_fold, search_words
@@ -120,6 +123,37 @@ def organisation_get(*, scope: Scope, pk: int) -> Organisation:
     ).get(pk=pk)
 
 
+def organisation_detail(
+    *, scope: Scope, pk: int, fields: Sequence[str]
+) -> tuple[Organisation, list[dict[str, Any]]]:
+    """One organisation holding only `fields` (the rest deferred), and its memberships
+    (cluster slug and name, dates; newest first), for the API's detail: two statements
+    compiled once and re-run with the id (`core/compiled.py`). Organisations and their
+    memberships are public; raises `Organisation.DoesNotExist`."""
+    wanted = {"id", *fields}
+    columns = tuple(f.attname for f in Organisation._meta.concrete_fields if f.attname in wanted)
+    names, rows = compiled_tuples(
+        ("registry.organisation_detail", columns),
+        Organisation,
+        lambda id_: Organisation.objects.filter(pk=id_).values_list(*columns),
+        [pk],
+    )
+    if not rows:
+        raise Organisation.DoesNotExist(f"no organisation {pk}")
+    organisation = Organisation.from_db(router.db_for_read(Organisation), list(names), rows[0])
+    memberships = compiled_values(
+        "registry.organisation_memberships",
+        ClusterMembership,
+        lambda id_: (
+            ClusterMembership.objects.filter(organisation_id=id_)
+            .order_by("-start_date")
+            .values("cluster__slug", "cluster__name", "start_date", "end_date")
+        ),
+        [pk],
+    )
+    return organisation, memberships
+
+
 # How each relation of the role table is found for an organisation (who holds which is the
 # table's): the organisation itself, or its membership of the manager's cluster.
 ORGANISATION_RELATIONS: dict[Relation, RelationQ] = {
@@ -141,7 +175,10 @@ def organisation_can_see_figures(*, scope: Scope, organisation: Organisation) ->
     if scope.can(action, Target.of(own_organisation=[organisation.pk])):
         return True  # answered without a query
     return reach_exists(
-        scope, action, Organisation.objects.filter(pk=organisation.pk), ORGANISATION_RELATIONS
+        scope,
+        action,
+        lambda: Organisation.objects.filter(pk=organisation.pk),
+        ORGANISATION_RELATIONS,
     )
 
 

@@ -53,6 +53,33 @@ def test_every_answer_carries_the_strict_policy(path: str) -> None:
     assert response["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.django_db
+def test_the_policy_built_once_follows_the_settings_and_a_views_own_policy() -> None:
+    """`core/csp.py` keeps the site policy's text: a changed setting is a new text, and an
+    answer carrying its own policy (django-csp's decorators) still gets that one."""
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from grappe.core.csp import SitePolicyCSPMiddleware
+
+    assert "img-src 'self' data:" in Client().get("/api/v1/clusters")["Content-Security-Policy"]
+    changed = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://tiles.example"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=changed):
+        policy = Client().get("/api/v1/clusters")["Content-Security-Policy"]
+        assert "img-src https://tiles.example" in policy
+    assert "img-src 'self' data:" in Client().get("/api/v1/clusters")["Content-Security-Policy"]
+
+    @csp_update({"img-src": "https://maps.example"})
+    def view(request: Any) -> HttpResponse:
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/x")
+    middleware = SitePolicyCSPMiddleware(view)
+    response = middleware(request)
+    assert "https://maps.example" in response["Content-Security-Policy"]
+
+
 def _templates() -> list[Path]:
     return sorted(GRAPPE.glob("**/templates/**/*.html"))
 

@@ -44,6 +44,19 @@ class ProjectRelations:
     evaluator_user_ids: frozenset[int] = field(default_factory=frozenset)  # none assigned yet
 
 
+def may_hold_project_role(scope: Scope) -> bool:
+    """False when `project_roles` gives no role whatever the project's relations (the public,
+    a user whose roles name no organisation, cluster or funder): callers then need not read
+    the relations at all."""
+    return bool(
+        scope.is_staff_wide
+        or scope.organisation_ids
+        or scope.cluster_ids
+        or scope.funder_ids
+        or scope.is_evaluator
+    )
+
+
 def project_roles(scope: Scope, relations: ProjectRelations) -> frozenset[ObjectRole]:
     """The roles a user holds relative to one project, from today's `Scope` fields.
 
