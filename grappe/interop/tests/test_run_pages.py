@@ -62,3 +62,26 @@ def test_the_run_tables_scroll_inside_their_container_on_a_phone(client, name) -
     for before, attributes in tables:
         # .data-table scrolls itself under 48rem (grappe.css); .table-scroll is the container.
         assert 'class="table-scroll"' in before or "data-table" in attributes, attributes
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_run_page_fits_a_phone(live_server, browser_page) -> None:
+    from django.test import Client
+
+    page, errors = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    run = a_run()
+    run.checksum = "ff4bf92bda7daf8795119d0e6f5a5289470e7b87" * 2
+    run.file_name = "anr_dos_partners_" + "x" * 60 + ".csv"
+    run.save()
+    client = Client()
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    for path in ("/fr/imports/", f"/fr/imports/{run.pk}/"):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide at 390px"
+    assert errors == []
