@@ -595,13 +595,12 @@ def funder_projects(*, scope: Scope, funder_id: int) -> QuerySet[Project]:
     return (
         project_list(scope=scope)
         .filter(PUBLIC_PROJECTS)
+        # An uncorrelated IN, not EXISTS(... project = outer.pk): SQLite runs a correlated
+        # EXISTS once per public project, each time walking all the funder's lines through
+        # the funder_id index (24,848 projects x 443 lines on the shared CORDIS/ANR data: 6 s).
         .filter(
-            Exists(
-                FundingLine.objects.filter(
-                    participation__project=OuterRef("pk"),
-                    funder_id=funder_id,
-                    granted__isnull=False,
-                )
+            pk__in=FundingLine.objects.filter(funder_id=funder_id, granted__isnull=False).values(
+                "participation__project_id"
             )
         )
         .annotate(funder_granted=Subquery(granted))

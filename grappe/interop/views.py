@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.domain.roles import Action
@@ -36,6 +36,12 @@ from grappe.interop.funding_lines import (
     funding_lines_commit,
     funding_lines_preview,
     funding_lines_template,
+)
+from grappe.interop.importers import (
+    NOTE_EU_LINE_UNDATED,
+    NOTE_PARENT_ONLY,
+    NOTE_PARENT_WITH_LAB,
+    NOTE_SIREN_IN_RNSR,
 )
 from grappe.interop.members import LIMITS as MEMBER_LIMITS
 from grappe.interop.members import members_commit, members_preview, template_csv
@@ -95,17 +101,44 @@ def run_upload(request: HttpRequest) -> HttpResponse:
     return redirect("interop:run_detail", pk=run.pk)
 
 
+# The run report's row keys (ImportRun.counts, written by the importers in English) and the
+# labels the page shows for them; an unknown key is shown as it is.
+COUNT_LABELS: dict[str, Any] = {
+    "alias": gettext_lazy("Aliases"),
+    "change_proposal": gettext_lazy("Change proposals"),
+    "funding_line": gettext_lazy("Funding lines"),
+    "membership": gettext_lazy("Memberships"),
+    "merge_proposal": gettext_lazy("Merge proposals"),
+    "organisation": gettext_lazy("Organisations"),
+    "participation": gettext_lazy("Participations"),
+    "project": gettext_lazy("Projects"),
+    "project_status": gettext_lazy("Project statuses"),
+    "unmatched_line": gettext_lazy("Unmatched lines"),
+    NOTE_EU_LINE_UNDATED: gettext_lazy(
+        "Note: EU contribution of a project without signature or start date"
+    ),
+    NOTE_SIREN_IN_RNSR: gettext_lazy("Note: SIREN found in the RNSR column, moved to SIREN"),
+    NOTE_PARENT_WITH_LAB: gettext_lazy(
+        "Note: institution named with a lab's RNSR, row given to the lab"
+    ),
+    NOTE_PARENT_ONLY: gettext_lazy(
+        "Note: institution named with an RNSR never named otherwise, RNSR left out"
+    ),
+}
+
+
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.import_run_get(user=request.user, pk=pk)
     rejected = run.rejected_rows.all()[:50]
+    counts = [(COUNT_LABELS.get(key, key), values) for key, values in run.counts.items()]
     return render(
         request,
         "interop/run_detail.html",
         {
             "run": run,
             "rejected": rejected,
-            "kinds": ("created", "updated", "unchanged", "rejected"),
+            "counts": counts,
             "in_progress": run.status in {RunStatus.QUEUED, RunStatus.RUNNING},
         },
     )
