@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.backoffice import ReadOnlyScopedAdmin, ScopedModelAdmin
 from grappe.core.domain.roles import ROLES, Role, ScopeKind
+from grappe.core.domain.workflow import staff_labels
 from grappe.core.forms import CleanTextMixin
 from grappe.core.models import AuditEvent, RoleAssignment, SearchWord, Transition
 from grappe.core.services import (
@@ -201,9 +202,9 @@ class TransitionAdmin(_TransitionAdmin):
         "created_at",
         "workflow",
         "object_id",
-        "transition",
-        "from_state",
-        "to_state",
+        "transition_label",
+        "from_label",
+        "to_label",
         "actor",
         "acting_role",
     )
@@ -226,6 +227,25 @@ class TransitionAdmin(_TransitionAdmin):
         "idempotency_key",
     )
     fields = readonly_fields
+
+    @staticmethod
+    def _label(obj: Transition, kind: int, value: str) -> str:
+        """The workflow's staff label of a state (`kind` 0) or transition (1), translated; the
+        id itself for a workflow or version this process does not define."""
+        labels = staff_labels(obj.workflow, obj.workflow_version)[kind]
+        return gettext(labels[value]) if value in labels else value
+
+    @admin.display(description=_("transition"), ordering="transition")
+    def transition_label(self, obj: Transition) -> str:
+        return self._label(obj, 1, obj.transition)
+
+    @admin.display(description=_("from"), ordering="from_state")
+    def from_label(self, obj: Transition) -> str:
+        return self._label(obj, 0, obj.from_state)
+
+    @admin.display(description=_("to"), ordering="to_state")
+    def to_label(self, obj: Transition) -> str:
+        return self._label(obj, 0, obj.to_state)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

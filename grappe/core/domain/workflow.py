@@ -414,7 +414,9 @@ def load_workflow(data: Mapping[str, Any], *, guards: Mapping[str, Guard[F]]) ->
 
 
 class WorkflowRegistry(Generic[F]):
-    """Every version of one workflow; objects ask for the version they started under."""
+    """Every version of one workflow; objects ask for the version they started under. Each
+    registry is also known by its workflow's id (`known_workflows`), for the screens that list
+    the transitions of every workflow (the back office's history)."""
 
     def __init__(self, workflows: Iterable[Workflow[F]]) -> None:
         self._by_version: dict[int, Workflow[F]] = {}
@@ -426,6 +428,7 @@ class WorkflowRegistry(Generic[F]):
             self._by_version[wf.version] = wf
         if not self._by_version:
             raise ValueError("a registry needs at least one version")
+        _KNOWN[self.id] = self
 
     @property
     def current(self) -> Workflow[F]:
@@ -441,3 +444,28 @@ class WorkflowRegistry(Generic[F]):
 
     def versions(self) -> list[int]:
         return sorted(self._by_version)
+
+
+_KNOWN: dict[str, WorkflowRegistry[Any]] = {}
+
+
+def known_workflows() -> Mapping[str, WorkflowRegistry[Any]]:
+    """The registries defined so far, by workflow id (an app's registry is defined when its
+    domain module is imported, which its models or services do at start-up)."""
+    return _KNOWN
+
+
+def staff_labels(workflow: str, version: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The untranslated staff labels of a workflow version's states and transitions (both
+    empty for a workflow or version not known here: the ids are shown instead)."""
+    registry = _KNOWN.get(workflow)
+    try:
+        definition = registry.get(version) if registry is not None else None
+    except KeyError:
+        definition = None
+    if definition is None:
+        return {}, {}
+    return (
+        {s.id: s.staff_label for s in definition.states.values()},
+        {t.id: t.label for t in definition.transitions.values()},
+    )

@@ -600,3 +600,30 @@ def test_an_organisation_cannot_hold_itself(admin_client: Any) -> None:
     errors = response.context["adminform"].form.errors
     assert "cannot hold shares in itself" in errors["holder"][0]
     assert not Ownership.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", ["Mark as completed", "Funded", "Completed"]), ("fr", ["Terminé"])]
+)
+def test_the_transition_list_names_steps_and_states_by_their_labels(
+    admin_client: Any, lang: str, words: list[str]
+) -> None:
+    from grappe.projects.models import ProjectStatus
+    from grappe.projects.services import project_transition
+
+    project = f.ProjectFactory(status=ProjectStatus.FUNDED)
+    project_transition(actor=None, project=project, transition="complete")
+    Transition.objects.create(  # a workflow this process does not define: its ids, as stored
+        content_type=Transition.objects.get().content_type,
+        object_id=project.pk,
+        workflow="retired",
+        workflow_version=1,
+        transition="close_down",
+        from_state="open",
+        to_state="closed",
+        acting_role="staff",
+    )
+    page = admin_client.get(f"/{lang}/admin/core/transition/").content.decode()
+    for word in words:
+        assert word in page
+    assert "close_down" in page and ">closed<" in page
