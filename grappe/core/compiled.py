@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +43,7 @@ class CompiledQuery:
     params: tuple[Any, ...]
     positions: tuple[int, ...]  # positions[i]: where the i-th id goes
     names: tuple[str, ...]
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    converters: Converters
     # The day it was compiled on when a date is bound in it (e.g. memberships running today):
     # compiled again on another day. None when no date is bound (no clock read on a hit).
     day: dt.date | None = None
@@ -60,16 +60,27 @@ class CompiledQuery:
             fetched = cursor.fetchall()
         if not self.converters:
             return [tuple(row) for row in fetched]
-        rows = []
-        for raw in fetched:
-            row = list(raw)
-            for pos, convs, expression in self.converters:
-                value = row[pos]
-                for converter in convs:
-                    value = converter(value, expression, connection)
-                row[pos] = value
-            rows.append(tuple(row))
-        return rows
+        return [tuple(row) for row in converted(fetched, self.converters, connection)]
+
+
+Converters = tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+
+def converted(
+    fetched: Iterable[Sequence[Any]], converters: Converters, connection: Any
+) -> list[list[Any]]:
+    """The fetched rows with Django's converters applied (`(position, converters, expression)`
+    from `compiler.get_converters`), as the ORM would return their values."""
+    rows = []
+    for raw in fetched:
+        row = list(raw)
+        for pos, convs, expression in converters:
+            value = row[pos]
+            for converter in convs:
+                value = converter(value, expression, connection)
+            row[pos] = value
+        rows.append(row)
+    return rows
 
 
 def _markers(count: int) -> list[int]:

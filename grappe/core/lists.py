@@ -41,6 +41,7 @@ from ninja.errors import ValidationError
 from pydantic import BaseModel, Field, create_model, model_validator
 
 from grappe.core import exports
+from grappe.core.compiled import Converters, converted
 from grappe.core.forms import with_clean_text
 from grappe.core.pagination import (
     InvalidCursor,
@@ -584,7 +585,7 @@ class CompiledPage:
     sql: str | None
     params: tuple[Any, ...]
     names: tuple[str, ...]
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    converters: Converters
     keys: tuple[SortKey, ...]
 
     def run(self, db: str) -> list[dict[str, Any]]:
@@ -595,16 +596,10 @@ class CompiledPage:
             cursor.execute(self.sql, self.params)
             fetched = cursor.fetchall()
         names = self.names
-        rows = []
-        for raw in fetched:
-            row = list(raw)
-            for pos, convs, expression in self.converters:
-                value = row[pos]
-                for converter in convs:
-                    value = converter(value, expression, connection)
-                row[pos] = value
-            rows.append(dict(zip(names, row, strict=True)))
-        return rows
+        return [
+            dict(zip(names, row, strict=True))
+            for row in converted(fetched, self.converters, connection)
+        ]
 
 
 def _frozen(value: Any) -> Hashable:
