@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.backoffice import ReadOnlyScopedAdmin, ScopedModelAdmin
 from grappe.core.domain.roles import ROLES, Role, ScopeKind
-from grappe.core.domain.workflow import staff_labels
+from grappe.core.domain.workflow import ObjectRole, known_workflows, staff_labels
 from grappe.core.forms import CleanTextMixin
 from grappe.core.models import AuditEvent, RoleAssignment, SearchWord, Transition
 from grappe.core.services import (
@@ -194,21 +195,76 @@ class AuditedGroupAdmin(GroupAdmin):
                 group_delete(actor=request.user, group=group, reason=BACK_OFFICE)
 
 
+def _role_label(value: str) -> str:
+    """An acting role's label, translated; the id itself for a role this process does not
+    know."""
+    try:
+        return gettext(ObjectRole(value).label)
+    except ValueError:
+        return value
+
+
+class _TransitionColumnFilter(admin.SimpleListFilter):
+    """A filter on the column named by `parameter_name`, its values shown by their labels."""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
+
+
+class _TransitionWorkflowFilter(_TransitionColumnFilter):
+    """The workflows by the name of the objects they move (a project, an application…)."""
+
+    title = _("workflow")
+    parameter_name = "workflow"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        rows = Transition.objects.values_list("workflow", "content_type").distinct()
+        names = {w: str(ContentType.objects.get_for_id(ct).name) for w, ct in rows}
+        return sorted(names.items(), key=lambda item: item[1])
+
+
+class _TransitionStepFilter(_TransitionColumnFilter):
+    """The steps by their labels (the same id in two workflows shows both labels)."""
+
+    title = _("transition")
+    parameter_name = "transition"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        labels: dict[str, set[str]] = {}
+        for registry in known_workflows().values():
+            for step in registry.current.transitions.values():
+                labels.setdefault(step.id, set()).add(gettext(step.label))
+        used = set(Transition.objects.values_list("transition", flat=True).distinct())
+        return sorted(
+            ((t, " / ".join(sorted(labels.get(t, {t})))) for t in used), key=lambda item: item[1]
+        )
+
+
+class _TransitionRoleFilter(_TransitionColumnFilter):
+    title = _("acting role")
+    parameter_name = "acting_role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        used = Transition.objects.values_list("acting_role", flat=True).distinct()
+        return sorted(((r, _role_label(r)) for r in used), key=lambda item: item[1])
+
+
 @admin.register(Transition)
 class TransitionAdmin(_TransitionAdmin):
     """State changes are written only by the transition services; staff can read them."""
 
     list_display = (
         "created_at",
-        "workflow",
+        "workflow_label",
         "object_id",
         "transition_label",
         "from_label",
         "to_label",
         "actor",
-        "acting_role",
+        "role_label",
     )
-    list_filter = ("workflow", "transition", "acting_role")
+    list_filter = (_TransitionWorkflowFilter, _TransitionStepFilter, _TransitionRoleFilter)
     search_fields = ("object_id", "transition", "reason", "actor__username")
     list_select_related = ("actor", "content_type")
     date_hierarchy = "created_at"
@@ -234,6 +290,15 @@ class TransitionAdmin(_TransitionAdmin):
         id itself for a workflow or version this process does not define."""
         labels = staff_labels(obj.workflow, obj.workflow_version)[kind]
         return gettext(labels[value]) if value in labels else value
+
+    @admin.display(description=_("workflow"), ordering="workflow")
+    def workflow_label(self, obj: Transition) -> str:
+        """The name of the objects the workflow moves (its model's name, translated)."""
+        return str(obj.content_type.name)
+
+    @admin.display(description=_("acting role"), ordering="acting_role")
+    def role_label(self, obj: Transition) -> str:
+        return _role_label(obj.acting_role)
 
     @admin.display(description=_("transition"), ordering="transition")
     def transition_label(self, obj: Transition) -> str:

@@ -29,7 +29,14 @@ class LedgerEntryAdmin(ReadOnlyScopedAdmin):
     list_display = ("envelope", "application", "participation", "kind", "amount", "created_at")
     list_filter = ("kind",)
     search_fields = ("envelope__call__slug", "application__project__acronym", "reason")
-    list_select_related = ("envelope__call", "envelope__funder", "application__project")
+    list_select_related = (
+        "envelope__call",
+        "envelope__funder",
+        "application__project",
+        "application__call",
+        "participation__organisation",
+        "participation__project",
+    )
 
 
 @admin.register(Decision)

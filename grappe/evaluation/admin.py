@@ -28,31 +28,31 @@ class ExpertAdmin(ReadOnlyScopedAdmin):
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyScopedAdmin):
     list_display = ("application", "expert", "fit", "proposed", "is_rapporteur")
-    list_select_related = ("application", "expert")
+    list_select_related = ("application__project", "application__call", "expert")
 
 
 @admin.register(Waiver)
 class WaiverAdmin(ReadOnlyScopedAdmin):
     list_display = ("application", "expert", "kind", "waived_at")
-    list_select_related = ("application", "expert")
+    list_select_related = ("application__project", "application__call", "expert")
 
 
 @admin.register(ConsensusReport)
 class ConsensusReportAdmin(ReadOnlyScopedAdmin):
     list_display = ("application", "rapporteur", "overall", "recorded_at")
-    list_select_related = ("application", "rapporteur")
+    list_select_related = ("application__project", "application__call", "rapporteur")
 
 
 @admin.register(Declaration)
 class DeclarationAdmin(ReadOnlyScopedAdmin):
     list_display = ("application", "expert", "has_conflict", "declared_at")
-    list_select_related = ("application", "expert")
+    list_select_related = ("application__project", "application__call", "expert")
 
 
 @admin.register(IndividualReport)
 class IndividualReportAdmin(ReadOnlyScopedAdmin):
     list_display = ("assignment", "submitted_at")
-    list_select_related = ("assignment",)
+    list_select_related = ("assignment__expert",)
 
 
 @admin.register(CallPanel)

@@ -371,7 +371,12 @@ class RequestedAidAdmin(ReadOnlyScopedAdmin):
 
     list_display = ("application", "participation", "amount")
     search_fields = ("application__project__acronym", "participation__organisation__name")
-    list_select_related = ("application__project", "application__call", "participation")
+    list_select_related = (
+        "application__project",
+        "application__call",
+        "participation__organisation",
+        "participation__project",
+    )
 
 
 @admin.register(ScreeningVerdict)

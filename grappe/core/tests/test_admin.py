@@ -88,6 +88,11 @@ def admin_client(client: Any, admin_user: Any) -> Any:
 @pytest.fixture
 def one_of_each(db: Any) -> dict[Any, Any]:
     """One row of every model, so changelists and change forms render real objects."""
+    return _one_of_each()
+
+
+def _one_of_each(tag: str = "") -> dict[Any, Any]:
+    """One row of every model; `tag` keeps the unique values of another call apart."""
     part = f.ParticipationFactory(role="coordinator")
     holder = f.OrganisationFactory(kind="large_company")
     cluster = f.ClusterFactory()
@@ -124,7 +129,7 @@ def one_of_each(db: Any) -> dict[Any, Any]:
         "core.RoleAssignment": RoleAssignment.objects.create(
             user=f.UserFactory(), role=Role.CLUSTER_MANAGER, cluster=cluster
         ),
-        "core.SearchWord": SearchWord.objects.create(index="test", word="energie", length=7),
+        "core.SearchWord": SearchWord.objects.create(index="test", word=f"energie{tag}", length=7),
         "projects.PartnerInvitation": PartnerInvitation.objects.create(
             project=part.project, organisation=f.OrganisationFactory()
         ),
@@ -155,7 +160,7 @@ def one_of_each(db: Any) -> dict[Any, Any]:
     call = call_create(
         actor=None,
         funder=funder,
-        slug="call-test",
+        slug=f"call-test{tag}",
         title_en="A call",
         title_fr="Un appel",
         opens_on=dt.date(2026, 1, 1),
@@ -501,6 +506,27 @@ def test_changelist_queries_do_not_grow_with_the_rows(model: Any, admin_client: 
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 
+def test_no_changelist_runs_a_query_per_row(admin_client: Any) -> None:
+    """Every changelist, with one row of every model and then three: the same number of
+    queries (a column or a `__str__` reading a relation not in `list_select_related` adds one
+    query per row)."""
+
+    def queries(model: Any) -> int:
+        url = _url(model, "changelist")
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured)
+
+    _one_of_each("a")
+    for model in MODELS:
+        queries(model)  # warm caches (content types, sessions)
+    one = {_id(m): queries(m) for m in MODELS}
+    _one_of_each("b")
+    _one_of_each("c")
+    grown = {_id(m): (one[_id(m)], n) for m in MODELS if (n := queries(m)) != one[_id(m)]}
+    assert not grown, f"queries with one row, with three: {grown}"
+
+
 @pytest.mark.django_db
 def test_project_change_form_needs_at_most_one_query_per_partner(admin_client: Any) -> None:
     # Each partner row's autocomplete widget looks up its selected organisation (Django's
@@ -603,7 +629,11 @@ def test_an_organisation_cannot_hold_itself(admin_client: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "words"), [("en", ["Mark as completed", "Funded", "Completed"]), ("fr", ["Terminé"])]
+    ("lang", "words"),
+    [
+        ("en", ["Mark as completed", "Funded", "Completed", ">project<", ">administrator<"]),
+        ("fr", ["Terminé", ">projet<", ">administrateur<", "Marquer comme terminé"]),
+    ],
 )
 def test_the_transition_list_names_steps_and_states_by_their_labels(
     admin_client: Any, lang: str, words: list[str]
@@ -627,3 +657,6 @@ def test_the_transition_list_names_steps_and_states_by_their_labels(
     for word in words:
         assert word in page
     assert "close_down" in page and ">closed<" in page
+    # the filters name workflows, steps and roles by their labels and filter by their ids
+    filtered = admin_client.get(f"/{lang}/admin/core/transition/", {"transition": "close_down"})
+    assert filtered.context["cl"].result_count == 1
