@@ -158,8 +158,7 @@ def proposal_live_checks(request: HttpRequest, scope: Scope, *, project: Project
 def proposal_target(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
     """The proposal's target call for its insiders, and for its coordinator (and staff) on a
     draft the form choosing it among the open and upcoming calls. Nothing for anyone else."""
-    relations = project_relations(project)
-    roles = project_roles(scope, relations)
+    roles = project_roles(scope, project_relations(project, reuse=True))
     if not roles:
         return {}
     target = selectors.proposal_target_call(project=project)
@@ -177,7 +176,9 @@ def proposal_target(request: HttpRequest, scope: Scope, *, project: Project) -> 
 @page_section("api.project_detail")
 def proposal_target_api(request: HttpRequest, scope: Scope, *, project: Project) -> dict[str, Any]:
     """The target call in the project's API detail, for its insiders only."""
-    if not may_hold_project_role(scope) or not project_roles(scope, project_relations(project)):
+    if not may_hold_project_role(scope) or not project_roles(
+        scope, project_relations(project, reuse=True)
+    ):
         return {}
     target = selectors.proposal_target_call(project=project)
     if target is None:
@@ -210,7 +211,9 @@ def project_applications(request: HttpRequest, scope: Scope, *, project: Project
             workflow.get(a.workflow_version).state(a.status).staff_label
         )
     open_calls: list[Any] = []
-    coordinates = ObjectRole.COORDINATOR in project_roles(scope, project_relations(project))
+    coordinates = ObjectRole.COORDINATOR in project_roles(
+        scope, project_relations(project, reuse=True)
+    )
     if coordinates and Accreditation.objects.filter(project=project).exists():
         now = timezone.now()
         open_calls = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import router
@@ -348,8 +348,17 @@ def projects_with_listing_details(queryset: QuerySet[Project]) -> QuerySet[Proje
 # --- the project workflow ---------------------------------------------------------------------
 
 
-def project_relations(project: Project) -> ProjectRelations:
-    """Who is attached to the project (organisations by role, clusters, funders), as ids."""
+def project_relations(project: Project, *, reuse: bool = False) -> ProjectRelations:
+    """Who is attached to the project (organisations by role, clusters, funders), as ids.
+
+    With `reuse`, the answer of an earlier `reuse` call on the same object (kept on it): for
+    the reads of one page, whose sections each ask (four queries a time). A service deciding
+    a write asks afresh."""
+    if reuse:
+        kept = getattr(project, "_grappe_relations", None)
+        if kept is None:
+            kept = project._grappe_relations = project_relations(project)  # type: ignore[attr-defined]
+        return cast(ProjectRelations, kept)
     coordinators: set[int] = set()
     partners: set[int] = set()
     for organisation_id, role in Participation.objects.filter(project=project).values_list(

@@ -808,12 +808,15 @@ def refusal_text(decision: Decision, *, state: str, version: int) -> str:
     return workflow_refusal_text(PROJECT_WORKFLOWS.get(version), decision, state=state)
 
 
-def actor_project_roles(actor: Actor, project: Project) -> frozenset[ObjectRole]:
+def actor_project_roles(
+    actor: Actor, project: Project, *, reuse: bool = False
+) -> frozenset[ObjectRole]:
     """The roles `actor` holds relative to `project`. `None` is a trusted system process (an
-    import of published data, run by an operator or by staff), which acts as staff."""
+    import of published data, run by an operator or by staff), which acts as staff. `reuse`:
+    see `project_relations` (reads only)."""
     if actor is None:
         return frozenset({ObjectRole.STAFF})
-    return project_roles(scope_for(actor), project_relations(project))
+    return project_roles(scope_for(actor), project_relations(project, reuse=reuse))
 
 
 @dataclass(frozen=True)
@@ -837,7 +840,7 @@ def project_offered_transitions(*, actor: Actor, project: Project) -> list[Offer
     workflow = PROJECT_WORKFLOWS.get(project.workflow_version)
     offered = workflow.offered(
         state=project.status,
-        roles=actor_project_roles(actor, project),
+        roles=actor_project_roles(actor, project, reuse=True),
         facts=project_workflow_facts(project),
     )
     return [
