@@ -519,7 +519,9 @@ class PartnerModel:
         """Link-prediction baselines with the task as a node linked to its known partners in
         the organisation–organisation collaboration graph: `popularity` (degree),
         `common_neighbours` (known partners that worked with the candidate) and `adamic_adar`
-        (the same, each weighted 1/log(collaborators of the known partner))."""
+        (the same, each weighted 1/log(collaborators of the known partner)).
+        `adamic_adar_pairwise`: the textbook pair score of Liben-Nowell and Kleinberg, two
+        hops, summed over the known partners: Σ_k Σ_{z ∈ Γ(k) ∩ Γ(c)} 1/log|Γ(z)|."""
         n = len(self.org_ids)
         if kind == "popularity":
             return self.org_degree.copy()
@@ -542,6 +544,15 @@ class PartnerModel:
             ndeg = np.asarray(co.sum(axis=1)).ravel()
             weight = 1.0 / np.log(np.maximum(ndeg, 2.0))
             out = np.asarray(co.T @ weight).ravel()
+        elif kind == "adamic_adar_pairwise":
+            graph = (self.incidence_t @ self.incidence).tocsr()  # orgs × orgs
+            graph.setdiag(0)
+            graph.eliminate_zeros()
+            graph.data[:] = 1.0
+            degree = np.asarray(graph.sum(axis=1)).ravel()
+            # z's weight times the number of known partners z is linked to, then to z's links
+            via = np.asarray(co.sum(axis=0)).ravel() / np.log(np.maximum(degree, 2.0))
+            out = np.asarray(graph.T @ via).ravel()
         else:
             raise ValueError(kind)
         out[idx] = 0.0

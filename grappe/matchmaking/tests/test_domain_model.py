@@ -80,6 +80,18 @@ def test_baselines_on_the_collaboration_graph() -> None:
     aa = model.baseline_scores(["a"], "adamic_adar")
     assert aa[i["b"]] == pytest.approx(1 / math.log(3))
     assert list(model.baseline_scores([], "popularity")) == [2, 2, 1, 2, 1, 1, 1]
+    # two hops: a's collaborators b, c, d (degrees 4, 2, 3) and the candidates they lead to
+    pair = model.baseline_scores(["a"], "adamic_adar_pairwise")
+    expected = {
+        "b": 1 / math.log(2) + 1 / math.log(3),  # via c and d
+        "c": 1 / math.log(4),  # via b
+        "d": 1 / math.log(4),  # via b
+        "e": 1 / math.log(4) + 1 / math.log(3),  # via b and d
+        "f": 0,
+        "g": 0,
+        "a": 0,  # a known partner
+    }
+    assert {o: pair[i[o]] for o in expected} == pytest.approx(expected)
 
 
 def test_the_type_lift_favours_the_missing_research_partner() -> None:
