@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.decorators import decorate_view
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
@@ -335,6 +336,14 @@ def _visible_application(request: HttpRequest, pk: int) -> Application:
         raise not_found(_("application"), pk) from None
 
 
+def _screened_application(request: HttpRequest, pk: int) -> Application:
+    """An application the user may see (else 404) and screen (else 403)."""
+    application = _visible_application(request, pk)
+    if not application_can_screen(scope=scope_for(request.user), application=application):
+        raise HttpError(403, _("Only the programme officers of the call's funder screen it."))
+    return application
+
+
 def _application_out(request: HttpRequest, application: Application) -> dict[str, Any]:
     roles = application_roles(request.user, application)
     workflow = APPLICATION_WORKFLOWS.get(application.workflow_version)
@@ -563,11 +572,7 @@ def withdraw_application(request: HttpRequest, id: Path[int], body: ReasonIn) ->
 )
 def override_verdict(request: HttpRequest, id: Path[int], body: OverrideIn) -> Any:
     with translation.override(request_language(request)):
-        application = _visible_application(request, id)
-        if not application_can_screen(scope=scope_for(request.user), application=application):
-            return Status(
-                403, {"detail": _("Only the programme officers of the call's funder screen it.")}
-            )
+        application = _screened_application(request, id)
         try:
             screening_override(
                 actor=request.user,
@@ -592,11 +597,7 @@ def override_verdict(request: HttpRequest, id: Path[int], body: OverrideIn) -> A
 )
 def screen_application(request: HttpRequest, id: Path[int], body: ScreenIn) -> Any:
     with translation.override(request_language(request)):
-        application = _visible_application(request, id)
-        if not application_can_screen(scope=scope_for(request.user), application=application):
-            return Status(
-                403, {"detail": _("Only the programme officers of the call's funder screen it.")}
-            )
+        application = _screened_application(request, id)
         try:
             application_screen(
                 actor=request.user,
