@@ -625,6 +625,30 @@ def test_api_write_triads(w, step, body, expected):
 
 
 @pytest.mark.parametrize(
+    ("step", "body"),
+    [
+        ("overrides", {"rule": "budget", "justification": "j"}),
+        ("screening", {"eligible": False, "reason": "r"}),
+    ],
+)
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Only the programme officers"), ("fr", "Seuls les chargés")]
+)
+def test_api_screening_by_the_coordinator_is_a_translated_403(w, step, body, lang, words):
+    app = w.submitted()
+    answer = _client(w.coordinator).post(
+        f"/api/v1/applications/{app.pk}/{step}",
+        body,
+        content_type="application/json",
+        headers={"accept-language": lang},
+    )
+    assert answer.status_code == 403
+    assert answer.json()["detail"].startswith(words)
+    app.refresh_from_db()
+    assert app.status == "submitted"
+
+
+@pytest.mark.parametrize(
     ("step", "data", "expected"),
     [
         ("submit", {}, [302, 409, 409, 404, 404, 404, "login"]),
