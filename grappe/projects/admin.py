@@ -29,6 +29,7 @@ from grappe.core.backoffice import ReadOnlyScopedAdmin, ScopedTabularInline
 from grappe.core.concurrency import EDIT_TOKEN_FIELD
 from grappe.core.domain.workflow import ObjectRole
 from grappe.core.models import Transition
+from grappe.core.templatetags.grappe_ui import moment
 from grappe.projects import services
 from grappe.projects.domain.workflow import PROJECT_WORKFLOWS
 from grappe.projects.forms import ProjectTransitionForm
@@ -205,7 +206,7 @@ class ProjectAdmin(ServiceModelAdmin):
         workflow = PROJECT_WORKFLOWS.get(obj.workflow_version)
         rows = [
             (
-                row.created_at.strftime("%Y-%m-%d %H:%M"),
+                moment(row.created_at),  # Paris time, the page's language
                 gettext(workflow.transitions[row.transition].label),
                 row.actor or gettext("import"),
                 gettext(ObjectRole(row.acting_role).label),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from grappe.core.models import Role, Transition
 from grappe.core.tests.factories import UserFactory, opened, user_with_role
 from grappe.projects.models import Project, ProjectStatus
+from grappe.projects.services import project_transition
 from grappe.projects.tests.workflow_helpers import proposal
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +90,19 @@ def test_a_staff_member_without_a_role_on_the_project_is_refused() -> None:
     client.post(url, {"transition": "submit"})
     assert Project.objects.get(pk=p.project.pk).status == ProjectStatus.DRAFT
     assert not Transition.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "7 December 2026, 10:17 — Withdraw"),
+        ("fr", "7 décembre 2026, 10:17 — Retirer"),
+    ],
+)
+def test_the_status_history_gives_paris_time_in_the_page_language(lang: str, words: str) -> None:
+    p = proposal()
+    project_transition(actor=None, project=p.project, transition="withdraw", reason="Duplicate.")
+    # 09:17 UTC is 10:17 in Paris in December
+    Transition.objects.update(created_at=dt.datetime(2026, 12, 7, 9, 17, tzinfo=dt.UTC))
+    html = superuser_client().get(f"/{lang}/admin/projects/project/{p.project.pk}/change/")
+    assert words in html.content.decode()
