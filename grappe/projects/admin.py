@@ -12,7 +12,8 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -278,12 +279,21 @@ class ProjectAdmin(ServiceModelAdmin):
         coordinator = Participation.objects.filter(
             project=OuterRef("pk"), role=ParticipantRole.COORDINATOR
         ).values("organisation__name")[:1]
+        partners = (
+            Participation.objects.filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # Correlated subqueries, not a join with GROUP BY: the changelist's counts and its
+        # date hierarchy leave them out (on 24,800 projects: 404 -> see the commit).
         projects: QuerySet[Any] = (
             super()
             .get_queryset(request)
             .annotate(
                 coordinator_name=Subquery(coordinator),
-                partners=Count("participations", distinct=True),
+                partners=Coalesce(Subquery(partners), 0),
             )
         )
         return projects
@@ -323,7 +333,10 @@ class ProjectAdmin(ServiceModelAdmin):
             for obj in formset.new_objects:
                 adopt(obj, partner_save(request.user, obj, None))
 
-    @admin.display(description=_("coordinator"), ordering="coordinator_name")
+    # projects without a coordinator last, on both databases (their NULLs sort apart)
+    @admin.display(
+        description=_("coordinator"), ordering=F("coordinator_name").asc(nulls_last=True)
+    )
     def coordinator(self, obj: Any) -> str:
         return obj.coordinator_name or "—"
 

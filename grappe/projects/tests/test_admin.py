@@ -115,3 +115,24 @@ def test_a_project_deleted_in_the_back_office_is_deleted_by_the_service(
     assert AuditEvent.objects.get(action="project.delete").before["acronym"] == (
         part.project.acronym
     )
+
+
+def test_the_project_list_shows_and_sorts_by_coordinator_and_partner_count(
+    admin_client: Any,
+) -> None:
+    big, small, _alone = (f.ProjectFactory(acronym=a) for a in ("BIG", "SMALL", "ALONE"))
+    f.ParticipationFactory(project=big, role="coordinator", organisation__name="Zeta Lab")
+    for _ in range(3):
+        f.ParticipationFactory(project=big, role="partner")
+    f.ParticipationFactory(project=small, role="coordinator", organisation__name="Alpha SA")
+    f.ParticipationFactory(project=small, role="partner")
+    columns = admin_client.get(_url(Project, "changelist")).context["cl"].list_display
+    by_partners = columns.index("partner_count")  # `o` counts the columns from 0
+    by_coordinator = columns.index("coordinator")
+    listed = admin_client.get(_url(Project, "changelist"), {"o": f"-{by_partners}"})
+    rows = [(p.acronym, p.partners, p.coordinator_name) for p in listed.context["cl"].result_list]
+    assert rows == [("BIG", 4, "Zeta Lab"), ("SMALL", 2, "Alpha SA"), ("ALONE", 0, None)]
+    assert listed.context["cl"].result_count == 3
+    listed = admin_client.get(_url(Project, "changelist"), {"o": str(by_coordinator)})
+    acronyms = [p.acronym for p in listed.context["cl"].result_list]
+    assert acronyms == ["SMALL", "BIG", "ALONE"]  # Alpha, Zeta, then no coordinator
