@@ -46,7 +46,7 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import Expression
 
 from grappe.core.domain import spelling
-from grappe.core.domain.text import compact, search_fold, search_words, unglued_in
+from grappe.core.domain.text import compact, fold_text, search_fold, search_words, unglued_in
 from grappe.core.fastsql import ids_condition
 from grappe.core.models import SearchWord
 
@@ -387,7 +387,10 @@ class SearchIndex:
         extras: dict[int, list[str]] = {}
         for contributor in self.contributors:
             for pk, names in contributor(list(docs)).items():
-                extras.setdefault(pk, []).extend(names)
+                if pk in extras:
+                    extras[pk].extend(names)
+                else:
+                    extras[pk] = list(names)
         activity = dict(self.activity(list(docs))) if self.activity else {}
         out: dict[int, Document] = {}
         for pk, doc in docs.items():
@@ -474,12 +477,12 @@ class SearchIndex:
 def document_text(parts: Iterable[str], names: Iterable[str] = ()) -> str:
     """The `document` column: the folded parts, plus the words behind a lost apostrophe in
     the parts and the names (`Ecole de lADN` is found by `adn`)."""
-    return folded_document_text(parts, [search_fold(n) for n in names])
+    return folded_document_text(list(parts), [search_fold(n) for n in names])
 
 
-def folded_document_text(parts: Iterable[str], folded_names: Sequence[str]) -> str:
+def folded_document_text(parts: Sequence[str], folded_names: Sequence[str]) -> str:
     """`document_text` of names already folded (`search_fold`)."""
-    text = search_fold(" ".join(p for p in parts if p))
+    text = fold_text(" ".join(parts))  # folding drops the spaces of empty parts
     # folding is per character, so the names folded one by one split into the same words as
     # their folded join
     hidden = unglued_in(" ".join([*folded_names, text]))
@@ -616,11 +619,8 @@ def document_words(docs: Iterable[Document]) -> set[str]:
     """The vocabulary words of these documents (`spelling.vocabulary_words` of each names and
     document column), each word once: the texts are split here and the distinct words
     filtered once, rather than a set built per document."""
-    words: set[str] = set()
-    for doc in docs:
-        words.update(doc.names.replace("|", " ").split())
-        words.update(doc.document.split())
-    return spelling.vocabulary_words(" ".join(words))
+    texts = [text for doc in docs for text in (doc.names, doc.document)]
+    return spelling.vocabulary_of(set(" ".join(texts).replace("|", " ").split()))
 
 
 def words_add(table: str, words: set[str]) -> None:

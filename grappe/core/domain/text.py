@@ -85,14 +85,20 @@ def strip_marks(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=65_536)
-def search_fold(value: str) -> str:
-    """Casefold, strip accents, fold punctuation to single spaces, trim."""
+def fold_text(value: str) -> str:
+    """`search_fold` without its cache, for text folded once (a row's whole document): caching
+    it would only push out the names that are folded again and again."""
     text = value.casefold()
     if not text.isascii():  # ligatures and accents are not ASCII
         text = strip_marks(unicodedata.normalize("NFKD", text.translate(_LIGATURES)))
     # every run of separators (whitespace included) is one space: only the ends to trim
     return _SEPARATORS.sub(" ", text).strip(" ")
+
+
+@lru_cache(maxsize=65_536)
+def search_fold(value: str) -> str:
+    """Casefold, strip accents, fold punctuation to single spaces, trim."""
+    return fold_text(value)
 
 
 def compact(value: str) -> str:
