@@ -23,6 +23,7 @@ The source that created an organisation keeps it up to date; other sources only 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -329,10 +330,11 @@ class Resolver:
         actor = self.run.user if self.run is not None else None
         cluster_id = self.run.cluster_id if self.run is not None else None
         if pending_new:
+            pick = operator.itemgetter(*FIELDS)
             ids = organisation_bulk_insert(
                 actor=actor,
                 fields=FIELDS,
-                rows=[tuple(state.values[f] for f in FIELDS) for state in pending_new],
+                rows=[pick(state.values) for state in pending_new],
                 cluster_id=cluster_id,
                 on_behalf_of=self.run,
             )

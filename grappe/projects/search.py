@@ -13,18 +13,18 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-from grappe.core.domain.text import compact
+from grappe.core.domain.text import compact, search_fold
 from grappe.core.fastsql import ids_condition, select_by_ids
 from grappe.core.search import (
     Document,
     SearchIndex,
-    document_text,
-    identifiers_field,
-    names_field,
+    folded_document_text,
+    folded_names_field,
+    identifiers_of_compacts,
     register,
 )
 from grappe.projects.models import Participation, Project
-from grappe.registry.search import ORGANISATIONS, initials
+from grappe.registry.search import ORGANISATIONS, folded_initials
 
 # An objective is the summary of an EU project: indexed up to this many characters.
 OBJECTIVE_CHARS = 4000
@@ -48,6 +48,7 @@ def project_document(row: dict[str, object]) -> Document:
     """The search document of one project (a dict of its columns)."""
     acronym, title = str(row["acronym"]), str(row["title"])
     external = str(row["external_id"] or "")
+    folded_title, code = search_fold(title), compact(external)
     text = [
         str(row["summary"] or ""),
         str(row["summary_fr"] or ""),
@@ -56,14 +57,14 @@ def project_document(row: dict[str, object]) -> Document:
         str(row["topics"] or ""),
         str(row["call"] or ""),
         str(row["programme"] or ""),
-        initials(title),
+        folded_initials(folded_title),
         external,
-        compact(external),
+        code,
     ]
     return Document(
-        names=names_field([acronym, title]),
-        document=document_text(text, names=[title]),
-        identifiers=identifiers_field([external]),
+        folded_names_field([search_fold(acronym), folded_title]),
+        folded_document_text(text, [folded_title]),
+        identifiers_of_compacts([code]) if external else " ",
     )
 
 
@@ -73,13 +74,8 @@ def project_documents(ids: Sequence[int]) -> dict[int, Document]:
     partners = _count_by(Participation._meta.db_table, "project_id", "id", wanted)
     out = {}
     for values in rows:
-        doc = project_document(dict(zip(_COLUMNS, values, strict=True)))
-        out[values[0]] = Document(
-            names=doc.names,
-            document=doc.document,
-            identifiers=doc.identifiers,
-            activity=partners.get(values[0], 0),
-        )
+        names, document, identifiers, _ = project_document(dict(zip(_COLUMNS, values, strict=True)))
+        out[values[0]] = Document(names, document, identifiers, partners.get(values[0], 0))
     return out
 
 

@@ -10,17 +10,18 @@ them. `grappe search_index rebuild` rebuilds everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from grappe.core.domain.text import compact, search_fold
 from grappe.core.fastsql import select_by_ids
 from grappe.core.search import (
     Document,
     SearchIndex,
-    document_text,
-    identifiers_field,
-    names_field,
+    folded_document_text,
+    folded_names_field,
+    identifiers_of_compacts,
     register,
 )
 from grappe.registry.domain.places import Place, paris_place, place_search_forms
@@ -57,15 +58,26 @@ IDENTIFIERS = ("siren", "siret", "vat", "pic", "rnsr", "ror")
 
 def initials(name: str) -> str:
     """The acronym a long name suggests (its significant words' first letters), or ""."""
-    words = [w for w in search_fold(name).split() if w not in _ACRONYM_SKIPS and w.isalpha()]
+    return folded_initials(search_fold(name))
+
+
+def folded_initials(folded: str) -> str:
+    """`initials` of a name already folded."""
+    words = [w for w in folded.split() if w not in _ACRONYM_SKIPS and w.isalpha()]
     return "".join(w[0] for w in words) if len(words) >= 3 else ""
 
 
 def spaced(identifier: str) -> list[str]:
     """How an identifier may be typed with spaces: a SIREN `552 100 554`, a SIRET
     `552 100 554 00013`, a French VAT number `FR 12 552 100 554`."""
-    code = compact(identifier)
-    forms = []
+    return spaced_compact(compact(identifier))
+
+
+def spaced_compact(code: str) -> list[str]:
+    """`spaced` of an identifier already compact."""
+    forms: list[str] = []
+    if len(code) not in (9, 13, 14):
+        return forms
     if code.isdigit() and len(code) in (9, 14):
         forms.append(" ".join([code[0:3], code[3:6], code[6:9], code[9:]]).strip())
     if len(code) == 13 and code[:2] == "fr" and code[2:].isdigit():
@@ -74,29 +86,43 @@ def spaced(identifier: str) -> list[str]:
     return forms
 
 
-def organisation_document(org: dict[str, object]) -> Document:
-    """The search document of one organisation (a dict of its columns)."""
-    name, short_name = str(org["name"]), str(org["short_name"] or "")
-    ids = [str(org[f] or "") for f in IDENTIFIERS]
-    arrondissement = org["paris_arrondissement"]
+def organisation_document(org: Mapping[str, object]) -> Document:
+    """The search document of one organisation (a mapping of its columns)."""
+    return _organisation_document(*(org[c] for c in _COLUMNS[1:]))
+
+
+def _organisation_document(
+    name: Any,
+    short_name: Any,
+    keywords: Any,
+    postcode: Any,
+    city: Any,
+    in_paris: Any,
+    arrondissement: Any,
+    *identifiers: Any,
+) -> Document:
+    """`organisation_document` of the columns `_COLUMNS` (without the id), in their order: an
+    import builds tens of thousands, so each name is folded once and no dict is made."""
+    names = [search_fold(str(name)), search_fold(str(short_name or ""))]
     text: list[str] = [
-        str(org["keywords"] or ""),
+        str(keywords or ""),
         *place_search_forms(
-            str(org["postcode"] or ""),
-            str(org["city"] or ""),
+            str(postcode or ""),
+            str(city or ""),
             arrondissement if isinstance(arrondissement, int) else None,
         ),
-        "paris" if org["in_paris"] else "",
-        initials(name),
+        "paris" if in_paris else "",
+        folded_initials(names[0]),
     ]
-    for identifier in ids:
-        if identifier:
-            text.append(compact(identifier))
-            text.extend(spaced(identifier))
+    # each identifier made compact once (for the text, its spaced forms and the identifiers)
+    codes = [compact(str(v)) for v in identifiers if v]
+    for code in codes:
+        text.append(code)
+        text.extend(spaced_compact(code))
     return Document(
-        names=names_field([name, short_name]),
-        document=document_text(text, names=[name, short_name]),
-        identifiers=identifiers_field(ids),
+        folded_names_field(names),
+        folded_document_text(text, names),
+        identifiers_of_compacts(codes) if codes else " ",
     )
 
 
@@ -115,7 +141,8 @@ _COLUMNS = (
 
 def organisation_documents(ids: Sequence[int]) -> dict[int, Document]:
     rows = select_by_ids(Organisation._meta.db_table, _COLUMNS, list(ids))
-    return {row[0]: organisation_document(dict(zip(_COLUMNS, row, strict=True))) for row in rows}
+    build = _organisation_document
+    return {row[0]: build(*row[1:]) for row in rows}
 
 
 ORGANISATIONS = register(

@@ -13,6 +13,7 @@ puts it all back from that record.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -135,6 +136,7 @@ def _placed_rows(
         for held in select_by_ids(Organisation._meta.db_table, columns, [r[0] for r in rows]):
             stored[held[0]] = dict(zip(missing, held[1:], strict=True))
     offset = 1 if pk_first else 0
+    pick = operator.itemgetter(*out_names)  # out_names holds the 3 place outputs at least
     placed: list[Sequence[Any]] = []
     for row in rows:
         values: dict[str, Any] = {"country": "FR", "paris_arrondissement": None}
@@ -142,7 +144,7 @@ def _placed_rows(
             values.update(stored.get(row[0], {}))
         values.update(zip(names, row[offset:], strict=True))
         values.update(_place_values(values))
-        placed.append((*row[:offset], *(values[f] for f in out_names)))
+        placed.append((*row[:offset], *pick(values)))
     return out_names, placed
 
 

@@ -27,11 +27,12 @@ def typos_allowed(word: str) -> int:
 
 def vocabulary_words(text: str) -> set[str]:
     """The words of folded index text worth correcting towards (letters only, 5 to 40 long)."""
-    return {
-        w
-        for w in text.replace("|", " ").split()
-        if MIN_LENGTH <= len(w) <= MAX_VOCABULARY_WORD and w.isalpha()
-    }
+    return vocabulary_of(set(text.replace("|", " ").split()))
+
+
+def vocabulary_of(words: set[str]) -> set[str]:
+    """`vocabulary_words` of words already split, each once."""
+    return {w for w in words if MIN_LENGTH <= len(w) <= MAX_VOCABULARY_WORD and w.isalpha()}
 
 
 def corrections(word: str, candidates: Iterable[str]) -> list[str]:

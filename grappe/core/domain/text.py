@@ -85,18 +85,27 @@ def strip_marks(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=65_536)
-def search_fold(value: str) -> str:
-    """Casefold, strip accents, fold punctuation to single spaces, trim."""
+def fold_text(value: str) -> str:
+    """`search_fold` without its cache, for text folded once (a row's whole document): caching
+    it would only push out the names that are folded again and again."""
     text = value.casefold()
     if not text.isascii():  # ligatures and accents are not ASCII
         text = strip_marks(unicodedata.normalize("NFKD", text.translate(_LIGATURES)))
-    return " ".join(_SEPARATORS.sub(" ", text).split())
+    # every run of separators (whitespace included) is one space: only the ends to trim
+    return _SEPARATORS.sub(" ", text).strip(" ")
+
+
+@lru_cache(maxsize=65_536)
+def search_fold(value: str) -> str:
+    """Casefold, strip accents, fold punctuation to single spaces, trim."""
+    return fold_text(value)
 
 
 def compact(value: str) -> str:
     """An identifier without spaces, dots, dashes or case: `"FR 12 345 678 901"` →
     `"fr12345678901"`, `"552 100 554"` → `"552100554"`."""
+    if value.isascii() and value.isalnum():  # most stored identifiers: nothing to fold
+        return value.lower()
     return search_fold(value).replace(" ", "")
 
 
@@ -108,6 +117,15 @@ def search_words(value: str) -> list[str]:
 # French elisions that sources lost the apostrophe of: `lénergie`, `dInformation`, `quil`.
 _GLUED_ELISION = re.compile(r"^(?:l|d|qu)([aeiouyh][a-z0-9]{3,})$")
 _GLUE_FIRST = frozenset("ldq")
+
+
+# The same, over folded text (words between single spaces): one search instead of a test per word.
+_GLUED_IN_TEXT = re.compile(r"(?<![^ ])(?:l|d|qu)([aeiouyh][a-z0-9]{3,})(?![^ ])")
+
+
+def unglued_in(folded: str) -> list[str]:
+    """`unglued(folded.split())`, in the same order, for text `search_fold` returned."""
+    return _GLUED_IN_TEXT.findall(folded)
 
 
 def unglued(words: list[str]) -> list[str]:
