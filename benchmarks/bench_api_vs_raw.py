@@ -6,7 +6,7 @@
 What it does:
 1. On the PostgreSQL database `--database-url` (default `grappe_bench_api` on 127.0.0.1:5432),
    with `--prepare`, migrates and imports both real files (../shared/data: CORDIS H2020 and ANR)
-   when the database holds no project yet.
+   when the database holds no project yet, then runs ANALYZE.
 2. In this process, asks Grappe each benchmarked URL as an anonymous visitor and captures the SQL
    it runs (exact statements, parameters bound by psycopg).
 3. Starts two gunicorn servers with 2 sync workers each: Grappe (`grappe.wsgi`, DEBUG=false) and
@@ -58,17 +58,35 @@ def prepare(database_url: str) -> None:
     count = count.splitlines()[-1] if count else ""
     if count not in ("", "0"):
         print(f"database already holds {count} real projects: not importing again")
-        return
-    for kind, folder in (("cordis", "cordis-h2020-2016"), ("anr", "anr-dos-partners")):
-        print(f"importing {kind} from {SHARED / folder} ...", flush=True)
-        subprocess.run(
-            [*grappe, "import", kind, str(SHARED / folder)], cwd=ROOT, env=env, check=True
-        )
+    else:
+        for kind, folder in (("cordis", "cordis-h2020-2016"), ("anr", "anr-dos-partners")):
+            print(f"importing {kind} from {SHARED / folder} ...", flush=True)
+            subprocess.run(
+                [*grappe, "import", kind, str(SHARED / folder)], cwd=ROOT, env=env, check=True
+            )
+    # The planner's statistics, as autovacuum would gather them after a bulk import (a server
+    # without autovacuum otherwise sorts whole tables for the list pages).
+    subprocess.run(
+        [
+            *grappe,
+            "shell",
+            "-c",
+            "from django.db import connection; connection.cursor().execute('ANALYZE')",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def capture(database_url: str) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The SQL Grappe runs for each benchmarked URL, and a label per URL."""
     os.environ["DATABASE_URL"] = database_url
+    # Captured with the parameters written into the text (Django's client-side binding), which
+    # the raw app runs as is; the servers prepare their compiled statements (`core/compiled.py`)
+    # as psycopg prepares the raw app's repeated statements by default.
+    os.environ["DATABASE_PREPARED_STATEMENTS"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grappe.settings")
     sys.path.insert(0, str(ROOT))
     import django

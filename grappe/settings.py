@@ -168,6 +168,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 
+# PostgreSQL: the API's compiled statements (`core/compiled.py`) run as prepared statements,
+# parsed and planned once per connection. Off behind a pooler that cannot keep them (pgbouncer
+# in transaction mode before 1.21); every other query binds in the client, Django's default.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

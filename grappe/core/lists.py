@@ -41,7 +41,7 @@ from ninja.errors import ValidationError
 from pydantic import BaseModel, Field, create_model, model_validator
 
 from grappe.core import exports
-from grappe.core.compiled import Converters, converted
+from grappe.core.compiled import Converters, compiled_cursor, converted
 from grappe.core.forms import with_clean_text
 from grappe.core.pagination import (
     InvalidCursor,
@@ -592,7 +592,7 @@ class CompiledPage:
         if self.sql is None:
             return []
         connection = connections[db]
-        with connection.cursor() as cursor:
+        with compiled_cursor(connection) as cursor:  # prepared on PostgreSQL
             cursor.execute(self.sql, self.params)
             fetched = cursor.fetchall()
         names = self.names

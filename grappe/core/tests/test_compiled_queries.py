@@ -88,3 +88,63 @@ def test_an_outsider_never_sees_a_draft_whose_detail_was_compiled_for_an_insider
         assert anonymous.get(url).status_code == 404
     funded = ProjectFactory(status=ProjectStatus.FUNDED)
     assert anonymous.get(f"/api/v1/projects/{funded.pk}").json()["id"] == funded.pk
+
+
+# --- prepared statements on PostgreSQL (`compiled_cursor`) -------------------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@postgres_only
+def test_a_compiled_statement_is_prepared_once_and_gives_the_rows_and_values_of_the_orm():
+    from grappe.interop.models import ImportRun
+
+    run = ImportRun.objects.create(source="cordis", file_name="projects.zip")
+
+    def build(pk: int):  # type: ignore[no-untyped-def]
+        return ImportRun.objects.filter(pk=pk).values("id", "file_name", "created_at")
+
+    before = _prepared_statements()
+    for _ in range(3):
+        rows = compiled.compiled_values("test.prepared", ImportRun, build, [run.pk])
+        assert rows == list(build(run.pk))  # the same values, time zone included
+    assert rows[0]["created_at"].tzinfo is not None
+    added = [s for s in _prepared_statements() if s not in before]
+    assert len(added) == 1  # prepared once, re-run with the id
+    assert "interop_importrun" in added[0]
+
+
+@postgres_only
+def test_compiled_statements_are_counted_as_queries(django_assert_num_queries):
+    organisation = OrganisationFactory(name="Alpha")
+    _names(organisation.pk)
+    with django_assert_num_queries(1):  # in the query log like every other query
+        assert _names(organisation.pk) == [{"id": organisation.pk, "name": "Alpha"}]
+
+
+@postgres_only
+def test_prepared_statements_can_be_turned_off(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    organisation = OrganisationFactory(name="Alpha")
+    before = _prepared_statements()
+    for _ in range(3):
+        assert _names(organisation.pk) == [{"id": organisation.pk, "name": "Alpha"}]
+    assert _prepared_statements() == before
+
+
+@postgres_only
+def test_django_s_own_queries_stay_unprepared():
+    organisation = OrganisationFactory(name="Alpha")
+    _names(organisation.pk)  # sets the connection's threshold for the compiled statements
+    before = _prepared_statements()
+    for _ in range(10):
+        assert Organisation.objects.get(pk=organisation.pk).name == "Alpha"
+    assert _prepared_statements() == before
