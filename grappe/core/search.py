@@ -41,7 +41,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import Expression
 
@@ -575,6 +575,33 @@ def index_order_drop(schema_editor: Any, table: str) -> None:
         schema_editor.execute(sql)
 
 
+# Share of each page a PostgreSQL insert fills in the tables whose activity column the upkeep
+# writes (`SearchIndex._write_activity`): the rest is room for the row's next version on its own
+# page, so that the UPDATE is a HOT update (the activity column is in no index) rather than a
+# new entry in each of the table's indexes. An import inserts its rows and updates each one's
+# activity in the same transaction, so a page needs room for a second version of all its rows.
+ACTIVITY_FILLFACTOR = 50
+
+
+def activity_room(table: str) -> Any:
+    """The migration operation leaving room for HOT updates of `table`'s activity column
+    (PostgreSQL only: SQLite has no fillfactor; reversed by resetting it). Pages written from
+    then on keep the room; existing ones once rewritten (`VACUUM FULL`)."""
+    from django.db import migrations
+
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f'ALTER TABLE "{table}" SET (fillfactor = {int(ACTIVITY_FILLFACTOR)})'
+            )
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'ALTER TABLE "{table}" RESET (fillfactor)')
+
+    return migrations.RunPython(create, drop)
+
+
 def index_drop_sql(table: str, vendor: str) -> list[str]:
     return [f'DROP TABLE IF EXISTS "{table}"']
 
@@ -642,11 +669,19 @@ def words_add(table: str, words: set[str]) -> None:
         # a third of the time: binding and stepping a statement per row is what costs)
         columns = '("index", "word", "length")'
         if connection.vendor == "postgresql":
-            cursor.execute(
+            insert = (
                 f"INSERT INTO {vocabulary} {columns} "  # noqa: S608
-                "SELECT %s, w, char_length(w) FROM unnest(%s::text[]) AS w ON CONFLICT DO NOTHING",
-                [table, new],
+                "SELECT %s, w, char_length(w) FROM unnest(%s::text[]) AS w"
             )
+            try:
+                # a plain INSERT first: ON CONFLICT's speculative insertion probes the unique
+                # index once more per word (an import's tens of thousands of words: ~40% of
+                # the statement); a savepoint keeps the transaction when a concurrent writer
+                # added one of the words meanwhile
+                with transaction.atomic(savepoint=True):
+                    cursor.execute(insert, [table, new])
+            except IntegrityError:
+                cursor.execute(f"{insert} ON CONFLICT DO NOTHING", [table, new])
         else:
             cursor.execute(
                 f"INSERT OR IGNORE INTO {vocabulary} {columns} "  # noqa: S608
