@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from django.db import connection, models
@@ -197,12 +197,21 @@ def update_rows(
             cursor.executemany(sql, prepared)
 
 
+def int_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers (`'{1,2,3}'`, cast by the query: `%s::bigint[]`).
+
+    Django's psycopg cursor binds on the client side, where a Python list becomes an array
+    literal through psycopg's per-element Python dumping: for an import's arrays of thousands
+    of ids, about a fifth of the search upkeep's CPU time. One `join` does it in C."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
+
+
 def ids_condition(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     """A `WHERE` condition "`column` is one of `ids`" with a single parameter, for any number
     of ids: a JSON array read by `json_each` on SQLite, an array on PostgreSQL. (An `IN` list
     costs a parameter per id, and Django prepares each one.)"""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [[int(i) for i in ids]]
+        return f"{column} = ANY(%s::bigint[])", [int_array(ids)]
     subquery = "(SELECT value FROM json_each(%s))"
     return f"{column} IN {subquery}", [json.dumps([int(i) for i in ids])]
 

@@ -47,7 +47,7 @@ from django.db.models.expressions import Expression
 
 from grappe.core.domain import spelling
 from grappe.core.domain.text import compact, fold_text, search_fold, search_words, unglued_in
-from grappe.core.fastsql import ids_condition
+from grappe.core.fastsql import ids_condition, int_array
 from grappe.core.models import SearchWord
 
 # A query longer than this is cut (the page and API refuse longer ones first).
@@ -461,7 +461,7 @@ class SearchIndex:
                     f"UPDATE {table} SET {column} = v.activity "  # noqa: S608
                     "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, activity) "
                     f"WHERE {table}.{pk} = v.id AND {table}.{column} IS DISTINCT FROM v.activity",
-                    [list(docs), [doc.activity for doc in docs.values()]],
+                    [int_array(docs), int_array(doc.activity for doc in docs.values())],
                 )
             else:
                 pairs = json.dumps([[pk_, doc.activity] for pk_, doc in docs.items()])
@@ -669,9 +669,17 @@ def words_add(table: str, words: set[str]) -> None:
         # a third of the time: binding and stepping a statement per row is what costs)
         columns = '("index", "word", "length")'
         if connection.vendor == "postgresql":
+            # the words as one text split by the server: no word holds a space (they come
+            # from split texts), and a Python list would be quoted word by word in Python
+            joined = " ".join(new)
+            words_param: str | list[str]
+            if joined.count(" ") == len(new) - 1:
+                words_sql, words_param = "string_to_array(%s, ' ')", joined
+            else:
+                words_sql, words_param = "%s::text[]", new
             insert = (
                 f"INSERT INTO {vocabulary} {columns} "  # noqa: S608
-                "SELECT %s, w, char_length(w) FROM unnest(%s::text[]) AS w"
+                f"SELECT %s, w, char_length(w) FROM unnest({words_sql}) AS w"
             )
             try:
                 # a plain INSERT first: ON CONFLICT's speculative insertion probes the unique
@@ -679,9 +687,9 @@ def words_add(table: str, words: set[str]) -> None:
                 # the statement); a savepoint keeps the transaction when a concurrent writer
                 # added one of the words meanwhile
                 with transaction.atomic(savepoint=True):
-                    cursor.execute(insert, [table, new])
+                    cursor.execute(insert, [table, words_param])
             except IntegrityError:
-                cursor.execute(f"{insert} ON CONFLICT DO NOTHING", [table, new])
+                cursor.execute(f"{insert} ON CONFLICT DO NOTHING", [table, words_param])
         else:
             cursor.execute(
                 f"INSERT OR IGNORE INTO {vocabulary} {columns} "  # noqa: S608
