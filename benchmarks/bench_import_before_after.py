@@ -5,6 +5,7 @@ side by side in one run (issue 8: "import time no worse than 1.5x").
     python benchmarks/bench_import_before_after.py /tmp/before --rounds 3
     python benchmarks/bench_import_before_after.py /tmp/before \\
         --postgres postgres://postgres@127.0.0.1:5432/postgres             # PostgreSQL too
+        # add --postgres-only to skip the SQLite rounds
 
 The "before" tree is any checkout of Grappe, e.g. the commit before the identity work:
 
@@ -144,6 +145,9 @@ def main() -> None:
         metavar="URL",
         help="also measure on PostgreSQL: a server URL whose user may create databases",
     )
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="with --postgres: skip the SQLite rounds"
+    )
     parser.add_argument("--child", metavar="TREE", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -159,7 +163,9 @@ def main() -> None:
         sys.exit(f"{before} is not a Grappe checkout")
     trees = {"before": before, "now": ROOT}
     rounds = max(2, args.rounds)
-    databases: list[tuple[str, str | None]] = [("SQLite", None)]
+    if args.postgres_only and not args.postgres:
+        parser.error("--postgres-only needs --postgres")
+    databases: list[tuple[str, str | None]] = [] if args.postgres_only else [("SQLite", None)]
     if args.postgres:
         databases.append(("PostgreSQL", args.postgres))
     for label, postgres in databases:

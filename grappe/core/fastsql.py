@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from django.db import connection, models
@@ -30,9 +30,12 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     column = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # the sequence's name first: inside the generate_series query PostgreSQL would call
+            # pg_get_serial_sequence once per id, which made the reservation 6x slower
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+            sequence = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, column, count],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
             )
             return [row[0] for row in cursor.fetchall()]
         qn = connection.ops.quote_name
@@ -194,12 +197,21 @@ def update_rows(
             cursor.executemany(sql, prepared)
 
 
+def int_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers (`'{1,2,3}'`, cast by the query: `%s::bigint[]`).
+
+    Django's psycopg cursor binds on the client side, where a Python list becomes an array
+    literal through psycopg's per-element Python dumping: for an import's arrays of thousands
+    of ids, about a fifth of the search upkeep's CPU time. One `join` does it in C."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
+
+
 def ids_condition(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     """A `WHERE` condition "`column` is one of `ids`" with a single parameter, for any number
     of ids: a JSON array read by `json_each` on SQLite, an array on PostgreSQL. (An `IN` list
     costs a parameter per id, and Django prepares each one.)"""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [[int(i) for i in ids]]
+        return f"{column} = ANY(%s::bigint[])", [int_array(ids)]
     subquery = "(SELECT value FROM json_each(%s))"
     return f"{column} IN {subquery}", [json.dumps([int(i) for i in ids])]
 

@@ -41,13 +41,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import Expression
 
 from grappe.core.domain import spelling
 from grappe.core.domain.text import compact, fold_text, search_fold, search_words, unglued_in
-from grappe.core.fastsql import ids_condition
+from grappe.core.fastsql import ids_condition, int_array
 from grappe.core.models import SearchWord
 
 # A query longer than this is cut (the page and API refuse longer ones first).
@@ -461,7 +461,7 @@ class SearchIndex:
                     f"UPDATE {table} SET {column} = v.activity "  # noqa: S608
                     "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, activity) "
                     f"WHERE {table}.{pk} = v.id AND {table}.{column} IS DISTINCT FROM v.activity",
-                    [list(docs), [doc.activity for doc in docs.values()]],
+                    [int_array(docs), int_array(doc.activity for doc in docs.values())],
                 )
             else:
                 pairs = json.dumps([[pk_, doc.activity] for pk_, doc in docs.items()])
@@ -575,6 +575,33 @@ def index_order_drop(schema_editor: Any, table: str) -> None:
         schema_editor.execute(sql)
 
 
+# Share of each page a PostgreSQL insert fills in the tables whose activity column the upkeep
+# writes (`SearchIndex._write_activity`): the rest is room for the row's next version on its own
+# page, so that the UPDATE is a HOT update (the activity column is in no index) rather than a
+# new entry in each of the table's indexes. An import inserts its rows and updates each one's
+# activity in the same transaction, so a page needs room for a second version of all its rows.
+ACTIVITY_FILLFACTOR = 50
+
+
+def activity_room(table: str) -> Any:
+    """The migration operation leaving room for HOT updates of `table`'s activity column
+    (PostgreSQL only: SQLite has no fillfactor; reversed by resetting it). Pages written from
+    then on keep the room; existing ones once rewritten (`VACUUM FULL`)."""
+    from django.db import migrations
+
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f'ALTER TABLE "{table}" SET (fillfactor = {int(ACTIVITY_FILLFACTOR)})'
+            )
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'ALTER TABLE "{table}" RESET (fillfactor)')
+
+    return migrations.RunPython(create, drop)
+
+
 def index_drop_sql(table: str, vendor: str) -> list[str]:
     return [f'DROP TABLE IF EXISTS "{table}"']
 
@@ -642,11 +669,27 @@ def words_add(table: str, words: set[str]) -> None:
         # a third of the time: binding and stepping a statement per row is what costs)
         columns = '("index", "word", "length")'
         if connection.vendor == "postgresql":
-            cursor.execute(
+            # the words as one text split by the server: no word holds a space (they come
+            # from split texts), and a Python list would be quoted word by word in Python
+            joined = " ".join(new)
+            words_param: str | list[str]
+            if joined.count(" ") == len(new) - 1:
+                words_sql, words_param = "string_to_array(%s, ' ')", joined
+            else:
+                words_sql, words_param = "%s::text[]", new
+            insert = (
                 f"INSERT INTO {vocabulary} {columns} "  # noqa: S608
-                "SELECT %s, w, char_length(w) FROM unnest(%s::text[]) AS w ON CONFLICT DO NOTHING",
-                [table, new],
+                f"SELECT %s, w, char_length(w) FROM unnest({words_sql}) AS w"
             )
+            try:
+                # a plain INSERT first: ON CONFLICT's speculative insertion probes the unique
+                # index once more per word (an import's tens of thousands of words: ~40% of
+                # the statement); a savepoint keeps the transaction when a concurrent writer
+                # added one of the words meanwhile
+                with transaction.atomic(savepoint=True):
+                    cursor.execute(insert, [table, words_param])
+            except IntegrityError:
+                cursor.execute(f"{insert} ON CONFLICT DO NOTHING", [table, words_param])
         else:
             cursor.execute(
                 f"INSERT OR IGNORE INTO {vocabulary} {columns} "  # noqa: S608

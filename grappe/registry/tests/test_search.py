@@ -277,6 +277,34 @@ def test_the_vocabulary_follows_the_index(directory) -> None:
     assert suggested("hydrogenne mobilite") == "hydrogene mobilite"
 
 
+class _Unread(set[str]):
+    """Words whose `difference` ignores the vocabulary read: as if a concurrent writer had
+    added one of them between `words_add`'s read and its insert."""
+
+    def difference(self, *others: object) -> set[str]:
+        return set(self)
+
+
+def test_a_word_added_meanwhile_by_another_writer_is_skipped_not_an_error(directory) -> None:
+    from django.db import connection
+
+    from grappe.core.models import SearchWord
+    from grappe.core.search import words_add
+
+    table = ORGANISATIONS.table
+    assert SearchWord.objects.filter(index=table, word="solaire").exists()
+    words_add(table, _Unread({"solaire", "photovoltaique"}))
+    assert set(
+        SearchWord.objects.filter(index=table, word__in=["solaire", "photovoltaique"]).values_list(
+            "word", flat=True
+        )
+    ) == {"solaire", "photovoltaique"}
+    assert SearchWord.objects.filter(index=table, word="solaire").count() == 1
+    with connection.cursor() as cursor:  # the transaction is still usable
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
 def test_the_search_page_links_the_correction(client, directory) -> None:
     html = client.get("/en/search/", {"q": "Enrgie solaire"}).content.decode()
     assert 'Did you mean <a href="?q=energie%20solaire">energie solaire</a>?' in html
