@@ -474,14 +474,9 @@ class SearchIndex:
                 )
 
 
-def document_text(parts: Iterable[str], names: Iterable[str] = ()) -> str:
+def document_text(parts: Sequence[str], folded_names: Sequence[str]) -> str:
     """The `document` column: the folded parts, plus the words behind a lost apostrophe in
-    the parts and the names (`Ecole de lADN` is found by `adn`)."""
-    return folded_document_text(list(parts), [search_fold(n) for n in names])
-
-
-def folded_document_text(parts: Sequence[str], folded_names: Sequence[str]) -> str:
-    """`document_text` of names already folded (`search_fold`)."""
+    the parts and the names, given folded (`search_fold`): `Ecole de lADN` is found by `adn`."""
     text = fold_text(" ".join(parts))  # folding drops the spaces of empty parts
     # folding is per character, so the names folded one by one split into the same words as
     # their folded join
@@ -489,26 +484,15 @@ def folded_document_text(parts: Sequence[str], folded_names: Sequence[str]) -> s
     return f"{text} {' '.join(hidden)}".strip() if hidden else text
 
 
-def names_field(values: Iterable[str]) -> str:
-    """The `names` column: folded names between `|`, each once, in their given order."""
-    return folded_names_field(map(search_fold, values))
-
-
-def folded_names_field(folded: Iterable[str]) -> str:
-    """`names_field` of names already folded."""
-    seen = [f for f in dict.fromkeys(folded) if f]  # each once, in their given order
+def names_field(folded: Iterable[str]) -> str:
+    """The `names` column: the names, given folded, between `|`, each once, in their order."""
+    seen = [f for f in dict.fromkeys(folded) if f]
     return "|" + "|".join(seen) + "|" if seen else "|"
 
 
-def identifiers_field(values: Iterable[str]) -> str:
-    """The `identifiers` column: compact identifiers between spaces."""
-    compacts = [compact(v) for v in values if v]
-    return identifiers_of_compacts(compacts) if compacts else " "
-
-
-def identifiers_of_compacts(compacts: Sequence[str]) -> str:
-    """`identifiers_field` of identifiers already compact (at least one, some maybe empty)."""
-    return " " + " ".join(c for c in compacts if c) + " "
+def identifiers_field(compacts: Sequence[str]) -> str:
+    """The `identifiers` column: the identifiers, given compact (`compact`), between spaces."""
+    return " " + " ".join(c for c in compacts if c) + " " if compacts else " "
 
 
 # --- the SQL of each database ------------------------------------------------------------------

@@ -18,9 +18,9 @@ from grappe.core.fastsql import ids_condition, select_by_ids
 from grappe.core.search import (
     Document,
     SearchIndex,
-    folded_document_text,
-    folded_names_field,
-    identifiers_of_compacts,
+    document_text,
+    identifiers_field,
+    names_field,
     register,
 )
 from grappe.projects.models import Participation, Project
@@ -62,9 +62,9 @@ def project_document(row: dict[str, object]) -> Document:
         code,
     ]
     return Document(
-        folded_names_field([search_fold(acronym), folded_title]),
-        folded_document_text(text, [folded_title]),
-        identifiers_of_compacts([code]) if external else " ",
+        names_field([search_fold(acronym), folded_title]),
+        document_text(text, [folded_title]),
+        identifiers_field([code] if external else []),
     )
 
 

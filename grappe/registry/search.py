@@ -10,7 +10,7 @@ them. `grappe search_index rebuild` rebuilds everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -19,9 +19,9 @@ from grappe.core.fastsql import select_by_ids
 from grappe.core.search import (
     Document,
     SearchIndex,
-    folded_document_text,
-    folded_names_field,
-    identifiers_of_compacts,
+    document_text,
+    identifiers_field,
+    names_field,
     register,
 )
 from grappe.registry.domain.places import Place, paris_place, place_search_forms
@@ -67,14 +67,9 @@ def folded_initials(folded: str) -> str:
     return "".join(w[0] for w in words) if len(words) >= 3 else ""
 
 
-def spaced(identifier: str) -> list[str]:
-    """How an identifier may be typed with spaces: a SIREN `552 100 554`, a SIRET
-    `552 100 554 00013`, a French VAT number `FR 12 552 100 554`."""
-    return spaced_compact(compact(identifier))
-
-
 def spaced_compact(code: str) -> list[str]:
-    """`spaced` of an identifier already compact."""
+    """How an identifier, given compact, may be typed with spaces: a SIREN `552 100 554`, a
+    SIRET `552 100 554 00013`, a French VAT number `FR 12 552 100 554`."""
     forms: list[str] = []
     if len(code) not in (9, 13, 14):
         return forms
@@ -86,12 +81,7 @@ def spaced_compact(code: str) -> list[str]:
     return forms
 
 
-def organisation_document(org: Mapping[str, object]) -> Document:
-    """The search document of one organisation (a mapping of its columns)."""
-    return _organisation_document(*(org[c] for c in _COLUMNS[1:]))
-
-
-def _organisation_document(
+def organisation_document(
     name: Any,
     short_name: Any,
     keywords: Any,
@@ -101,8 +91,9 @@ def _organisation_document(
     arrondissement: Any,
     *identifiers: Any,
 ) -> Document:
-    """`organisation_document` of the columns `_COLUMNS` (without the id), in their order: an
-    import builds tens of thousands, so each name is folded once and no dict is made."""
+    """The search document of one organisation, from the columns `_COLUMNS` (without the id) in
+    their order: an import builds tens of thousands, so each name is folded once and no dict
+    is made."""
     names = [search_fold(str(name)), search_fold(str(short_name or ""))]
     text: list[str] = [
         str(keywords or ""),
@@ -120,9 +111,9 @@ def _organisation_document(
         text.append(code)
         text.extend(spaced_compact(code))
     return Document(
-        folded_names_field(names),
-        folded_document_text(text, names),
-        identifiers_of_compacts(codes) if codes else " ",
+        names_field(names),
+        document_text(text, names),
+        identifiers_field(codes),
     )
 
 
@@ -141,7 +132,7 @@ _COLUMNS = (
 
 def organisation_documents(ids: Sequence[int]) -> dict[int, Document]:
     rows = select_by_ids(Organisation._meta.db_table, _COLUMNS, list(ids))
-    build = _organisation_document
+    build = organisation_document
     return {row[0]: build(*row[1:]) for row in rows}
 
 
